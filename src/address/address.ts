@@ -1,0 +1,228 @@
+/**
+ * Addresses name every object in plans, errors, `owns`, `ignore`, `protect` and `--only`:
+ *   organization/policies/<name>          organization/roles/<name>
+ *   projects/<project>/policies/<name>    projects/<project>/roles/<name>
+ *   cedar/policies/<name>                 cedar/policies/<name>/rules/<n>
+ * In a name, `/`, `*` and `\` are written `\/`, `\*`, `\\`.
+ */
+
+export type Address =
+  | { kind: "org-policy"; name: string }
+  | { kind: "org-role"; name: string }
+  | { kind: "project-policy"; project: string; name: string }
+  | { kind: "project-role"; project: string; name: string }
+  | { kind: "cedar-policy"; name: string }
+  | { kind: "cedar-rule"; policy: string; ordinal: number };
+
+/** An address in its written form, e.g. `projects/Support Bot/roles/Analyst`. */
+export type AddressString = string & { readonly __address?: never };
+
+export function escapeSegment(name: string): string {
+  return name.replace(/[\\/*]/g, (c) => `\\${c}`);
+}
+
+export function formatAddress(a: Address): AddressString {
+  switch (a.kind) {
+    case "org-policy":
+      return `organization/policies/${escapeSegment(a.name)}`;
+    case "org-role":
+      return `organization/roles/${escapeSegment(a.name)}`;
+    case "project-policy":
+      return `projects/${escapeSegment(a.project)}/policies/${escapeSegment(a.name)}`;
+    case "project-role":
+      return `projects/${escapeSegment(a.project)}/roles/${escapeSegment(a.name)}`;
+    case "cedar-policy":
+      return `cedar/policies/${escapeSegment(a.name)}`;
+    case "cedar-rule":
+      return `cedar/policies/${escapeSegment(a.policy)}/rules/${a.ordinal}`;
+  }
+}
+
+/** One segment of a written address or pattern: its unescaped text, and for patterns its parts. */
+interface Segment {
+  /** Literal text with escapes removed (for addresses). */
+  text: string;
+  /** For patterns: literal chunks separated by `*` wildcards; `**` alone is the "any segments" marker. */
+  parts: string[];
+  doubleStar: boolean;
+}
+
+export class AddressSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly column: number,
+  ) {
+    super(message);
+    this.name = "AddressSyntaxError";
+  }
+}
+
+/** Splits on unescaped `/`, interpreting `\/`, `\*`, `\\`. Throws AddressSyntaxError on a bad escape. */
+function splitSegments(input: string): Segment[] {
+  const segments: Segment[] = [];
+  let text = "";
+  let parts: string[] = [""];
+  let stars = 0;
+  let onlyStars = true;
+  const finish = (): void => {
+    segments.push({ text, parts, doubleStar: onlyStars && stars === 2 && parts.every((p) => p === "") });
+    text = "";
+    parts = [""];
+    stars = 0;
+    onlyStars = true;
+  };
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i]!;
+    if (c === "\\") {
+      const next = input[i + 1];
+      if (next !== "\\" && next !== "/" && next !== "*") {
+        throw new AddressSyntaxError(
+          next === undefined
+            ? "a trailing `\\` escapes nothing"
+            : `\`\\${next}\` is not an escape; only \`\\/\`, \`\\*\` and \`\\\\\` are`,
+          i + 1,
+        );
+      }
+      text += next;
+      parts[parts.length - 1] += next;
+      onlyStars = false;
+      i++;
+    } else if (c === "/") {
+      finish();
+    } else if (c === "*") {
+      text += c;
+      stars++;
+      parts.push("");
+    } else {
+      text += c;
+      parts[parts.length - 1] += c;
+      onlyStars = false;
+    }
+  }
+  finish();
+  return segments;
+}
+
+/** Parses a written address. Returns undefined when it is not one (see `explainAddress` for why). */
+export function parseAddress(input: string): Address | undefined {
+  try {
+    return parseAddressOrThrow(input);
+  } catch {
+    return undefined;
+  }
+}
+
+export function parseAddressOrThrow(input: string): Address {
+  const segs = splitSegments(input);
+  for (const [i, s] of segs.entries()) {
+    if (s.parts.length > 1) {
+      throw new AddressSyntaxError("an address holds no unescaped `*` (write `\\*` for a star in a name)", i + 1);
+    }
+    if (s.text === "") throw new AddressSyntaxError("an address has no empty segment", i + 1);
+  }
+  const t = segs.map((s) => s.text);
+  const bad = (): never => {
+    throw new AddressSyntaxError(
+      "expected organization/(policies|roles)/<name>, projects/<project>/(policies|roles)/<name>, " +
+        "cedar/policies/<name> or cedar/policies/<name>/rules/<n>",
+      1,
+    );
+  };
+  if (t[0] === "organization" && t.length === 3) {
+    if (t[1] === "policies") return { kind: "org-policy", name: t[2]! };
+    if (t[1] === "roles") return { kind: "org-role", name: t[2]! };
+  }
+  if (t[0] === "projects" && t.length === 4) {
+    if (t[2] === "policies") return { kind: "project-policy", project: t[1]!, name: t[3]! };
+    if (t[2] === "roles") return { kind: "project-role", project: t[1]!, name: t[3]! };
+  }
+  if (t[0] === "cedar" && t[1] === "policies") {
+    if (t.length === 3) return { kind: "cedar-policy", name: t[2]! };
+    if (t.length === 5 && t[3] === "rules" && /^[1-9][0-9]*$/.test(t[4]!)) {
+      return { kind: "cedar-rule", policy: t[2]!, ordinal: Number(t[4]) };
+    }
+  }
+  return bad();
+}
+
+/** A compiled `owns` / `ignore` / `protect` / `--only` pattern. */
+export interface Pattern {
+  source: string;
+  segments: Segment[];
+}
+
+const ROOTS = new Set(["organization", "projects", "cedar", "**", "*"]);
+
+/**
+ * Compiles a pattern. `*` matches within one segment, `**` (a whole segment) across any number of segments.
+ * Throws AddressSyntaxError with a plain-words reason when the pattern can never name an object.
+ */
+export function compilePattern(source: string): Pattern {
+  if (source.trim() === "") throw new AddressSyntaxError("a pattern is not empty", 1);
+  const segments = splitSegments(source);
+  for (const [i, s] of segments.entries()) {
+    if (s.text === "") throw new AddressSyntaxError("a pattern has no empty segment (`//` or a leading or trailing `/`)", i + 1);
+    if (!s.doubleStar && s.text.includes("**")) {
+      throw new AddressSyntaxError("`**` stands alone as a whole segment (e.g. `projects/**`)", i + 1);
+    }
+  }
+  const root = segments[0]!;
+  if (!root.doubleStar && root.parts.length === 1 && !ROOTS.has(root.text)) {
+    throw new AddressSyntaxError(`a pattern starts with organization/, projects/ or cedar/, not \`${root.text}\``, 1);
+  }
+  return { source, segments };
+}
+
+function segmentMatches(seg: Segment, text: string): boolean {
+  const parts = seg.parts;
+  if (parts.length === 1) return parts[0] === text;
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (!text.startsWith(first) || text.length < first.length + last.length || !text.endsWith(last)) return false;
+  let pos = first.length;
+  const end = text.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const at = text.indexOf(parts[i]!, pos);
+    if (at < 0 || at + parts[i]!.length > end) return false;
+    pos = at + parts[i]!.length;
+  }
+  return true;
+}
+
+function matchFrom(pattern: Segment[], pi: number, texts: string[], ti: number): boolean {
+  if (pi === pattern.length) return ti === texts.length;
+  const seg = pattern[pi]!;
+  if (seg.doubleStar) {
+    for (let k = ti; k <= texts.length; k++) if (matchFrom(pattern, pi + 1, texts, k)) return true;
+    return false;
+  }
+  return ti < texts.length && segmentMatches(seg, texts[ti]!) && matchFrom(pattern, pi + 1, texts, ti + 1);
+}
+
+/** The unescaped segments of an address, for matching. */
+export function addressSegments(a: Address): string[] {
+  switch (a.kind) {
+    case "org-policy":
+      return ["organization", "policies", a.name];
+    case "org-role":
+      return ["organization", "roles", a.name];
+    case "project-policy":
+      return ["projects", a.project, "policies", a.name];
+    case "project-role":
+      return ["projects", a.project, "roles", a.name];
+    case "cedar-policy":
+      return ["cedar", "policies", a.name];
+    case "cedar-rule":
+      return ["cedar", "policies", a.policy, "rules", String(a.ordinal)];
+  }
+}
+
+/** Whether the pattern names this address. A rule follows its policy: a pattern naming the policy names its rules. */
+export function matchPattern(p: Pattern, a: Address): boolean {
+  const target: Address = a.kind === "cedar-rule" ? { kind: "cedar-policy", name: a.policy } : a;
+  return matchFrom(p.segments, 0, addressSegments(target), 0) || (a.kind === "cedar-rule" && matchFrom(p.segments, 0, addressSegments(a), 0));
+}
+
+export function matchAny(patterns: readonly Pattern[], a: Address): boolean {
+  return patterns.some((p) => matchPattern(p, a));
+}

@@ -1,0 +1,25 @@
+/**
+ * The structured fields of a Cedar rule as the Cedar policy API carries them (API.md section 2, RuleCreate).
+ * The assembler (`assemble.ts`) turns them into Cedar text; the decomposer (`decompose.ts`) does the reverse.
+ */
+
+export type EntityScopeType = "any" | "eq" | "in" | "is" | "is_in";
+export type ActionScopeType = "any" | "eq" | "in";
+export type Effect = "permit" | "forbid";
+
+export interface RuleScopeFields {
+  effect: Effect;
+  principal_scope_type: EntityScopeType;
+  /** `eq`/`in`: the entity's type (e.g. `User`); `is`/`is_in`: the type tested by `is`. */
+  principal_entity_type: string | null;
+  /** `eq`/`in`: the entity's id (unescaped); `is_in`: the whole container entity literal, e.g. `Group::"eng"`. */
+  principal_entity_id: string | null;
+  action_scope_type: ActionScopeType;
+  /** Bare ids (`read`) mean `Action::"read"`; an item containing `::` is a whole entity literal. */
+  action_ids: string[];
+  resource_scope_type: EntityScopeType;
+  resource_entity_type: string | null;
+  resource_entity_id: string | null;
+  /** Raw Cedar `when { … }` / `unless { … }` clauses, or null for none. */
+  conditions: string | null;
+}

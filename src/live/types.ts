@@ -1,0 +1,79 @@
+/**
+ * The live state as accessctl sees it, independent of the wire shapes of either API.
+ * Adapters (`rbac-adapter.ts`, `cedar-adapter.ts`) produce it; `plan/diff.ts` reads it.
+ */
+
+export interface LivePermission {
+  id: string;
+  name: string;
+}
+
+export interface LiveRbacPolicy {
+  id: string;
+  name: string;
+  description: string | null;
+  /** Permission ids, in the order the API gave them. */
+  permissionIds: string[];
+}
+
+export interface LiveRole {
+  id: string;
+  name: string;
+  description: string | null;
+  /** System roles (`organizationId`/`projectId` null) are never written. */
+  system: boolean;
+  policyIds: string[];
+}
+
+export interface LiveMember {
+  id: string;
+  email: string;
+  roleId: string;
+}
+
+/** One RBAC scope: the organization, or one project. */
+export interface LiveRbacScope {
+  permissions: LivePermission[];
+  policies: LiveRbacPolicy[];
+  roles: LiveRole[];
+  /** Members with their role in this scope; undefined when not read (not needed for the plan). */
+  members?: LiveMember[];
+}
+
+export interface LiveProject {
+  id: string;
+  name: string;
+  scope: LiveRbacScope;
+}
+
+export interface LiveCedarRule {
+  id: string;
+  ordinal: number;
+  /** The assembled (or posted) Cedar statement, as the service returns it. */
+  text: string;
+  notice: string | null;
+  auditSession: boolean;
+  createdAt: string;
+}
+
+export interface LiveCedarPolicy {
+  id: string;
+  name: string;
+  description: string | null;
+  enabled: boolean;
+  priority: number;
+  maxDurationSeconds: number;
+  defaultDurationSeconds: number | null;
+  notificationChannel: string | null;
+  /** Sorted by (ordinal, createdAt), as the service lists them. */
+  rules: LiveCedarRule[];
+}
+
+export interface LiveState {
+  /** Present when the RBAC API was read. */
+  organization?: LiveRbacScope;
+  /** Every project of the organization, by the order the API listed them; scopes filled only for managed ones. */
+  projects?: LiveProject[];
+  /** Present when the Cedar API was read. */
+  cedar?: { policies: LiveCedarPolicy[] };
+}
