@@ -1,0 +1,150 @@
+/**
+ * A Cedar policy's `rules:` → DesiredRule[], each with its Cedar text and a locator that maps an offset in that
+ * text back to the user's file: into the YAML scalar for `cedar:` and `when`/`unless`, into the `.cedar` file
+ * for `rules: {file}`.
+ */
+import { formatAddress } from "../address/address.js";
+import { assembleRule, parseEntityLiteral } from "../cedar/assemble.js";
+import type { EntityScopeType, RuleScopeFields } from "../cedar/rule-fields.js";
+import { splitStatements } from "../cedar/split.js";
+import { diag, type Diagnostic, type SourcePosition } from "../diagnostics/diagnostic.js";
+import { LineIndex } from "./line-index.js";
+import type { DesiredRule } from "./types.js";
+import { positionOf, scalarLocator, type PathItem, type YamlFile } from "./yaml-file.js";
+
+export type ReadText = (
+  fromFile: string,
+  relPath: string,
+  loc: SourcePosition,
+  what: string,
+) => { path: string; text: string } | { error: Diagnostic };
+
+type Obj = Record<string, unknown>;
+
+export function buildRules(
+  y: YamlFile,
+  policy: string,
+  raw: unknown,
+  path: PathItem[],
+  readText: ReadText,
+  diagnostics: Diagnostic[],
+): DesiredRule[] {
+  const address = (ordinal: number): string => formatAddress({ kind: "cedar-rule", policy, ordinal });
+  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+    const loc = positionOf(y, [...path, "file"]);
+    const read = readText(y.file, (raw as Obj)["file"] as string, loc, "the Cedar rules file");
+    if ("error" in read) {
+      diagnostics.push(read.error);
+      return [];
+    }
+    const lines = new LineIndex(read.path, read.text);
+    const statements = splitStatements(read.text);
+    if (statements.length === 0) {
+      diagnostics.push(
+        diag("cedar-empty-file", `the Cedar rules file ${read.path} holds no statement`, loc, {
+          address: formatAddress({ kind: "cedar-policy", name: policy }),
+          hint: "add at least one `permit (…);` or `forbid (…);`, or write `rules: []`",
+        }),
+      );
+    }
+    return statements.map((s, i) => ({
+      address: address(i + 1),
+      ordinal: i + 1,
+      form: "file" as const,
+      text: s.text,
+      loc: lines.position(s.start),
+      locate: (offset: number) => lines.position(s.start + offset),
+    }));
+  }
+  if (!Array.isArray(raw)) return [];
+  return (raw as Obj[]).map((r, i) => {
+    const at: PathItem[] = [...path, i];
+    const loc = positionOf(y, at);
+    const base = { address: address(i + 1), ordinal: i + 1, loc };
+    const rule: DesiredRule =
+      typeof r["cedar"] === "string"
+        ? { ...base, form: "cedar", text: (r["cedar"] as string).trimEnd(), locate: scalarLocator(y, [...at, "cedar"]) }
+        : structured(y, r, at, base, diagnostics);
+    if ("notice" in r) rule.notice = r["notice"] as string | null;
+    if ("auditSession" in r) rule.auditSession = r["auditSession"] as boolean;
+    return rule;
+  });
+}
+
+function structured(
+  y: YamlFile,
+  r: Obj,
+  at: PathItem[],
+  base: { address: string; ordinal: number; loc: SourcePosition },
+  diagnostics: Diagnostic[],
+): DesiredRule {
+  const entity = (key: "principal" | "resource"): { type: EntityScopeType; entityType: string | null; entityId: string | null } => {
+    const scope = r[key] as Obj | undefined;
+    if (!scope) return { type: "any", entityType: null, entityId: null };
+    const literal = (field: "eq" | "in"): { type: string; id: string } | undefined => {
+      const text = scope[field] as string;
+      const parsed = parseEntityLiteral(text);
+      if (!parsed) {
+        diagnostics.push(
+          diag("cedar-entity", `\`${text}\` is not a Cedar entity literal`, positionOf(y, [...at, key, field]), {
+            address: base.address,
+            hint: 'write it as Type::"id", e.g. User::"alice" (namespaced types: Ns::Type::"id")',
+          }),
+        );
+      }
+      return parsed;
+    };
+    if (typeof scope["is"] === "string") {
+      if (typeof scope["in"] === "string") {
+        literal("in");
+        return { type: "is_in", entityType: scope["is"], entityId: scope["in"] };
+      }
+      return { type: "is", entityType: scope["is"], entityId: null };
+    }
+    const field = typeof scope["eq"] === "string" ? "eq" : "in";
+    const lit = literal(field);
+    return { type: field, entityType: lit?.type ?? null, entityId: lit?.id ?? null };
+  };
+  const principal = entity("principal");
+  const resource = entity("resource");
+  const action = r["action"] as Obj | undefined;
+  const clauses: { kind: "when" | "unless"; expr: string; path: PathItem[] }[] = [];
+  for (const kind of ["when", "unless"] as const) {
+    const c = r[kind];
+    if (typeof c === "string") clauses.push({ kind, expr: c, path: [...at, kind] });
+    else if (Array.isArray(c)) c.forEach((expr: string, i) => clauses.push({ kind, expr, path: [...at, kind, i] }));
+  }
+  // Each clause's expression stands at a known offset inside `conditions`, so engine errors map back into it.
+  let conditions = "";
+  const spans: { start: number; end: number; path: PathItem[] }[] = [];
+  for (const c of clauses) {
+    if (conditions) conditions += " ";
+    conditions += `${c.kind} { `;
+    spans.push({ start: conditions.length, end: conditions.length + c.expr.length, path: c.path });
+    conditions += c.expr + " }";
+  }
+  const fields: RuleScopeFields = {
+    effect: r["effect"] as "permit" | "forbid",
+    principal_scope_type: principal.type,
+    principal_entity_type: principal.entityType,
+    principal_entity_id: principal.entityId,
+    action_scope_type: !action ? "any" : typeof action["eq"] === "string" ? "eq" : "in",
+    action_ids: !action ? [] : typeof action["eq"] === "string" ? [action["eq"]] : ((action["in"] as string[] | undefined) ?? []),
+    resource_scope_type: resource.type,
+    resource_entity_type: resource.entityType,
+    resource_entity_id: resource.entityId,
+    conditions: conditions === "" ? null : conditions,
+  };
+  const text = assembleRule(fields);
+  const conditionsAt = conditions === "" ? -1 : text.lastIndexOf(conditions);
+  const locate = (offset: number): SourcePosition => {
+    if (conditionsAt >= 0) {
+      const inConditions = offset - conditionsAt;
+      for (const s of spans) {
+        if (inConditions >= s.start && inConditions <= s.end) return scalarLocator(y, s.path)(inConditions - s.start);
+      }
+    }
+    return base.loc;
+  };
+  return { ...base, form: "structured", text, fields, locate };
+}

@@ -1,0 +1,33 @@
+/**
+ * The offline validation pipeline shared by `validate`, `test`, `plan` and `apply`: load the files, check
+ * Cedar, run the access tests. Pure of output: it returns data.
+ */
+import { denyWarnings as promote, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { runAccessTests, testDiagnostics, type TestResult } from "./access-tests.js";
+import { checkCedar } from "./check-cedar.js";
+import { loadDesiredState, type LoadOptions } from "./load.js";
+import type { DesiredState } from "./types.js";
+
+export interface ValidateOptions extends LoadOptions {
+  denyWarnings?: boolean;
+}
+
+export interface ValidateResult {
+  /** Set only when the desired state is valid. */
+  desired?: DesiredState;
+  diagnostics: Diagnostic[];
+  tests?: TestResult[];
+}
+
+export function validateDesiredState(dir: string, options: ValidateOptions): ValidateResult {
+  const finish = (diagnostics: Diagnostic[]): Diagnostic[] => (options.denyWarnings ? promote(diagnostics) : diagnostics);
+  const loaded = loadDesiredState(dir, options);
+  if (!loaded.desired) return { diagnostics: finish(loaded.diagnostics) };
+  const desired = loaded.desired;
+  const diagnostics = [...loaded.diagnostics, ...checkCedar(desired)];
+  if (hasErrors(finish(diagnostics))) return { diagnostics: finish(diagnostics) };
+  const { results, diagnostics: testWarnings } = runAccessTests(desired);
+  diagnostics.push(...testWarnings, ...testDiagnostics(results));
+  const all = finish(diagnostics);
+  return hasErrors(all) ? { diagnostics: all, tests: results } : { desired, diagnostics: all, tests: results };
+}
