@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from "commander";
 import { processContext } from "./context.js";
+import { registerPlan } from "./plan.js";
+import { registerServe } from "./serve.js";
 import { registerValidate } from "./validate.js";
 
 export function buildProgram(): Command {
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .exitOverride();
   const ctx = processContext();
   registerValidate(program, ctx);
+  registerPlan(program, ctx);
+  registerServe(program);
   return program;
 }
 

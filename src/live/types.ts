@@ -1,7 +1,9 @@
 /**
  * The live state as accessctl sees it, independent of the wire shapes of either API.
- * Adapters (`rbac-adapter.ts`, `cedar-adapter.ts`) produce it; `plan/diff.ts` reads it.
+ * Adapters (`rbac-client.ts`, `cedar-client.ts`) map wire shapes into it, `fetch-live.ts` assembles it;
+ * `plan/diff.ts` reads it.
  */
+import type { RuleScopeFields } from "../cedar/rule-fields.js";
 
 export interface LivePermission {
   id: string;
@@ -25,6 +27,7 @@ export interface LiveRole {
   policyIds: string[];
 }
 
+/** A member holding a role in one scope (members without a role there are left out: they hold nothing). */
 export interface LiveMember {
   id: string;
   email: string;
@@ -43,7 +46,8 @@ export interface LiveRbacScope {
 export interface LiveProject {
   id: string;
   name: string;
-  scope: LiveRbacScope;
+  /** Read only for projects the files manage; undefined for the others (their contents were not listed). */
+  scope?: LiveRbacScope;
 }
 
 export interface LiveCedarRule {
@@ -54,6 +58,8 @@ export interface LiveCedarRule {
   notice: string | null;
   auditSession: boolean;
   createdAt: string;
+  /** The structured fields, when the service returned all of them well-formed (for export); diff compares `text`. */
+  fields?: RuleScopeFields;
 }
 
 export interface LiveCedarPolicy {

@@ -1,0 +1,119 @@
+/**
+ * The one door to `@cedar-policy/cedar-wasm`. Every other module goes through these wrappers, so that
+ * (a) the wasm package is imported in exactly one place and (b) a test can count engine calls and prove that
+ * checking 10,000 rules costs one parse call and one validate call, not 10,000.
+ *
+ * The `nodejs` entry is used because the package root (the web/ESM build) fails to load on Node 20.
+ */
+import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
+import type {
+  AuthorizationAnswer,
+  AuthorizationCall,
+  CheckParseAnswer,
+  EntitiesParsingCall,
+  Policy,
+  PolicySet,
+  PolicyToJsonAnswer,
+  PolicyToTextAnswer,
+  Schema,
+  SchemaToJsonAnswer,
+  StatefulAuthorizationCall,
+  ValidationAnswer,
+  ValidationCall,
+} from "@cedar-policy/cedar-wasm/nodejs";
+
+export type {
+  AuthorizationAnswer,
+  CedarValueJson,
+  Clause,
+  DetailedError,
+  EntityJson,
+  EntityUidJson,
+  PolicyJson,
+  PolicySet,
+  Schema,
+  SchemaJson,
+  SourceLabel,
+  ValidationAnswer,
+} from "@cedar-policy/cedar-wasm/nodejs";
+
+export type EngineFunction =
+  | "checkParsePolicySet"
+  | "checkParseEntities"
+  | "policyToJson"
+  | "policyToText"
+  | "validate"
+  | "isAuthorized"
+  | "statefulIsAuthorized"
+  | "preparsePolicySet"
+  | "preparseSchema"
+  | "schemaToJson";
+
+const counts = new Map<EngineFunction, number>();
+
+function count(fn: EngineFunction): void {
+  counts.set(fn, (counts.get(fn) ?? 0) + 1);
+}
+
+/** Calls per engine function since the last reset (functions never called are absent). */
+export function engineCallCounts(): Partial<Record<EngineFunction, number>> {
+  return Object.fromEntries(counts) as Partial<Record<EngineFunction, number>>;
+}
+
+export function resetEngineCallCounts(): void {
+  counts.clear();
+}
+
+export function checkParsePolicySet(policies: PolicySet): CheckParseAnswer {
+  count("checkParsePolicySet");
+  return cedar.checkParsePolicySet(policies);
+}
+
+export function checkParseEntities(call: EntitiesParsingCall): CheckParseAnswer {
+  count("checkParseEntities");
+  return cedar.checkParseEntities(call);
+}
+
+export function policyToJson(policy: Policy): PolicyToJsonAnswer {
+  count("policyToJson");
+  return cedar.policyToJson(policy);
+}
+
+export function policyToText(policy: Policy): PolicyToTextAnswer {
+  count("policyToText");
+  return cedar.policyToText(policy);
+}
+
+export function validate(call: ValidationCall): ValidationAnswer {
+  count("validate");
+  return cedar.validate(call);
+}
+
+export function isAuthorized(call: AuthorizationCall): AuthorizationAnswer {
+  count("isAuthorized");
+  return cedar.isAuthorized(call);
+}
+
+export function statefulIsAuthorized(call: StatefulAuthorizationCall): AuthorizationAnswer {
+  count("statefulIsAuthorized");
+  return cedar.statefulIsAuthorized(call);
+}
+
+/**
+ * Caches a parsed policy set inside the wasm instance under `id`. The engine offers no way to drop an entry,
+ * so callers use content-derived ids: preparing the same rules twice reuses one slot instead of growing.
+ */
+export function preparsePolicySet(id: string, policies: PolicySet): CheckParseAnswer {
+  count("preparsePolicySet");
+  return cedar.preparsePolicySet(id, policies);
+}
+
+export function preparseSchema(name: string, schema: Schema): CheckParseAnswer {
+  count("preparseSchema");
+  return cedar.preparseSchema(name, schema);
+}
+
+export function schemaToJson(schema: Schema): SchemaToJsonAnswer {
+  count("schemaToJson");
+  return cedar.schemaToJson(schema);
+}

@@ -1,0 +1,106 @@
+/**
+ * `accessctl serve`: the emulator as a standalone HTTP server (SPEC section 8). The URL is the first line of
+ * stdout, so scripts can start it with `--port 0` and read where it listens; everything else goes to stderr.
+ */
+
+import { InvalidArgumentError, type Command } from "commander";
+import { startEmulator, type EmulatorOptions } from "../emulator/index.js";
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  state?: string;
+  rbacKey: string;
+  cedarKey: string;
+  tenant: string;
+  latencyMs?: number;
+  rateLimit?: number;
+  faultRate?: number;
+  seed?: number;
+  pageSize: number;
+  log?: string;
+}
+
+function numberArg(kind: "int" | "float", min: number, max: number) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    const ok = raw.trim() !== "" && Number.isFinite(n) && (kind === "float" || Number.isInteger(n)) && n >= min && n <= max;
+    if (!ok) throw new InvalidArgumentError(`expected ${kind === "int" ? "an integer" : "a number"} in ${min}..${max}`);
+    return n;
+  };
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("run the local emulator of both APIs (RBAC and Cedar) on one port")
+    .option("--port <port>", "port to listen on (0 = any free port)", numberArg("int", 0, 65535), 4010)
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--state <file>", "persist state in this JSON file (journaled next to it); default: memory only")
+    .option("--rbac-key <key>", "the CONFIDENT_API_KEY the emulator accepts", "local-rbac-key")
+    .option("--cedar-key <key>", "the X-API-Key the emulator accepts", "local-cedar-key")
+    .option("--tenant <uuid>", "the X-Tenant-ID the emulator accepts", "00000000-0000-4000-8000-000000000001")
+    .option("--latency-ms <ms>", "delay every answer by at least this long", numberArg("float", 0, 600_000))
+    .option("--rate-limit <perSecond>", "answer 429 + Retry-After beyond this many requests per second", numberArg("float", 0.001, 1e9))
+    .option("--fault-rate <rate>", "share of requests that fail (before or after the commit), 0..1", numberArg("float", 0, 1))
+    .option("--seed <n>", "seed of the fault choice", numberArg("int", -(2 ** 53), 2 ** 53), 0)
+    .option("--page-size <n>", "default limit of the Cedar list calls", numberArg("int", 1, 250), 50)
+    .option("--log <file>", "append one JSON line per request to this file")
+    .action(async (flags: ServeFlags) => {
+      await serve(flags);
+    });
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const options: EmulatorOptions = {
+    port: flags.port,
+    host: flags.host,
+    rbacKey: flags.rbacKey,
+    cedarKey: flags.cedarKey,
+    tenant: flags.tenant,
+    pageSize: flags.pageSize,
+    ...(flags.state === undefined ? {} : { statePath: flags.state }),
+    ...(flags.latencyMs === undefined ? {} : { latencyMs: flags.latencyMs }),
+    ...(flags.rateLimit === undefined ? {} : { rateLimit: flags.rateLimit }),
+    ...(flags.faultRate === undefined ? {} : { faultRate: flags.faultRate }),
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    ...(flags.log === undefined ? {} : { logPath: flags.log }),
+  };
+  let emulator;
+  try {
+    emulator = await startEmulator(options);
+  } catch (error) {
+    process.stderr.write(`accessctl serve: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  process.stdout.write(`${emulator.url}\n`);
+  for (const notice of emulator.notices) process.stderr.write(`accessctl serve: ${notice}\n`);
+  process.stderr.write(
+    `accessctl serve: RBAC API and Cedar API at ${emulator.url}${flags.state ? `, state in ${flags.state}` : " (memory only)"}; Ctrl-C to stop\n`,
+  );
+
+  // The action's promise settles only after shutdown, so a caller that exits when parsing is done cannot cut
+  // the server (or its final compaction) short.
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        // A second Ctrl-C: the journal already holds every acknowledged write, so leaving now loses nothing.
+        process.exit(130);
+      }
+      stopping = true;
+      process.stderr.write(`accessctl serve: ${signal}, compacting state and stopping\n`);
+      emulator.close().then(
+        () => resolve(),
+        (error: unknown) => {
+          process.stderr.write(`accessctl serve: shutdown failed: ${(error as Error).message}\n`);
+          process.exitCode = 1;
+          resolve();
+        },
+      );
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

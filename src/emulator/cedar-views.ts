@@ -1,0 +1,67 @@
+/**
+ * Stored Cedar records → the wire shapes of API.md section 2, and the list order of rules.
+ */
+
+import type { CedarPolicyRecord, CedarRuleRecord } from "./model.js";
+import type { Store } from "./store.js";
+
+export function ruleView(r: CedarRuleRecord) {
+  return {
+    id: r.id,
+    policy_id: r.policy_id,
+    policy_text: r.policy_text,
+    effect: r.effect,
+    principal_scope_type: r.principal_scope_type,
+    principal_entity_type: r.principal_entity_type,
+    principal_entity_id: r.principal_entity_id,
+    action_scope_type: r.action_scope_type,
+    action_ids: r.action_ids,
+    resource_scope_type: r.resource_scope_type,
+    resource_entity_type: r.resource_entity_type,
+    resource_entity_id: r.resource_entity_id,
+    conditions: r.conditions,
+    ordinal: r.ordinal,
+    notice: r.notice,
+    audit_session: r.audit_session,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  };
+}
+
+/** API.md: rules list by (ordinal, created_at); creation sequence breaks ties within one millisecond. */
+export function compareRules(a: CedarRuleRecord, b: CedarRuleRecord): number {
+  if (a.ordinal !== b.ordinal) return a.ordinal - b.ordinal;
+  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? -1 : 1;
+  return a.createdSeq - b.createdSeq;
+}
+
+export function rulesOf(store: Store, policyId: string): CedarRuleRecord[] {
+  return store
+    .ruleIdsOf(policyId)
+    .flatMap((id) => {
+      const r = store.get("cedarRules", id);
+      return r ? [r] : [];
+    })
+    .sort(compareRules);
+}
+
+function policyFields(p: CedarPolicyRecord) {
+  return {
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    enabled: p.enabled,
+    priority: p.priority,
+    max_duration_seconds: p.max_duration_seconds,
+    default_duration_seconds: p.default_duration_seconds,
+    notification_channel: p.notification_channel,
+  };
+}
+
+export function policySummaryView(store: Store, p: CedarPolicyRecord) {
+  return { ...policyFields(p), rule_count: store.ruleIdsOf(p.id).length, created_at: p.created_at, updated_at: p.updated_at };
+}
+
+export function policyFullView(store: Store, p: CedarPolicyRecord) {
+  return { ...policyFields(p), created_at: p.created_at, updated_at: p.updated_at, rules: rulesOf(store, p.id).map(ruleView) };
+}

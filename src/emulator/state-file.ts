@@ -1,0 +1,125 @@
+/**
+ * Durable state: snapshot + journal + lock, next to each other (`<state>`, `<state>.journal`, `<state>.lock`).
+ *
+ * Start: read the snapshot (or seed), replay the journal, compact (write a fresh snapshot, empty the journal).
+ * Run: every commit goes to the journal (group commit); answers wait for `waitDurable`.
+ * Close: flush, compact.
+ */
+
+import { mkdir, open, readFile, unlink } from "node:fs/promises";
+import { dirname } from "node:path";
+import { Journal, StateFileError, parseJournal } from "./journal.js";
+import { seedState } from "./seed.js";
+import { readSnapshot, writeSnapshot } from "./snapshot.js";
+import { Store } from "./store.js";
+
+export interface Durability {
+  waitDurable(seq: number): Promise<void>;
+  /** Set once the journal cannot be written: the server then refuses writes. */
+  readonly broken: Error | undefined;
+  close(): Promise<void>;
+}
+
+const MEMORY: Durability = {
+  waitDurable: () => Promise.resolve(),
+  broken: undefined,
+  close: () => Promise.resolve(),
+};
+
+export async function openState(statePath: string | undefined): Promise<{ store: Store; durability: Durability; notices: string[] }> {
+  if (statePath === undefined) return { store: new Store(seedState()), durability: MEMORY, notices: [] };
+  await mkdir(dirname(statePath), { recursive: true });
+  const lockPath = `${statePath}.lock`;
+  await acquireLock(lockPath);
+  try {
+    return await openLocked(statePath, lockPath);
+  } catch (error) {
+    await unlink(lockPath).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function openLocked(statePath: string, lockPath: string) {
+  const journalPath = `${statePath}.journal`;
+  const notices: string[] = [];
+  const snapshot = await readSnapshot(statePath);
+  const journalText = await readFile(journalPath, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw new StateFileError(`cannot read ${journalPath}: ${error.message}`);
+  });
+  if (!snapshot && journalText) {
+    // The snapshot is always written before the first journal line, so this is a lost or deleted snapshot:
+    // replaying onto the seed would silently drop everything the snapshot held.
+    throw new StateFileError(
+      `${journalPath} exists but ${statePath} does not; restore the state file, or delete the journal to start from the seed`,
+    );
+  }
+  const store = new Store(snapshot ?? seedState());
+  if (journalText) {
+    const parsed = parseJournal(journalText, store.seq, journalPath);
+    for (const entry of parsed.entries) store.replay(entry);
+    if (parsed.tornTail) notices.push(`${journalPath}: dropped a torn last line (an unacknowledged write cut by a crash)`);
+  }
+  await writeSnapshot(statePath, store.toData());
+  const journal = await Journal.open(journalPath, store.seq);
+  await journal.truncate();
+  store.onCommit = (entry) => journal.enqueue(entry);
+
+  let closed = false;
+  const durability: Durability = {
+    waitDurable: (seq) => journal.waitDurable(seq),
+    get broken() {
+      return journal.broken;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      store.onCommit = undefined;
+      try {
+        await journal.flush();
+        await writeSnapshot(statePath, store.toData());
+        await journal.truncate();
+      } finally {
+        await journal.close();
+        await unlink(lockPath).catch(() => undefined);
+      }
+    },
+  };
+  return { store, durability, notices };
+}
+
+/**
+ * One process per state file: two writers would interleave journals. A lock left by a killed process (its pid no
+ * longer runs) is taken over, so kill -9 followed by a restart just works.
+ */
+async function acquireLock(lockPath: string): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fh = await open(lockPath, "wx");
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const owner = Number.parseInt(await readFile(lockPath, "utf8").catch(() => ""), 10);
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      throw new StateFileError(`${lockPath}: the state is in use by process ${owner}; stop it first`);
+    }
+    if (owner === process.pid) {
+      throw new StateFileError(`${lockPath}: this process already serves this state file`);
+    }
+    await unlink(lockPath).catch(() => undefined);
+  }
+  // Lost a race with another starter twice in a row: report rather than spin.
+  throw new StateFileError(`${lockPath}: another process is starting on this state file`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

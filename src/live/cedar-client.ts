@@ -1,0 +1,252 @@
+/**
+ * The Cedar policy API adapter (API.md section 2): policies holding ordered Cedar rules, cursor pagination
+ * followed to the end, wire fields (snake_case) mapped into the live model. Rules are written as `policy_text`
+ * (one Cedar statement), which the service keeps, possibly re-formatted.
+ */
+import type { LiveCedarPolicy, LiveCedarRule } from "./types.js";
+import type { RuleScopeFields } from "../cedar/rule-fields.js";
+import { createHttpClient, shortText, type HttpClient, type HttpClientOptions, type ServerError } from "./http-client.js";
+import { ShapeError, arr, boolOr, num, numOrNull, obj, str, strOrNull, type Obj } from "./wire.js";
+
+export interface CedarClientOptions extends Omit<HttpClientOptions, "headers" | "secrets" | "readError"> {
+  apiKey: string;
+  tenantId: string;
+  /** Items per list page (default and maximum 250: fewest requests). */
+  pageLimit?: number;
+}
+
+export interface CedarPolicyInput {
+  name: string;
+  description: string | null;
+  enabled: boolean;
+  priority: number;
+  maxDurationSeconds: number;
+  defaultDurationSeconds: number | null;
+  notificationChannel: string | null;
+}
+
+export type CedarPolicyPatch = Partial<CedarPolicyInput>;
+
+export interface CedarRuleInput {
+  /** One Cedar statement, sent as `policy_text`. */
+  text: string;
+  /** Left out: the service appends the rule last. */
+  ordinal?: number;
+  notice?: string | null;
+  auditSession?: boolean;
+}
+
+export type CedarRulePatch = Partial<CedarRuleInput>;
+
+/** A policy as the list answers it: without rules, with how many it holds (null when the service does not say). */
+export type CedarPolicySummary = Omit<LiveCedarPolicy, "rules"> & { ruleCount: number | null };
+
+export interface CedarClient {
+  readonly http: HttpClient;
+  listPolicies(): Promise<CedarPolicySummary[]>;
+  /** With its rules nested, as the service returns them (not paginated; see `fetch-live.ts` for completeness). */
+  getPolicy(policyId: string): Promise<LiveCedarPolicy>;
+  listRules(policyId: string): Promise<LiveCedarRule[]>;
+  createPolicy(input: CedarPolicyInput): Promise<LiveCedarPolicy>;
+  updatePolicy(policyId: string, patch: CedarPolicyPatch): Promise<LiveCedarPolicy>;
+  /** Deletes its rules with it. */
+  deletePolicy(policyId: string): Promise<void>;
+  createRule(policyId: string, input: CedarRuleInput): Promise<LiveCedarRule>;
+  /** See `CEDAR_RULE_WRITES`. */
+  updateRule(policyId: string, ruleId: string, patch: CedarRulePatch): Promise<LiveCedarRule>;
+  /** See `CEDAR_RULE_WRITES`. */
+  deleteRule(policyId: string, ruleId: string): Promise<void>;
+}
+
+export const MAX_PAGE_LIMIT = 250;
+
+/**
+ * ASSUMPTION, kept in this one place: `PATCH` and `DELETE /v1/policies/{id}/rules/{ruleId}` are not in the
+ * vendor's published reference (API.md section 2, "Ordinals"); the emulator serves them. `updateRule` and
+ * `deleteRule` below are their only callers. Should the real service lack them, set the flag to false here and
+ * have apply replace a rule by delete + create (or a move by re-creating the policy's rules) — nothing else in
+ * the adapter changes.
+ */
+export const CEDAR_RULE_WRITES = { patch: true, delete: true } as const;
+
+export function createCedarClient(options: CedarClientOptions): CedarClient {
+  const { apiKey, tenantId, pageLimit = MAX_PAGE_LIMIT, ...rest } = options;
+  const http = createHttpClient({
+    ...rest,
+    headers: { "X-API-Key": apiKey, "X-Tenant-ID": tenantId },
+    secrets: [apiKey],
+    readError: readCedarError,
+  });
+  const limit = Math.min(MAX_PAGE_LIMIT, Math.max(1, pageLimit));
+  const policyPath = (id: string) => `/v1/policies/${encodeURIComponent(id)}`;
+  const rulePath = (policyId: string, ruleId: string) => `${policyPath(policyId)}/rules/${encodeURIComponent(ruleId)}`;
+
+  async function listAll<T>(path: string, read: (o: Obj, at: string) => T): Promise<T[]> {
+    const items: T[] = [];
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await http.request("GET", path, {
+        query: { limit, cursor },
+        parse: (body) => {
+          const o = obj(body, "body");
+          const data = arr(o["data"], "body.data").map((item, i) => read(obj(item, `body.data[${i}]`), `body.data[${i}]`));
+          const next = strOrNull(o, "next_cursor", "body");
+          const hasMore = boolOr(o, "has_more", next !== null, "body");
+          if (hasMore && next === null) throw new ShapeError("has_more is true but next_cursor is null");
+          // A cursor seen before would loop for ever: the service's pagination is broken, say so.
+          if (hasMore && next !== null && seen.has(next)) throw new ShapeError(`next_cursor ${next} repeats`);
+          return { data, next: hasMore ? next : null };
+        },
+      });
+      items.push(...page.data);
+      if (page.next === null) return items;
+      seen.add(page.next);
+      cursor = page.next;
+    }
+  }
+
+  const removed = async (path: string): Promise<void> => {
+    await http.request("DELETE", path);
+  };
+
+  return {
+    http,
+    listPolicies: () => listAll("/v1/policies", readSummary),
+    getPolicy: (id) => http.request("GET", policyPath(id), { parse: (b) => readFull(obj(b, "body"), "body") }),
+    listRules: async (id) => sortRules(await listAll(`${policyPath(id)}/rules`, readRule)),
+    createPolicy: (input) =>
+      http.request("POST", "/v1/policies", { body: policyWire(input), parse: (b) => readFull(obj(b, "body"), "body") }),
+    updatePolicy: (id, patch) =>
+      http.request("PATCH", policyPath(id), { body: policyWire(patch), parse: (b) => readFull(obj(b, "body"), "body") }),
+    deletePolicy: (id) => removed(policyPath(id)),
+    createRule: (policyId, input) =>
+      http.request("POST", `${policyPath(policyId)}/rules`, { body: ruleWire(input), parse: (b) => readRule(obj(b, "body"), "body") }),
+    // The two calls of CEDAR_RULE_WRITES.
+    updateRule: (policyId, ruleId, patch) =>
+      http.request("PATCH", rulePath(policyId, ruleId), { body: ruleWire(patch), parse: (b) => readRule(obj(b, "body"), "body") }),
+    deleteRule: (policyId, ruleId) => removed(rulePath(policyId, ruleId)),
+  };
+}
+
+/** The service lists rules by (ordinal, created_at); sorted again so the model does not depend on it. */
+export function sortRules(rules: LiveCedarRule[]): LiveCedarRule[] {
+  return rules.sort((a, b) => a.ordinal - b.ordinal || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+}
+
+/** Only the fields given are sent, so a PATCH touches nothing else (an ordinal move stays a move). */
+function policyWire(p: CedarPolicyPatch): Record<string, unknown> {
+  const wire: Record<string, unknown> = {};
+  if (p.name !== undefined) wire["name"] = p.name;
+  if (p.description !== undefined) wire["description"] = p.description;
+  if (p.enabled !== undefined) wire["enabled"] = p.enabled;
+  if (p.priority !== undefined) wire["priority"] = p.priority;
+  if (p.maxDurationSeconds !== undefined) wire["max_duration_seconds"] = p.maxDurationSeconds;
+  if (p.defaultDurationSeconds !== undefined) wire["default_duration_seconds"] = p.defaultDurationSeconds;
+  if (p.notificationChannel !== undefined) wire["notification_channel"] = p.notificationChannel;
+  return wire;
+}
+
+function ruleWire(r: CedarRulePatch): Record<string, unknown> {
+  const wire: Record<string, unknown> = {};
+  if (r.text !== undefined) wire["policy_text"] = r.text;
+  if (r.ordinal !== undefined) wire["ordinal"] = r.ordinal;
+  if (r.notice !== undefined) wire["notice"] = r.notice;
+  if (r.auditSession !== undefined) wire["audit_session"] = r.auditSession;
+  return wire;
+}
+
+function readCedarError(body: unknown): ServerError {
+  if (typeof body === "string") return { message: shortText(body), code: null };
+  if (typeof body !== "object" || body === null) return { message: null, code: null };
+  const b = body as Record<string, unknown>;
+  const code = typeof b["code"] === "string" ? b["code"] : null;
+  let message = typeof b["message"] === "string" ? b["message"] : code;
+  // An invalid_cedar answer carries the parser's complaint in `details`; without it the message says too little.
+  const details = b["details"];
+  const detail =
+    typeof details === "string"
+      ? details
+      : typeof details === "object" && details !== null && typeof (details as Record<string, unknown>)["message"] === "string"
+        ? ((details as Record<string, unknown>)["message"] as string)
+        : null;
+  if (detail !== null && message !== null && !message.includes(detail)) message = `${message}: ${detail}`;
+  return { message, code };
+}
+
+function readPolicyFields(o: Obj, at: string): Omit<LiveCedarPolicy, "rules"> {
+  return {
+    id: str(o, "id", at),
+    name: str(o, "name", at),
+    description: strOrNull(o, "description", at),
+    enabled: boolOr(o, "enabled", true, at),
+    priority: numOrNull(o, "priority", at) ?? 0,
+    maxDurationSeconds: num(o, "max_duration_seconds", at),
+    defaultDurationSeconds: numOrNull(o, "default_duration_seconds", at),
+    notificationChannel: strOrNull(o, "notification_channel", at),
+  };
+}
+
+function readSummary(o: Obj, at: string): CedarPolicySummary {
+  return { ...readPolicyFields(o, at), ruleCount: numOrNull(o, "rule_count", at) };
+}
+
+function readFull(o: Obj, at: string): LiveCedarPolicy {
+  const rules = o["rules"] === undefined || o["rules"] === null ? [] : arr(o["rules"], `${at}.rules`);
+  return {
+    ...readPolicyFields(o, at),
+    rules: sortRules(rules.map((r, i) => readRule(obj(r, `${at}.rules[${i}]`), `${at}.rules[${i}]`))),
+  };
+}
+
+function readRule(o: Obj, at: string): LiveCedarRule {
+  const rule: LiveCedarRule = {
+    id: str(o, "id", at),
+    ordinal: num(o, "ordinal", at),
+    text: str(o, "policy_text", at),
+    notice: strOrNull(o, "notice", at),
+    auditSession: boolOr(o, "audit_session", true, at),
+    createdAt: strOrNull(o, "created_at", at) ?? "",
+  };
+  const fields = readRuleFields(o);
+  if (fields !== undefined) rule.fields = fields;
+  return rule;
+}
+
+const ENTITY_SCOPES = new Set(["any", "eq", "in", "is", "is_in"]);
+const ACTION_SCOPES = new Set(["any", "eq", "in"]);
+
+/** The structured fields when the service gave all of them well-formed; otherwise none (the text still says it all). */
+function readRuleFields(o: Obj): RuleScopeFields | undefined {
+  const s = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : undefined);
+  const sn = (k: string) => (o[k] === null || o[k] === undefined ? null : typeof o[k] === "string" ? (o[k] as string) : undefined);
+  const effect = s("effect");
+  const p = s("principal_scope_type");
+  const a = s("action_scope_type");
+  const r = s("resource_scope_type");
+  const ids = o["action_ids"] ?? [];
+  const [pt, pid, rt, rid, cond] = [
+    sn("principal_entity_type"),
+    sn("principal_entity_id"),
+    sn("resource_entity_type"),
+    sn("resource_entity_id"),
+    sn("conditions"),
+  ];
+  if (effect !== "permit" && effect !== "forbid") return undefined;
+  if (p === undefined || !ENTITY_SCOPES.has(p) || r === undefined || !ENTITY_SCOPES.has(r)) return undefined;
+  if (a === undefined || !ACTION_SCOPES.has(a)) return undefined;
+  if (!Array.isArray(ids) || !ids.every((x): x is string => typeof x === "string")) return undefined;
+  if (pt === undefined || pid === undefined || rt === undefined || rid === undefined || cond === undefined) return undefined;
+  return {
+    effect,
+    principal_scope_type: p as RuleScopeFields["principal_scope_type"],
+    principal_entity_type: pt,
+    principal_entity_id: pid,
+    action_scope_type: a as RuleScopeFields["action_scope_type"],
+    action_ids: [...ids],
+    resource_scope_type: r as RuleScopeFields["resource_scope_type"],
+    resource_entity_type: rt,
+    resource_entity_id: rid,
+    conditions: cond,
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * The one HTTP layer: JSON in and out over an injected undici dispatcher, a concurrency limiter per API that
+ * backs off on 429, retries by the caller's rules, and errors that say what was called and whether it may have
+ * been applied. Keys pass through headers only and are redacted from every error this layer raises.
+ */
+import type { Dispatcher } from "undici";
+import { AdaptiveLimiter, defaultSleep, type Slot } from "./concurrency.js";
+import { HttpError, type HttpOutcome } from "./http-error.js";
+import { DEFAULT_RETRY_POLICY, isRetryableRead, isRetryableWrite, parseRetryAfter, withRetry, type RetryPolicy } from "./retry.js";
+import { redactor } from "./redact.js";
+import { ShapeError } from "./wire.js";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * `idempotent`: retried on 429, transient 5xx and network errors (the default for GET and DELETE).
+ * `not-applied`: retried only when the server certainly did not act (the default for POST, PUT and PATCH).
+ * `none`: never retried.
+ */
+export type RetryMode = "idempotent" | "not-applied" | "none";
+
+export interface ServerError {
+  message: string | null;
+  code: string | null;
+}
+
+export interface HttpClientOptions {
+  /** May carry a path prefix (`https://host/api`); request paths are appended to it. */
+  baseUrl: string;
+  /** Sent on every request: the API's auth headers. */
+  headers: Readonly<Record<string, string>>;
+  /** Values that must never appear in an error (the keys); header values are not assumed secret (a tenant id is not). */
+  secrets: readonly string[];
+  dispatcher: Dispatcher;
+  /** Most requests in flight (default 8), or a limiter to share. */
+  concurrency?: number | AdaptiveLimiter;
+  retry?: Partial<RetryPolicy>;
+  /** Reads the API's error body; the default takes `error` (RBAC) or `message` and `code` (Cedar). */
+  readError?: (body: unknown) => ServerError;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+  onRetry?: (info: { method: HttpMethod; path: string; error: HttpError; delayMs: number }) => void;
+}
+
+export interface RequestOptions<T> {
+  query?: Readonly<Record<string, string | number | undefined>>;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Turns the JSON answer into what the caller wants; a `ShapeError` becomes a "protocol" `HttpError`. */
+  parse?: (body: unknown) => T;
+  retry?: RetryMode;
+}
+
+export interface HttpClient {
+  request<T = unknown>(method: HttpMethod, path: string, options?: RequestOptions<T>): Promise<T>;
+  readonly limiter: AdaptiveLimiter;
+  /** Redacts this client's secrets; for callers that build messages of their own. */
+  readonly redact: (text: string) => string;
+}
+
+/**
+ * Network errors raised while connecting: the request was never sent, so even a write is "not-applied". Any other
+ * network error (reset, timeout, a socket closed mid-answer) may come after the server acted.
+ */
+const BEFORE_SEND_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const base = new URL(options.baseUrl);
+  if (base.protocol !== "http:" && base.protocol !== "https:") throw new TypeError(`not an http(s) URL: ${base.protocol}`);
+  const origin = base.origin;
+  const prefix = base.pathname.replace(/\/+$/, "");
+  const clean = redactor(options.secrets);
+  const limiter =
+    options.concurrency instanceof AdaptiveLimiter
+      ? options.concurrency
+      : new AdaptiveLimiter({ max: options.concurrency, sleep: options.sleep, now: options.now });
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const readError = options.readError ?? readAnyError;
+
+  async function attempt(method: HttpMethod, shownPath: string, body: string | undefined, slot: Slot) {
+    const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await options.dispatcher.request({ origin, path: prefix + shownPath, method, headers, body });
+    } catch (error) {
+      throw networkError(method, shownPath, error, clean);
+    }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (error) {
+      // The status line arrived, so the server got the request: whatever it did, the outcome is unknown.
+      throw networkError(method, shownPath, error, clean, "unknown");
+    }
+    const status = response.statusCode;
+    const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now());
+    if (status === 429) limiter.rateLimited(slot, retryAfterMs);
+    else if (status < 500) limiter.succeeded();
+    if (status >= 200 && status < 300) return { status, text };
+    const server = readError(tryJson(text) ?? text);
+    throw new HttpError({
+      kind: "status",
+      method,
+      path: shownPath,
+      status,
+      serverMessage: server.message,
+      serverCode: server.code,
+      outcome: outcomeOfStatus(status),
+      retryAfterMs,
+      redact: clean,
+    });
+  }
+
+  async function request<T>(method: HttpMethod, path: string, req: RequestOptions<T> = {}): Promise<T> {
+    const shownPath = path + queryString(req.query);
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const mode = req.retry ?? (method === "GET" || method === "DELETE" ? "idempotent" : "not-applied");
+    const shouldRetry = mode === "idempotent" ? isRetryableRead : mode === "not-applied" ? isRetryableWrite : () => false;
+    const answer = await withRetry(() => limiter.run((slot) => attempt(method, shownPath, body, slot)), {
+      policy,
+      shouldRetry,
+      sleep,
+      random,
+      onRetry: ({ error, delayMs }) => {
+        if (error instanceof HttpError) options.onRetry?.({ method, path: shownPath, error, delayMs });
+      },
+    });
+    const outcome: HttpOutcome = method === "GET" ? "not-applied" : "unknown";
+    const protocolError = (message: string) =>
+      new HttpError({ kind: "protocol", method, path: shownPath, status: answer.status, serverMessage: message, outcome, redact: clean });
+    let json: unknown = undefined;
+    if (answer.text.trim() !== "") {
+      try {
+        json = JSON.parse(answer.text);
+      } catch {
+        throw protocolError("the body is not JSON");
+      }
+    }
+    if (req.parse === undefined) return json as T;
+    try {
+      return req.parse(json);
+    } catch (error) {
+      if (error instanceof ShapeError) throw protocolError(error.message);
+      throw error;
+    }
+  }
+
+  return { request, limiter, redact: clean };
+}
+
+/**
+ * Every 4xx means the server refused without acting (429 included: rate limited before processing). A 5xx may
+ * come after the change was made — a proxy's 502/503/504 after the upstream committed, or a 500 raised after the
+ * commit — so it is "unknown": apply lists again and adopts instead of repeating the write.
+ */
+export function outcomeOfStatus(status: number): HttpOutcome {
+  return status >= 400 && status < 500 ? "not-applied" : "unknown";
+}
+
+function networkError(
+  method: HttpMethod,
+  path: string,
+  error: unknown,
+  clean: (text: string) => string,
+  outcome?: HttpOutcome,
+): HttpError {
+  const code = errorCode(error);
+  return new HttpError({
+    kind: "network",
+    method,
+    path,
+    status: null,
+    serverMessage: error instanceof Error && error.message !== "" ? error.message : null,
+    code: code ?? null,
+    outcome: outcome ?? (code !== undefined && BEFORE_SEND_CODES.has(code) ? "not-applied" : "unknown"),
+    redact: clean,
+  });
+}
+
+/** The code of an error, looking into `AggregateError` (happy eyeballs) and `cause`. */
+function errorCode(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== "object" || error === null || depth > 3) return undefined;
+  const e = error as { code?: unknown; errors?: unknown; cause?: unknown };
+  if (typeof e.code === "string") return e.code;
+  if (Array.isArray(e.errors)) {
+    for (const inner of e.errors) {
+      const code = errorCode(inner, depth + 1);
+      if (code !== undefined) return code;
+    }
+  }
+  return errorCode(e.cause, depth + 1);
+}
+
+function readAnyError(body: unknown): ServerError {
+  if (typeof body === "string") return { message: shortText(body), code: null };
+  if (typeof body !== "object" || body === null) return { message: null, code: null };
+  const b = body as Record<string, unknown>;
+  const message = typeof b["error"] === "string" ? b["error"] : typeof b["message"] === "string" ? b["message"] : null;
+  return { message, code: typeof b["code"] === "string" ? b["code"] : null };
+}
+
+/** A non-JSON error body (a proxy's page): one line, bounded, so a megabyte of HTML never becomes a message. */
+export function shortText(text: string): string | null {
+  const line = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  if (line === "") return null;
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function queryString(query: RequestOptions<unknown>["query"]): string {
+  if (query === undefined) return "";
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text === "" ? "" : `?${text}`;
+}
