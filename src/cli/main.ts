@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { processContext } from "./context.js";
 import { registerPlan } from "./plan.js";
 import { registerServe } from "./serve.js";
+import { registerTest } from "./test.js";
 import { registerValidate } from "./validate.js";
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .exitOverride();
   const ctx = processContext();
   registerValidate(program, ctx);
+  registerTest(program, ctx);
   registerPlan(program, ctx);
   registerServe(program);
   return program;

@@ -44,23 +44,23 @@ export function checkCedar(desired: DesiredState): Diagnostic[] {
   });
 
   const texts = single.map((r) => ({ key: r.address, text: r.text }));
-  const parseProblems = parseRules(texts);
-  for (const p of parseProblems) {
-    const rule = byAddress.get(p.key);
-    if (rule) out.push(ruleDiagnostic(rule, p, "cedar-parse", "fix the Cedar syntax of this rule"));
-  }
-
   const schema = desired.cedar?.schema;
-  if (schema && parseProblems.length === 0) {
-    const report = validateRules(texts, schema.text);
-    for (const p of report.rules) {
-      const rule = byAddress.get(p.key);
-      if (rule) {
-        out.push(
-          ruleDiagnostic(rule, p, p.severity === "error" ? "cedar-validate" : "cedar-warning", `the rule does not agree with the schema ${schema.path}: fix the rule or the schema`),
-        );
-      }
-    }
+  // With a schema, the one validation call also reports parse errors per rule: no separate parse call.
+  const report = schema ? validateRules(texts, schema.text) : { rules: parseRules(texts), schema: [] };
+  for (const p of report.rules) {
+    const rule = byAddress.get(p.key);
+    if (!rule) continue;
+    const parseProblem = !schema || /parse|unexpected|invalid token|expected/i.test(p.message);
+    out.push(
+      ruleDiagnostic(
+        rule,
+        p,
+        p.severity === "warning" ? "cedar-warning" : parseProblem && !schema ? "cedar-parse" : "cedar-validate",
+        schema ? `the rule does not agree with the schema ${schema.path}: fix the rule or the schema` : "fix the Cedar syntax of this rule",
+      ),
+    );
+  }
+  if (schema) {
     const lines = new LineIndex(schema.path, schema.text);
     for (const p of report.schema) {
       out.push(
