@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { processContext } from "./context.js";
+import { registerApply } from "./apply.js";
 import { registerPlan } from "./plan.js";
 import { registerServe } from "./serve.js";
 import { registerTest } from "./test.js";
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerValidate(program, ctx);
   registerTest(program, ctx);
   registerPlan(program, ctx);
+  registerApply(program, ctx);
   registerServe(program);
   return program;
 }
