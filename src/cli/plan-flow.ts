@@ -36,6 +36,16 @@ export function loadValid(ctx: CliContext, dir: string, flags: PlanFlags, files?
   return result.desired;
 }
 
+/**
+ * The base branch's files for the drift split. An invalid base does not stop the plan (the head is what would be
+ * applied): it is said on stderr, and every change is then attributed to the files.
+ */
+export function loadBase(ctx: CliContext, dir: string, flags: PlanFlags): DesiredState | undefined {
+  const result = validateDesiredState(dir, { env: ctx.env, denyWarnings: flags.denyWarnings === true });
+  if (!result.desired) writeErr(ctx, `warning: the base files in ${dir} are invalid (${result.diagnostics.length} problem(s)); the drift split is left out`);
+  return result.desired;
+}
+
 export async function withSession<T>(ctx: CliContext, desired: DesiredState, flags: PlanFlags, fn: (s: Session) => Promise<T>): Promise<T> {
   const session = await openSession({
     env: ctx.env,
@@ -52,9 +62,10 @@ export async function withSession<T>(ctx: CliContext, desired: DesiredState, fla
   }
 }
 
-export async function planWith(session: Session, desired: DesiredState, flags: PlanFlags): Promise<{ plan: Plan; live: LiveState }> {
+export async function planWith(session: Session, desired: DesiredState, flags: PlanFlags, base?: DesiredState): Promise<{ plan: Plan; live: LiveState }> {
   return makePlan(desired, session.clients, {
     targets: session.targets,
+    ...(base ? { base } : {}),
     ...(flags.only && flags.only.length ? { only: compileOnly(flags.only), onlySources: flags.only } : {}),
   });
 }

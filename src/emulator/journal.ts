@@ -11,6 +11,7 @@
  * "\n" of a batch is its final byte): see `parseJournal`.
  */
 
+import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { COLLECTION_NAMES, type Change } from "./model.js";
 import type { CommitEntry } from "./store.js";
@@ -36,12 +37,19 @@ export class Journal {
     private readonly fh: FileHandle,
     readonly path: string,
     durableSeq: number,
+    /** With O_DSYNC every write returns only once its data is on disk: one syscall (one thread-pool hop) per batch instead of write + fdatasync. */
+    private readonly syncOnWrite: boolean,
   ) {
     this.durableSeq = durableSeq;
   }
 
   static async open(path: string, durableSeq: number): Promise<Journal> {
-    return new Journal(await open(path, "a"), path, durableSeq);
+    const dsync = constants.O_DSYNC;
+    if (typeof dsync === "number" && dsync !== 0) {
+      const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | dsync;
+      return new Journal(await open(path, flags, 0o644), path, durableSeq, true);
+    }
+    return new Journal(await open(path, "a"), path, durableSeq, false);
   }
 
   enqueue(entry: CommitEntry): void {
@@ -90,7 +98,7 @@ export class Journal {
         try {
           await this.fh.write(`${line}\n`);
           // datasync: the file's size is metadata it does flush, which an append needs; mtime it may skip.
-          await this.fh.datasync();
+          if (!this.syncOnWrite) await this.fh.datasync();
         } catch (error) {
           // The in-memory state is now ahead of the disk and cannot be trusted to match it: fail every waiter and
           // every later write (the HTTP layer answers 503), rather than acknowledge what is not durable.

@@ -18,7 +18,7 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 5,
+  maxAttempts: 6,
   maxRateLimitedAttempts: 20,
   baseDelayMs: 200,
   maxDelayMs: 10_000,

@@ -10,6 +10,7 @@ import { fetchLive, type LiveClients } from "../live/fetch-live.js";
 import type { LiveState } from "../live/types.js";
 import { planChecksum } from "./checksum.js";
 import { diff } from "./diff.js";
+import { driftMarks } from "./drift.js";
 import { computeImpact } from "./impact.js";
 import { PLAN_FORMAT_VERSION, type Plan } from "./model.js";
 import { summarize } from "./summary.js";
@@ -26,16 +27,20 @@ export interface PlanOptions {
   only?: readonly Pattern[];
   onlySources?: string[];
   targets: Plan["targets"];
+  /** The base branch's desired state, for the drift split. */
+  base?: DesiredState;
 }
 
-export async function readLiveFor(desired: DesiredState, clients: LiveClients): Promise<LiveState> {
-  const org = desired.organization;
-  const managedProjects = desired.projects.map((p) => p.name);
-  const rolesManaged = Boolean(org?.roles) || desired.projects.some((p) => p.roles);
+/** The live state the given desired states need (the head's, and the base branch's for the drift split). */
+export async function readLiveFor(desired: DesiredState | readonly DesiredState[], clients: LiveClients): Promise<LiveState> {
+  const all = Array.isArray(desired) ? (desired as readonly DesiredState[]) : [desired as DesiredState];
+  const managesOrg = all.some((d) => Boolean(d.organization && (d.organization.policies || d.organization.roles)));
+  const managedProjects = [...new Set(all.flatMap((d) => d.projects.map((p) => p.name)))];
+  const rolesManaged = all.some((d) => Boolean(d.organization?.roles) || d.projects.some((p) => p.roles));
   return fetchLive(clients, {
-    ...(org && (org.policies || org.roles) ? { organization: true } : {}),
+    ...(managesOrg ? { organization: true } : {}),
     ...(managedProjects.length > 0 ? { projects: managedProjects } : {}),
-    ...(desired.cedar?.policies ? { cedar: true } : {}),
+    ...(all.some((d) => d.cedar?.policies) ? { cedar: true } : {}),
     // Members: for the assigned-role guard and the impact's member counts, only when roles are managed.
     ...(rolesManaged ? { members: true } : {}),
   });
@@ -58,10 +63,15 @@ export function planFromLive(desired: DesiredState, live: LiveState, options: Pl
     impact: computeImpact(desired, live),
   };
   if (options.onlySources && options.onlySources.length > 0) plan.only = options.onlySources;
+  if (options.base) {
+    // The base branch's own problems (names the live state lacks) do not stop the head's plan.
+    const base = diff(options.base, live, options.only === undefined ? {} : { only: options.only });
+    plan.drift = driftMarks(plan.changes, base.changes);
+  }
   return plan;
 }
 
 export async function makePlan(desired: DesiredState, clients: LiveClients, options: PlanOptions): Promise<{ plan: Plan; live: LiveState }> {
-  const live = await readLiveFor(desired, clients);
+  const live = await readLiveFor(options.base ? [desired, options.base] : desired, clients);
   return { plan: planFromLive(desired, live, options), live };
 }

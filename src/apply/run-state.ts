@@ -1,0 +1,47 @@
+/**
+ * What one apply run learns as it goes: the ids of objects it created (they fill the `Ref`s of later changes
+ * that the plan could not know), and, per Cedar policy, the live rules already spoken for, so that adopting a
+ * rule after a lost answer never takes a rule another desired rule owns.
+ */
+import type { Change, ScopeKey } from "../plan/model.js";
+
+export class RunState {
+  private readonly rbacPolicyIds = new Map<ScopeKey, Map<string, string>>();
+  private readonly cedarPolicyIds = new Map<string, string>();
+  private readonly claimed = new Map<string, Set<string>>();
+
+  /** Rules the plan updates, moves or deletes are claimed from the start: they are not free to adopt. */
+  constructor(changes: readonly Change[]) {
+    for (const c of changes) {
+      if (c.type === "cedar-rule" && c.kind !== "create") this.claim(c.policy.name, c.liveId);
+    }
+  }
+
+  rbacPolicyCreated(scope: ScopeKey, name: string, id: string): void {
+    let byName = this.rbacPolicyIds.get(scope);
+    if (!byName) this.rbacPolicyIds.set(scope, (byName = new Map()));
+    byName.set(name, id);
+  }
+
+  rbacPolicyId(scope: ScopeKey, name: string): string | undefined {
+    return this.rbacPolicyIds.get(scope)?.get(name);
+  }
+
+  cedarPolicyCreated(name: string, id: string): void {
+    this.cedarPolicyIds.set(name, id);
+  }
+
+  cedarPolicyId(name: string): string | undefined {
+    return this.cedarPolicyIds.get(name);
+  }
+
+  isClaimed(policyName: string, ruleId: string): boolean {
+    return this.claimed.get(policyName)?.has(ruleId) === true;
+  }
+
+  claim(policyName: string, ruleId: string): void {
+    let set = this.claimed.get(policyName);
+    if (!set) this.claimed.set(policyName, (set = new Set()));
+    set.add(ruleId);
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The plan as Markdown for pull-request comments and job summaries: summary table first, one `<details>` per
+ * change, then drift, access impact and guards in their own sections, and the checksum. Every user-supplied string
+ * is escaped to HTML entities so names and descriptions cannot close tags, inject HTML, mention people or break
+ * code blocks. Member emails never appear. At most `limit` characters (default 60,000), cut with a note.
+ */
+import type { Change, FieldChange, Plan } from "../plan/model.js";
+import { isEmpty } from "../plan/summary.js";
+import { changeHeadline, closingLine } from "./plan-text.js";
+
+export interface MarkdownOptions {
+  /** Hard limit on the output's length. */
+  limit?: number;
+  /** Where the full plan can be found when the output is cut (e.g. "the job summary of run 42"). */
+  fullPlanAt?: string;
+  /** A heading, e.g. the desired-state path. */
+  title?: string;
+}
+
+export const MARKDOWN_LIMIT = 60_000;
+
+const ENTITY: Record<string, string> = {
+  "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "@": "&#64;", "|": "&#124;", "`": "&#96;",
+  "*": "&#42;", _: "&#95;", "[": "&#91;", "]": "&#93;", "(": "&#40;", ")": "&#41;", "#": "&#35;", "~": "&#126;",
+  "\\": "&#92;", "!": "&#33;", ":": "&#58;", "=": "&#61;", "+": "&#43;", "-": "&#45;", ".": "&#46;",
+};
+
+/** Escapes for Markdown and HTML alike, on one line. */
+export function escapeMarkdown(s: string): string {
+  return s.replace(/[&<>"'@|`*_[\]()#~\\!:=+\-.]/g, (c) => ENTITY[c]!).replace(/\r?\n/g, " ");
+}
+
+/** Escapes for a `<pre>` block: newlines kept. */
+function escapePre(s: string): string {
+  return s.replace(/[&<>"'@`]/g, (c) => ENTITY[c]!);
+}
+
+function value(v: unknown): string {
+  if (v === null || v === undefined) return "<em>none</em>";
+  if (Array.isArray(v)) return v.length ? v.map((x) => `<code>${escapeMarkdown(String(x))}</code>`).join(", ") : "<em>none</em>";
+  return `<code>${escapeMarkdown(typeof v === "string" ? v : JSON.stringify(v))}</code>`;
+}
+
+function fieldRow(f: FieldChange): string {
+  if (f.field === "cedar") return `<p><b>cedar</b></p><pre>- ${escapePre(String(f.before))}\n+ ${escapePre(String(f.after))}</pre>`;
+  if (Array.isArray(f.before) && Array.isArray(f.after)) {
+    const before = new Set(f.before.map(String));
+    const after = new Set(f.after.map(String));
+    const added = [...after].filter((x) => !before.has(x));
+    const removed = [...before].filter((x) => !after.has(x));
+    return `<p><b>${escapeMarkdown(f.field)}</b>: ${added.length ? `added ${value(added)}` : ""}${added.length && removed.length ? "; " : ""}${removed.length ? `removed ${value(removed)}` : ""}</p>`;
+  }
+  return `<p><b>${escapeMarkdown(f.field)}</b>: ${value(f.before)} → ${value(f.after)}</p>`;
+}
+
+function createBody(c: Change): string {
+  if (c.kind !== "create") return "";
+  switch (c.type) {
+    case "rbac-policy":
+      return `<p><b>permissions</b>: ${value(c.body.permissions.map((r) => r.name))}</p>` + (c.body.description ? `<p><b>description</b>: ${value(c.body.description)}</p>` : "");
+    case "role":
+      return `<p><b>policies</b>: ${value(c.body.policies.map((r) => r.name))}</p>` + (c.body.description ? `<p><b>description</b>: ${value(c.body.description)}</p>` : "");
+    case "cedar-policy":
+      return Object.entries(c.body).filter(([k]) => k !== "name").map(([k, v]) => `<p><b>${k}</b>: ${value(v)}</p>`).join("");
+    case "cedar-rule":
+      return `<pre>${escapePre(c.body.policy_text)}</pre>` + (c.body.notice ? `<p><b>notice</b>: ${value(c.body.notice)}</p>` : "");
+  }
+}
+
+function changeDetails(c: Change, plan: Plan): string {
+  const mark = plan.drift?.[c.id];
+  const tag = mark === "drift" ? " — drift (changed outside Git; merging reverts it)" : mark === "both" ? " — files and drift" : "";
+  const body = c.kind === "create" ? createBody(c) : c.kind === "delete" && c.type === "cedar-rule" ? `<pre>${escapePre(c.text)}</pre>` : c.fields.map(fieldRow).join("");
+  return `<details><summary>${escapeMarkdown(changeHeadline(c))}${escapeMarkdown(tag)}</summary>\n\n${body || "<p><em>no fields</em></p>"}\n\n</details>\n`;
+}
+
+export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
+  const limit = options.limit ?? MARKDOWN_LIMIT;
+  const head: string[] = [];
+  if (options.title) head.push(`### accessctl plan: ${escapeMarkdown(options.title)}`, "");
+  const s = plan.summary;
+  head.push(escapeMarkdown(closingLine(plan)), "");
+  if (!isEmpty(s)) {
+    head.push("| create | update | rename | delete | rule moves |", "|---:|---:|---:|---:|---:|", `| ${s.create} | ${s.update} | ${s.rename} | ${s.delete} | ${s.move} |`, "");
+  }
+  if (plan.guards.length > 0) {
+    head.push(`#### ⚠️ apply would refuse this plan (${plan.guards.length} guard${plan.guards.length === 1 ? "" : "s"})`, "");
+    for (const g of plan.guards) {
+      const members = g.members ? ` (${g.members.count} member${g.members.count === 1 ? "" : "s"})` : "";
+      head.push(`- ${escapeMarkdown(g.message)}${members} — ${escapeMarkdown(g.hint)}`);
+    }
+    head.push("");
+  }
+  const tail: string[] = [];
+  if (plan.drift) {
+    const drifted = plan.changes.filter((c) => plan.drift?.[c.id] === "drift" || plan.drift?.[c.id] === "both");
+    tail.push("#### Drift", "");
+    if (drifted.length === 0) tail.push("No drift: the live state matches the base branch.", "");
+    else {
+      tail.push(`${drifted.length} change${drifted.length === 1 ? "" : "s"} revert edits made outside Git:`, "");
+      for (const c of drifted) tail.push(`- ${escapeMarkdown(changeHeadline(c))}`);
+      tail.push("");
+    }
+  }
+  if (plan.impact.roles.length > 0) {
+    tail.push("#### Access impact", "", "| role | members | gains | loses |", "|---|---:|---|---|");
+    for (const r of plan.impact.roles) {
+      tail.push(`| ${escapeMarkdown(r.address)} | ${r.members ?? "–"} | ${r.gained.map(escapeMarkdown).join(", ") || "–"} | ${r.lost.map(escapeMarkdown).join(", ") || "–"} |`);
+    }
+    tail.push("");
+  }
+  if (plan.impact.tests.length > 0) {
+    tail.push("#### Access tests whose decision changes", "", "| test | live rules | desired rules |", "|---|---|---|");
+    for (const t of plan.impact.tests) tail.push(`| ${escapeMarkdown(t.name)} | ${t.live} | ${t.desired} |`);
+    tail.push("");
+  }
+  tail.push(`<sub>checksum <code>${escapeMarkdown(plan.checksum)}</code></sub>`, "");
+
+  const headText = head.join("\n") + "\n";
+  const tailText = tail.join("\n");
+  const changes = plan.changes.length ? "#### Changes\n\n" : "";
+  let body = changes;
+  const budget = limit - headText.length - tailText.length - 400;
+  let shown = 0;
+  for (const c of plan.changes) {
+    const d = changeDetails(c, plan);
+    if (body.length + d.length > budget) break;
+    body += d;
+    shown++;
+  }
+  if (shown < plan.changes.length) {
+    const where = options.fullPlanAt ? escapeMarkdown(options.fullPlanAt) : "the output of <code>accessctl plan</code>";
+    body += `\n> ✂️ ${plan.changes.length - shown} more change${plan.changes.length - shown === 1 ? "" : "s"} not shown: this comment is cut at ${limit.toLocaleString("en-US")} characters. The full plan is in ${where}.\n`;
+  }
+  return (headText + body + "\n" + tailText).slice(0, limit);
+}
