@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { processContext } from "./context.js";
 import { registerApply } from "./apply.js";
+import { registerExport } from "./export.js";
 import { registerPlan } from "./plan.js";
 import { registerServe } from "./serve.js";
 import { registerTest } from "./test.js";
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerTest(program, ctx);
   registerPlan(program, ctx);
   registerApply(program, ctx);
+  registerExport(program, ctx);
   registerServe(program);
   return program;
 }
