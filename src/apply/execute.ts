@@ -60,7 +60,7 @@ export function apiOf(change: Change): Api {
   return change.type === "rbac-policy" || change.type === "role" ? "rbac" : "cedar";
 }
 
-export function executePlan(changes: readonly Change[], clients: ApplyClients, options: ExecuteOptions = {}): Promise<ApplyReport> {
+export async function executePlan(changes: readonly Change[], clients: ApplyClients, options: ExecuteOptions = {}): Promise<ApplyReport> {
   const now = options.now ?? Date.now;
   const started = now();
   const settle: SettleOptions = {

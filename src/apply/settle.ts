@@ -81,7 +81,12 @@ export async function createOrAdopt<T>(ops: CreateOrAdopt<T>, options: SettleOpt
       const conflictAfterUnknown = sawUnknown && error instanceof HttpError && error.status === 409;
       if (!isUnknownOutcome(error) && !conflictAfterUnknown) throw error;
       sawUnknown = true;
-      const found = await ops.find();
+      let found: T[];
+      try {
+        found = await ops.find();
+      } catch (listError) {
+        throw new Error(`${errorText(error)} — listing again to settle the outcome failed: ${errorText(listError)}; run plan to see the live state, then apply again`);
+      }
       if (found.length === 1) return { value: found[0]!, adopted: true };
       if (found.length > 1) {
         throw new Error(`${errorText(error)} — listed again and found ${found.length} matching objects (${found.map(ops.describe).join(", ")}); resolve the duplicate in the service, then apply again`);

@@ -191,8 +191,10 @@ function createRule(ctx: RouteContext): Reply {
   const content = typeof text === "string" ? ruleFromText(text) : ruleFromFields(readStructuredFields(body, undefined));
   let ordinal = readOrdinal(body);
   if (ordinal === undefined) {
-    const existing = rulesOf(ctx.store, policy.id);
-    ordinal = (existing[existing.length - 1]?.ordinal ?? 0) + 1;
+    // Appended last: one pass, no sort, so 2,000 appends to one policy stay linear each.
+    let max = 0;
+    for (const id of ctx.store.ruleIdsOf(policy.id)) max = Math.max(max, ctx.store.get("cedarRules", id)?.ordinal ?? 0);
+    ordinal = max + 1;
   }
   const extra = {
     notice: optionalNullableString(body, "notice") ?? null,

@@ -59,7 +59,7 @@ function policyFields(p: CedarPolicyRecord) {
 }
 
 export function policySummaryView(store: Store, p: CedarPolicyRecord) {
-  return { ...policyFields(p), rule_count: store.ruleIdsOf(p.id).length, created_at: p.created_at, updated_at: p.updated_at };
+  return { ...policyFields(p), rule_count: store.ruleCount(p.id), created_at: p.created_at, updated_at: p.updated_at };
 }
 
 export function policyFullView(store: Store, p: CedarPolicyRecord) {

@@ -96,7 +96,10 @@ export class Journal {
         if (!first || !last) break;
         const line = JSON.stringify({ s: first.seq, e: last.seq, n: last.counter, c: batch.flatMap((b) => b.changes) });
         try {
-          await this.fh.write(`${line}\n`);
+          const bytes = Buffer.from(`${line}\n`);
+          const { bytesWritten } = await this.fh.write(bytes, 0, bytes.length);
+          // A short write (disk full) would leave half a line that the next batch would follow: stop instead.
+          if (bytesWritten !== bytes.length) throw new Error(`short write (${bytesWritten} of ${bytes.length} bytes)`);
           // datasync: the file's size is metadata it does flush, which an append needs; mtime it may skip.
           if (!this.syncOnWrite) await this.fh.datasync();
         } catch (error) {

@@ -103,6 +103,10 @@ export class Store {
     return this.cedarPolicyNames.holders(name, except);
   }
 
+  ruleCount(policyId: string): number {
+    return this.rulesByPolicy.get(policyId)?.size ?? 0;
+  }
+
   ruleIdsOf(policyId: string): string[] {
     return [...(this.rulesByPolicy.get(policyId) ?? [])];
   }

@@ -99,7 +99,7 @@ export function diffRbacScope(input: RbacScopeInput, ctx: DiffContext): Change[]
       if (!isOwned(ctx, a)) continue;
       changes.push({
         ...base, id: `delete:${a}`, kind: "delete", type: "rbac-policy", address: a, dependsOn: [], fields: [], liveId: l.id,
-        before: { name: l.name, description: l.description, permissions: l.permissionIds.map((id) => ({ name: permissionById.get(id) ?? id, id })) },
+        before: { name: l.name, description: l.description, permissions: byRefName(l.permissionIds.map((id) => ({ name: permissionById.get(id) ?? id, id }))) },
       });
     }
   }
@@ -162,13 +162,18 @@ export function diffRbacScope(input: RbacScopeInput, ctx: DiffContext): Change[]
   }
 
   // Policy deletes wait for every role change of the scope: a policy still attached to a role cannot be deleted.
-  const roleChanges = changes.filter((c) => c.type === "role").map((c) => c.id);
+  const roleChanges = changes.filter((c) => c.type === "role").map((c) => c.id).sort();
   for (const c of changes) if (c.type === "rbac-policy" && c.kind === "delete") c.dependsOn = roleChanges;
   return changes;
 }
 
 function roleBody(l: LiveRole, policyName: Map<string, string>): RoleBody {
-  return { name: l.name, description: l.description, policies: l.policyIds.map((id) => ({ name: policyName.get(id) ?? id, id })) };
+  return { name: l.name, description: l.description, policies: byRefName(l.policyIds.map((id) => ({ name: policyName.get(id) ?? id, id }))) };
+}
+
+/** Live lists come in the API's order; plans (and so checksums) must not depend on it. */
+function byRefName(refs: Ref[]): Ref[] {
+  return refs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || ((a.id ?? "") < (b.id ?? "") ? -1 : 1));
 }
 
 export type { LiveRbacPolicy };

@@ -1,0 +1,95 @@
+/**
+ * The benchmark's outputs: the JSON object (exactly the keys of issue 10) and a human table with each goal of
+ * SPEC section 9 and whether it holds.
+ */
+
+export interface BenchJson {
+  plan10k_s: number;
+  plan10k_rss_mb: number;
+  apply2k_s: number;
+  apply2k_ideal_s: number;
+  apply2k_ratio: number;
+  apply2k_seq_s: number;
+  apply2k_speedup: number;
+  ratelimit_target_rps: number;
+  ratelimit_achieved_rps: number;
+  ratelimit_failed: number;
+  validate_cold_s: number;
+  scaling: Record<"1000" | "5000" | "10000" | "50000", number>;
+}
+
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+export function roundJson(j: BenchJson): BenchJson {
+  return {
+    plan10k_s: r2(j.plan10k_s),
+    plan10k_rss_mb: Math.round(j.plan10k_rss_mb),
+    apply2k_s: r2(j.apply2k_s),
+    apply2k_ideal_s: r2(j.apply2k_ideal_s),
+    apply2k_ratio: r2(j.apply2k_ratio),
+    apply2k_seq_s: r2(j.apply2k_seq_s),
+    apply2k_speedup: r2(j.apply2k_speedup),
+    ratelimit_target_rps: j.ratelimit_target_rps,
+    ratelimit_achieved_rps: r2(j.ratelimit_achieved_rps),
+    ratelimit_failed: j.ratelimit_failed,
+    validate_cold_s: r2(j.validate_cold_s),
+    scaling: {
+      "1000": r2(j.scaling["1000"]),
+      "5000": r2(j.scaling["5000"]),
+      "10000": r2(j.scaling["10000"]),
+      "50000": r2(j.scaling["50000"]),
+    },
+  };
+}
+
+export interface Row {
+  measure: string;
+  value: string;
+  goal: string;
+  ok: boolean | undefined;
+}
+
+export function goalRows(j: BenchJson, extra: { perApiIdealS: number; ratelimitWrites: number; rejected429: number }): Row[] {
+  const s = (x: number): string => `${x.toFixed(2)} s`;
+  return [
+    { measure: "plan, 10,000 objects all live (wall)", value: s(j.plan10k_s), goal: "≤ 3 s", ok: j.plan10k_s <= 3 },
+    { measure: "plan, 10,000 objects: peak RSS", value: `${j.plan10k_rss_mb.toFixed(0)} MB`, goal: "≤ 400 MB", ok: j.plan10k_rss_mb <= 400 },
+    { measure: "apply, 2,000 creates, 25 ms latency", value: s(j.apply2k_s), goal: "", ok: undefined },
+    { measure: "  ideal bound Σ⌈n_layer/8⌉×25 ms", value: s(j.apply2k_ideal_s), goal: "", ok: undefined },
+    { measure: "  ratio to the ideal bound", value: j.apply2k_ratio.toFixed(2), goal: "≤ 1.25", ok: j.apply2k_ratio <= 1.25 },
+    { measure: "  ratio to the per-API bound (8 per API)", value: (j.apply2k_s / extra.perApiIdealS).toFixed(2), goal: "(info)", ok: undefined },
+    { measure: "apply, 2,000 creates, --concurrency 1", value: s(j.apply2k_seq_s), goal: "", ok: undefined },
+    { measure: "  speed-up of concurrency 8", value: `${j.apply2k_speedup.toFixed(2)}×`, goal: "≥ 6×", ok: j.apply2k_speedup >= 6 },
+    {
+      measure: `apply under --rate-limit ${j.ratelimit_target_rps}`,
+      value: `${j.ratelimit_achieved_rps.toFixed(1)} writes/s`,
+      goal: `≥ ${(0.9 * j.ratelimit_target_rps).toFixed(1)}/s`,
+      ok: j.ratelimit_achieved_rps >= 0.9 * j.ratelimit_target_rps,
+    },
+    { measure: `  failed changes (${extra.ratelimitWrites} writes, ${extra.rejected429} × 429)`, value: String(j.ratelimit_failed), goal: "0", ok: j.ratelimit_failed === 0 },
+    { measure: "validate quickstart, cold process (median of 10)", value: s(j.validate_cold_s), goal: "≤ 0.5 s", ok: j.validate_cold_s <= 0.5 },
+    { measure: "plan scaling: 1,000 objects", value: s(j.scaling["1000"]), goal: "", ok: undefined },
+    { measure: "plan scaling: 5,000 objects", value: s(j.scaling["5000"]), goal: "", ok: undefined },
+    { measure: "plan scaling: 10,000 objects", value: s(j.scaling["10000"]), goal: "", ok: undefined },
+    {
+      measure: "plan scaling: 50,000 objects",
+      value: `${s(j.scaling["50000"])} (${(j.scaling["50000"] / j.scaling["10000"]).toFixed(2)}× 10k)`,
+      goal: "≤ 6× 10k",
+      ok: j.scaling["50000"] <= 6 * j.scaling["10000"],
+    },
+  ];
+}
+
+export function renderTable(rows: readonly Row[]): string {
+  const head: Row = { measure: "measure", value: "value", goal: "goal", ok: undefined };
+  const w = [0, 0, 0];
+  for (const r of [head, ...rows]) {
+    w[0] = Math.max(w[0]!, r.measure.length);
+    w[1] = Math.max(w[1]!, r.value.length);
+    w[2] = Math.max(w[2]!, r.goal.length);
+  }
+  const line = (r: Row, mark: string): string => `| ${r.measure.padEnd(w[0]!)} | ${r.value.padStart(w[1]!)} | ${r.goal.padEnd(w[2]!)} | ${mark.padEnd(4)} |`;
+  const out = [line(head, "met"), `|${"-".repeat(w[0]! + 2)}|${"-".repeat(w[1]! + 2)}:|${"-".repeat(w[2]! + 2)}|------|`];
+  for (const r of rows) out.push(line(r, r.ok === undefined ? "" : r.ok ? "yes" : "NO"));
+  return out.join("\n");
+}

@@ -1,0 +1,84 @@
+/**
+ * `command: plan` — on a pull request: plan against live and against the base commit's files (the drift split),
+ * write the job summary and keep ONE comment per path up to date (never a second; "No changes" updates it too).
+ * A pull request from a fork, or a run without targets, is validated only: job summary and annotations, no
+ * comment (such runs get no secrets and a read-only token).
+ */
+import * as core from "@actions/core";
+import { InvalidDesiredStateError } from "../diagnostics/diagnostic.js";
+import type { DesiredState } from "../desired/types.js";
+import { renderPlanMarkdown, escapeMarkdown } from "../render/plan-markdown.js";
+import { annotate } from "./annotations.js";
+import { readFilesAtCommit } from "./base-files.js";
+import { upsertComment } from "./comments.js";
+import { pathMarker } from "./markers.js";
+import { setNoPlanOutputs, setPlanOutputs, SUMMARY_LIMIT, writeJobSummary, writePlanFile } from "./outputs.js";
+import { diagnosticsMarkdown, invalidCommentBody, planCommentBody } from "./plan-comment.js";
+import { hasTarget, loadValid, planIn, validate, withSession } from "./plan-core.js";
+import { reportInvalid, type ActionRun } from "./run.js";
+
+export async function runPlan(run: ActionRun): Promise<void> {
+  const { inputs, github } = run;
+  const pr = github.pullRequest;
+  if (pr?.fromFork) return validateOnly(run, "a pull request from a fork: its run has no secrets and a read-only token");
+  if (!hasTarget(run.env)) return validateOnly(run, "no target is configured (ACCESSCTL_RBAC_URL / ACCESSCTL_CEDAR_URL are not set; secrets are not given to this run)");
+
+  let desired: DesiredState;
+  try {
+    const loaded = loadValid(inputs.path, run.env);
+    desired = loaded.desired;
+    annotate(loaded.result.diagnostics, run.redact);
+  } catch (e) {
+    return planFailed(run, e);
+  }
+  const base = pr?.baseSha ? loadBase(run, pr.baseSha) : undefined;
+  let plan;
+  try {
+    plan = await withSession(desired, run.env, run.cwd, inputs.concurrency, (s) => planIn(s, desired, base?.desired));
+  } catch (e) {
+    return planFailed(run, e);
+  }
+  const planFile = writePlanFile(plan, inputs.path, run.env, run.redact);
+  setPlanOutputs(plan, planFile);
+  await writeJobSummary(renderPlanMarkdown(plan, { title: inputs.path, limit: SUMMARY_LIMIT, fullPlanAt: planFile }), run.redact);
+  core.info(run.redact(`${plan.changes.length} change(s); checksum ${plan.checksum}; plan file ${planFile}`));
+
+  if (pr && inputs.comment) {
+    const note = base?.desired ? `Drift is measured against the base commit <code>${base.sha.slice(0, 12)}</code>.` : base ? "⚠️ The base commit's files are invalid: the drift split is left out." : undefined;
+    const body = planCommentBody(plan, { path: inputs.path, fullPlanAt: run.fullPlanAt(planFile), ...(note ? { note } : {}) });
+    const { id, created } = await upsertComment(run.api(), pr.number, pathMarker(inputs.path), run.redact(body));
+    core.info(`${created ? "Created" : "Updated"} the plan comment ${id} on pull request #${pr.number}.`);
+  }
+}
+
+/** The base commit's desired state, for the drift split; an invalid base only leaves the split out. */
+function loadBase(run: ActionRun, sha: string): { sha: string; desired?: DesiredState } {
+  const files = readFilesAtCommit(run.github.workspace, sha, run.inputs.path);
+  const result = validate(run.inputs.path, run.env, files);
+  if (!result.desired) core.warning(`The base commit's files in ${run.inputs.path} are invalid (${result.diagnostics.length} problem(s)); the drift split is left out.`);
+  return result.desired ? { sha, desired: result.desired } : { sha };
+}
+
+async function planFailed(run: ActionRun, e: unknown): Promise<void> {
+  const pr = run.github.pullRequest;
+  if (!(e instanceof InvalidDesiredStateError)) throw e;
+  await reportInvalid(run, e, "accessctl plan");
+  if (pr && run.inputs.comment) {
+    await upsertComment(run.api(), pr.number, pathMarker(run.inputs.path), run.redact(invalidCommentBody(run.inputs.path, e.diagnostics, "the annotations of this run")));
+  }
+  core.setFailed(`The desired state in ${run.inputs.path} is invalid; see the annotations.`);
+}
+
+async function validateOnly(run: ActionRun, why: string): Promise<void> {
+  const result = validate(run.inputs.path, run.env);
+  annotate(result.diagnostics, run.redact);
+  const verdict = result.desired ? "✅ The desired state is valid." : "❌ The desired state is invalid.";
+  const list = result.diagnostics.length ? `\n${diagnosticsMarkdown(result.diagnostics, "the annotations of this run")}` : "";
+  await writeJobSummary(
+    `### accessctl validate: ${escapeMarkdown(run.inputs.path)}\n\nValidation only — ${escapeMarkdown(why)}. No live state was read and no comment is posted.\n\n${verdict}\n${list}`,
+    run.redact,
+  );
+  setNoPlanOutputs(result.desired ? "Validation only: the desired state is valid." : "Validation only: the desired state is invalid.");
+  core.notice(`Validation only: ${why}.`);
+  if (!result.desired) core.setFailed(`The desired state in ${run.inputs.path} is invalid; see the annotations.`);
+}

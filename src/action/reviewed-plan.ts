@@ -1,0 +1,26 @@
+/**
+ * What was reviewed: the merged pull request of a commit (commit → pulls), and the checksum (and change digest)
+ * last shown in its plan comment for this path.
+ */
+import { findMarked } from "./comments.js";
+import type { GithubApi, PullRequestRef } from "./github-client.js";
+import { pathMarker, readChanges, readChecksum, type ChangeDigest } from "./markers.js";
+
+/** The pull request this commit merged: the one whose merge commit it is, else any merged one that holds it. */
+export async function findMergedPullRequest(api: GithubApi, sha: string): Promise<PullRequestRef | undefined> {
+  const pulls = (await api.pullsOfCommit(sha)).filter((p) => p.mergedAt !== null);
+  return pulls.find((p) => p.mergeCommitSha === sha) ?? pulls.at(0);
+}
+
+export interface Review {
+  checksum?: string;
+  changes?: ChangeDigest[];
+}
+
+export async function readReview(api: GithubApi, prNumber: number, path: string): Promise<Review> {
+  const comment = findMarked(await api.listComments(prNumber), pathMarker(path));
+  if (!comment) return {};
+  const checksum = readChecksum(comment.body);
+  const changes = readChanges(comment.body);
+  return { ...(checksum ? { checksum } : {}), ...(changes ? { changes } : {}) };
+}
