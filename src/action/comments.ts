@@ -13,7 +13,8 @@ export function findMarked(comments: readonly IssueComment[], marker: string): I
 export async function upsertComment(api: GithubApi, issue: number, marker: string, body: string): Promise<{ id: number; created: boolean }> {
   const existing = findMarked(await api.listComments(issue), marker);
   if (existing) {
-    if (existing.body !== body) await api.updateComment(existing.id, body);
+    // Updated even when unchanged: its "edited" time then says when the plan was last made.
+    await api.updateComment(existing.id, body);
     return { id: existing.id, created: false };
   }
   return { id: await api.createComment(issue, body), created: true };

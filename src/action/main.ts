@@ -5,6 +5,7 @@
  */
 import * as core from "@actions/core";
 import { InvalidDesiredStateError, UsageError } from "../diagnostics/diagnostic.js";
+import { HttpError } from "../live/http-error.js";
 import { runApply } from "./apply-command.js";
 import { runDrift } from "./drift-command.js";
 import { readInputs } from "./inputs.js";
@@ -31,9 +32,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 function describe(e: unknown): string {
   if (e instanceof InvalidDesiredStateError) return `${e.message}: see the annotations`;
   if (e instanceof UsageError) return e.hint ? `${e.message}\nhint: ${e.hint}` : e.message;
-  const err = e as Error & { userFacing?: boolean; status?: number; name?: string };
-  if (err.userFacing || err.name === "HttpError") return err.message;
-  if (err.name === "HttpError" || typeof err.status === "number") return `GitHub API: ${err.message}`;
+  const err = e as Error & { userFacing?: boolean; status?: number };
+  if (e instanceof HttpError || err.userFacing) return err.message;
+  // Octokit's RequestError: a GitHub API call failed (often a missing `permissions:` entry in the workflow).
+  if (typeof err.status === "number") return `GitHub API: ${err.message} (status ${err.status}; check the job's \`permissions\`)`;
   return `internal error (this is a bug in accessctl; please report it): ${err.stack ?? String(e)}`;
 }
 

@@ -42,6 +42,10 @@ export function formatAddress(a: Address): AddressString {
 interface Segment {
   /** Literal text with escapes removed (for addresses). */
   text: string;
+  /** 1-based column of the segment's first character in the written form. */
+  column: number;
+  /** Two unescaped `*` in a row inside a segment that is not `**` alone. */
+  adjacentStars: boolean;
   /** For patterns: literal chunks separated by `*` wildcards; `**` alone is the "any segments" marker. */
   parts: string[];
   doubleStar: boolean;
@@ -64,12 +68,19 @@ function splitSegments(input: string): Segment[] {
   let parts: string[] = [""];
   let stars = 0;
   let onlyStars = true;
-  const finish = (): void => {
-    segments.push({ text, parts, doubleStar: onlyStars && stars === 2 && parts.every((p) => p === "") });
+  let column = 1;
+  let adjacentStars = false;
+  let lastWasStar = false;
+  const finish = (next: number): void => {
+    const doubleStar = onlyStars && stars === 2 && parts.every((p) => p === "");
+    segments.push({ text, parts, doubleStar, column, adjacentStars: adjacentStars && !doubleStar });
     text = "";
     parts = [""];
     stars = 0;
     onlyStars = true;
+    adjacentStars = false;
+    lastWasStar = false;
+    column = next;
   };
   for (let i = 0; i < input.length; i++) {
     const c = input[i]!;
@@ -86,20 +97,24 @@ function splitSegments(input: string): Segment[] {
       text += next;
       parts[parts.length - 1] += next;
       onlyStars = false;
+      lastWasStar = false;
       i++;
     } else if (c === "/") {
-      finish();
+      finish(i + 2);
     } else if (c === "*") {
       text += c;
       stars++;
       parts.push("");
+      if (lastWasStar) adjacentStars = true;
+      lastWasStar = true;
     } else {
       text += c;
       parts[parts.length - 1] += c;
       onlyStars = false;
+      lastWasStar = false;
     }
   }
-  finish();
+  finish(input.length + 1);
   return segments;
 }
 
@@ -114,11 +129,11 @@ export function parseAddress(input: string): Address | undefined {
 
 export function parseAddressOrThrow(input: string): Address {
   const segs = splitSegments(input);
-  for (const [i, s] of segs.entries()) {
+  for (const s of segs) {
     if (s.parts.length > 1) {
-      throw new AddressSyntaxError("an address holds no unescaped `*` (write `\\*` for a star in a name)", i + 1);
+      throw new AddressSyntaxError("an address holds no unescaped `*` (write `\\*` for a star in a name)", s.column);
     }
-    if (s.text === "") throw new AddressSyntaxError("an address has no empty segment", i + 1);
+    if (s.text === "") throw new AddressSyntaxError("an address has no empty segment", s.column);
   }
   const t = segs.map((s) => s.text);
   const bad = (): never => {
@@ -160,11 +175,9 @@ const ROOTS = new Set(["organization", "projects", "cedar", "**", "*"]);
 export function compilePattern(source: string): Pattern {
   if (source.trim() === "") throw new AddressSyntaxError("a pattern is not empty", 1);
   const segments = splitSegments(source);
-  for (const [i, s] of segments.entries()) {
-    if (s.text === "") throw new AddressSyntaxError("a pattern has no empty segment (`//` or a leading or trailing `/`)", i + 1);
-    if (!s.doubleStar && s.text.includes("**")) {
-      throw new AddressSyntaxError("`**` stands alone as a whole segment (e.g. `projects/**`)", i + 1);
-    }
+  for (const s of segments) {
+    if (s.text === "") throw new AddressSyntaxError("a pattern has no empty segment (`//` or a leading or trailing `/`)", s.column);
+    if (s.adjacentStars) throw new AddressSyntaxError("`**` stands alone as a whole segment (e.g. `projects/**`)", s.column);
   }
   const root = segments[0]!;
   if (!root.doubleStar && root.parts.length === 1 && !ROOTS.has(root.text)) {

@@ -93,6 +93,9 @@ export { checkEntities, schemaActionEntities };
 
 type ParsedRequest = Record<"principal" | "action" | "resource", EntityRef>;
 
+/** Ids of the rule sets already parsed into the engine by this process (ids are content hashes). */
+const preparedSets = new Set<string>();
+
 export function createEvaluator(input: EvaluatorInput, options: EvaluatorOptions = {}): Evaluator {
   const preparse = options.preparse ?? true;
   const warnings: string[] = [];
@@ -155,11 +158,19 @@ export function createEvaluator(input: EvaluatorInput, options: EvaluatorOptions
   };
   let setId: string | undefined;
   if (preparse) {
-    const prepare = () => preparsePolicySet((setId = `accessctl-rules-${hash(Object.entries(matchSet).flat())}`), { staticPolicies: matchSet });
+    const prepare = (): { type: string; errors?: { message: string }[] } => {
+      setId = `accessctl-rules-${hash(Object.entries(matchSet).flat())}`;
+      // The id is a content hash and the engine keeps what it parsed: the same rules are parsed once per process
+      // (a plan evaluates the live and the desired rules, which are usually the same rules, after validate did).
+      if (preparedSets.has(setId)) return { type: "success" };
+      const answer = preparsePolicySet(setId, { staticPolicies: matchSet });
+      if (answer.type === "success") preparedSets.add(setId);
+      return answer;
+    };
     if (prepare().type !== "success") {
       dropUnparsable();
       const answer = prepare();
-      if (answer.type !== "success") throw new Error(`bug: rules that parse could not be preparsed: ${answer.errors[0]?.message}`);
+      if (answer.type !== "success") throw new Error(`bug: rules that parse could not be preparsed: ${answer.errors?.[0]?.message}`);
     }
   }
 

@@ -5,8 +5,10 @@
 import { formatAddress } from "../address/address.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { AccessTestCase, DesiredCedarPolicy, DesiredRbacPolicy, DesiredRole, NameRef } from "./types.js";
-import { positionOf, type PathItem, type YamlFile } from "./yaml-file.js";
+import { keyPositionOf, positionOf, type PathItem, type YamlFile } from "./yaml-file.js";
 import { buildRules, type ReadText } from "./build-rules.js";
+import { jsonErrorOffset } from "./json-error.js";
+import { LineIndex } from "./line-index.js";
 
 export interface FragmentScope {
   loc: ReturnType<typeof positionOf>;
@@ -147,10 +149,13 @@ export function buildFragment(y: YamlFile, readText: ReadText): { fragment: File
         else {
           try {
             tests.entities = { path: read.path, value: JSON.parse(read.text) as unknown, loc };
-          } catch (e) {
+          } catch {
+            const at = jsonErrorOffset(read.text);
+            const lines = new LineIndex(read.path, read.text);
+            const found = at >= read.text.length ? "the text ends too early" : `unexpected ${JSON.stringify(read.text.slice(at, at + 1))}`;
             diagnostics.push(
-              diag("entities-json", `the entities file ${read.path} is not valid JSON: ${(e as Error).message}`, loc, {
-                hint: "fix the JSON: a Cedar entities file is an array of {uid, attrs, parents}",
+              diag("entities-json", `the entities file is not valid JSON: ${found}`, lines.position(Math.max(0, at)), {
+                hint: "fix the JSON (a trailing comma? a missing quote?): a Cedar entities file is an array of {uid, attrs, parents}",
               }),
             );
           }
@@ -161,7 +166,7 @@ export function buildFragment(y: YamlFile, readText: ReadText): { fragment: File
     fragment.cedar = cedar;
   }
   if (v["accessctl"] && typeof v["accessctl"] === "object") {
-    fragment.settings = { value: v["accessctl"] as RawSettings, loc: positionOf(y, ["accessctl"]), y };
+    fragment.settings = { value: v["accessctl"] as RawSettings, loc: keyPositionOf(y, ["accessctl"]), y };
   }
   return { fragment, diagnostics };
 }

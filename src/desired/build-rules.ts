@@ -78,6 +78,7 @@ function structured(
   base: { address: string; ordinal: number; loc: SourcePosition },
   diagnostics: Diagnostic[],
 ): DesiredRule {
+  let malformed = false;
   const entity = (key: "principal" | "resource"): { type: EntityScopeType; entityType: string | null; entityId: string | null } => {
     const scope = r[key] as Obj | undefined;
     if (!scope) return { type: "any", entityType: null, entityId: null };
@@ -85,6 +86,7 @@ function structured(
       const text = scope[field] as string;
       const parsed = parseEntityLiteral(text);
       if (!parsed) {
+        malformed = true;
         diagnostics.push(
           diag("cedar-entity", `\`${text}\` is not a Cedar entity literal`, positionOf(y, [...at, key, field]), {
             address: base.address,
@@ -135,16 +137,46 @@ function structured(
     resource_entity_id: resource.entityId,
     conditions: conditions === "" ? null : conditions,
   };
-  const text = assembleRule(fields);
+  // A malformed literal is reported above; there is no rule text to assemble then (the load fails anyway).
+  const text = malformed ? "" : assembleRule(fields);
   const conditionsAt = conditions === "" ? -1 : text.lastIndexOf(conditions);
+  const heads = scopeHeads(text);
   const locate = (offset: number): SourcePosition => {
-    if (conditionsAt >= 0) {
+    if (conditionsAt >= 0 && offset >= conditionsAt) {
       const inConditions = offset - conditionsAt;
+      // An error just past an expression (at the ` }` the assembler adds) belongs to that expression's end.
       for (const s of spans) {
-        if (inConditions >= s.start && inConditions <= s.end) return scalarLocator(y, s.path)(inConditions - s.start);
+        if (inConditions >= s.start && inConditions <= s.end + 2) return scalarLocator(y, s.path)(Math.min(inConditions - s.start, s.end - s.start));
       }
+      return base.loc;
     }
-    return base.loc;
+    // In the scope: the field the error falls in (principal, action — which list item —, resource).
+    const part = heads.action !== undefined && offset >= heads.action ? (heads.resource !== undefined && offset >= heads.resource ? "resource" : "action") : "principal";
+    const scope = r[part] as Obj | undefined;
+    if (!scope) return base.loc;
+    if (part === "action") {
+      if (Array.isArray(scope["in"])) {
+        const before = text.slice(heads.action, offset);
+        const item = Math.min((before.match(/,/g) ?? []).length, (scope["in"] as unknown[]).length - 1);
+        return positionOf(y, [...at, "action", "in", Math.max(0, item)]);
+      }
+      return positionOf(y, [...at, "action", "eq"]);
+    }
+    const start = part === "principal" ? heads.principal : heads.resource!;
+    const key = "is" in scope && "in" in scope ? (/\bin\b/.test(text.slice(start, offset).replace(/^\w+/, "")) ? "in" : "is") : Object.keys(scope)[0]!;
+    return positionOf(y, [...at, part, key]);
   };
   return { ...base, form: "structured", text, fields, locate };
+}
+
+/** Offsets of the `principal`, `action` and `resource` keywords in an assembled rule's scope. */
+function scopeHeads(text: string): { principal: number; action?: number; resource?: number } {
+  const open = text.indexOf("(");
+  const heads: { principal: number; action?: number; resource?: number } = { principal: Math.max(0, open + 1) };
+  // The assembler writes `(principal…, action…, resource…)`; the separators are found after the previous head.
+  const a = text.indexOf(", action", open);
+  if (a >= 0) heads.action = a + 2;
+  const r = text.indexOf(", resource", a >= 0 ? a + 2 : open);
+  if (r >= 0) heads.resource = r + 2;
+  return heads;
 }

@@ -8,12 +8,19 @@ import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { schemaPath } from "./package-root.js";
 import { keyPositionOf, positionOf, type PathItem, type YamlFile } from "./yaml-file.js";
 import { addressForPath } from "./path-address.js";
+import { closest, distance } from "./near-miss.js";
 
 let validator: ValidateFunction | undefined;
+let defs: Record<string, unknown> = {};
+
+function getDefs(): Record<string, unknown> {
+  return defs;
+}
 
 function getValidator(): ValidateFunction {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(schemaPath(), "utf8")) as object;
+    const schema = JSON.parse(readFileSync(schemaPath(), "utf8")) as { $defs?: Record<string, unknown> };
+    defs = schema.$defs ?? {};
     const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
     validator = ajv.compile(schema);
   }
@@ -47,39 +54,31 @@ function pathOf(instancePath: string): PathItem[] {
 }
 
 /**
- * ajv reports every branch of a failed `oneOf`. Keep the branch that got furthest into the data (the one the
- * user meant); when no branch got past the value itself, keep only the `oneOf` error, which `describe` words.
+ * ajv reports every branch of a failed `oneOf` (and `$ref`s make its schema paths relative, so branches cannot
+ * be told apart by path). Decide by the data instead: when a `oneOf` value has problems deeper inside, or problems
+ * that only one branch can have (an unknown key, a bad enum), the user meant that branch — keep those and drop the
+ * branch-selection noise at the value itself (the `oneOf`, type mismatches of other branches, their `required`
+ * and `not`). Otherwise nothing points at a branch: keep the `oneOf` alone, which `describe` words for its shape.
  */
 function pickBranches(errors: ErrorObject[]): ErrorObject[] {
+  const NOISE = new Set(["type", "required", "not", "oneOf", "minProperties", "maxProperties"]);
   let result = errors;
-  const oneOfs = errors.filter((e) => e.keyword === "oneOf" || e.keyword === "not");
-  for (const o of oneOfs) {
-    const prefix = o.schemaPath + "/";
-    const branchErrors = result.filter((e) => e !== o && e.schemaPath.startsWith(prefix) && e.instancePath.startsWith(o.instancePath));
-    if (o.keyword === "not") {
-      result = result.filter((e) => !branchErrors.includes(e));
-      continue;
-    }
-    const byBranch = new Map<string, ErrorObject[]>();
-    for (const e of branchErrors) {
-      const branch = e.schemaPath.slice(prefix.length).split("/")[0]!;
-      byBranch.set(branch, [...(byBranch.get(branch) ?? []), e]);
-    }
-    let best: ErrorObject[] | undefined;
-    let bestDepth = -1;
-    for (const list of byBranch.values()) {
-      // A branch that failed only on its type (or shape at the value itself) was not the one meant.
-      const depth = Math.max(...list.map((e) => e.instancePath.length + (e.keyword === "type" || e.keyword === "oneOf" || e.keyword === "not" || e.keyword === "required" ? 0 : 1)));
-      if (depth > bestDepth) {
-        best = list;
-        bestDepth = depth;
-      }
-    }
-    const meant = best && bestDepth > o.instancePath.length ? best : undefined;
-    result = result.filter((e) => !branchErrors.includes(e) || (meant?.includes(e) ?? false));
-    if (meant) result = result.filter((e) => e !== o);
+  for (const o of errors.filter((e) => e.keyword === "oneOf")) {
+    if (!result.includes(o)) continue;
+    const at = o.instancePath;
+    const deeper = result.some((e) => e.instancePath.startsWith(at + "/"));
+    const same = result.filter((e) => e !== o && e.instancePath === at);
+    const telling = same.some((e) => !NOISE.has(e.keyword));
+    if (deeper || telling) result = result.filter((e) => e !== o && !(e.instancePath === at && NOISE.has(e.keyword)));
+    else result = result.filter((e) => !same.includes(e));
   }
-  return result;
+  // An unknown key that is a near-miss of a missing one (`files` for `file`) is one mistake, said once.
+  const unknown = result.filter((e) => e.keyword === "additionalProperties");
+  return result.filter(
+    (e) =>
+      e.keyword !== "required" ||
+      !unknown.some((u) => u.instancePath === e.instancePath && distance(String((u.params as Record<string, unknown>)["additionalProperty"]), String((e.params as Record<string, unknown>)["missingProperty"])) <= 2),
+  );
 }
 
 function describe(y: YamlFile, e: ErrorObject): Diagnostic {
@@ -200,9 +199,19 @@ function scopeHint(path: PathItem[]): string {
   return "remove the key, or give it content";
 }
 
+/** Which definition of the schema an error belongs to (ajv's paths are relative inside `$ref`s). */
+function defOf(e: ErrorObject): string | undefined {
+  const defs = getDefs();
+  for (const [name, def] of Object.entries(defs)) {
+    if (e.parentSchema === def) return name;
+  }
+  const rulesDef = (defs["cedarPolicy"] as { properties?: Record<string, unknown> } | undefined)?.properties?.["rules"];
+  return e.parentSchema === rulesDef ? "rules" : undefined;
+}
+
 function shapeMessage(e: ErrorObject, field: string | undefined, v: unknown): string {
-  const s = e.schemaPath;
-  if (s.includes("/rule/")) {
+  const s = defOf(e) ?? "";
+  if (s === "rule") {
     const o = (v ?? {}) as Record<string, unknown>;
     const structured = ["effect", "principal", "action", "resource", "when", "unless"].filter((k) => k in o);
     if ("cedar" in o && structured.length > 0) {
@@ -210,42 +219,15 @@ function shapeMessage(e: ErrorObject, field: string | undefined, v: unknown): st
     }
     return "a rule needs `effect` (structured fields) or `cedar` (one whole Cedar statement)";
   }
-  if (s.includes("/rules/")) return "`rules` should be a list of rules, or `{file: ./path.cedar}`";
-  if (s.includes("conditionList")) return `${field} should be a Cedar expression, or a list of them`;
-  if (s.includes("entityScope")) return `${field} takes {eq: E}, {in: E}, {is: T} or {is: T, in: E}`;
+  if (s === "rules") return "`rules` should be a list of rules, or `{file: ./path.cedar}`";
+  if (s === "conditionList") return `${field} should be a Cedar expression, or a list of them`;
+  if (s === "entityScope") return `${field} takes {eq: E}, {in: E}, {is: T} or {is: T, in: E}`;
   return `${field ?? "the value"} does not have an accepted shape`;
 }
 
 function shapeHint(e: ErrorObject): string | undefined {
-  const s = e.schemaPath;
-  if (s.includes("/rule/")) return "write `effect: permit` with optional principal/action/resource/when/unless, or `cedar: permit(…);`";
-  if (s.includes("entityScope")) return "`eq` and `in` cannot be combined; `is` may carry `in`";
+  const s = defOf(e) ?? "";
+  if (s === "rule") return "write `effect: permit` with optional principal/action/resource/when/unless, or `cedar: permit(…);`";
+  if (s === "entityScope") return "`eq` and `in` cannot be combined; `is` may carry `in`";
   return undefined;
-}
-
-function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDist = Infinity;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDist) {
-      best = c;
-      bestDist = d;
-    }
-  }
-  return best !== undefined && bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
 }

@@ -2,7 +2,7 @@
  * The offline validation pipeline shared by `validate`, `test`, `plan` and `apply`: load the files, check
  * Cedar, run the access tests. Pure of output: it returns data.
  */
-import { denyWarnings as promote, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { denyWarnings as promote, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { runAccessTests, testDiagnostics, type TestResult } from "./access-tests.js";
 import { checkCedar } from "./check-cedar.js";
 import { loadDesiredState, type LoadOptions } from "./load.js";
@@ -20,7 +20,7 @@ export interface ValidateResult {
 }
 
 export function validateDesiredState(dir: string, options: ValidateOptions): ValidateResult {
-  const finish = (diagnostics: Diagnostic[]): Diagnostic[] => (options.denyWarnings ? promote(diagnostics) : diagnostics);
+  const finish = (diagnostics: Diagnostic[]): Diagnostic[] => sortDiagnostics(options.denyWarnings ? promote(diagnostics) : diagnostics);
   const loaded = loadDesiredState(dir, options);
   if (!loaded.desired) return { diagnostics: finish(loaded.diagnostics) };
   const desired = loaded.desired;

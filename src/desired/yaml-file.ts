@@ -5,6 +5,8 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, type Document, type Node } from "yaml";
 import { diag, type Diagnostic, type SourcePosition } from "../diagnostics/diagnostic.js";
 import { LineIndex } from "./line-index.js";
+import { flowScalarOffsets } from "./scalar-offsets.js";
+import { closest } from "./near-miss.js";
 
 export type PathItem = string | number;
 
@@ -21,14 +23,16 @@ export function parseYamlFile(file: string, text: string): { parsed?: YamlFile; 
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const diagnostics: Diagnostic[] = [];
-  if (!Array.isArray(docs)) {
-    // An empty stream: no document at all.
+  if (!Array.isArray(docs) || docs.length === 0) {
+    // An empty stream, or only comments: no document at all.
     return { diagnostics: [emptyFile(lines)] };
   }
   for (const d of docs) {
     for (const e of [...d.errors, ...d.warnings]) {
+      const quote = /Missing closing (["'])quote/.exec(e.message)?.[1];
+      const at = quote ? (openingQuote(text, quote, e.pos[0]) ?? e.pos[0]) : e.pos[0];
       diagnostics.push(
-        diag("yaml-syntax", `YAML: ${firstLine(e.message)}`, lines.position(e.pos[0]), {
+        diag("yaml-syntax", `YAML: ${firstLine(e.message)}`, lines.position(at), {
           severity: d.errors.includes(e) ? "error" : "warning",
           hint: "fix the YAML syntax at this place (indentation, quotes, a missing `:` or `-`)",
         }),
@@ -45,13 +49,40 @@ export function parseYamlFile(file: string, text: string): { parsed?: YamlFile; 
   const doc = docs[0];
   if (!doc || diagnostics.some((d) => d.severity === "error")) return { diagnostics };
   if (doc.contents === null) return { diagnostics: [emptyFile(lines)] };
-  return { parsed: { file, text, lines, doc, value: doc.toJS({ maxAliasCount: 100 }) }, diagnostics };
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  // A YAML file of some other tool (docker-compose, a workflow…) is said to be that, not as a list of unknown keys.
+  // (A near-miss such as `organisation` is an accessctl file with a typo: the schema check says "did you mean".)
+  if (value && typeof value === "object" && !Array.isArray(value) && !Object.keys(value).some((k) => ACCESSCTL_KEYS.has(k) || closest(k, [...ACCESSCTL_KEYS]))) {
+    return { diagnostics: [emptyFile(lines)] };
+  }
+  return { parsed: { file, text, lines, doc, value }, diagnostics };
 }
+
+const ACCESSCTL_KEYS = new Set(["organization", "projects", "cedar", "accessctl"]);
 
 function emptyFile(lines: LineIndex): Diagnostic {
   return diag("not-accessctl", "this YAML file holds no accessctl key (organization, projects, cedar or accessctl)", lines.position(0), {
     hint: "every YAML file in the directory is read as an accessctl file: add content, or move the file out of the directory",
   });
+}
+
+/**
+ * The parser notices an unclosed quote only at the end of the file; the mistake is where the quote opened: the
+ * last quote of the first line (before `end`) on which that quote character stands an odd number of times.
+ */
+function openingQuote(text: string, quote: string, end: number): number | undefined {
+  let lineStart = 0;
+  while (lineStart < end) {
+    const nl = text.indexOf("\n", lineStart);
+    const lineEnd = nl < 0 || nl > end ? end : nl;
+    const line = text.slice(lineStart, lineEnd);
+    const hash = line.search(/(^|\s)#/);
+    const code = hash >= 0 && !line.slice(0, hash).includes(quote) ? line.slice(0, hash) : line;
+    const count = code.split(quote).length - 1 - (quote === '"' ? (code.match(/\\"/g) ?? []).length : 0);
+    if (count % 2 === 1) return lineStart + code.lastIndexOf(quote);
+    lineStart = lineEnd + 1;
+  }
+  return undefined;
 }
 
 function firstLine(message: string): string {
@@ -126,10 +157,14 @@ export function scalarLocator(y: YamlFile, path: readonly PathItem[]): (offset: 
     };
   }
   const source = y.text.slice(start, node.range[1]);
-  if (!source.includes("\n")) {
-    const quoted = type === Scalar.QUOTE_DOUBLE || type === Scalar.QUOTE_SINGLE ? 1 : 0;
-    const escaped = type === Scalar.QUOTE_DOUBLE ? source.includes("\\") : type === Scalar.QUOTE_SINGLE ? source.includes("''") : false;
-    if (!escaped) return (offset) => ({ ...startPos, col: startPos.col + quoted + Math.max(0, offset) });
+  const style = type === Scalar.QUOTE_DOUBLE ? "double" : type === Scalar.QUOTE_SINGLE ? "single" : type === Scalar.PLAIN ? "plain" : undefined;
+  if (style) {
+    const offsets = flowScalarOffsets(source.trimEnd(), start, style);
+    // Only trust the map when it reproduces the value's length (it always should; a mismatch means a YAML
+    // subtlety it does not model, and the scalar's start is then the honest answer).
+    if (offsets.length === String(node.value).length + 1) {
+      return (offset) => y.lines.position(offsets[Math.max(0, Math.min(offset, offsets.length - 1))]!);
+    }
   }
   return () => startPos;
 }

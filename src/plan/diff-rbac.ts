@@ -39,6 +39,9 @@ export function diffRbacScope(input: RbacScopeInput, ctx: DiffContext): Change[]
   const permissionById = new Map(live.permissions.map((p) => [p.id, p.name]));
   const permissionByName = new Map(live.permissions.map((p) => [p.name, p.id]));
   const livePolicyName = new Map(live.policies.map((p) => [p.id, p.name]));
+  // The first live policy of each name (a `find` in live order), without a scan per reference.
+  const livePolicyByName = new Map<string, (typeof live.policies)[number]>();
+  for (const p of live.policies) if (!livePolicyByName.has(p.name)) livePolicyByName.set(p.name, p);
   const scopeWords = project ? `project \`${project.name}\`` : "the organization";
 
   const resolvePermissions = (refs: NameRef[], owner: string): Ref[] =>
@@ -111,7 +114,7 @@ export function diffRbacScope(input: RbacScopeInput, ctx: DiffContext): Change[]
         const id = policyIdAfter.get(r.name);
         return id === undefined ? { name: r.name } : { name: r.name, id };
       }
-      const l = live.policies.find((p) => p.name === r.name);
+      const l = livePolicyByName.get(r.name);
       if (!l) {
         ctx.diagnostics.push(
           diag("unknown-policy", `policy \`${r.name}\` does not exist in ${scopeWords}`, r.loc, {

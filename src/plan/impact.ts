@@ -20,15 +20,20 @@ function scopeImpact(desired: DesiredRbacScope, live: LiveRbacScope, project?: s
     desired.policies ? (desiredPolicyPerms.get(name) ?? []) : (livePolicyPerms.get(livePolicyByName.get(name)?.id ?? "") ?? []);
   // Which live policies survive the run, and under which name.
   const policyNameAfter = new Map<string, string | undefined>();
+  // First declaration by name, then by previous name (as a `find` over the declarations in order would give).
+  const declaredByName = firstBy(desired.policies ?? [], (x) => [x.name]);
+  const declaredByPrevious = firstBy(desired.policies ?? [], (x) => x.previousNames.map((n) => n.name));
   for (const p of live.policies) {
     if (!desired.policies) policyNameAfter.set(p.id, p.name);
     else {
-      const d = desired.policies.find((x) => x.name === p.name) ?? desired.policies.find((x) => x.previousNames.some((n) => n.name === p.name));
+      const d = declaredByName.get(p.name) ?? declaredByPrevious.get(p.name);
       policyNameAfter.set(p.id, d?.name);
     }
   }
+  const holders = new Map<string, number>();
+  for (const m of live.members ?? []) holders.set(m.roleId, (holders.get(m.roleId) ?? 0) + 1);
   const members = (roleId: string | undefined): number | undefined =>
-    live.members === undefined || roleId === undefined ? undefined : live.members.filter((m) => m.roleId === roleId).length;
+    live.members === undefined || roleId === undefined ? undefined : (holders.get(roleId) ?? 0);
   const address = (name: string): string =>
     formatAddress(project === undefined ? { kind: "org-role", name } : { kind: "project-role", project, name });
 
@@ -45,11 +50,26 @@ function scopeImpact(desired: DesiredRbacScope, live: LiveRbacScope, project?: s
     out.push(impact);
   };
   const custom = live.roles.filter((r) => !r.system);
+  const customIndex = new Map<string, number>();
+  custom.forEach((r, i) => {
+    if (!customIndex.has(r.name)) customIndex.set(r.name, i);
+  });
+  /** The first custom role named `name`, else the first (in live order) named by one of `previous`. */
+  const liveRoleOf = (name: string, previous: readonly { name: string }[]) => {
+    const at = customIndex.get(name);
+    if (at !== undefined) return custom[at];
+    let best: number | undefined;
+    for (const n of previous) {
+      const i = customIndex.get(n.name);
+      if (i !== undefined && (best === undefined || i < best)) best = i;
+    }
+    return best === undefined ? undefined : custom[best];
+  };
   const liveBefore = (policyIds: readonly string[]): Set<string> => new Set(policyIds.flatMap((id) => livePolicyPerms.get(id) ?? []));
 
   if (desired.roles) {
     for (const d of desired.roles) {
-      const l = custom.find((r) => r.name === d.name) ?? custom.find((r) => d.previousNames.some((n) => n.name === r.name));
+      const l = liveRoleOf(d.name, d.previousNames);
       if (l) seenLive.add(l.id);
       compare(d.name, l ? liveBefore(l.policyIds) : new Set(), effective(d.policies.map((r) => r.name)), l?.id);
     }
@@ -65,6 +85,13 @@ function scopeImpact(desired: DesiredRbacScope, live: LiveRbacScope, project?: s
     compare(l.name, liveBefore(l.policyIds), after, l.id);
   }
   return out.sort((a, b) => (a.address < b.address ? -1 : 1));
+}
+
+/** key → the first item (in order) having it. */
+function firstBy<T>(items: readonly T[], keys: (item: T) => readonly string[]): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of items) for (const k of keys(item)) if (!out.has(k)) out.set(k, item);
+  return out;
 }
 
 function liveEvalPolicies(live: readonly LiveCedarPolicy[]): EvalPolicy[] {
