@@ -14,10 +14,14 @@ export interface Page<T> {
   has_more: boolean;
 }
 
-/** `limit` above the maximum is clamped (ours): the client follows next_cursor either way. */
-export function readLimit(query: URLSearchParams, defaultLimit: number): number {
-  const limit = queryInteger(query, "limit", 1, Number.MAX_SAFE_INTEGER) ?? defaultLimit;
-  return Math.min(limit, MAX_PAGE_SIZE);
+/**
+ * `limit` above the maximum is clamped (ours): the client follows next_cursor either way. The emulator's
+ * `--page-size` is both the default and the most it serves per page, so `--page-size 1` makes every client walk
+ * every page, whatever limit it asks for.
+ */
+export function readLimit(query: URLSearchParams, pageSize: number): number {
+  const limit = queryInteger(query, "limit", 1, Number.MAX_SAFE_INTEGER) ?? pageSize;
+  return Math.min(limit, pageSize, MAX_PAGE_SIZE);
 }
 
 export function encodeCursor(key: readonly (string | number)[]): string {
