@@ -6,6 +6,7 @@
 import * as core from "@actions/core";
 import { InvalidDesiredStateError, UsageError } from "../diagnostics/diagnostic.js";
 import { HttpError } from "../live/http-error.js";
+import { annotate } from "./annotations.js";
 import { runApply } from "./apply-command.js";
 import { runDrift } from "./drift-command.js";
 import { readInputs } from "./inputs.js";
@@ -25,6 +26,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     redact = run.redact;
     await FLOWS[inputs.command](run);
   } catch (e) {
+    // Problems found against the live state (a permission or project the service lacks) belong on the files too.
+    if (e instanceof InvalidDesiredStateError) annotate(e.diagnostics, redact);
     core.setFailed(redact(describe(e)));
   }
 }

@@ -5,15 +5,16 @@
  * comment (such runs get no secrets and a read-only token).
  */
 import * as core from "@actions/core";
-import { InvalidDesiredStateError } from "../diagnostics/diagnostic.js";
+import { InvalidDesiredStateError, UsageError } from "../diagnostics/diagnostic.js";
 import type { DesiredState } from "../desired/types.js";
+import { HttpError } from "../live/http-error.js";
 import { renderPlanMarkdown, escapeMarkdown } from "../render/plan-markdown.js";
 import { annotate } from "./annotations.js";
 import { readFilesAtCommit } from "./base-files.js";
 import { upsertComment } from "./comments.js";
 import { pathMarker } from "./markers.js";
 import { setNoPlanOutputs, setPlanOutputs, SUMMARY_LIMIT, writeJobSummary, writePlanFile } from "./outputs.js";
-import { diagnosticsMarkdown, invalidCommentBody, planCommentBody } from "./plan-comment.js";
+import { diagnosticsMarkdown, errorCommentBody, invalidCommentBody, planCommentBody } from "./plan-comment.js";
 import { hasTarget, loadValid, planIn, validate, withSession } from "./plan-core.js";
 import { reportInvalid, type ActionRun } from "./run.js";
 
@@ -61,7 +62,14 @@ function loadBase(run: ActionRun, sha: string): { sha: string; desired?: Desired
 
 async function planFailed(run: ActionRun, e: unknown): Promise<void> {
   const pr = run.github.pullRequest;
-  if (!(e instanceof InvalidDesiredStateError)) throw e;
+  if (!(e instanceof InvalidDesiredStateError)) {
+    // The comment must not go on showing an older plan (and its checksum) as if it were current.
+    if (pr && run.inputs.comment) {
+      const message = (e as Error & { userFacing?: boolean }).userFacing || e instanceof UsageError || e instanceof HttpError ? (e as Error).message : "an internal error; see the job log";
+      await upsertComment(run.api(), pr.number, pathMarker(run.inputs.path), run.redact(errorCommentBody(run.inputs.path, message))).catch(() => undefined);
+    }
+    throw e;
+  }
   await reportInvalid(run, e, "accessctl plan");
   if (pr && run.inputs.comment) {
     await upsertComment(run.api(), pr.number, pathMarker(run.inputs.path), run.redact(invalidCommentBody(run.inputs.path, e.diagnostics, "the annotations of this run")));
