@@ -28826,11 +28826,11 @@ var require_json_schema_traverse = __commonJS({
         opts = {};
       }
       cb = opts.cb || cb;
-      var pre = typeof cb == "function" ? cb : cb.pre || function() {
+      var pre2 = typeof cb == "function" ? cb : cb.pre || function() {
       };
       var post = cb.post || function() {
       };
-      _traverse(opts, pre, post, schema, "", schema);
+      _traverse(opts, pre2, post, schema, "", schema);
     };
     traverse.keywords = {
       additionalItems: true,
@@ -28876,23 +28876,23 @@ var require_json_schema_traverse = __commonJS({
       maxProperties: true,
       minProperties: true
     };
-    function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
+    function _traverse(opts, pre2, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
       if (schema && typeof schema == "object" && !Array.isArray(schema)) {
-        pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
+        pre2(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
         for (var key in schema) {
           var sch = schema[key];
           if (Array.isArray(sch)) {
             if (key in traverse.arrayKeywords) {
               for (var i = 0; i < sch.length; i++)
-                _traverse(opts, pre, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema, i);
+                _traverse(opts, pre2, post, sch[i], jsonPtr + "/" + key + "/" + i, rootSchema, jsonPtr, key, schema, i);
             }
           } else if (key in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
               for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
+                _traverse(opts, pre2, post, sch[prop], jsonPtr + "/" + key + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key, schema, prop);
             }
           } else if (key in traverse.keywords || opts.allKeys && !(key in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
+            _traverse(opts, pre2, post, sch, jsonPtr + "/" + key, rootSchema, jsonPtr, key, schema);
           }
         }
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
@@ -64052,6 +64052,19 @@ function isEmpty(s) {
   return s.create + s.update + s.delete + s.move === 0;
 }
 
+// src/render/cedar-policy-fields.ts
+var NAMES = {
+  description: "description",
+  enabled: "enabled",
+  priority: "priority",
+  max_duration_seconds: "maxDurationSeconds",
+  default_duration_seconds: "defaultDurationSeconds",
+  notification_channel: "notificationChannel"
+};
+function cedarPolicyFields(body) {
+  return Object.entries(body).filter(([k]) => k !== "name").map(([k, v]) => [NAMES[k] ?? k, v]);
+}
+
 // src/render/plan-text.ts
 var SYMBOL = { create: "+", update: "~", rename: "~", delete: "-", move: "→" };
 function changeHeadline(c) {
@@ -64142,14 +64155,21 @@ function escapeMarkdown(s) {
 function escapePre(s) {
   return s.replace(/[&<>"'@`]/g, (c) => ENTITY[c]);
 }
+function pre(text) {
+  return `<pre>${escapePre(text)}</pre>`;
+}
+function prefixed(mark, text) {
+  return String(text).split("\n").map((l) => mark + l);
+}
 function value(v) {
   if (v === null || v === void 0) return "<em>none</em>";
   if (Array.isArray(v)) return v.length ? v.map((x) => `<code>${escapeMarkdown(String(x))}</code>`).join(", ") : "<em>none</em>";
   return `<code>${escapeMarkdown(typeof v === "string" ? v : JSON.stringify(v))}</code>`;
 }
 function fieldRow(f) {
-  if (f.field === "cedar") return `<p><b>cedar</b></p><pre>- ${escapePre(String(f.before))}
-+ ${escapePre(String(f.after))}</pre>`;
+  if (f.field === "cedar") return `<p><b>cedar</b></p>
+
+${pre([...prefixed("- ", f.before), ...prefixed("+ ", f.after)].join("\n"))}`;
   if (Array.isArray(f.before) && Array.isArray(f.after)) {
     const before = new Set(f.before.map(String));
     const after = new Set(f.after.map(String));
@@ -64167,15 +64187,19 @@ function createBody(c) {
     case "role":
       return `<p><b>policies</b>: ${value(c.body.policies.map((r) => r.name))}</p>` + (c.body.description ? `<p><b>description</b>: ${value(c.body.description)}</p>` : "");
     case "cedar-policy":
-      return Object.entries(c.body).filter(([k]) => k !== "name").map(([k, v]) => `<p><b>${k}</b>: ${value(v)}</p>`).join("");
+      return cedarPolicyFields(c.body).map(([k, v]) => `<p><b>${k}</b>: ${value(v)}</p>`).join("");
     case "cedar-rule":
-      return `<pre>${escapePre(c.body.policy_text)}</pre>` + (c.body.notice ? `<p><b>notice</b>: ${value(c.body.notice)}</p>` : "");
+      return pre(c.body.policy_text) + (c.body.notice ? `
+
+<p><b>notice</b>: ${value(c.body.notice)}</p>` : "") + (c.body.audit_session === false ? `
+
+<p><b>auditSession</b>: <code>false</code></p>` : "");
   }
 }
 function changeDetails(c, plan) {
   const mark = plan.drift?.[c.id];
   const tag = mark === "drift" ? " — drift (changed outside Git; merging reverts it)" : mark === "both" ? " — files and drift" : "";
-  const body = c.kind === "create" ? createBody(c) : c.kind === "delete" && c.type === "cedar-rule" ? `<pre>${escapePre(c.text)}</pre>` : c.fields.map(fieldRow).join("");
+  const body = c.kind === "create" ? createBody(c) : c.kind === "delete" && c.type === "cedar-rule" ? pre(c.text) : c.fields.map(fieldRow).join("\n\n");
   return `<details><summary>${escapeMarkdown(changeHeadline(c))}${escapeMarkdown(tag)}</summary>
 
 ${body || "<p><em>no fields</em></p>"}
@@ -64192,13 +64216,27 @@ function renderPlanMarkdown(plan, options = {}) {
   if (!isEmpty(s)) {
     head2.push("| create | update | rename | delete | rule moves |", "|---:|---:|---:|---:|---:|", `| ${s.create} | ${s.update} | ${s.rename} | ${s.delete} | ${s.move} |`, "");
   }
+  const capped = (lines, total, what, max) => {
+    const out2 = [];
+    let size = 0;
+    for (const [i, l] of lines.entries()) {
+      if (size + l.length + 1 > max) {
+        out2.push(`- … and ${total - i} more ${what} (see the full plan)`);
+        break;
+      }
+      out2.push(l);
+      size += l.length + 1;
+    }
+    return out2;
+  };
+  const section = Math.floor(limit / 6);
   if (plan.guards.length > 0) {
     head2.push(`#### ⚠️ apply would refuse this plan (${plan.guards.length} guard${plan.guards.length === 1 ? "" : "s"})`, "");
-    for (const g of plan.guards) {
+    const lines = plan.guards.map((g) => {
       const members = g.members ? ` (${g.members.count} member${g.members.count === 1 ? "" : "s"})` : "";
-      head2.push(`- ${escapeMarkdown(g.message)}${members} — ${escapeMarkdown(g.hint)}`);
-    }
-    head2.push("");
+      return `- ${escapeMarkdown(g.message)}${members} — ${escapeMarkdown(g.hint)}`;
+    });
+    head2.push(...capped(lines, lines.length, "guards", section), "");
   }
   const tail = [];
   if (plan.drift) {
@@ -64207,28 +64245,33 @@ function renderPlanMarkdown(plan, options = {}) {
     if (drifted.length === 0) tail.push("No drift: the live state matches the base branch.", "");
     else {
       tail.push(`${drifted.length} change${drifted.length === 1 ? "" : "s"} revert edits made outside Git:`, "");
-      for (const c of drifted) tail.push(`- ${escapeMarkdown(changeHeadline(c))}`);
-      tail.push("");
+      tail.push(...capped(drifted.map((c) => `- ${escapeMarkdown(changeHeadline(c))}`), drifted.length, "drifted changes", section), "");
     }
   }
   if (plan.impact.roles.length > 0) {
     tail.push("#### Access impact", "", "| role | members | gains | loses |", "|---|---:|---|---|");
-    for (const r of plan.impact.roles) {
-      tail.push(`| ${escapeMarkdown(r.address)} | ${r.members ?? "–"} | ${r.gained.map(escapeMarkdown).join(", ") || "–"} | ${r.lost.map(escapeMarkdown).join(", ") || "–"} |`);
-    }
-    tail.push("");
+    const rows = plan.impact.roles.map(
+      (r) => `| ${escapeMarkdown(r.address)} | ${r.members ?? "–"} | ${r.gained.map(escapeMarkdown).join(", ") || "–"} | ${r.lost.map(escapeMarkdown).join(", ") || "–"} |`
+    );
+    const kept = capped(rows, rows.length, "roles", section);
+    tail.push(...kept.filter((l) => l.startsWith("|")), "", ...kept.filter((l) => !l.startsWith("|")), "");
   }
   if (plan.impact.tests.length > 0) {
     tail.push("#### Access tests whose decision changes", "", "| test | live rules | desired rules |", "|---|---|---|");
-    for (const t of plan.impact.tests) tail.push(`| ${escapeMarkdown(t.name)} | ${t.live} | ${t.desired} |`);
-    tail.push("");
+    const rows = plan.impact.tests.map((t) => `| ${escapeMarkdown(t.name)} | ${t.live} | ${t.desired} |`);
+    const kept = capped(rows, rows.length, "access tests", Math.floor(section / 2));
+    tail.push(...kept.filter((l) => l.startsWith("|")), "", ...kept.filter((l) => !l.startsWith("|")), "");
   }
   tail.push(`<sub>checksum <code>${escapeMarkdown(plan.checksum)}</code></sub>`, "");
   const headText = head2.join("\n") + "\n";
   const tailText = tail.join("\n");
   const changes = plan.changes.length ? "#### Changes\n\n" : "";
   let body = changes;
-  const budget = limit - headText.length - tailText.length - 400;
+  const where2 = options.fullPlanAt ? escapeMarkdown(options.fullPlanAt) : "the output of <code>accessctl plan</code>";
+  const note = (n) => `
+> ✂️ ${n} more change${n === 1 ? "" : "s"} not shown: this comment is cut at ${limit.toLocaleString("en-US")} characters. The full plan is in ${where2}.
+`;
+  const budget = limit - headText.length - tailText.length - note(plan.changes.length).length - 2;
   let shown = 0;
   for (const c of plan.changes) {
     const d = changeDetails(c, plan);
@@ -64236,13 +64279,9 @@ function renderPlanMarkdown(plan, options = {}) {
     body += d;
     shown++;
   }
-  if (shown < plan.changes.length) {
-    const where2 = options.fullPlanAt ? escapeMarkdown(options.fullPlanAt) : "the output of <code>accessctl plan</code>";
-    body += `
-> ✂️ ${plan.changes.length - shown} more change${plan.changes.length - shown === 1 ? "" : "s"} not shown: this comment is cut at ${limit.toLocaleString("en-US")} characters. The full plan is in ${where2}.
-`;
-  }
-  return (headText + body + "\n" + tailText).slice(0, limit);
+  if (shown < plan.changes.length) body += note(plan.changes.length - shown);
+  const out = headText + body + "\n" + tailText;
+  return out.length <= limit ? out : out.slice(0, limit);
 }
 
 // src/action/markers.ts
@@ -67349,7 +67388,7 @@ function computeImpact(desired, live) {
     const liveByName = new Map(live.cedar.policies.map((p) => [p.name, p]));
     const desiredPolicies = desiredEvalPolicies(desired).map((p, i) => {
       const d = desired.cedar.policies[i];
-      const l = liveByName.get(d.name);
+      const l = liveByName.get(d.name) ?? d.previousNames.map((n) => liveByName.get(n.name)).find((x) => x !== void 0);
       return { ...p, enabled: d.enabled ?? l?.enabled ?? true, priority: d.priority ?? l?.priority ?? 0 };
     });
     const { ignore, owns } = desired.settings;
@@ -68707,29 +68746,31 @@ import { dirname as dirname4 } from "node:path";
 
 // src/emulator/journal.ts
 import { closeSync, constants as constants3, fdatasyncSync, ftruncateSync, openSync, writeSync } from "node:fs";
+var CHUNK = 1024 * 1024;
 var StateFileError = class extends Error {
   name = "StateFileError";
 };
 var Journal = class _Journal {
-  constructor(fd, path, durableSeq, syncOnWrite) {
+  constructor(fd, path, durableSeq) {
     this.path = path;
-    this.syncOnWrite = syncOnWrite;
     this.fd = fd;
     this.durableSeq = durableSeq;
   }
   path;
-  syncOnWrite;
   pending = [];
   waiters = [];
   scheduled = false;
   durableSeq;
   failure;
   fd;
+  /** Where the next batch goes, and how far the file is zero-filled. */
+  pos = 0;
+  allocated = 0;
+  /** Opens the journal EMPTY (its content must already be in the snapshot) and preallocates it. */
   static open(path, durableSeq) {
-    const dsync = constants3.O_DSYNC;
-    const base = constants3.O_WRONLY | constants3.O_APPEND | constants3.O_CREAT;
-    if (typeof dsync === "number" && dsync !== 0) return new _Journal(openSync(path, base | dsync, 420), path, durableSeq, true);
-    return new _Journal(openSync(path, base, 420), path, durableSeq, false);
+    const journal = new _Journal(openSync(path, constants3.O_WRONLY | constants3.O_CREAT, 420), path, durableSeq);
+    journal.reset(true);
+    return journal;
   }
   enqueue(entry) {
     this.pending.push(entry);
@@ -68752,12 +68793,15 @@ var Journal = class _Journal {
     this.flushNow();
     if (this.failure) throw this.failure;
   }
-  /** Empties the journal once a snapshot holds everything (compaction). */
-  truncate() {
+  /** Empties the journal once a snapshot holds everything (compaction); `preallocate` false when closing. */
+  reset(preallocate) {
     this.flush();
     const fd = this.openFd();
     ftruncateSync(fd, 0);
-    fdatasyncSync(fd);
+    this.pos = 0;
+    this.allocated = 0;
+    if (preallocate) this.extend(CHUNK);
+    else fdatasyncSync(fd);
   }
   close() {
     try {
@@ -68771,6 +68815,15 @@ var Journal = class _Journal {
     if (this.fd === void 0) throw new StateFileError(`the journal ${this.path} is closed`);
     return this.fd;
   }
+  /** Zero-fills the file up to at least `size` and makes that durable before any batch lands there. */
+  extend(size) {
+    const fd = this.openFd();
+    const target = Math.max(size, this.allocated + CHUNK);
+    const zeros = Buffer.alloc(target - this.allocated);
+    writeAll(fd, zeros, this.allocated);
+    fdatasyncSync(fd);
+    this.allocated = target;
+  }
   flushNow() {
     this.scheduled = false;
     const batch = this.pending;
@@ -68783,13 +68836,10 @@ var Journal = class _Journal {
       const fd = this.openFd();
       const bytes = Buffer.from(`${line}
 `);
-      const t0 = performance.now();
-      const written = writeSync(fd, bytes, 0, bytes.length);
-      globalThis.__jstats ??= { n: 0, ms: 0 };
-      globalThis.__jstats.n++;
-      globalThis.__jstats.ms += performance.now() - t0;
-      if (written !== bytes.length) throw new Error(`short write (${written} of ${bytes.length} bytes)`);
-      if (!this.syncOnWrite) fdatasyncSync(fd);
+      if (this.pos + bytes.length > this.allocated) this.extend(this.pos + bytes.length);
+      writeAll(fd, bytes, this.pos);
+      fdatasyncSync(fd);
+      this.pos += bytes.length;
       this.durableSeq = last.seq;
     } catch (error3) {
       this.failure = new StateFileError(`cannot write the journal ${this.path}: ${error3.message}`);
@@ -68806,8 +68856,16 @@ var Journal = class _Journal {
     this.waiters = still;
   }
 };
+function writeAll(fd, bytes, position) {
+  let done = 0;
+  while (done < bytes.length) {
+    const n = writeSync(fd, bytes, done, bytes.length - done, position + done);
+    if (n <= 0) throw new Error(`short write at ${position + done}`);
+    done += n;
+  }
+}
 function parseJournal(text, snapshotSeq, path) {
-  const lines = text.split("\n");
+  const lines = text.replace(/\0+$/, "").split("\n");
   const trailing = lines.pop() ?? "";
   let tornTail = trailing.length > 0;
   const entries = [];
@@ -69265,7 +69323,6 @@ async function openLocked(statePath, lockPath) {
   }
   await writeSnapshot(statePath, store.toData());
   const journal = Journal.open(journalPath, store.seq);
-  journal.truncate();
   store.onCommit = (entry) => journal.enqueue(entry);
   let closed = false;
   const durability = {
@@ -69280,7 +69337,7 @@ async function openLocked(statePath, lockPath) {
       try {
         journal.flush();
         await writeSnapshot(statePath, store.toData());
-        journal.truncate();
+        journal.reset(false);
       } finally {
         journal.close();
         await unlink3(lockPath).catch(() => void 0);

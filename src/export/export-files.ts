@@ -24,20 +24,24 @@ function modeline(schemaFromRoot: string, depth: number): string {
   return `# yaml-language-server: $schema=${path}`;
 }
 
-function rbacLines(scope: LiveRbacScope, indent: number, keep: (kind: "policy" | "role", name: string) => boolean): string[] {
+/**
+ * With `--only`, a collection none of whose objects was kept is left out (unmanaged) rather than written as an
+ * authoritative `[]`.
+ */
+function rbacLines(scope: LiveRbacScope, indent: number, keep: (kind: "policy" | "role", name: string) => boolean, limited: boolean): string[] {
   const pad = " ".repeat(indent);
   const permName = new Map(scope.permissions.map((p) => [p.id, p.name]));
   const policyName = new Map(scope.policies.map((p) => [p.id, p.name]));
   const lines: string[] = [];
   const policies = scope.policies.filter((p) => keep("policy", p.name)).sort(byName);
   const roles = scope.roles.filter((r) => !r.system && keep("role", r.name)).sort(byName);
-  lines.push(`${pad}policies:${policies.length ? "" : " []"}`);
+  if (policies.length > 0 || !limited) lines.push(`${pad}policies:${policies.length ? "" : " []"}`);
   for (const p of policies) {
     lines.push(`${pad}  - name: ${scalar(p.name)}`);
     if (p.description !== null) lines.push(...keyText(indent + 4, "description", p.description));
     lines.push(`${pad}    permissions: ${flowList(p.permissionIds.map((id) => permName.get(id) ?? id).sort())}`);
   }
-  lines.push(`${pad}roles:${roles.length ? "" : " []"}`);
+  if (roles.length > 0 || !limited) lines.push(`${pad}roles:${roles.length ? "" : " []"}`);
   for (const r of roles) {
     lines.push(`${pad}  - name: ${scalar(r.name)}`);
     if (r.description !== null) lines.push(...keyText(indent + 4, "description", r.description));
@@ -93,7 +97,7 @@ export function exportFiles(live: LiveState, options: ExportOptions): Map<string
   if (org && (only.length === 0 || [...org.policies.map((p) => orgKeep("policy", p.name)), ...org.roles.filter((r) => !r.system).map((r) => orgKeep("role", r.name))].some(Boolean))) {
     files.set(
       "organization.yaml",
-      [modeline(options.schemaFromRoot, 0), "organization:", ...rbacLines(org, 2, orgKeep)].join("\n") + "\n",
+      [modeline(options.schemaFromRoot, 0), "organization:", ...rbacLines(org, 2, orgKeep, only.length > 0)].join("\n") + "\n",
     );
   }
   const projects = (live.projects ?? []).filter((p) => p.scope && (p.scope.policies.length > 0 || p.scope.roles.some((r) => !r.system)));
@@ -103,7 +107,7 @@ export function exportFiles(live: LiveState, options: ExportOptions): Map<string
     if (only.length > 0 && ![...p.scope!.policies, ...p.scope!.roles.filter((r) => !r.system)].some((o) => keepIn("policy", o.name) || keepIn("role", o.name))) continue;
     files.set(
       `projects/${projectStems.get(p.name)}.yaml`,
-      [modeline(options.schemaFromRoot, 1), "projects:", `  - name: ${scalar(p.name)}`, ...rbacLines(p.scope!, 4, keepIn)].join("\n") + "\n",
+      [modeline(options.schemaFromRoot, 1), "projects:", `  - name: ${scalar(p.name)}`, ...rbacLines(p.scope!, 4, keepIn, only.length > 0)].join("\n") + "\n",
     );
   }
   const cedar = (live.cedar?.policies ?? []).filter((p) => keep({ kind: "cedar-policy", name: p.name })).sort(byName);

@@ -120,7 +120,8 @@ export function computeImpact(desired: DesiredState, live: LiveState): Impact {
     const liveByName = new Map(live.cedar.policies.map((p) => [p.name, p]));
     const desiredPolicies = desiredEvalPolicies(desired).map((p, i) => {
       const d = desired.cedar!.policies![i]!;
-      const l = liveByName.get(d.name);
+      // A renamed policy keeps its live settings: look it up by its previous names too.
+      const l = liveByName.get(d.name) ?? d.previousNames.map((n) => liveByName.get(n.name)).find((x) => x !== undefined);
       return { ...p, enabled: d.enabled ?? l?.enabled ?? true, priority: d.priority ?? l?.priority ?? 0 };
     });
     // Live policies the files do not declare survive only when ignored or not ours (`owns`); the rest is deleted.

@@ -6,6 +6,7 @@
  */
 import type { Change, FieldChange, Plan } from "../plan/model.js";
 import { isEmpty } from "../plan/summary.js";
+import { cedarPolicyFields } from "./cedar-policy-fields.js";
 import { changeHeadline, closingLine } from "./plan-text.js";
 
 export interface MarkdownOptions {
@@ -35,6 +36,18 @@ function escapePre(s: string): string {
   return s.replace(/[&<>"'@`]/g, (c) => ENTITY[c]!);
 }
 
+/**
+ * A `<pre>` block that starts its own line: CommonMark then reads it as one HTML block up to `</pre>`, blank
+ * lines included, so nothing inside is taken for Markdown.
+ */
+function pre(text: string): string {
+  return `<pre>${escapePre(text)}</pre>`;
+}
+
+function prefixed(mark: string, text: unknown): string[] {
+  return String(text).split("\n").map((l) => mark + l);
+}
+
 function value(v: unknown): string {
   if (v === null || v === undefined) return "<em>none</em>";
   if (Array.isArray(v)) return v.length ? v.map((x) => `<code>${escapeMarkdown(String(x))}</code>`).join(", ") : "<em>none</em>";
@@ -42,7 +55,7 @@ function value(v: unknown): string {
 }
 
 function fieldRow(f: FieldChange): string {
-  if (f.field === "cedar") return `<p><b>cedar</b></p><pre>- ${escapePre(String(f.before))}\n+ ${escapePre(String(f.after))}</pre>`;
+  if (f.field === "cedar") return `<p><b>cedar</b></p>\n\n${pre([...prefixed("- ", f.before), ...prefixed("+ ", f.after)].join("\n"))}`;
   if (Array.isArray(f.before) && Array.isArray(f.after)) {
     const before = new Set(f.before.map(String));
     const after = new Set(f.after.map(String));
@@ -61,16 +74,20 @@ function createBody(c: Change): string {
     case "role":
       return `<p><b>policies</b>: ${value(c.body.policies.map((r) => r.name))}</p>` + (c.body.description ? `<p><b>description</b>: ${value(c.body.description)}</p>` : "");
     case "cedar-policy":
-      return Object.entries(c.body).filter(([k]) => k !== "name").map(([k, v]) => `<p><b>${k}</b>: ${value(v)}</p>`).join("");
+      return cedarPolicyFields(c.body).map(([k, v]) => `<p><b>${k}</b>: ${value(v)}</p>`).join("");
     case "cedar-rule":
-      return `<pre>${escapePre(c.body.policy_text)}</pre>` + (c.body.notice ? `<p><b>notice</b>: ${value(c.body.notice)}</p>` : "");
+      return (
+        pre(c.body.policy_text) +
+        (c.body.notice ? `\n\n<p><b>notice</b>: ${value(c.body.notice)}</p>` : "") +
+        (c.body.audit_session === false ? `\n\n<p><b>auditSession</b>: <code>false</code></p>` : "")
+      );
   }
 }
 
 function changeDetails(c: Change, plan: Plan): string {
   const mark = plan.drift?.[c.id];
   const tag = mark === "drift" ? " — drift (changed outside Git; merging reverts it)" : mark === "both" ? " — files and drift" : "";
-  const body = c.kind === "create" ? createBody(c) : c.kind === "delete" && c.type === "cedar-rule" ? `<pre>${escapePre(c.text)}</pre>` : c.fields.map(fieldRow).join("");
+  const body = c.kind === "create" ? createBody(c) : c.kind === "delete" && c.type === "cedar-rule" ? pre(c.text) : c.fields.map(fieldRow).join("\n\n");
   return `<details><summary>${escapeMarkdown(changeHeadline(c))}${escapeMarkdown(tag)}</summary>\n\n${body || "<p><em>no fields</em></p>"}\n\n</details>\n`;
 }
 
@@ -83,13 +100,28 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
   if (!isEmpty(s)) {
     head.push("| create | update | rename | delete | rule moves |", "|---:|---:|---:|---:|---:|", `| ${s.create} | ${s.update} | ${s.rename} | ${s.delete} | ${s.move} |`, "");
   }
+  // Guards, drift and impact are capped so that the changes, the cut note and the checksum always fit.
+  const capped = (lines: string[], total: number, what: string, max: number): string[] => {
+    const out: string[] = [];
+    let size = 0;
+    for (const [i, l] of lines.entries()) {
+      if (size + l.length + 1 > max) {
+        out.push(`- … and ${total - i} more ${what} (see the full plan)`);
+        break;
+      }
+      out.push(l);
+      size += l.length + 1;
+    }
+    return out;
+  };
+  const section = Math.floor(limit / 6);
   if (plan.guards.length > 0) {
     head.push(`#### ⚠️ apply would refuse this plan (${plan.guards.length} guard${plan.guards.length === 1 ? "" : "s"})`, "");
-    for (const g of plan.guards) {
+    const lines = plan.guards.map((g) => {
       const members = g.members ? ` (${g.members.count} member${g.members.count === 1 ? "" : "s"})` : "";
-      head.push(`- ${escapeMarkdown(g.message)}${members} — ${escapeMarkdown(g.hint)}`);
-    }
-    head.push("");
+      return `- ${escapeMarkdown(g.message)}${members} — ${escapeMarkdown(g.hint)}`;
+    });
+    head.push(...capped(lines, lines.length, "guards", section), "");
   }
   const tail: string[] = [];
   if (plan.drift) {
@@ -98,21 +130,23 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
     if (drifted.length === 0) tail.push("No drift: the live state matches the base branch.", "");
     else {
       tail.push(`${drifted.length} change${drifted.length === 1 ? "" : "s"} revert edits made outside Git:`, "");
-      for (const c of drifted) tail.push(`- ${escapeMarkdown(changeHeadline(c))}`);
-      tail.push("");
+      tail.push(...capped(drifted.map((c) => `- ${escapeMarkdown(changeHeadline(c))}`), drifted.length, "drifted changes", section), "");
     }
   }
   if (plan.impact.roles.length > 0) {
     tail.push("#### Access impact", "", "| role | members | gains | loses |", "|---|---:|---|---|");
-    for (const r of plan.impact.roles) {
-      tail.push(`| ${escapeMarkdown(r.address)} | ${r.members ?? "–"} | ${r.gained.map(escapeMarkdown).join(", ") || "–"} | ${r.lost.map(escapeMarkdown).join(", ") || "–"} |`);
-    }
-    tail.push("");
+    const rows = plan.impact.roles.map(
+      (r) => `| ${escapeMarkdown(r.address)} | ${r.members ?? "–"} | ${r.gained.map(escapeMarkdown).join(", ") || "–"} | ${r.lost.map(escapeMarkdown).join(", ") || "–"} |`,
+    );
+    const kept = capped(rows, rows.length, "roles", section);
+    // A table row cannot hold the "more" note: it follows the table.
+    tail.push(...kept.filter((l) => l.startsWith("|")), "", ...kept.filter((l) => !l.startsWith("|")), "");
   }
   if (plan.impact.tests.length > 0) {
     tail.push("#### Access tests whose decision changes", "", "| test | live rules | desired rules |", "|---|---|---|");
-    for (const t of plan.impact.tests) tail.push(`| ${escapeMarkdown(t.name)} | ${t.live} | ${t.desired} |`);
-    tail.push("");
+    const rows = plan.impact.tests.map((t) => `| ${escapeMarkdown(t.name)} | ${t.live} | ${t.desired} |`);
+    const kept = capped(rows, rows.length, "access tests", Math.floor(section / 2));
+    tail.push(...kept.filter((l) => l.startsWith("|")), "", ...kept.filter((l) => !l.startsWith("|")), "");
   }
   tail.push(`<sub>checksum <code>${escapeMarkdown(plan.checksum)}</code></sub>`, "");
 
@@ -120,7 +154,10 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
   const tailText = tail.join("\n");
   const changes = plan.changes.length ? "#### Changes\n\n" : "";
   let body = changes;
-  const budget = limit - headText.length - tailText.length - 400;
+  const where = options.fullPlanAt ? escapeMarkdown(options.fullPlanAt) : "the output of <code>accessctl plan</code>";
+  const note = (n: number): string =>
+    `\n> ✂️ ${n} more change${n === 1 ? "" : "s"} not shown: this comment is cut at ${limit.toLocaleString("en-US")} characters. The full plan is in ${where}.\n`;
+  const budget = limit - headText.length - tailText.length - note(plan.changes.length).length - 2;
   let shown = 0;
   for (const c of plan.changes) {
     const d = changeDetails(c, plan);
@@ -128,9 +165,8 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
     body += d;
     shown++;
   }
-  if (shown < plan.changes.length) {
-    const where = options.fullPlanAt ? escapeMarkdown(options.fullPlanAt) : "the output of <code>accessctl plan</code>";
-    body += `\n> ✂️ ${plan.changes.length - shown} more change${plan.changes.length - shown === 1 ? "" : "s"} not shown: this comment is cut at ${limit.toLocaleString("en-US")} characters. The full plan is in ${where}.\n`;
-  }
-  return (headText + body + "\n" + tailText).slice(0, limit);
+  if (shown < plan.changes.length) body += note(plan.changes.length - shown);
+  const out = headText + body + "\n" + tailText;
+  // Only a limit too small for the fixed parts can still overflow; never return more than asked.
+  return out.length <= limit ? out : out.slice(0, limit);
 }

@@ -6,6 +6,7 @@
 import type { Change, FieldChange, Guard, Plan } from "../plan/model.js";
 import { isEmpty } from "../plan/summary.js";
 import type { Palette } from "./colour.js";
+import { cedarPolicyFields } from "./cedar-policy-fields.js";
 
 export interface PlanTextOptions {
   /** Member emails are shown in local text output only (never in Markdown or comments). */
@@ -48,11 +49,13 @@ function createLines(c: Change): string[] {
     case "role":
       return [`policies: ${show(c.body.policies.map((r) => r.name))}`, ...(c.body.description ? [`description: ${show(c.body.description)}`] : [])];
     case "cedar-policy":
-      return Object.entries(c.body)
-        .filter(([k]) => k !== "name")
-        .map(([k, v]) => `${k}: ${show(v)}`);
+      return cedarPolicyFields(c.body).map(([k, v]) => `${k}: ${show(v)}`);
     case "cedar-rule":
-      return [...c.body.policy_text.split("\n"), ...(c.body.notice !== undefined ? [`notice: ${show(c.body.notice)}`] : [])];
+      return [
+        ...c.body.policy_text.split("\n"),
+        ...(c.body.notice !== undefined ? [`notice: ${show(c.body.notice)}`] : []),
+        ...(c.body.audit_session === false ? ["auditSession: false"] : []),
+      ];
   }
 }
 
