@@ -15,15 +15,8 @@ export interface CedarClientOptions extends Omit<HttpClientOptions, "headers" | 
   pageLimit?: number;
 }
 
-export interface CedarPolicyInput {
-  name: string;
-  description: string | null;
-  enabled: boolean;
-  priority: number;
-  maxDurationSeconds: number;
-  defaultDurationSeconds: number | null;
-  notificationChannel: string | null;
-}
+/** A policy's settings, as the live model names them. */
+export type CedarPolicyInput = Omit<LiveCedarPolicy, "id" | "rules">;
 
 export type CedarPolicyPatch = Partial<CedarPolicyInput>;
 
