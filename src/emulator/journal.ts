@@ -1,20 +1,32 @@
 /**
- * The write-ahead journal: one JSON line per group commit, appended and fsynced before any write of the batch is
- * acknowledged.
+ * The write-ahead journal: one JSON line per group commit, written and fdatasynced before any write of the batch
+ * is acknowledged.
  *
- * Group commit: commits arriving while an append+fsync is in flight wait in `pending`; when the fsync returns,
- * all of them go out as ONE line in ONE append+fsync. A lone sequential writer pays one fsync per write (well
- * under a millisecond here), a burst of 200 concurrent writers pays a handful.
+ * Group commit: a commit schedules a flush with setImmediate, which runs after the event loop has taken in every
+ * request that was ready; all commits made by then go out as ONE line in ONE durable write. A lone sequential
+ * writer pays one fsync per write, a burst of 200 concurrent writers pays a handful.
+ *
+ * Why synchronous writes: the fsync blocks the loop for a fraction of a millisecond, but skips two thread-pool
+ * round trips per batch, which on a CPU-starved machine (parallel test runs) cost more than the fsync itself;
+ * and while the loop is blocked, new requests queue up and form the next batch — group commit by construction.
+ *
+ * Why a preallocated file: the journal is zero-filled ahead of use (CHUNK bytes at a time) and batches
+ * OVERWRITE those zeros in place. An append changes the file size, so each fdatasync must commit the ext4
+ * journal, which waits for every other process's pending metadata and ordered data; an overwrite of already
+ * written blocks only flushes its own data. Measured here under a parallel test run: about half the latency.
+ * The same trick as database WAL segment recycling.
  *
  * Line format: `{"s": firstSeq, "e": lastSeq, "n": counter, "c": [changes…]}`. A batch is one line because a
- * torn write can then only ever damage the LAST line (JSON.stringify never emits a raw newline, so the only
- * "\n" of a batch is its final byte): see `parseJournal`.
+ * torn write can then only ever damage the LAST line (JSON.stringify never emits a raw newline or NUL, so the
+ * only "\n" of a batch is its final byte): see `parseJournal`.
  */
 
-import { constants } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { closeSync, constants, fdatasyncSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { COLLECTION_NAMES, type Change } from "./model.js";
 import type { CommitEntry } from "./store.js";
+
+/** Zero-filled ahead of use; one extension (a size change, so a slower fsync) per CHUNK of journal. */
+const CHUNK = 1024 * 1024;
 
 export class StateFileError extends Error {
   override readonly name = "StateFileError";
@@ -29,32 +41,37 @@ interface Waiter {
 export class Journal {
   private pending: CommitEntry[] = [];
   private waiters: Waiter[] = [];
-  private writing: Promise<void> | undefined;
+  private scheduled = false;
   private durableSeq: number;
   private failure: Error | undefined;
+  private fd: number | undefined;
+  /** Where the next batch goes, and how far the file is zero-filled. */
+  private pos = 0;
+  private allocated = 0;
 
   private constructor(
-    private readonly fh: FileHandle,
+    fd: number,
     readonly path: string,
     durableSeq: number,
-    /** With O_DSYNC every write returns only once its data is on disk: one syscall (one thread-pool hop) per batch instead of write + fdatasync. */
-    private readonly syncOnWrite: boolean,
   ) {
+    this.fd = fd;
     this.durableSeq = durableSeq;
   }
 
-  static async open(path: string, durableSeq: number): Promise<Journal> {
-    const dsync = constants.O_DSYNC;
-    if (typeof dsync === "number" && dsync !== 0) {
-      const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | dsync;
-      return new Journal(await open(path, flags, 0o644), path, durableSeq, true);
-    }
-    return new Journal(await open(path, "a"), path, durableSeq, false);
+  /** Opens the journal EMPTY (its content must already be in the snapshot) and preallocates it. */
+  static open(path: string, durableSeq: number): Journal {
+    // No O_APPEND: batches are positional writes over the preallocated zeros.
+    const journal = new Journal(openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o644), path, durableSeq);
+    journal.reset(true);
+    return journal;
   }
 
   enqueue(entry: CommitEntry): void {
     this.pending.push(entry);
-    if (!this.writing) this.writing = this.drain();
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flushNow());
+    }
   }
 
   /** Resolves once every commit up to `seq` is on disk; rejects if the journal cannot be written. */
@@ -68,53 +85,69 @@ export class Journal {
     return this.failure;
   }
 
-  /** Waits for everything enqueued so far (used before compaction and on close). */
-  async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+  /** Writes everything enqueued so far (before compaction and on close). */
+  flush(): void {
+    this.flushNow();
     if (this.failure) throw this.failure;
   }
 
-  /** Empties the journal once a snapshot holds everything (compaction). */
-  async truncate(): Promise<void> {
-    await this.flush();
-    await this.fh.truncate(0);
-    await this.fh.datasync();
+  /** Empties the journal once a snapshot holds everything (compaction); `preallocate` false when closing. */
+  reset(preallocate: boolean): void {
+    this.flush();
+    const fd = this.openFd();
+    ftruncateSync(fd, 0);
+    this.pos = 0;
+    this.allocated = 0;
+    if (preallocate) this.extend(CHUNK);
+    else fdatasyncSync(fd);
   }
 
-  async close(): Promise<void> {
-    await this.flush().catch(() => undefined);
-    await this.fh.close();
-  }
-
-  private async drain(): Promise<void> {
+  close(): void {
     try {
-      while (this.pending.length > 0 && !this.failure) {
-        const batch = this.pending;
-        this.pending = [];
-        const first = batch[0];
-        const last = batch[batch.length - 1];
-        if (!first || !last) break;
-        const line = JSON.stringify({ s: first.seq, e: last.seq, n: last.counter, c: batch.flatMap((b) => b.changes) });
-        try {
-          const bytes = Buffer.from(`${line}\n`);
-          const { bytesWritten } = await this.fh.write(bytes, 0, bytes.length);
-          // A short write (disk full) would leave half a line that the next batch would follow: stop instead.
-          if (bytesWritten !== bytes.length) throw new Error(`short write (${bytesWritten} of ${bytes.length} bytes)`);
-          // datasync: the file's size is metadata it does flush, which an append needs; mtime it may skip.
-          if (!this.syncOnWrite) await this.fh.datasync();
-        } catch (error) {
-          // The in-memory state is now ahead of the disk and cannot be trusted to match it: fail every waiter and
-          // every later write (the HTTP layer answers 503), rather than acknowledge what is not durable.
-          this.failure = new StateFileError(`cannot write the journal ${this.path}: ${(error as Error).message}`);
-          break;
-        }
-        this.durableSeq = last.seq;
-        this.settle();
-      }
+      this.flushNow();
     } finally {
-      this.writing = undefined;
-      if (this.failure) this.settle();
+      if (this.fd !== undefined) closeSync(this.fd);
+      this.fd = undefined;
     }
+  }
+
+  private openFd(): number {
+    if (this.fd === undefined) throw new StateFileError(`the journal ${this.path} is closed`);
+    return this.fd;
+  }
+
+  /** Zero-fills the file up to at least `size` and makes that durable before any batch lands there. */
+  private extend(size: number): void {
+    const fd = this.openFd();
+    const target = Math.max(size, this.allocated + CHUNK);
+    const zeros = Buffer.alloc(target - this.allocated);
+    writeAll(fd, zeros, this.allocated);
+    fdatasyncSync(fd);
+    this.allocated = target;
+  }
+
+  private flushNow(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    const first = batch[0];
+    const last = batch[batch.length - 1];
+    if (!first || !last || this.failure) return;
+    const line = JSON.stringify({ s: first.seq, e: last.seq, n: last.counter, c: batch.flatMap((b) => b.changes) });
+    try {
+      const fd = this.openFd();
+      const bytes = Buffer.from(`${line}\n`);
+      if (this.pos + bytes.length > this.allocated) this.extend(this.pos + bytes.length);
+      writeAll(fd, bytes, this.pos);
+      fdatasyncSync(fd);
+      this.pos += bytes.length;
+      this.durableSeq = last.seq;
+    } catch (error) {
+      // The in-memory state is now ahead of the disk and cannot be trusted to match it: fail every waiter and
+      // every later write (the HTTP layer answers 503), rather than acknowledge what is not durable.
+      this.failure = new StateFileError(`cannot write the journal ${this.path}: ${(error as Error).message}`);
+    }
+    this.settle();
   }
 
   private settle(): void {
@@ -128,6 +161,15 @@ export class Journal {
   }
 }
 
+function writeAll(fd: number, bytes: Buffer, position: number): void {
+  let done = 0;
+  while (done < bytes.length) {
+    const n = writeSync(fd, bytes, done, bytes.length - done, position + done);
+    if (n <= 0) throw new Error(`short write at ${position + done}`);
+    done += n;
+  }
+}
+
 export interface ParsedJournal {
   entries: CommitEntry[];
   /** Set when the last line was torn by a crash mid-append and dropped. */
@@ -137,6 +179,7 @@ export interface ParsedJournal {
 /**
  * Reads a journal against the snapshot's sequence number.
  *
+ * Trailing NUL bytes are the preallocated, never-written part of the file and are not content.
  * The one tolerated defect is a torn LAST line. Why that is safe: a batch is acknowledged only after its whole
  * line and the fsync completed, and batches are written one at a time, so a crash mid-append can only damage the
  * last line, whose writes no client saw acknowledged. Anything else that does not parse or does not follow on
@@ -144,7 +187,11 @@ export interface ParsedJournal {
  * startup error, never silently repaired, since replaying past it would lose acknowledged writes.
  */
 export function parseJournal(text: string, snapshotSeq: number, path: string): ParsedJournal {
-  const lines = text.split("\n");
+  // The preallocated tail is NUL bytes that no batch has reached yet: not content.
+  // (A loop, not /\0+$/: that regex backtracks quadratically over a megabyte of NULs followed by text.)
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0) end--;
+  const lines = text.slice(0, end).split("\n");
   // Whatever follows the last "\n" is a line whose append did not finish.
   const trailing = lines.pop() ?? "";
   let tornTail = trailing.length > 0;

@@ -61,8 +61,7 @@ async function openLocked(statePath: string, lockPath: string) {
     if (parsed.tornTail) notices.push(`${journalPath}: dropped a torn last line (an unacknowledged write cut by a crash)`);
   }
   await writeSnapshot(statePath, store.toData());
-  const journal = await Journal.open(journalPath, store.seq);
-  await journal.truncate();
+  const journal = Journal.open(journalPath, store.seq);
   store.onCommit = (entry) => journal.enqueue(entry);
 
   let closed = false;
@@ -76,11 +75,11 @@ async function openLocked(statePath: string, lockPath: string) {
       closed = true;
       store.onCommit = undefined;
       try {
-        await journal.flush();
+        journal.flush();
         await writeSnapshot(statePath, store.toData());
-        await journal.truncate();
+        journal.reset(false);
       } finally {
-        await journal.close();
+        journal.close();
         await unlink(lockPath).catch(() => undefined);
       }
     },
