@@ -64592,22 +64592,8 @@ function ruleParseProblem(e, rules) {
   if (!m || !rule) return void 0;
   return { key: rule.key, ...problem(e, "error", e.message.slice(m[0].length), rule.text) };
 }
-function asPolicySetText(texts) {
-  for (const text of texts) {
-    const tokens = codeTokens(text);
-    const last = tokens.length - 1;
-    if (last < 0 || tokens[last].text !== ";" || tokens[last].kind !== "punct") return void 0;
-    for (let i = 0; i < last; i++) {
-      const t = tokens[i];
-      if (t.kind === "error" || t.kind === "punct" && t.text === ";") return void 0;
-    }
-  }
-  return texts.join("\n");
-}
 function parseRules(rules) {
   if (rules.length === 0) return [];
-  const joined = asPolicySetText(rules.map((r) => r.text));
-  if (joined !== void 0 && checkParsePolicySet2({ staticPolicies: joined }).type === "success") return [];
   const answer = checkParsePolicySet2({ staticPolicies: idsFor(rules) });
   if (answer.type === "success") return [];
   return answer.errors.map(
@@ -64626,13 +64612,6 @@ function validateRules(rules, schemaText) {
       schema = JSON.parse(schemaText);
     } catch (err) {
       report.schema.push({ severity: "error", message: `the schema is not valid JSON: ${err.message}` });
-      return report;
-    }
-  }
-  const joined = rules.length === 0 ? void 0 : asPolicySetText(rules.map((r) => r.text));
-  if (joined !== void 0) {
-    const quick = validate2({ schema, policies: { staticPolicies: joined }, validationSettings: { mode: "strict" } });
-    if (quick.type === "success" && quick.validationErrors.length === 0 && quick.validationWarnings.length === 0 && quick.otherWarnings.length === 0) {
       return report;
     }
   }
@@ -64779,7 +64758,6 @@ function schemaActionEntities(schema) {
 }
 
 // src/cedar/evaluate.ts
-var TEXT_ID_PREFIX = "policy";
 var preparedSets = /* @__PURE__ */ new Set();
 function createEvaluator(input, options = {}) {
   const preparse = options.preparse ?? true;
@@ -64832,15 +64810,11 @@ function createEvaluator(input, options = {}) {
     }
   };
   let setId;
-  let textIds;
   if (preparse) {
     const prepare = () => {
-      const ids2 = Object.keys(matchSet);
-      const joined = asPolicySetText(ids2.map((id2) => matchSet[id2]));
-      textIds = joined === void 0 ? void 0 : ids2;
-      setId = `accessctl-rules-${hash(Object.entries(matchSet).flat())}${joined === void 0 ? "" : "-text"}`;
+      setId = `accessctl-rules-${hash(Object.entries(matchSet).flat())}`;
       if (preparedSets.has(setId)) return { type: "success" };
-      const answer = preparsePolicySet2(setId, { staticPolicies: joined ?? matchSet });
+      const answer = preparsePolicySet2(setId, { staticPolicies: matchSet });
       if (answer.type === "success") preparedSets.add(setId);
       return answer;
     };
@@ -64868,12 +64842,6 @@ function createEvaluator(input, options = {}) {
     const answer = authorize(mode, request2, context);
     if (answer.type !== "success") {
       return { decision: "deny", deciding: [], errors: [], requestError: answer.errors.map((e) => e.message).join("; ") };
-    }
-    if (textIds !== void 0) {
-      const ours = (id2) => textIds[Number(id2.slice(TEXT_ID_PREFIX.length))] ?? id2;
-      const d = answer.response.diagnostics;
-      d.reason = d.reason.map(ours);
-      d.errors = d.errors.map((e) => ({ ...e, policyId: ours(e.policyId) }));
     }
     const matched = sortById(answer.response.diagnostics.reason).flatMap((id2) => rules.get(id2) ?? []);
     const top = matched.reduce((max, r) => Math.max(max, r.priority), -Infinity);
@@ -68865,7 +68833,9 @@ function writeAll(fd, bytes, position) {
   }
 }
 function parseJournal(text, snapshotSeq, path) {
-  const lines = text.replace(/\0+$/, "").split("\n");
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0) end--;
+  const lines = text.slice(0, end).split("\n");
   const trailing = lines.pop() ?? "";
   let tornTail = trailing.length > 0;
   const entries = [];
