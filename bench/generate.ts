@@ -258,8 +258,9 @@ export function generateDesired(dir: string, options: GenerateOptions): Generate
   let left = cedarObjects;
   const policies: Record<string, unknown>[] = [];
   let pi = 0;
-  while (left > 11) {
-    const nRules = Math.min(left - 1, int(r, 10, 50));
+  // The last policy takes what is left, so the total is exact (a policy is itself one object).
+  while (left > 1) {
+    const nRules = left - 1 <= 50 ? left - 1 : Math.min(int(r, 10, 50), left - 12);
     pi++;
     const name = `access-${String(pi).padStart(4, "0")}`;
     const { yaml, texts } = cedarRules(r, nRules);

@@ -23,6 +23,8 @@ export interface CliRun {
   wallS: number;
   /** Peak resident set size of the CLI process, in MB (undefined when it could not be read). */
   rssMb: number | undefined;
+  /** User + system CPU seconds of the CLI process (undefined when they could not be read). */
+  cpuS: number | undefined;
 }
 
 /** The environment that points the CLI at an emulator URL as a remote target (no CI, no colour). */
@@ -40,6 +42,19 @@ export function targetEnv(url: string): Record<string, string> {
   };
 }
 
+/** Every child still running, so that an interrupted bench leaves no emulator or CLI behind. */
+const children = new Set<ChildProcess>();
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const child of children) child.kill("SIGKILL");
+    process.exit(130);
+  });
+}
+
 let gnuTime: boolean | undefined;
 function haveGnuTime(): boolean {
   return (gnuTime ??= existsSync(GNU_TIME));
@@ -50,12 +65,13 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
   const rssFile = join(scratch, "rss");
   const nodeArgs = options.nodeArgs ?? [];
   const [cmd, argv] = haveGnuTime()
-    ? [GNU_TIME, ["-f", "%M", "-o", rssFile, process.execPath, ...nodeArgs, CLI, ...args]]
+    ? [GNU_TIME, ["-f", "%M %U %S", "-o", rssFile, process.execPath, ...nodeArgs, CLI, ...args]]
     : [process.execPath, [...nodeArgs, RSS_WRAPPER, ...args]];
   const env = { ...(options.env ?? targetEnv("http://127.0.0.1:9")), BENCH_RSS_FILE: rssFile };
   return new Promise((done, fail) => {
     const started = performance.now();
     const child = spawn(cmd, argv, { cwd: options.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    track(child);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -69,15 +85,18 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
       const wallS = (performance.now() - started) / 1000;
       clearTimeout(timer);
       let rssMb: number | undefined;
+      let cpuS: number | undefined;
       try {
-        // GNU time: KB on the last line (a "Command exited with non-zero status" line may come first).
-        const kb = Number(readFileSync(rssFile, "utf8").trim().split("\n").pop());
-        if (Number.isFinite(kb) && kb > 0) rssMb = kb / 1024;
+        // "<max RSS KB> <user s> <system s>" on the last line (GNU time may put "Command exited with non-zero
+        // status" first).
+        const [kb, user, sys] = (readFileSync(rssFile, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
+        if (kb !== undefined && Number.isFinite(kb) && kb > 0) rssMb = kb / 1024;
+        if (user !== undefined && sys !== undefined && Number.isFinite(user + sys)) cpuS = user + sys;
       } catch {
         rssMb = undefined;
       }
       rmSync(scratch, { recursive: true, force: true });
-      done({ code: code ?? -1, stdout, stderr, wallS, rssMb });
+      done({ code: code ?? -1, stdout, stderr, wallS, rssMb, cpuS });
     });
   });
 }
@@ -92,6 +111,7 @@ export interface Served {
 /** `accessctl serve --port 0 …` in its own process; resolves with the URL from its first stdout line. */
 export function serve(args: string[], timeoutMs = 120_000): Promise<Served> {
   const child = spawn(process.execPath, [CLI, "serve", "--port", "0", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  track(child);
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   const exited = new Promise<void>((done) => child.once("exit", () => done()));

@@ -57,7 +57,14 @@ async function main(): Promise<void> {
       scaling: { "1000": p(1000), "5000": p(5000), "10000": p(10_000), "50000": p(50_000) },
     });
     const table = renderTable(
-      goalRows(result, { perApiIdealS: apply?.perApiIdealS ?? 1, ratelimitWrites: rate?.writes ?? 0, rejected429: rate?.rejected429 ?? 0 }),
+      goalRows(result, {
+        perApiIdealS: apply?.perApiIdealS ?? 1,
+        applyExecS: apply?.execS ?? 0,
+        applySeqExecS: apply?.seqExecS ?? 0,
+        ratelimitWrites: rate?.writes ?? 0,
+        rejected429: rate?.rejected429 ?? 0,
+        planCpuS: Object.fromEntries([...plans].map(([n, r]) => [String(n), r.cpuS])),
+      }),
     );
     const footer = `measured on ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), node ${process.version}; load average ${load0.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end; ${((performance.now() - started) / 1000).toFixed(0)} s in all`;
     if (json) {

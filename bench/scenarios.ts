@@ -33,6 +33,8 @@ export interface PlanResult {
   wallS: number;
   runs: number[];
   rssMb: number;
+  /** Median CPU seconds (user + system) of the plan process: what the machine's load does not inflate. */
+  cpuS: number;
 }
 
 /** Plan of `objects` declared objects, all live already (no latency): "No changes", exit 0 with --detailed-exitcode. */
@@ -51,7 +53,7 @@ export async function planAllLive(ws: Workspace, objects: number, repeats: numbe
       check(run, 0, `plan of ${objects} live objects`);
       if (!run.stdout.includes("No changes")) throw new Error(`plan of ${objects}: expected "No changes"\n${run.stdout.slice(-500)}`);
       runs.push(run);
-      log(`  run ${i + 1}: ${run.wallS.toFixed(2)} s, ${run.rssMb?.toFixed(0) ?? "?"} MB`);
+      log(`  run ${i + 1}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS?.toFixed(2) ?? "?"} s CPU, ${run.rssMb?.toFixed(0) ?? "?"} MB`);
     }
     return {
       objects,
@@ -59,6 +61,7 @@ export async function planAllLive(ws: Workspace, objects: number, repeats: numbe
       runs: runs.map((r) => r.wallS),
       wallS: median(runs.map((r) => r.wallS)),
       rssMb: Math.max(...runs.map((r) => r.rssMb ?? 0)),
+      cpuS: median(runs.map((r) => r.cpuS ?? 0)),
     };
   } finally {
     await emu.stop();
@@ -73,6 +76,9 @@ export interface ApplyResult {
   /** Σ over layers of the slower API's ⌈n_api / concurrency⌉ × latency: the bound when each API has its own 8. */
   perApiIdealS: number;
   seqWallS: number;
+  /** The executor's own time ("Apply complete: … in Xs"), without start-up, validation and the two plans. */
+  execS: number;
+  seqExecS: number;
 }
 
 /** Apply of `objects` creates against an emulator with `latencyMs`, at the default concurrency and at 1. */
@@ -115,22 +121,23 @@ export async function apply2k(ws: Workspace, objects: number, latencyMs: number,
   const idealS = layers.reduce((s, n) => s + Math.ceil(n / concurrency) * latencyMs, 0) / 1000;
   const perApiIdealS = perApi.reduce((s, p) => s + Math.max(Math.ceil(p.rbac / concurrency), Math.ceil(p.cedar / concurrency)) * latencyMs, 0) / 1000;
 
-  const timed = async (extra: string[]): Promise<number> => {
+  const timed = async (extra: string[]): Promise<{ wallS: number; execS: number }> => {
     const e = await fresh();
     try {
       const run = await runCli(["apply", dir, "--yes", ...extra], { env: targetEnv(e.url), timeoutMs: 600_000 });
       check(run, 0, `apply ${extra.join(" ")}`);
-      if (!/Apply complete: (\d+) applied/.test(run.stderr)) throw new Error(`apply: no completion line\n${run.stderr.slice(-1000)}`);
-      return run.wallS;
+      const done = /Apply complete: (\d+) applied.* in ([\d.]+)s\./.exec(run.stderr);
+      if (!done) throw new Error(`apply: no completion line\n${run.stderr.slice(-1000)}`);
+      return { wallS: run.wallS, execS: Number(done[2]) };
     } finally {
       await e.stop();
     }
   };
-  const wallS = await timed([]);
-  log(`  concurrency 8: ${wallS.toFixed(2)} s (ideal ${idealS.toFixed(2)} s, per-API bound ${perApiIdealS.toFixed(2)} s)`);
-  const seqWallS = await timed(["--concurrency", "1"]);
-  log(`  concurrency 1: ${seqWallS.toFixed(2)} s`);
-  return { creates: changes.length, layers, wallS, idealS, perApiIdealS, seqWallS };
+  const conc = await timed([]);
+  log(`  concurrency 8: ${conc.wallS.toFixed(2)} s wall, ${conc.execS.toFixed(2)} s executing (ideal ${idealS.toFixed(2)} s, per-API bound ${perApiIdealS.toFixed(2)} s)`);
+  const seq = await timed(["--concurrency", "1"]);
+  log(`  concurrency 1: ${seq.wallS.toFixed(2)} s wall, ${seq.execS.toFixed(2)} s executing`);
+  return { creates: changes.length, layers, wallS: conc.wallS, idealS, perApiIdealS, seqWallS: seq.wallS, execS: conc.execS, seqExecS: seq.execS };
 }
 
 export interface RateLimitResult {
