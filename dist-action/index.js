@@ -67456,6 +67456,25 @@ var KeyCheck = class {
   }
 };
 
+// src/cedar/rule-fields.ts
+var RULE_SCOPE_KEYS = [
+  "effect",
+  "principal_scope_type",
+  "principal_entity_type",
+  "principal_entity_id",
+  "action_scope_type",
+  "action_ids",
+  "resource_scope_type",
+  "resource_entity_type",
+  "resource_entity_id",
+  "conditions"
+];
+function scopeFieldsOf(r) {
+  const out = {};
+  for (const k of RULE_SCOPE_KEYS) out[k] = r[k];
+  return out;
+}
+
 // src/emulator/errors.ts
 var ApiError = class extends Error {
   constructor(status, code, message, details) {
@@ -67548,16 +67567,7 @@ function ruleView(r) {
     id: r.id,
     policy_id: r.policy_id,
     policy_text: r.policy_text,
-    effect: r.effect,
-    principal_scope_type: r.principal_scope_type,
-    principal_entity_type: r.principal_entity_type,
-    principal_entity_id: r.principal_entity_id,
-    action_scope_type: r.action_scope_type,
-    action_ids: r.action_ids,
-    resource_scope_type: r.resource_scope_type,
-    resource_entity_type: r.resource_entity_type,
-    resource_entity_id: r.resource_entity_id,
-    conditions: r.conditions,
+    ...scopeFieldsOf(r),
     ordinal: r.ordinal,
     notice: r.notice,
     audit_session: r.audit_session,
@@ -68146,20 +68156,6 @@ function getRule(ctx) {
   const policy = policyById(ctx.store, ctx.params.policyId);
   return { status: 200, body: ruleView(ruleById(ctx.store, policy, ctx.params.ruleId)) };
 }
-function fieldsOf2(r) {
-  return {
-    effect: r.effect,
-    principal_scope_type: r.principal_scope_type,
-    principal_entity_type: r.principal_entity_type,
-    principal_entity_id: r.principal_entity_id,
-    action_scope_type: r.action_scope_type,
-    action_ids: r.action_ids,
-    resource_scope_type: r.resource_scope_type,
-    resource_entity_type: r.resource_entity_type,
-    resource_entity_id: r.resource_entity_id,
-    conditions: r.conditions
-  };
-}
 function patchRule(ctx) {
   const policy = policyById(ctx.store, ctx.params.policyId);
   const existing = ruleById(ctx.store, policy, ctx.params.ruleId);
@@ -68168,7 +68164,7 @@ function patchRule(ctx) {
   const text = optionalNullableString(body, "policy_text");
   let content;
   if (typeof text === "string") content = ruleFromText(text);
-  else if (hasStructuredFields(body)) content = ruleFromFields(readStructuredFields(body, fieldsOf2(existing)));
+  else if (hasStructuredFields(body)) content = ruleFromFields(readStructuredFields(body, scopeFieldsOf(existing)));
   if (content) Object.assign(next, content.fields, { policy_text: content.policy_text });
   const ordinal = readOrdinal(body);
   if (ordinal !== void 0) next.ordinal = ordinal;
@@ -69197,55 +69193,39 @@ var Store = class {
     }
   }
   index(c, record) {
+    this.reindex(c, record, true);
+  }
+  unindex(c, record) {
+    this.reindex(c, record, false);
+  }
+  /** Adds a record to (or removes it from) the name indexes that keep names unique per scope. */
+  reindex(c, record, add) {
     switch (c) {
       case "policies": {
         const r = record;
-        this.policyNames.add(nameKey(r.scope, r.name), r.id);
+        this.policyNames[add ? "add" : "remove"](nameKey(r.scope, r.name), r.id);
         break;
       }
       case "roles": {
         const r = record;
-        this.roleNames.add(nameKey(r.scope, r.name), r.id);
+        this.roleNames[add ? "add" : "remove"](nameKey(r.scope, r.name), r.id);
         break;
       }
       case "cedarPolicies": {
         const r = record;
-        this.cedarPolicyNames.add(r.name, r.id);
+        this.cedarPolicyNames[add ? "add" : "remove"](r.name, r.id);
         break;
       }
       case "cedarRules": {
         const r = record;
         let ids2 = this.rulesByPolicy.get(r.policy_id);
-        if (!ids2) this.rulesByPolicy.set(r.policy_id, ids2 = /* @__PURE__ */ new Set());
-        ids2.add(r.id);
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  unindex(c, record) {
-    switch (c) {
-      case "policies": {
-        const r = record;
-        this.policyNames.remove(nameKey(r.scope, r.name), r.id);
-        break;
-      }
-      case "roles": {
-        const r = record;
-        this.roleNames.remove(nameKey(r.scope, r.name), r.id);
-        break;
-      }
-      case "cedarPolicies": {
-        const r = record;
-        this.cedarPolicyNames.remove(r.name, r.id);
-        break;
-      }
-      case "cedarRules": {
-        const r = record;
-        const ids2 = this.rulesByPolicy.get(r.policy_id);
-        ids2?.delete(r.id);
-        if (ids2 && ids2.size === 0) this.rulesByPolicy.delete(r.policy_id);
+        if (add) {
+          if (!ids2) this.rulesByPolicy.set(r.policy_id, ids2 = /* @__PURE__ */ new Set());
+          ids2.add(r.id);
+        } else {
+          ids2?.delete(r.id);
+          if (ids2 && ids2.size === 0) this.rulesByPolicy.delete(r.policy_id);
+        }
         break;
       }
       default:

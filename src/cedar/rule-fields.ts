@@ -23,3 +23,24 @@ export interface RuleScopeFields {
   /** Raw Cedar `when { … }` / `unless { … }` clauses, or null for none. */
   conditions: string | null;
 }
+
+/** The keys of RuleScopeFields, for code that copies them out of a larger record. */
+export const RULE_SCOPE_KEYS = [
+  "effect",
+  "principal_scope_type",
+  "principal_entity_type",
+  "principal_entity_id",
+  "action_scope_type",
+  "action_ids",
+  "resource_scope_type",
+  "resource_entity_type",
+  "resource_entity_id",
+  "conditions",
+] as const satisfies readonly (keyof RuleScopeFields)[];
+
+/** Just the structured fields of a record that holds them (and more). */
+export function scopeFieldsOf(r: RuleScopeFields): RuleScopeFields {
+  const out = {} as Record<keyof RuleScopeFields, unknown>;
+  for (const k of RULE_SCOPE_KEYS) out[k] = r[k];
+  return out as unknown as RuleScopeFields;
+}

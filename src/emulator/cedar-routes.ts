@@ -3,6 +3,7 @@
  * Ids are UUIDs; errors are `{code, message, details?}` (rendered by the HTTP layer).
  */
 
+import { scopeFieldsOf } from "../cedar/rule-fields.js";
 import {
   optionalBoolean,
   optionalInteger,
@@ -210,20 +211,6 @@ function getRule(ctx: RouteContext): Reply {
   return { status: 200, body: ruleView(ruleById(ctx.store, policy, ctx.params.ruleId)) };
 }
 
-function fieldsOf(r: CedarRuleRecord) {
-  return {
-    effect: r.effect,
-    principal_scope_type: r.principal_scope_type,
-    principal_entity_type: r.principal_entity_type,
-    principal_entity_id: r.principal_entity_id,
-    action_scope_type: r.action_scope_type,
-    action_ids: r.action_ids,
-    resource_scope_type: r.resource_scope_type,
-    resource_entity_type: r.resource_entity_type,
-    resource_entity_id: r.resource_entity_id,
-    conditions: r.conditions,
-  };
-}
 
 function patchRule(ctx: RouteContext): Reply {
   const policy = policyById(ctx.store, ctx.params.policyId);
@@ -235,7 +222,7 @@ function patchRule(ctx: RouteContext): Reply {
   if (typeof text === "string") content = ruleFromText(text);
   // Structured fields merge over the current ones and are re-assembled (a text rule's annotations then go:
   // the fields cannot carry them). Ordinal, notice and audit_session alone leave the Cedar text untouched.
-  else if (hasStructuredFields(body)) content = ruleFromFields(readStructuredFields(body, fieldsOf(existing)));
+  else if (hasStructuredFields(body)) content = ruleFromFields(readStructuredFields(body, scopeFieldsOf(existing)));
   if (content) Object.assign(next, content.fields, { policy_text: content.policy_text });
   const ordinal = readOrdinal(body);
   if (ordinal !== undefined) next.ordinal = ordinal;

@@ -2,6 +2,7 @@
  * Stored Cedar records → the wire shapes of API.md section 2, and the list order of rules.
  */
 
+import { scopeFieldsOf } from "../cedar/rule-fields.js";
 import type { CedarPolicyRecord, CedarRuleRecord } from "./model.js";
 import type { Store } from "./store.js";
 
@@ -10,16 +11,7 @@ export function ruleView(r: CedarRuleRecord) {
     id: r.id,
     policy_id: r.policy_id,
     policy_text: r.policy_text,
-    effect: r.effect,
-    principal_scope_type: r.principal_scope_type,
-    principal_entity_type: r.principal_entity_type,
-    principal_entity_id: r.principal_entity_id,
-    action_scope_type: r.action_scope_type,
-    action_ids: r.action_ids,
-    resource_scope_type: r.resource_scope_type,
-    resource_entity_type: r.resource_entity_type,
-    resource_entity_id: r.resource_entity_id,
-    conditions: r.conditions,
+    ...scopeFieldsOf(r),
     ordinal: r.ordinal,
     notice: r.notice,
     audit_session: r.audit_session,

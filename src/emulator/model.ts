@@ -4,7 +4,7 @@
  * (e.g. a role stores policy ids, the wire shows `{id, name}` pairs).
  */
 
-import type { ActionScopeType, Effect, EntityScopeType } from "../cedar/rule-fields.js";
+import type { RuleScopeFields } from "../cedar/rule-fields.js";
 
 /** `"org"` for the organization, else the project id: RBAC objects live in one scope. */
 export type RbacScope = string;
@@ -66,20 +66,11 @@ export interface CedarPolicyRecord {
   createdSeq: number;
 }
 
-export interface CedarRuleRecord {
+/** A stored rule: the structured fields (decomposed from, or assembled into, its text) and the rest. */
+export interface CedarRuleRecord extends RuleScopeFields {
   id: string;
   policy_id: string;
   policy_text: string;
-  effect: Effect;
-  principal_scope_type: EntityScopeType;
-  principal_entity_type: string | null;
-  principal_entity_id: string | null;
-  action_scope_type: ActionScopeType;
-  action_ids: string[];
-  resource_scope_type: EntityScopeType;
-  resource_entity_type: string | null;
-  resource_entity_id: string | null;
-  conditions: string | null;
   ordinal: number;
   notice: string | null;
   audit_session: boolean;

@@ -161,56 +161,41 @@ export class Store {
   }
 
   private index(c: CollectionName, record: unknown): void {
+    this.reindex(c, record, true);
+  }
+
+  private unindex(c: CollectionName, record: unknown): void {
+    this.reindex(c, record, false);
+  }
+
+  /** Adds a record to (or removes it from) the name indexes that keep names unique per scope. */
+  private reindex(c: CollectionName, record: unknown, add: boolean): void {
     switch (c) {
       case "policies": {
         const r = record as CollectionRecords["policies"];
-        this.policyNames.add(nameKey(r.scope, r.name), r.id);
+        this.policyNames[add ? "add" : "remove"](nameKey(r.scope, r.name), r.id);
         break;
       }
       case "roles": {
         const r = record as CollectionRecords["roles"];
-        this.roleNames.add(nameKey(r.scope, r.name), r.id);
+        this.roleNames[add ? "add" : "remove"](nameKey(r.scope, r.name), r.id);
         break;
       }
       case "cedarPolicies": {
         const r = record as CollectionRecords["cedarPolicies"];
-        this.cedarPolicyNames.add(r.name, r.id);
+        this.cedarPolicyNames[add ? "add" : "remove"](r.name, r.id);
         break;
       }
       case "cedarRules": {
         const r = record as CollectionRecords["cedarRules"];
         let ids = this.rulesByPolicy.get(r.policy_id);
-        if (!ids) this.rulesByPolicy.set(r.policy_id, (ids = new Set()));
-        ids.add(r.id);
-        break;
-      }
-      default:
-        break;
-    }
-  }
-
-  private unindex(c: CollectionName, record: unknown): void {
-    switch (c) {
-      case "policies": {
-        const r = record as CollectionRecords["policies"];
-        this.policyNames.remove(nameKey(r.scope, r.name), r.id);
-        break;
-      }
-      case "roles": {
-        const r = record as CollectionRecords["roles"];
-        this.roleNames.remove(nameKey(r.scope, r.name), r.id);
-        break;
-      }
-      case "cedarPolicies": {
-        const r = record as CollectionRecords["cedarPolicies"];
-        this.cedarPolicyNames.remove(r.name, r.id);
-        break;
-      }
-      case "cedarRules": {
-        const r = record as CollectionRecords["cedarRules"];
-        const ids = this.rulesByPolicy.get(r.policy_id);
-        ids?.delete(r.id);
-        if (ids && ids.size === 0) this.rulesByPolicy.delete(r.policy_id);
+        if (add) {
+          if (!ids) this.rulesByPolicy.set(r.policy_id, (ids = new Set()));
+          ids.add(r.id);
+        } else {
+          ids?.delete(r.id);
+          if (ids && ids.size === 0) this.rulesByPolicy.delete(r.policy_id);
+        }
         break;
       }
       default:
