@@ -67738,18 +67738,6 @@ function conditionsText(text) {
 // src/emulator/cedar-rules.ts
 var ENTITY_SCOPES = ["any", "eq", "in", "is", "is_in"];
 var ACTION_SCOPES = ["any", "eq", "in"];
-var STRUCTURED_FIELDS = [
-  "effect",
-  "principal_scope_type",
-  "principal_entity_type",
-  "principal_entity_id",
-  "action_scope_type",
-  "action_ids",
-  "resource_scope_type",
-  "resource_entity_type",
-  "resource_entity_id",
-  "conditions"
-];
 function lineCol(text, offset) {
   const before = text.slice(0, offset);
   const line = before.split("\n").length;
@@ -67795,7 +67783,7 @@ function rulesFromPolicySet(setText) {
   });
 }
 function hasStructuredFields(body) {
-  return STRUCTURED_FIELDS.some((f) => body[f] !== void 0);
+  return RULE_SCOPE_KEYS.some((f) => body[f] !== void 0);
 }
 function oneOf(body, field, allowed) {
   const v = body[field];

@@ -7,6 +7,7 @@
 import { RuleFieldsError, assembleRule } from "../cedar/assemble.js";
 import { decomposeRule } from "../cedar/decompose.js";
 import type { ActionScopeType, EntityScopeType, RuleScopeFields } from "../cedar/rule-fields.js";
+import { RULE_SCOPE_KEYS } from "../cedar/rule-fields.js";
 import { splitStatements } from "../cedar/split.js";
 import type { Body } from "./body-fields.js";
 import { ApiError, badRequest } from "./errors.js";
@@ -18,18 +19,6 @@ export interface RuleContent {
 
 const ENTITY_SCOPES: readonly EntityScopeType[] = ["any", "eq", "in", "is", "is_in"];
 const ACTION_SCOPES: readonly ActionScopeType[] = ["any", "eq", "in"];
-const STRUCTURED_FIELDS = [
-  "effect",
-  "principal_scope_type",
-  "principal_entity_type",
-  "principal_entity_id",
-  "action_scope_type",
-  "action_ids",
-  "resource_scope_type",
-  "resource_entity_type",
-  "resource_entity_id",
-  "conditions",
-] as const;
 
 /** 1-based line and column of a UTF-16 offset, for humans reading `details`. */
 function lineCol(text: string, offset: number): { line: number; column: number } {
@@ -85,7 +74,7 @@ export function rulesFromPolicySet(setText: string): RuleContent[] {
 }
 
 export function hasStructuredFields(body: Body): boolean {
-  return STRUCTURED_FIELDS.some((f) => body[f] !== undefined);
+  return RULE_SCOPE_KEYS.some((f) => body[f] !== undefined);
 }
 
 function oneOf<T extends string>(body: Body, field: string, allowed: readonly T[]): T | undefined {

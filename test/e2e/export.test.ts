@@ -13,20 +13,14 @@ import { join, relative } from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
-import { runCli, tempDir, type CliResult } from "../helpers/cli.js";
+import { EMULATOR_TENANT, emulatorTargets, runCli, tempDir, type CliResult } from "../helpers/cli.js";
 
-const TENANT = "00000000-0000-4000-8000-000000000001";
+const TENANT = EMULATOR_TENANT;
 const RBAC_KEY = "rbac-SECRET-export-31f0";
 const CEDAR_KEY = "cedar-SECRET-export-8e77";
 
-function targetEnv(em: EmulatorHandle): Record<string, string> {
-  return {
-    ACCESSCTL_RBAC_URL: em.url,
-    CONFIDENT_API_KEY: RBAC_KEY,
-    ACCESSCTL_CEDAR_URL: em.url,
-    ACCESSCTL_CEDAR_API_KEY: CEDAR_KEY,
-    ACCESSCTL_CEDAR_TENANT_ID: TENANT,
-  };
+function targetEnv(em: EmulatorHandle): Record<string, string | undefined> {
+  return emulatorTargets(em.url, { rbac: RBAC_KEY, cedar: CEDAR_KEY });
 }
 
 async function call(em: EmulatorHandle, api: "rbac" | "cedar", method: string, path: string, body?: unknown): Promise<any> {

@@ -14,21 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import type { Plan } from "../../src/plan/model.js";
 import { escapeMarkdown } from "../../src/render/plan-markdown.js";
-import { runCli, tempDir, type CliResult } from "../helpers/cli.js";
+import { emulatorTargets, runCli, tempDir, type CliResult } from "../helpers/cli.js";
 
-const TENANT = "00000000-0000-4000-8000-000000000001";
 const RBAC_KEY = "rbac-SECRET-guards-91ac";
 const CEDAR_KEY = "cedar-SECRET-guards-5d2e";
 const SCHEMA = "# yaml-language-server: $schema=../schemas/accessctl.schema.json\n";
 
-function targetEnv(em: EmulatorHandle): Record<string, string> {
-  return {
-    ACCESSCTL_RBAC_URL: em.url,
-    CONFIDENT_API_KEY: RBAC_KEY,
-    ACCESSCTL_CEDAR_URL: em.url,
-    ACCESSCTL_CEDAR_API_KEY: CEDAR_KEY,
-    ACCESSCTL_CEDAR_TENANT_ID: TENANT,
-  };
+function targetEnv(em: EmulatorHandle): Record<string, string | undefined> {
+  return emulatorTargets(em.url, { rbac: RBAC_KEY, cedar: CEDAR_KEY });
 }
 
 async function cli(em: EmulatorHandle, cwd: string, args: string[]): Promise<CliResult> {

@@ -14,23 +14,16 @@ import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../../
 import { planChecksum } from "../../src/plan/checksum.js";
 import type { Change, Plan } from "../../src/plan/model.js";
 import { sortChanges } from "../../src/plan/order.js";
-import { runCli, tempDir, type CliResult } from "../helpers/cli.js";
+import { EMULATOR_TENANT, emulatorTargets, runCli, tempDir, type CliResult } from "../helpers/cli.js";
 
-const TENANT = "00000000-0000-4000-8000-000000000001";
+const TENANT = EMULATOR_TENANT;
 /** Distinctive keys: any appearance in an output is a leak. */
 const RBAC_KEY = "rbac-SECRET-k3y-7f1e9a";
 const CEDAR_KEY = "cedar-SECRET-k3y-2b8c4d";
 const QUICKSTART_CREATES = 14; // 2 + 2 org, 2 + 2 project, 2 Cedar policies + 4 rules
 
 function targetEnv(em: EmulatorHandle, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
-    ACCESSCTL_RBAC_URL: em.url,
-    CONFIDENT_API_KEY: RBAC_KEY,
-    ACCESSCTL_CEDAR_URL: em.url,
-    ACCESSCTL_CEDAR_API_KEY: CEDAR_KEY,
-    ACCESSCTL_CEDAR_TENANT_ID: TENANT,
-    ...extra,
-  };
+  return emulatorTargets(em.url, { rbac: RBAC_KEY, cedar: CEDAR_KEY }, extra);
 }
 
 function expectNoKeys(...texts: string[]): void {

@@ -15,9 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalRule } from "../../src/cedar/canonical.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { orgPermissionNames, projectPermissionNames } from "../../src/emulator/seed.js";
-import { runCli, tempDir, type CliResult } from "../helpers/cli.js";
+import { EMULATOR_TENANT, emulatorTargets, runCli, tempDir, type CliResult } from "../helpers/cli.js";
 
-const TENANT = "00000000-0000-4000-8000-000000000001";
+const TENANT = EMULATOR_TENANT;
 const RBAC_KEY = "local-rbac-key";
 const CEDAR_KEY = "local-cedar-key";
 const CYCLES = 20;
@@ -409,13 +409,7 @@ function ruleText(r: Rule): string {
 describe("soak: 20 cycles of edits → plan → apply against one faulty emulator", () => {
   let em: EmulatorHandle;
   let dir: string;
-  const env = (): Record<string, string> => ({
-    ACCESSCTL_RBAC_URL: em.url,
-    CONFIDENT_API_KEY: RBAC_KEY,
-    ACCESSCTL_CEDAR_URL: em.url,
-    ACCESSCTL_CEDAR_API_KEY: CEDAR_KEY,
-    ACCESSCTL_CEDAR_TENANT_ID: TENANT,
-  });
+  const env = (): Record<string, string | undefined> => emulatorTargets(em.url, { rbac: RBAC_KEY, cedar: CEDAR_KEY });
 
   beforeAll(async () => {
     em = await startEmulator({ port: 0, faultRate: FAULT_RATE, seed: SEED });

@@ -14,22 +14,15 @@ import { expect } from "vitest";
 import { canonicalRule } from "../../src/cedar/canonical.js";
 import type { EmulatorHandle, EmulatorState } from "../../src/emulator/index.js";
 import { orgPermissionNames, projectPermissionNames } from "../../src/emulator/seed.js";
-import { CLI, ROOT, baseEnv, runCli, type CliResult } from "./cli.js";
+import { CLI, EMULATOR_TENANT, ROOT, baseEnv, emulatorTargets, runCli, type CliResult } from "./cli.js";
 
-export const TENANT = "00000000-0000-4000-8000-000000000001";
+export const TENANT = EMULATOR_TENANT;
 /** Distinctive, non-default keys: any appearance in an output or a file is a leak. */
 export const RBAC_KEY = "rbac-APPLY-s3cr3t-9d41c7";
 export const CEDAR_KEY = "cedar-APPLY-s3cr3t-5e20ab";
 
 export function targetEnv(url: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
-    ACCESSCTL_RBAC_URL: url,
-    CONFIDENT_API_KEY: RBAC_KEY,
-    ACCESSCTL_CEDAR_URL: url,
-    ACCESSCTL_CEDAR_API_KEY: CEDAR_KEY,
-    ACCESSCTL_CEDAR_TENANT_ID: TENANT,
-    ...extra,
-  };
+  return emulatorTargets(url, { rbac: RBAC_KEY, cedar: CEDAR_KEY }, extra);
 }
 
 // ---- the transcript: every output of every run, and every plan file ------------------------------------------

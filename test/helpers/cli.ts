@@ -67,3 +67,25 @@ export function tempDir(from?: string, files: Record<string, string> = {}): stri
   }
   return dir;
 }
+
+/** The emulator's default tenant (API.md section 3). */
+export const EMULATOR_TENANT = "00000000-0000-4000-8000-000000000001";
+
+/**
+ * The target variables that point the CLI at an emulator (tests run with CI=true, so there is no silent embedded
+ * emulator). Each test file passes keys of its own, so that a leak check can tell them apart.
+ */
+export function emulatorTargets(
+  url: string,
+  keys: { rbac: string; cedar: string },
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  return {
+    ACCESSCTL_RBAC_URL: url,
+    CONFIDENT_API_KEY: keys.rbac,
+    ACCESSCTL_CEDAR_URL: url,
+    ACCESSCTL_CEDAR_API_KEY: keys.cedar,
+    ACCESSCTL_CEDAR_TENANT_ID: EMULATOR_TENANT,
+    ...extra,
+  };
+}

@@ -3,22 +3,9 @@ import { assembleRule, entityLiteral, parseEntityLiteral, RuleFieldsError } from
 import { sameRule } from "../../src/cedar/canonical.js";
 import { decomposeRule } from "../../src/cedar/decompose.js";
 import type { RuleScopeFields } from "../../src/cedar/rule-fields.js";
+import { ruleFields } from "../helpers/builders.js";
 
-function fields(over: Partial<RuleScopeFields>): RuleScopeFields {
-  return {
-    effect: "permit",
-    principal_scope_type: "any",
-    principal_entity_type: null,
-    principal_entity_id: null,
-    action_scope_type: "any",
-    action_ids: [],
-    resource_scope_type: "any",
-    resource_entity_type: null,
-    resource_entity_id: null,
-    conditions: null,
-    ...over,
-  };
-}
+const fields = ruleFields;
 
 const table: [string, Partial<RuleScopeFields>, string][] = [
   ["all any", {}, "permit(principal, action, resource);"],
