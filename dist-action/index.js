@@ -66455,6 +66455,11 @@ function digestSources(sources) {
 }
 
 // src/desired/validate.ts
+function requireValidDesiredState(dir, options) {
+  const result = validateDesiredState(dir, options);
+  if (!result.desired) throw new InvalidDesiredStateError(result.diagnostics);
+  return { desired: result.desired, result };
+}
 function validateDesiredState(dir, options) {
   const finish = (diagnostics2) => sortDiagnostics(options.denyWarnings ? denyWarnings(diagnostics2) : diagnostics2);
   const loaded = loadDesiredState(dir, options);
@@ -69577,6 +69582,15 @@ async function openSession(options) {
     }
   };
 }
+async function withSession(options, notice2, fn) {
+  const session = await openSession(options);
+  try {
+    for (const n of session.notices) notice2(session.redact(n));
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}
 function needsOf(desired) {
   return { rbac: desired.organization !== void 0 || desired.projects.length > 0, cedar: desired.cedar?.policies !== void 0 };
 }
@@ -69586,21 +69600,14 @@ function validate3(path, env, files) {
   return validateDesiredState(path, { env, ...files ? { files } : {} });
 }
 function loadValid(path, env) {
-  const result = validate3(path, env);
-  if (!result.desired) throw new InvalidDesiredStateError(result.diagnostics);
-  return { desired: result.desired, result };
+  return requireValidDesiredState(path, { env });
 }
 function hasTarget(env) {
   return [TARGET_VARS.rbacUrl, TARGET_VARS.cedarUrl].some((name) => (env[name] ?? "").trim() !== "");
 }
-async function withSession(desired, env, cwd, concurrency, fn) {
-  const session = await openSession({ env, cwd, need: needsOf(desired), target: "remote", ...concurrency === void 0 ? {} : { concurrency } });
-  try {
-    for (const n of session.notices) info(session.redact(n));
-    return await fn(session);
-  } finally {
-    await session.close();
-  }
+function withSession2(desired, env, cwd, concurrency, fn) {
+  const options = { env, cwd, need: needsOf(desired), target: "remote", ...concurrency === void 0 ? {} : { concurrency } };
+  return withSession(options, (n) => info(n), fn);
 }
 async function planIn(session, desired, base) {
   return (await makePlan(desired, session.clients, { targets: session.targets, ...base ? { base } : {} })).plan;
@@ -74154,7 +74161,7 @@ async function runApply(run) {
   const comment = async (body) => {
     if (pr && inputs.comment) await upsertComment(run.api(), pr.number, applyMarker(inputs.path), run.redact(body));
   };
-  await withSession(desired, run.env, run.cwd, inputs.concurrency, async (session) => {
+  await withSession2(desired, run.env, run.cwd, inputs.concurrency, async (session) => {
     const plan = await planIn(session, desired);
     const planFile = writePlanFile(plan, inputs.path, run.env, run.redact);
     setPlanOutputs(plan, planFile);
@@ -74254,7 +74261,7 @@ async function runDrift(run) {
   }
   annotate(loaded.result.diagnostics, run.redact);
   const desired = loaded.desired;
-  const plan = await withSession(desired, run.env, run.cwd, inputs.concurrency, (s) => planIn(s, desired));
+  const plan = await withSession2(desired, run.env, run.cwd, inputs.concurrency, (s) => planIn(s, desired));
   const planFile = writePlanFile(plan, inputs.path, run.env, run.redact);
   setPlanOutputs(plan, planFile);
   await writeJobSummary(renderPlanMarkdown(plan, { title: inputs.path, limit: SUMMARY_LIMIT, fullPlanAt: planFile }), run.redact);
@@ -74387,7 +74394,7 @@ async function runPlan(run) {
   const base = pr?.baseSha ? loadBase(run, pr.baseSha) : void 0;
   let plan;
   try {
-    plan = await withSession(desired, run.env, run.cwd, inputs.concurrency, (s) => planIn(s, desired, base?.desired));
+    plan = await withSession2(desired, run.env, run.cwd, inputs.concurrency, (s) => planIn(s, desired, base?.desired));
   } catch (e) {
     return planFailed(run, e);
   }

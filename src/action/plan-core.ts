@@ -4,13 +4,12 @@
  * same error classes (InvalidDesiredStateError, UsageError, HttpError, LiveStateError) for main.ts to report.
  */
 import * as core from "@actions/core";
-import { InvalidDesiredStateError } from "../diagnostics/diagnostic.js";
-import { validateDesiredState, type ValidateResult } from "../desired/validate.js";
+import { requireValidDesiredState, validateDesiredState, type ValidateResult } from "../desired/validate.js";
 import type { DesiredState } from "../desired/types.js";
 import { TARGET_VARS, type Env } from "../live/targets.js";
 import { makePlan } from "../plan/make-plan.js";
 import type { Plan } from "../plan/model.js";
-import { needsOf, openSession, type Session } from "../session/open-session.js";
+import { needsOf, withSession as withOpenSession, type Session } from "../session/open-session.js";
 
 export function validate(path: string, env: Env, files?: ReadonlyMap<string, string>): ValidateResult {
   return validateDesiredState(path, { env, ...(files ? { files } : {}) });
@@ -18,9 +17,7 @@ export function validate(path: string, env: Env, files?: ReadonlyMap<string, str
 
 /** The head's desired state, or InvalidDesiredStateError with every problem. */
 export function loadValid(path: string, env: Env): { desired: DesiredState; result: ValidateResult } {
-  const result = validate(path, env);
-  if (!result.desired) throw new InvalidDesiredStateError(result.diagnostics);
-  return { desired: result.desired, result };
+  return requireValidDesiredState(path, { env });
 }
 
 /** A run has live services to plan against when a URL variable is set (fork runs get no secrets). */
@@ -28,15 +25,10 @@ export function hasTarget(env: Env): boolean {
   return [TARGET_VARS.rbacUrl, TARGET_VARS.cedarUrl].some((name) => (env[name] ?? "").trim() !== "");
 }
 
-export async function withSession<T>(desired: DesiredState, env: Env, cwd: string, concurrency: number | undefined, fn: (s: Session) => Promise<T>): Promise<T> {
-  // `target: remote`: the action never falls back to the embedded emulator.
-  const session = await openSession({ env, cwd, need: needsOf(desired), target: "remote", ...(concurrency === undefined ? {} : { concurrency }) });
-  try {
-    for (const n of session.notices) core.info(session.redact(n));
-    return await fn(session);
-  } finally {
-    await session.close();
-  }
+export function withSession<T>(desired: DesiredState, env: Env, cwd: string, concurrency: number | undefined, fn: (s: Session) => Promise<T>): Promise<T> {
+  // `target: remote`: the action never falls back to the embedded emulator. Notices go to the job log.
+  const options = { env, cwd, need: needsOf(desired), target: "remote", ...(concurrency === undefined ? {} : { concurrency }) };
+  return withOpenSession(options, (n) => core.info(n), fn);
 }
 
 export async function planIn(session: Session, desired: DesiredState, base?: DesiredState): Promise<Plan> {

@@ -9,7 +9,7 @@ import { UsageError } from "../diagnostics/diagnostic.js";
 import { schemaPath } from "../desired/package-root.js";
 import { exportFiles } from "../export/export-files.js";
 import { fetchLive } from "../live/fetch-live.js";
-import { openSession } from "../session/open-session.js";
+import { withSession } from "../session/open-session.js";
 import { writeErr, writeOut, type CliContext } from "./context.js";
 import { EXIT } from "./exit-codes.js";
 import { collect } from "./options.js";
@@ -40,21 +40,17 @@ export function registerExport(program: Command, ctx: CliContext): void {
           if (existsSync(target) && readdirSync(target).length > 0 && !opts.force) {
             throw new UsageError(`${dir} is not empty; nothing was written`, "export into a new or empty directory, or pass --force to write into this one");
           }
-          const session = await openSession({ env: ctx.env, cwd: ctx.cwd, need: { rbac: false, cedar: false }, ...(opts.target === undefined ? {} : { target: opts.target }) });
-          let files: Map<string, string>;
-          try {
+          const options = { env: ctx.env, cwd: ctx.cwd, need: { rbac: false, cedar: false }, ...(opts.target === undefined ? {} : { target: opts.target }) };
+          const files = await withSession(options, (n) => writeErr(ctx, n), async (session) => {
             redact = session.redact;
-            for (const n of session.notices) writeErr(ctx, n);
             const { rbac, cedar } = session.clients;
             const projects = rbac ? (await rbac.listProjects()).map((p) => p.name) : [];
             const live = await fetchLive(session.clients, {
               ...(rbac ? { organization: true, projects } : {}),
               ...(cedar ? { cedar: true } : {}),
             });
-            files = exportFiles(live, { schemaFromRoot: relative(target, schemaPath()).split("\\").join("/"), only });
-          } finally {
-            await session.close();
-          }
+            return exportFiles(live, { schemaFromRoot: relative(target, schemaPath()).split("\\").join("/"), only });
+          });
           for (const [rel, text] of files) {
             const path = join(target, rel);
             mkdirSync(dirname(path), { recursive: true });

@@ -3,13 +3,13 @@
  * else), read the live state and make the plan.
  */
 import { compilePattern, AddressSyntaxError, type Pattern } from "../address/address.js";
-import { InvalidDesiredStateError, UsageError } from "../diagnostics/diagnostic.js";
+import { UsageError } from "../diagnostics/diagnostic.js";
 import type { DesiredState } from "../desired/types.js";
-import { validateDesiredState } from "../desired/validate.js";
+import { requireValidDesiredState, validateDesiredState } from "../desired/validate.js";
 import type { LiveState } from "../live/types.js";
 import { makePlan } from "../plan/make-plan.js";
 import type { Plan } from "../plan/model.js";
-import { needsOf, openSession, type Session } from "../session/open-session.js";
+import { needsOf, withSession as withOpenSession, type Session } from "../session/open-session.js";
 import { writeErr, type CliContext } from "./context.js";
 
 export interface PlanFlags {
@@ -31,9 +31,7 @@ export function compileOnly(only: readonly string[] | undefined): Pattern[] {
 }
 
 export function loadValid(ctx: CliContext, dir: string, flags: PlanFlags, files?: ReadonlyMap<string, string>): DesiredState {
-  const result = validateDesiredState(dir, { env: ctx.env, denyWarnings: flags.denyWarnings === true, ...(files ? { files } : {}) });
-  if (!result.desired) throw new InvalidDesiredStateError(result.diagnostics);
-  return result.desired;
+  return requireValidDesiredState(dir, { env: ctx.env, denyWarnings: flags.denyWarnings === true, ...(files ? { files } : {}) }).desired;
 }
 
 /**
@@ -46,20 +44,15 @@ export function loadBase(ctx: CliContext, dir: string, flags: PlanFlags): Desire
   return result.desired;
 }
 
-export async function withSession<T>(ctx: CliContext, desired: DesiredState, flags: PlanFlags, fn: (s: Session) => Promise<T>): Promise<T> {
-  const session = await openSession({
+export function withSession<T>(ctx: CliContext, desired: DesiredState, flags: PlanFlags, fn: (s: Session) => Promise<T>): Promise<T> {
+  const options = {
     env: ctx.env,
     cwd: ctx.cwd,
     need: needsOf(desired),
     ...(flags.target === undefined ? {} : { target: flags.target }),
     ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
-  });
-  try {
-    for (const n of session.notices) writeErr(ctx, n);
-    return await fn(session);
-  } finally {
-    await session.close();
-  }
+  };
+  return withOpenSession(options, (n) => writeErr(ctx, n), fn);
 }
 
 export async function planWith(session: Session, desired: DesiredState, flags: PlanFlags, base?: DesiredState): Promise<{ plan: Plan; live: LiveState }> {

@@ -2,7 +2,7 @@
  * The offline validation pipeline shared by `validate`, `test`, `plan` and `apply`: load the files, check
  * Cedar, run the access tests. Pure of output: it returns data.
  */
-import { denyWarnings as promote, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { denyWarnings as promote, hasErrors, InvalidDesiredStateError, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { runAccessTests, testDiagnostics, type TestResult } from "./access-tests.js";
 import { checkCedar } from "./check-cedar.js";
 import { loadDesiredState, type LoadOptions } from "./load.js";
@@ -17,6 +17,13 @@ export interface ValidateResult {
   desired?: DesiredState;
   diagnostics: Diagnostic[];
   tests?: TestResult[];
+}
+
+/** The valid desired state with its (warning) diagnostics, or InvalidDesiredStateError carrying every problem. */
+export function requireValidDesiredState(dir: string, options: ValidateOptions): { desired: DesiredState; result: ValidateResult } {
+  const result = validateDesiredState(dir, options);
+  if (!result.desired) throw new InvalidDesiredStateError(result.diagnostics);
+  return { desired: result.desired, result };
 }
 
 export function validateDesiredState(dir: string, options: ValidateOptions): ValidateResult {

@@ -79,6 +79,20 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   };
 }
 
+/**
+ * Opens the session, tells `notice` what the user must hear first (e.g. that the embedded emulator is used), runs
+ * `fn`, and always closes the session (connections, and the embedded emulator's state).
+ */
+export async function withSession<T>(options: SessionOptions, notice: (text: string) => void, fn: (s: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(options);
+  try {
+    for (const n of session.notices) notice(session.redact(n));
+    return await fn(session);
+  } finally {
+    await session.close();
+  }
+}
+
 /** Which APIs a desired state needs. */
 export function needsOf(desired: { organization?: unknown; projects: unknown[]; cedar?: { policies?: unknown } }): { rbac: boolean; cedar: boolean } {
   return { rbac: desired.organization !== undefined || desired.projects.length > 0, cedar: desired.cedar?.policies !== undefined };
