@@ -27,6 +27,7 @@ import {
   watchDuplicates,
   writeBigState,
 } from "../helpers/apply-fixtures.js";
+import { rng } from "../../bench/generate.js";
 
 const KILLS = 5;
 const LATENCY_MS = 5;
@@ -54,16 +55,6 @@ function writeWindow(em: EmulatorHandle, t0: number): { first: number; last: num
   return { first: Math.min(...writes), last: Math.max(...writes), writes: writes.length };
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe(`crash: SIGKILL at ${KILLS} random points of a 300-object apply, then re-run`, () => {
   it("every re-run converges, with no duplicate ever", { timeout: 300_000 }, async () => {

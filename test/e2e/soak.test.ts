@@ -16,6 +16,7 @@ import { canonicalRule } from "../../src/cedar/canonical.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { orgPermissionNames, projectPermissionNames } from "../../src/emulator/seed.js";
 import { EMULATOR_TENANT, emulatorTargets, runCli, tempDir, type CliResult } from "../helpers/cli.js";
+import { rng } from "../../bench/generate.js";
 
 const TENANT = EMULATOR_TENANT;
 const RBAC_KEY = "local-rbac-key";
@@ -51,16 +52,6 @@ interface CedarPolicy {
 }
 interface Model { org: Scope; projects: Record<string, Scope>; cedar: CedarPolicy[] }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = rng(SEED);
 const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
