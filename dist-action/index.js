@@ -2166,9 +2166,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+              return err ? reject(err) : resolve2(data);
             });
           });
         }
@@ -2206,12 +2206,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve(data);
+              ) : resolve2(data);
             });
           });
         }
@@ -4478,8 +4478,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve, reject) => {
-        res = resolve;
+      const promise = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -5791,7 +5791,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants4 = require_constants2();
+    var constants3 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5866,7 +5866,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5961,11 +5961,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants3.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants3.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5988,10 +5988,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants3.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6008,7 +6008,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data);
+        return new HTTPParserError(message, constants3.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6188,7 +6188,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants4.ERROR.PAUSED : 0;
+        return pause ? constants3.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6210,7 +6210,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants3.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6246,13 +6246,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants3.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants3.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants3.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6730,12 +6730,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7405,12 +7405,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7889,16 +7889,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve(null);
+            resolve2(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7909,7 +7909,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7960,7 +7960,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7972,7 +7972,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -8308,8 +8308,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve) => {
-            this[kClosedResolve] = resolve;
+          await new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -9578,7 +9578,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve, reject) => {
+        return await new Promise((resolve2, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9591,7 +9591,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve(null);
+              resolve2(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9610,7 +9610,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9627,7 +9627,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -9697,18 +9697,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length));
+          resolve2(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length)));
+          resolve2(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9965,9 +9965,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10190,9 +10190,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10477,9 +10477,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -10571,9 +10571,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -14436,7 +14436,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14512,7 +14512,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve({
+              resolve2({
                 status,
                 statusText,
                 headersList,
@@ -14555,7 +14555,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES2[status],
                 headersList,
@@ -16840,7 +16840,7 @@ var require_events = __commonJS({
 var require_constants5 = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/web/websocket/constants.js"(exports, module) {
     "use strict";
-    var uid2 = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    var uid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     var staticPropertyDescriptors = {
       enumerable: true,
       writable: false,
@@ -16880,7 +16880,7 @@ var require_constants5 = __commonJS({
       blob: 4
     };
     module.exports = {
-      uid: uid2,
+      uid,
       sentCloseFrameState,
       staticPropertyDescriptors,
       states,
@@ -17164,7 +17164,7 @@ var require_frame = __commonJS({
 var require_connection = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/web/websocket/connection.js"(exports, module) {
     "use strict";
-    var { uid: uid2, states, sentCloseFrameState, emptyBuffer, opcodes } = require_constants5();
+    var { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = require_constants5();
     var {
       kReadyState,
       kSentClose,
@@ -17232,8 +17232,8 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest2 = crypto2.createHash("sha1").update(keyValue + uid2).digest("base64");
-          if (secWSAccept !== digest2) {
+          const digest = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
+          if (secWSAccept !== digest) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
           }
@@ -18296,8 +18296,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve) => {
-        setTimeout(resolve, ms).unref();
+      return new Promise((resolve2) => {
+        setTimeout(resolve2, ms).unref();
       });
     }
     module.exports = {
@@ -19152,6 +19152,41 @@ var require_undici = __commonJS({
     module.exports.mockErrors = mockErrors;
     var { EventSource } = require_eventsource();
     module.exports.EventSource = EventSource;
+  }
+});
+
+// node_modules/fast-deep-equal/index.js
+var require_fast_deep_equal = __commonJS({
+  "node_modules/fast-deep-equal/index.js"(exports, module) {
+    "use strict";
+    module.exports = function equal(a, b) {
+      if (a === b) return true;
+      if (a && b && typeof a == "object" && typeof b == "object") {
+        if (a.constructor !== b.constructor) return false;
+        var length, i, keys;
+        if (Array.isArray(a)) {
+          length = a.length;
+          if (length != b.length) return false;
+          for (i = length; i-- !== 0; )
+            if (!equal(a[i], b[i])) return false;
+          return true;
+        }
+        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
+        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
+        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
+        keys = Object.keys(a);
+        length = keys.length;
+        if (length !== Object.keys(b).length) return false;
+        for (i = length; i-- !== 0; )
+          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
+        for (i = length; i-- !== 0; ) {
+          var key = keys[i];
+          if (!equal(a[key], b[key])) return false;
+        }
+        return true;
+      }
+      return a !== a && b !== b;
+    };
   }
 });
 
@@ -24239,8 +24274,8 @@ var require_resolve_flow_scalar = __commonJS({
     };
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
-      const ok2 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok2 ? parseInt(cc, 16) : NaN;
+      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code = ok ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code);
       } catch {
@@ -27151,11 +27186,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants3) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants4);
+          this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -27172,10 +27207,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants3) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants4);
+        this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -27236,8 +27271,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants4) {
-        this.code = optimizeExpr(this.code, names, constants4);
+      optimizeNames(names, constants3) {
+        this.code = optimizeExpr(this.code, names, constants3);
         return this;
       }
       get names() {
@@ -27266,12 +27301,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants3) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants4))
+          if (n.optimizeNames(names, constants3))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -27324,12 +27359,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants3) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
-        if (!(super.optimizeNames(names, constants4) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        if (!(super.optimizeNames(names, constants3) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants4);
+        this.condition = optimizeExpr(this.condition, names, constants3);
         return this;
       }
       get names() {
@@ -27352,10 +27387,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants4);
+        this.iteration = optimizeExpr(this.iteration, names, constants3);
         return this;
       }
       get names() {
@@ -27391,10 +27426,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants4);
+        this.iterable = optimizeExpr(this.iterable, names, constants3);
         return this;
       }
       get names() {
@@ -27436,11 +27471,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants3) {
         var _a, _b;
-        super.optimizeNames(names, constants4);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
+        super.optimizeNames(names, constants3);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
         return this;
       }
       get names() {
@@ -27741,7 +27776,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants4) {
+    function optimizeExpr(expr, names, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -27756,14 +27791,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants4[n.str];
+        const c = constants3[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -28781,41 +28816,6 @@ var require_subschema = __commonJS({
   }
 });
 
-// node_modules/fast-deep-equal/index.js
-var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module) {
-    "use strict";
-    module.exports = function equal(a, b) {
-      if (a === b) return true;
-      if (a && b && typeof a == "object" && typeof b == "object") {
-        if (a.constructor !== b.constructor) return false;
-        var length, i, keys;
-        if (Array.isArray(a)) {
-          length = a.length;
-          if (length != b.length) return false;
-          for (i = length; i-- !== 0; )
-            if (!equal(a[i], b[i])) return false;
-          return true;
-        }
-        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
-        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
-        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
-        keys = Object.keys(a);
-        length = keys.length;
-        if (length !== Object.keys(b).length) return false;
-        for (i = length; i-- !== 0; )
-          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
-        for (i = length; i-- !== 0; ) {
-          var key = keys[i];
-          if (!equal(a[key], b[key])) return false;
-        }
-        return true;
-      }
-      return a !== a && b !== b;
-    };
-  }
-});
-
 // node_modules/json-schema-traverse/index.js
 var require_json_schema_traverse = __commonJS({
   "node_modules/json-schema-traverse/index.js"(exports, module) {
@@ -29725,7 +29725,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve.call(this, root, ref);
+      let _sch = resolve2.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -29752,7 +29752,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve(root, ref) {
+    function resolve2(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -30616,7 +30616,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve(baseURI, relativeURI, options) {
+    function resolve2(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -31007,7 +31007,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize2,
-      resolve,
+      resolve: resolve2,
       resolveComponent,
       equal,
       serialize,
@@ -33693,7 +33693,7 @@ var require_discriminator = __commonJS({
       error: error3,
       code(cxt) {
         const { gen, data, schema, parentSchema, it } = cxt;
-        const { oneOf: oneOf2 } = parentSchema;
+        const { oneOf } = parentSchema;
         if (!it.opts.discriminator) {
           throw new Error("discriminator: requires discriminator option");
         }
@@ -33702,7 +33702,7 @@ var require_discriminator = __commonJS({
           throw new Error("discriminator: requires propertyName");
         if (schema.mapping)
           throw new Error("discriminator: mapping is not supported");
-        if (!oneOf2)
+        if (!oneOf)
           throw new Error("discriminator: requires oneOf keyword");
         const valid = gen.let("valid", false);
         const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
@@ -33730,8 +33730,8 @@ var require_discriminator = __commonJS({
           const oneOfMapping = {};
           const topRequired = hasRequired(parentSchema);
           let tagRequired = true;
-          for (let i = 0; i < oneOf2.length; i++) {
-            let sch = oneOf2[i];
+          for (let i = 0; i < oneOf.length; i++) {
+            let sch = oneOf[i];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
               const ref = sch.$ref;
               sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
@@ -37000,9 +37000,9 @@ var require_dispatcher_base2 = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve(data);
+              return err ? reject(err) : resolve2(data);
             });
           });
         }
@@ -37040,9 +37040,9 @@ var require_dispatcher_base2 = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve, reject) => {
+          return new Promise((resolve2, reject) => {
             this.destroy(err, (err2, data) => {
-              return err2 ? reject(err2) : resolve(data);
+              return err2 ? reject(err2) : resolve2(data);
             });
           });
         }
@@ -40548,8 +40548,8 @@ var require_promise = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve, reject) => {
-        res = resolve;
+      const promise = new Promise((resolve2, reject) => {
+        res = resolve2;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -40898,7 +40898,7 @@ var require_client_h12 = __commonJS({
       kHTTPContext,
       kClosed
     } = require_symbols6();
-    var constants4 = require_constants7();
+    var constants3 = require_constants7();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var removeAllListeners = util.removeAllListeners;
@@ -41034,7 +41034,7 @@ var require_client_h12 = __commonJS({
          */
       constructor(client, socket, { exports: exports2 }) {
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -41130,11 +41130,11 @@ var require_client_h12 = __commonJS({
             currentParser = null;
             currentBufferRef = null;
           }
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants3.ERROR.OK) {
             const data = chunk.subarray(llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(data);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants3.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(data);
             } else {
@@ -41157,10 +41157,10 @@ var require_client_h12 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants3.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -41177,7 +41177,7 @@ var require_client_h12 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data);
+        return new HTTPParserError(message, constants3.ERROR[ret], data);
       }
       destroy() {
         assert(currentParser === null);
@@ -41388,7 +41388,7 @@ var require_client_h12 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants4.ERROR.PAUSED : 0;
+        return pause ? constants3.ERROR.PAUSED : 0;
       }
       /**
        * @param {Buffer} buf
@@ -41414,7 +41414,7 @@ var require_client_h12 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants3.ERROR.PAUSED;
         }
         return 0;
       }
@@ -41454,13 +41454,13 @@ var require_client_h12 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants3.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants3.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants3.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(client[kResume]);
         } else {
@@ -41975,12 +41975,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -42864,12 +42864,12 @@ var require_client_h22 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve, reject) => {
+      const waitForDrain = () => new Promise((resolve2, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve;
+          callback = resolve2;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -43186,16 +43186,16 @@ var require_client2 = __commonJS({
         return this[kNeedDrain] < 2;
       }
       [kClose]() {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve;
+            this[kClosedResolve] = resolve2;
           } else {
-            resolve(null);
+            resolve2(null);
           }
         });
       }
       [kDestroy](err) {
-        return new Promise((resolve) => {
+        return new Promise((resolve2) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -43208,7 +43208,7 @@ var require_client2 = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve(null);
+            resolve2(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -43615,8 +43615,8 @@ var require_pool_base2 = __commonJS({
           }
           return Promise.all(closeAll);
         } else {
-          return new Promise((resolve) => {
-            this[kClosedResolve] = resolve;
+          return new Promise((resolve2) => {
+            this[kClosedResolve] = resolve2;
           });
         }
       }
@@ -44191,7 +44191,7 @@ var require_socks5_utils = __commonJS({
     var { Buffer: Buffer2 } = __require("node:buffer");
     var net = __require("node:net");
     var { InvalidArgumentError } = require_errors4();
-    function parseAddress2(address) {
+    function parseAddress(address) {
       if (net.isIPv4(address)) {
         const parts = address.split(".").map(Number);
         return {
@@ -44336,7 +44336,7 @@ var require_socks5_utils = __commonJS({
       return error3;
     }
     module.exports = {
-      parseAddress: parseAddress2,
+      parseAddress,
       parseIPv6,
       buildAddressBuffer,
       parseResponseAddress,
@@ -44353,7 +44353,7 @@ var require_socks5_client = __commonJS({
     var { Buffer: Buffer2 } = __require("node:buffer");
     var { InvalidArgumentError, Socks5ProxyError } = require_errors4();
     var { debuglog } = __require("node:util");
-    var { parseAddress: parseAddress2 } = require_socks5_utils();
+    var { parseAddress } = require_socks5_utils();
     var debug2 = debuglog("undici:socks5");
     var EMPTY_BUFFER = Buffer2.alloc(0);
     var SOCKS_VERSION = 5;
@@ -44572,7 +44572,7 @@ var require_socks5_client = __commonJS({
        * Build a SOCKS5 request
        */
       buildConnectRequest(command, address, port) {
-        const { type: addressType, buffer: addressBuffer } = parseAddress2(address);
+        const { type: addressType, buffer: addressBuffer } = parseAddress(address);
         const request2 = Buffer2.alloc(4 + addressBuffer.length + 2);
         request2[0] = SOCKS_VERSION;
         request2[1] = command;
@@ -44738,7 +44738,7 @@ var require_socks5_proxy_agent = __commonJS({
         const proxyHost = this[kProxyUrl].hostname;
         const proxyPort = parseInt(this[kProxyUrl].port) || 1080;
         debug2("creating SOCKS5 connection to", proxyHost, proxyPort);
-        const socket = await new Promise((resolve, reject) => {
+        const socket = await new Promise((resolve2, reject) => {
           this[kConnector]({
             hostname: proxyHost,
             host: proxyHost,
@@ -44748,7 +44748,7 @@ var require_socks5_proxy_agent = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve(socket2);
+              resolve2(socket2);
             }
           });
         });
@@ -44758,14 +44758,14 @@ var require_socks5_proxy_agent = __commonJS({
           socket.destroy();
         });
         await socks5Client.handshake();
-        await new Promise((resolve, reject) => {
+        await new Promise((resolve2, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 authentication timeout"));
           }, 5e3);
           const onAuthenticated = () => {
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve();
+            resolve2();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -44774,14 +44774,14 @@ var require_socks5_proxy_agent = __commonJS({
           };
           if (socks5Client.state === STATES.AUTHENTICATED) {
             clearTimeout(timeout);
-            resolve();
+            resolve2();
           } else {
             socks5Client.once("authenticated", onAuthenticated);
             socks5Client.once("error", onError);
           }
         });
         await socks5Client.connect(targetHost, targetPort);
-        await new Promise((resolve, reject) => {
+        await new Promise((resolve2, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 connection timeout"));
           }, 5e3);
@@ -44789,7 +44789,7 @@ var require_socks5_proxy_agent = __commonJS({
             debug2("SOCKS5 tunnel established to", targetHost, targetPort, "via", info2);
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve();
+            resolve2();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -44832,8 +44832,8 @@ var require_socks5_proxy_agent = __commonJS({
                       socket,
                       servername: this[kRequestTls]?.servername || targetHost
                     });
-                    await new Promise((resolve, reject) => {
-                      finalSocket.once("secureConnect", resolve);
+                    await new Promise((resolve2, reject) => {
+                      finalSocket.once("secureConnect", resolve2);
                       finalSocket.once("error", reject);
                     });
                   }
@@ -45966,7 +45966,7 @@ var require_readable2 = __commonJS({
         if (this._readableState.closeEmitted) {
           return Promise.resolve(null);
         }
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           if (this[kContentLength] && this[kContentLength] > limit || this[kBytesRead] > limit) {
             this.destroy(new AbortError());
           }
@@ -45980,11 +45980,11 @@ var require_readable2 = __commonJS({
               if (signal.aborted) {
                 reject(signal.reason ?? new AbortError());
               } else {
-                resolve(null);
+                resolve2(null);
               }
             });
           } else {
-            this.on("close", resolve);
+            this.on("close", resolve2);
           }
           this.on("error", noop4).on("data", () => {
             if (this[kBytesRead] > limit) {
@@ -46012,7 +46012,7 @@ var require_readable2 = __commonJS({
     }
     function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve, reject) => {
+      return new Promise((resolve2, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -46027,7 +46027,7 @@ var require_readable2 = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve,
+              resolve: resolve2,
               reject,
               length: 0,
               body: []
@@ -46101,18 +46101,18 @@ var require_readable2 = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2, encoding) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve: resolve2, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length, encoding));
+          resolve2(chunksDecode(body, length, encoding));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length, encoding)));
+          resolve2(JSON.parse(chunksDecode(body, length, encoding)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve2(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve2(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve2(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -46302,9 +46302,9 @@ var require_api_request2 = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -46516,9 +46516,9 @@ var require_api_stream2 = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -46806,9 +46806,9 @@ var require_api_upgrade2 = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -46901,9 +46901,9 @@ var require_api_connect2 = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve, reject) => {
+        return new Promise((resolve2, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve(data);
+            return err ? reject(err) : resolve2(data);
           });
         });
       }
@@ -48176,8 +48176,8 @@ var require_snapshot_utils = __commonJS({
 var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
-    var { writeFile: writeFile2, readFile: readFile3, mkdir: mkdir3 } = __require("node:fs/promises");
-    var { dirname: dirname5, resolve } = __require("node:path");
+    var { writeFile: writeFile2, readFile, mkdir: mkdir2 } = __require("node:fs/promises");
+    var { dirname: dirname3, resolve: resolve2 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors4();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -48378,7 +48378,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile3(resolve(path), "utf8");
+          const data = await readFile(resolve2(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -48407,8 +48407,8 @@ var require_snapshot_recorder = __commonJS({
         if (!path) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve(path);
-        await mkdir3(dirname5(resolvedPath), { recursive: true });
+        const resolvedPath = resolve2(path);
+        await mkdir2(dirname3(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash2, snapshot]) => ({
           hash: hash2,
           snapshot
@@ -56387,7 +56387,7 @@ var require_fetch2 = __commonJS({
         const agent = fetchParams.controller.dispatcher;
         const path = url.pathname + url.search;
         const hasTrailingQuestionMark = url.search.length === 0 && url.href[url.href.length - url.hash.length - 1] === "?";
-        return new Promise((resolve, reject) => agent.dispatch(
+        return new Promise((resolve2, reject) => agent.dispatch(
           {
             path: hasTrailingQuestionMark ? `${path}?` : path,
             origin: url.origin,
@@ -56475,7 +56475,7 @@ var require_fetch2 = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve({
+              resolve2({
                 status,
                 statusText,
                 headersList,
@@ -56528,7 +56528,7 @@ var require_fetch2 = __commonJS({
                   headersList.append(headerName, String(value2), true);
                 }
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES2[status],
                 headersList,
@@ -56552,7 +56552,7 @@ var require_fetch2 = __commonJS({
                   headersList.append(nameStr, value2.toString("latin1"), true);
                 }
               }
-              resolve({
+              resolve2({
                 status,
                 statusText: STATUS_CODES2[status],
                 headersList,
@@ -58031,7 +58031,7 @@ var require_events2 = __commonJS({
 var require_constants10 = __commonJS({
   "node_modules/undici/lib/web/websocket/constants.js"(exports, module) {
     "use strict";
-    var uid2 = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    var uid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     var staticPropertyDescriptors = {
       enumerable: true,
       writable: false,
@@ -58070,7 +58070,7 @@ var require_constants10 = __commonJS({
       blob: 4
     };
     module.exports = {
-      uid: uid2,
+      uid,
       sentCloseFrameState,
       staticPropertyDescriptors,
       states,
@@ -58369,7 +58369,7 @@ var require_frame2 = __commonJS({
 var require_connection2 = __commonJS({
   "node_modules/undici/lib/web/websocket/connection.js"(exports, module) {
     "use strict";
-    var { uid: uid2, states, sentCloseFrameState, emptyBuffer, opcodes } = require_constants10();
+    var { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = require_constants10();
     var { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = require_util14();
     var { makeRequest } = require_request4();
     var { fetching } = require_fetch2();
@@ -58438,8 +58438,8 @@ var require_connection2 = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest2 = crypto2.hash("sha1", keyValue + uid2, "base64");
-          if (secWSAccept !== digest2) {
+          const digest = crypto2.hash("sha1", keyValue + uid, "base64");
+          if (secWSAccept !== digest) {
             failHandshake(handler2, response, 1002, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
           }
@@ -61340,8 +61340,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve, reject) {
-            return setTimeout(resolve, t);
+          return new this.Promise(function(resolve2, reject) {
+            return setTimeout(resolve2, t);
           });
         }
         computePenalty() {
@@ -61552,15 +61552,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error3, reject, resolve, returned, task;
+          var args, cb, error3, reject, resolve2, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve(returned);
+                  return resolve2(returned);
                 };
               } catch (error1) {
                 error3 = error1;
@@ -61575,13 +61575,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve;
-          resolve = reject = null;
+          var promise, reject, resolve2;
+          resolve2 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve = _resolve;
+            resolve2 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve, reject });
+          this._queue.push({ task, args, resolve: resolve2, reject });
           this._tryToRun();
           return promise;
         }
@@ -61982,14 +61982,14 @@ var require_light = __commonJS({
                 counts2 = this._states.counts;
                 return counts2[0] + counts2[1] + counts2[2] + counts2[3] === at;
               };
-              return new this.Promise((resolve, reject) => {
+              return new this.Promise((resolve2, reject) => {
                 if (finished()) {
-                  return resolve();
+                  return resolve2();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve();
+                      return resolve2();
                     }
                   });
                 }
@@ -62082,9 +62082,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve, reject) {
+              return new this.Promise(function(resolve2, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve)(args3);
+                  return (args3[0] != null ? reject : resolve2)(args3);
                 });
               });
             };
@@ -62368,11 +62368,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve) {
-      resolve(value2);
+    return value2 instanceof P ? value2 : new P(function(resolve2) {
+      resolve2(value2);
     });
   }
-  return new (P || (P = Promise))(function(resolve, reject) {
+  return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value2) {
       try {
         step(generator.next(value2));
@@ -62388,7 +62388,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -62708,6 +62708,64 @@ function info(message) {
   process.stdout.write(message + os4.EOL);
 }
 
+// src/errors/exit-codes.ts
+var EXIT = {
+  ok: 0,
+  /** Runtime or usage error: network, refused by the API, bad flag, missing target, unreadable plan file, bug. */
+  error: 1,
+  /** Changes pending (`plan --detailed-exitcode` only). */
+  changes: 2,
+  /** The desired state is invalid. Nothing has been written. */
+  invalid: 3,
+  /** Refused by a guard (`apply` only). Nothing has been written. */
+  refused: 4,
+  /** Interrupted by SIGINT. */
+  sigint: 130,
+  /** Interrupted by SIGTERM. */
+  sigterm: 143
+};
+
+// src/errors/user-errors.ts
+var UserError = class extends Error {
+  constructor(message, exitCode = EXIT.error, hint) {
+    super(message);
+    this.exitCode = exitCode;
+    this.hint = hint;
+    this.name = "UserError";
+  }
+  exitCode;
+  hint;
+};
+var UsageError = class extends UserError {
+  constructor(message, hint) {
+    super(message, EXIT.error, hint);
+    this.name = "UsageError";
+  }
+};
+var InvalidDesiredStateError = class extends UserError {
+  constructor(diagnostics) {
+    super(`the desired state is invalid (${diagnostics.filter((d) => d.severity === "error").length} error(s))`, EXIT.invalid);
+    this.diagnostics = diagnostics;
+    this.name = "InvalidDesiredStateError";
+  }
+  diagnostics;
+};
+var LiveStateError = class extends UserError {
+  constructor(problems) {
+    super(`the live state breaks identity:
+  ${problems.join("\n  ")}`, EXIT.error, "fix the live objects named above in the service, then plan again");
+    this.problems = problems;
+    this.name = "LiveStateError";
+  }
+  problems;
+};
+var InternalError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "InternalError";
+  }
+};
+
 // src/diagnostics/diagnostic.ts
 function diag(code, message, at, extra = {}) {
   const d = { severity: extra.severity ?? "error", code, message };
@@ -62734,28 +62792,29 @@ function hasErrors(list3) {
 function denyWarnings(list3) {
   return list3.map((d) => d.severity === "warning" ? { ...d, severity: "error" } : d);
 }
-var InvalidDesiredStateError = class extends Error {
-  constructor(diagnostics) {
-    super(`the desired state is invalid (${diagnostics.filter((d) => d.severity === "error").length} error(s))`);
-    this.diagnostics = diagnostics;
-    this.name = "InvalidDesiredStateError";
+
+// src/action/annotations.ts
+function annotate(diagnostics, redact2) {
+  for (const d of sortDiagnostics(diagnostics)) {
+    const message = redact2([d.address ? `${d.address}: ${d.message}` : d.message, d.hint ? `hint: ${d.hint}` : ""].filter(Boolean).join("\n"));
+    const properties = { title: `accessctl ${d.code}` };
+    if (d.file) {
+      properties.file = d.file;
+      properties.startLine = d.line ?? 1;
+      properties.startColumn = d.col ?? 1;
+    }
+    if (d.severity === "error") error(message, properties);
+    else warning(message, properties);
   }
-  diagnostics;
-};
-var UsageError = class extends Error {
-  constructor(message, hint) {
-    super(message);
-    this.hint = hint;
-    this.name = "UsageError";
-  }
-  hint;
-};
+}
 
 // src/live/http-error.ts
 import { STATUS_CODES } from "node:http";
-var HttpError = class extends Error {
+var HttpError = class extends UserError {
   name = "HttpError";
   kind;
+  service;
+  baseUrl;
   method;
   path;
   status;
@@ -62770,6 +62829,8 @@ var HttpError = class extends Error {
     const path = clean(init.path);
     super(formatHttpError(init.kind, init.method, path, init.status, serverMessage, init.code ?? null));
     this.kind = init.kind;
+    this.service = init.service;
+    this.baseUrl = init.baseUrl === void 0 ? void 0 : clean(init.baseUrl);
     this.method = init.method;
     this.path = path;
     this.status = init.status;
@@ -62800,19 +62861,208 @@ function isNotFound(error3) {
   return error3 instanceof HttpError && error3.kind === "status" && error3.status === 404;
 }
 
-// src/action/annotations.ts
-function annotate(diagnostics, redact2) {
-  for (const d of sortDiagnostics(diagnostics)) {
-    const message = redact2([d.address ? `${d.address}: ${d.message}` : d.message, d.hint ? `hint: ${d.hint}` : ""].filter(Boolean).join("\n"));
-    const properties = { title: `accessctl ${d.code}` };
-    if (d.file) {
-      properties.file = d.file;
-      properties.startLine = d.line ?? 1;
-      properties.startColumn = d.col ?? 1;
-    }
-    if (d.severity === "error") error(message, properties);
-    else warning(message, properties);
+// src/errors/describe-error.ts
+var BUG_MESSAGE = "internal error (this is a bug in accessctl; please report it)";
+function describeError(e) {
+  if (e instanceof InvalidDesiredStateError) return { exitCode: e.exitCode, message: e.message, diagnostics: e.diagnostics, internal: false };
+  if (e instanceof HttpError) {
+    const hint = e.hint ?? httpHint(e);
+    return { exitCode: e.exitCode, message: httpMessage(e), ...hint ? { hint } : {}, internal: false };
   }
+  if (e instanceof UserError) return { exitCode: e.exitCode, message: e.message, ...e.hint ? { hint: e.hint } : {}, internal: false };
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { exitCode: EXIT.error, message: `${BUG_MESSAGE}: ${err.message}`, internal: true, ...err.stack ? { stack: err.stack } : {} };
+}
+var API_NAME = { rbac: "the RBAC API", cedar: "the Cedar policy API" };
+var URL_VAR = { rbac: "ACCESSCTL_RBAC_URL", cedar: "ACCESSCTL_CEDAR_URL" };
+function httpMessage(e) {
+  if (!e.service) return e.message;
+  return `${API_NAME[e.service]}${e.baseUrl ? ` at ${e.baseUrl}` : ""}: ${e.message}`;
+}
+function httpHint(e) {
+  const service = e.service;
+  if (e.kind === "network") {
+    const where2 = service ? `${URL_VAR[service]} (${e.baseUrl ?? "?"})` : "the target URL";
+    return `the service did not answer: check ${where2} is the service's address and reachable from here; outgoing requests use HTTPS_PROXY / NO_PROXY when set`;
+  }
+  if (e.kind === "protocol") {
+    return service ? `is ${URL_VAR[service]} the API's root? the answer was not the API's JSON` : void 0;
+  }
+  switch (e.status) {
+    case 401:
+      return service === "cedar" ? "check ACCESSCTL_CEDAR_API_KEY: the Cedar policy API did not accept the key" : "check CONFIDENT_API_KEY holds an organization key (the RBAC API does not accept a project key)";
+    case 403:
+      if (e.serverCode === "tenant_mismatch") return "check ACCESSCTL_CEDAR_TENANT_ID: it must be the tenant of ACCESSCTL_CEDAR_API_KEY";
+      return "the key is not allowed to do this; use a key with the rights to manage roles and policies";
+    case 404:
+      if (e.method === "GET" && service) return `a list was not found: ${URL_VAR[service]} must be the API's root, without /v1`;
+      return "the object is gone: it was changed outside accessctl meanwhile; plan again";
+    case 409:
+      return "the service refused because of its current state; plan again to see it";
+    case 429:
+      return "the service is rate limiting; try again later or lower --concurrency";
+    default:
+      return e.status !== null && e.status >= 500 ? "the service failed; try again later (a re-run converges: nothing is duplicated)" : void 0;
+  }
+}
+
+// src/action/failure.ts
+function failureText(e, env) {
+  const github = githubFailure(e);
+  if (github) return github;
+  const d = describeError(e);
+  if (d.diagnostics) return `${d.message}: see the annotations`;
+  const lines = [d.message, ...d.hint ? [`hint: ${d.hint}`] : []];
+  if (d.internal && env["ACCESSCTL_DEBUG"] === "1" && d.stack) lines.push(d.stack);
+  return lines.join("\n");
+}
+function githubFailure(e) {
+  const err = e;
+  if (typeof err?.status !== "number" || typeof err.request !== "object" || err.request === null) return void 0;
+  return `GitHub API: ${String(err.message)} (status ${err.status}; check the job's \`permissions\`)`;
+}
+
+// src/address/address.ts
+function escapeSegment(name) {
+  return name.replace(/[\\/*]/g, (c) => `\\${c}`);
+}
+function formatAddress(a) {
+  switch (a.kind) {
+    case "org-policy":
+      return `organization/policies/${escapeSegment(a.name)}`;
+    case "org-role":
+      return `organization/roles/${escapeSegment(a.name)}`;
+    case "project-policy":
+      return `projects/${escapeSegment(a.project)}/policies/${escapeSegment(a.name)}`;
+    case "project-role":
+      return `projects/${escapeSegment(a.project)}/roles/${escapeSegment(a.name)}`;
+    case "cedar-policy":
+      return `cedar/policies/${escapeSegment(a.name)}`;
+    case "cedar-rule":
+      return `cedar/policies/${escapeSegment(a.policy)}/rules/${a.ordinal}`;
+  }
+}
+var AddressSyntaxError = class extends Error {
+  constructor(message, column) {
+    super(message);
+    this.column = column;
+    this.name = "AddressSyntaxError";
+  }
+  column;
+};
+function splitSegments(input) {
+  const segments = [];
+  let text = "";
+  let parts = [""];
+  let stars = 0;
+  let onlyStars = true;
+  let column = 1;
+  let adjacentStars = false;
+  let lastWasStar = false;
+  const finish = (next) => {
+    const doubleStar = onlyStars && stars === 2 && parts.every((p) => p === "");
+    segments.push({ text, parts, doubleStar, column, adjacentStars: adjacentStars && !doubleStar });
+    text = "";
+    parts = [""];
+    stars = 0;
+    onlyStars = true;
+    adjacentStars = false;
+    lastWasStar = false;
+    column = next;
+  };
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i];
+    if (c === "\\") {
+      const next = input[i + 1];
+      if (next !== "\\" && next !== "/" && next !== "*") {
+        throw new AddressSyntaxError(
+          next === void 0 ? "a trailing `\\` escapes nothing" : `\`\\${next}\` is not an escape; only \`\\/\`, \`\\*\` and \`\\\\\` are`,
+          i + 1
+        );
+      }
+      text += next;
+      parts[parts.length - 1] += next;
+      onlyStars = false;
+      lastWasStar = false;
+      i++;
+    } else if (c === "/") {
+      finish(i + 2);
+    } else if (c === "*") {
+      text += c;
+      stars++;
+      parts.push("");
+      if (lastWasStar) adjacentStars = true;
+      lastWasStar = true;
+    } else {
+      text += c;
+      parts[parts.length - 1] += c;
+      onlyStars = false;
+      lastWasStar = false;
+    }
+  }
+  finish(input.length + 1);
+  return segments;
+}
+var ROOTS = /* @__PURE__ */ new Set(["organization", "projects", "cedar", "**", "*"]);
+function compilePattern(source) {
+  if (source.trim() === "") throw new AddressSyntaxError("a pattern is not empty", 1);
+  const segments = splitSegments(source);
+  for (const s of segments) {
+    if (s.text === "") throw new AddressSyntaxError("a pattern has no empty segment (`//` or a leading or trailing `/`)", s.column);
+    if (s.adjacentStars) throw new AddressSyntaxError("`**` stands alone as a whole segment (e.g. `projects/**`)", s.column);
+  }
+  const root = segments[0];
+  if (!root.doubleStar && root.parts.length === 1 && !ROOTS.has(root.text)) {
+    throw new AddressSyntaxError(`a pattern starts with organization/, projects/ or cedar/, not \`${root.text}\``, 1);
+  }
+  return { source, segments };
+}
+function segmentMatches(seg, text) {
+  const parts = seg.parts;
+  if (parts.length === 1) return parts[0] === text;
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (!text.startsWith(first) || text.length < first.length + last.length || !text.endsWith(last)) return false;
+  let pos = first.length;
+  const end = text.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const at = text.indexOf(parts[i], pos);
+    if (at < 0 || at + parts[i].length > end) return false;
+    pos = at + parts[i].length;
+  }
+  return true;
+}
+function matchFrom(pattern, pi, texts, ti) {
+  if (pi === pattern.length) return ti === texts.length;
+  const seg = pattern[pi];
+  if (seg.doubleStar) {
+    for (let k = ti; k <= texts.length; k++) if (matchFrom(pattern, pi + 1, texts, k)) return true;
+    return false;
+  }
+  return ti < texts.length && segmentMatches(seg, texts[ti]) && matchFrom(pattern, pi + 1, texts, ti + 1);
+}
+function addressSegments(a) {
+  switch (a.kind) {
+    case "org-policy":
+      return ["organization", "policies", a.name];
+    case "org-role":
+      return ["organization", "roles", a.name];
+    case "project-policy":
+      return ["projects", a.project, "policies", a.name];
+    case "project-role":
+      return ["projects", a.project, "roles", a.name];
+    case "cedar-policy":
+      return ["cedar", "policies", a.name];
+    case "cedar-rule":
+      return ["cedar", "policies", a.policy, "rules", String(a.ordinal)];
+  }
+}
+function matchPattern(p, a) {
+  const target = a.kind === "cedar-rule" ? { kind: "cedar-policy", name: a.policy } : a;
+  return matchFrom(p.segments, 0, addressSegments(target), 0) || a.kind === "cedar-rule" && matchFrom(p.segments, 0, addressSegments(a), 0);
+}
+function matchAny(patterns, a) {
+  return patterns.some((p) => matchPattern(p, a));
 }
 
 // src/live/concurrency.ts
@@ -62849,8 +63099,8 @@ var AdaptiveLimiter = class {
   }
   /** Waits for a place (first come, first served). */
   acquire() {
-    return new Promise((resolve) => {
-      this.queue.push(resolve);
+    return new Promise((resolve2) => {
+      this.queue.push(resolve2);
       this.drain();
     });
   }
@@ -62914,7 +63164,7 @@ var AdaptiveLimiter = class {
   }
 };
 function defaultSleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve2) => setTimeout(resolve2, ms));
 }
 
 // src/live/retry.ts
@@ -62975,6 +63225,18 @@ async function withRetry(attempt, options) {
       await options.sleep(delayMs);
     }
   }
+}
+
+// src/json/deep-equal.ts
+var fastDeepEqual = __toESM(require_fast_deep_equal(), 1);
+var deepEqual = fastDeepEqual.default;
+
+// src/json/stable-json.ts
+function stableJson(value2) {
+  if (value2 === null || typeof value2 !== "object") return JSON.stringify(value2) ?? "null";
+  if (Array.isArray(value2)) return `[${value2.map(stableJson).join(",")}]`;
+  const entries = Object.entries(value2).filter(([, v]) => v !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
 }
 
 // src/cedar/engine.ts
@@ -63170,23 +63432,23 @@ function tokenKey(text) {
 }
 var MEMO_LIMIT = 1e5;
 var memo = /* @__PURE__ */ new Map();
-function canonicalRule(text) {
+function canonical(text) {
   const hit = memo.get(text);
   if (hit !== void 0) return hit;
   const answer = policyToJson2(text);
-  const value2 = answer.type === "success" ? stableJson(answer.json) : `!unparsable${SEP}${tokenKey(text)}`;
+  const value2 = answer.type === "success" ? { json: answer.json, key: stableJson(answer.json) } : { json: void 0, key: `!unparsable${SEP}${tokenKey(text)}` };
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(text, value2);
   return value2;
 }
-function sameRule(a, b) {
-  return a === b || tokenKey(a) === tokenKey(b) || canonicalRule(a) === canonicalRule(b);
+function canonicalRule(text) {
+  return canonical(text).key;
 }
-function stableJson(value2) {
-  if (value2 === null || typeof value2 !== "object") return JSON.stringify(value2) ?? "null";
-  if (Array.isArray(value2)) return `[${value2.map(stableJson).join(",")}]`;
-  const entries = Object.entries(value2).filter(([, v]) => v !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
+function sameRule(a, b) {
+  if (a === b || tokenKey(a) === tokenKey(b)) return true;
+  const ca = canonical(a);
+  const cb = canonical(b);
+  return ca.json === void 0 || cb.json === void 0 ? ca.key === cb.key : deepEqual(ca.json, cb.json);
 }
 function bucketKey(text) {
   const parts = [];
@@ -63280,24 +63542,24 @@ async function applyCedarPolicyChange(change, cedar2, run, settle) {
     const { alreadyGone } = await settleDelete(() => cedar2.deletePolicy(change.liveId), settle);
     return alreadyGone ? { adopted: false, note: "already gone (404)" } : { adopted: false };
   }
-  const patch = policyPatch(change.body);
   if (change.kind !== "create") {
-    const updated = await settleIdempotent(() => cedar2.updatePolicy(change.liveId, patch), settle);
+    const body2 = change.body;
+    const updated = await settleIdempotent(() => cedar2.updatePolicy(change.liveId, body2), settle);
     return { adopted: false, liveId: updated.id };
   }
-  const name = change.body.name;
+  const body = change.body;
+  const name = body.name;
   const { value: value2, adopted } = await createOrAdopt(
     {
-      // Only the fields the files give are sent: the API's defaults apply to the others (the adapter's
-      // `policyWire` leaves out undefined fields; its input type asks for all of them).
-      create: () => cedar2.createPolicy(patch),
+      // Only the fields the files give are sent: the API's defaults apply to the others.
+      create: () => cedar2.createPolicy(body),
       find: async () => (await cedar2.listPolicies()).filter((p) => p.name === name),
       describe: (p) => p.id
     },
     settle
   );
   if (adopted) {
-    const differing = differingPolicyFields(patch, value2);
+    const differing = differingPolicyFields(body, value2);
     if (Object.keys(differing).length > 0) await settleIdempotent(() => cedar2.updatePolicy(value2.id, differing), settle);
   }
   run.cedarPolicyCreated(name, value2.id);
@@ -63317,13 +63579,15 @@ async function applyCedarRuleChange(change, cedar2, run, settle) {
     case "move":
       await settleIdempotent(() => cedar2.updateRule(policyId, change.liveId, { ordinal: change.body.ordinal }), settle);
       return { adopted: false, liveId: change.liveId };
-    case "update":
-      await settleIdempotent(() => cedar2.updateRule(policyId, change.liveId, rulePatch(change.body)), settle);
+    case "update": {
+      const body = change.body;
+      await settleIdempotent(() => cedar2.updateRule(policyId, change.liveId, body), settle);
       return { adopted: false, liveId: change.liveId };
+    }
     case "create":
       break;
   }
-  const input = rulePatch(change.body);
+  const input = change.body;
   const { value: value2, adopted } = await createOrAdopt(
     {
       create: async () => {
@@ -63348,36 +63612,18 @@ async function applyCedarRuleChange(change, cedar2, run, settle) {
   }
   return { adopted, liveId: value2.id };
 }
-function policyPatch(body) {
-  const p = {};
-  if (body.name !== void 0) p.name = body.name;
-  if (body.description !== void 0) p.description = body.description;
-  if (body.enabled !== void 0) p.enabled = body.enabled;
-  if (body.priority !== void 0) p.priority = body.priority;
-  if (body.max_duration_seconds !== void 0) p.maxDurationSeconds = body.max_duration_seconds;
-  if (body.default_duration_seconds !== void 0) p.defaultDurationSeconds = body.default_duration_seconds;
-  if (body.notification_channel !== void 0) p.notificationChannel = body.notification_channel;
-  return p;
-}
-function rulePatch(body) {
-  const p = {};
-  if (body.policy_text !== void 0) p.text = body.policy_text;
-  if (body.ordinal !== void 0) p.ordinal = body.ordinal;
-  if (body.notice !== void 0) p.notice = body.notice;
-  if (body.audit_session !== void 0) p.auditSession = body.audit_session;
-  return p;
-}
 function differingPolicyFields(want, have) {
   const out = {};
-  for (const [key, value2] of Object.entries(want)) {
-    if (value2 !== void 0 && have[key] !== value2) out[key] = value2;
+  for (const key of Object.keys(want)) {
+    const value2 = want[key];
+    if (value2 !== void 0 && !deepEqual(have[key], value2)) out[key] = value2;
   }
   return out;
 }
 function differingRuleFields(want, have) {
   const out = {};
   if (want.ordinal !== void 0 && want.ordinal !== have.ordinal) out.ordinal = want.ordinal;
-  if (want.notice !== void 0 && want.notice !== have.notice) out.notice = want.notice;
+  if (want.notice !== void 0 && !deepEqual(want.notice, have.notice)) out.notice = want.notice;
   if (want.auditSession !== void 0 && want.auditSession !== have.auditSession) out.auditSession = want.auditSession;
   return out;
 }
@@ -63467,9 +63713,10 @@ function createHttpClient(options) {
   const origin = base.origin;
   const prefix = base.pathname.replace(/\/+$/, "");
   const clean = redactor(options.secrets);
+  const target = { ...options.service ? { service: options.service } : {}, baseUrl: options.baseUrl };
   const limiter = options.concurrency instanceof AdaptiveLimiter ? options.concurrency : new AdaptiveLimiter({ max: options.concurrency, sleep: options.sleep, now: options.now });
   const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const sleep2 = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const readError = options.readError ?? readAnyError;
@@ -63480,13 +63727,13 @@ function createHttpClient(options) {
     try {
       response = await options.dispatcher.request({ origin, path: prefix + shownPath, method, headers, body });
     } catch (error3) {
-      throw networkError(method, shownPath, error3, clean);
+      throw networkError(method, shownPath, error3, clean, target);
     }
     let text;
     try {
       text = await response.body.text();
     } catch (error3) {
-      throw networkError(method, shownPath, error3, clean, "unknown");
+      throw networkError(method, shownPath, error3, clean, target, "unknown");
     }
     const status = response.statusCode;
     const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now());
@@ -63495,6 +63742,7 @@ function createHttpClient(options) {
     if (status >= 200 && status < 300) return { status, text };
     const server = readError(tryJson(text) ?? text);
     throw new HttpError({
+      ...target,
       kind: "status",
       method,
       path: shownPath,
@@ -63514,14 +63762,14 @@ function createHttpClient(options) {
     const answer = await withRetry(() => limiter.run((slot) => attempt(method, shownPath, body, slot)), {
       policy,
       shouldRetry,
-      sleep: sleep2,
+      sleep,
       random,
       onRetry: ({ error: error3, delayMs }) => {
         if (error3 instanceof HttpError) options.onRetry?.({ method, path: shownPath, error: error3, delayMs });
       }
     });
     const outcome = method === "GET" ? "not-applied" : "unknown";
-    const protocolError = (message) => new HttpError({ kind: "protocol", method, path: shownPath, status: answer.status, serverMessage: message, outcome, redact: clean });
+    const protocolError = (message) => new HttpError({ ...target, kind: "protocol", method, path: shownPath, status: answer.status, serverMessage: message, outcome, redact: clean });
     let json = void 0;
     if (answer.text.trim() !== "") {
       try {
@@ -63543,9 +63791,10 @@ function createHttpClient(options) {
 function outcomeOfStatus(status) {
   return status >= 400 && status < 500 ? "not-applied" : "unknown";
 }
-function networkError(method, path, error3, clean, outcome) {
+function networkError(method, path, error3, clean, target, outcome) {
   const code = errorCode(error3);
   return new HttpError({
+    ...target,
     kind: "network",
     method,
     path,
@@ -63610,6 +63859,7 @@ function createRbacClient(options) {
   const { apiKey, membersPageSize = 100, ...rest } = options;
   const http = createHttpClient({
     ...rest,
+    service: "rbac",
     headers: { CONFIDENT_API_KEY: apiKey },
     secrets: [apiKey],
     readError: readRbacError
@@ -63623,7 +63873,7 @@ function createRbacClient(options) {
   const policyBody = (b) => ({ name: b.name, permissionIds: b.permissionIds, description: b.description });
   const roleBody2 = (b) => ({ name: b.name, policyIds: b.policyIds, description: b.description });
   const roleReader = (scope) => (o, at) => readRole(o, at, scope.kind);
-  async function listMembers2(scope) {
+  async function listMembers(scope) {
     const path = `${base(scope)}/members`;
     const roleKey = scope.kind === "organization" ? "organizationRole" : "projectRole";
     const page = (n) => get(path, (d) => readMembersPage(d, roleKey), { page: n, pageSize: membersPageSize });
@@ -63648,6 +63898,8 @@ function createRbacClient(options) {
     }
     if (byId.size < total) {
       throw new HttpError({
+        service: "rbac",
+        baseUrl: options.baseUrl,
         kind: "protocol",
         method: "GET",
         path,
@@ -63681,7 +63933,7 @@ function createRbacClient(options) {
     ),
     deleteRole: (scope, id2) => remove(`${base(scope)}/roles/${encodeURIComponent(id2)}`),
     listProjects: () => get("/v1/projects", (d) => list(d, "projects", "data", readProject)),
-    listMembers: listMembers2
+    listMembers
   };
 }
 function unwrap(body) {
@@ -63789,12 +64041,12 @@ async function applyRbacChange(change, rbac, run, settle) {
 }
 function scopeOf(change) {
   if (change.scope === "organization") return ORGANIZATION;
-  if (change.projectId === void 0) throw new ApplyChangeError(`bug: ${change.address} has no project id in the plan`);
+  if (change.projectId === void 0) throw new ApplyChangeError(`bug: ${formatAddress(change.address)} has no project id in the plan`);
   return projectScope(change.projectId);
 }
-function ids(refs2, what, created) {
+function ids(refs2, what, created2) {
   return refs2.map((r) => {
-    const id2 = r.id ?? created(r.name);
+    const id2 = r.id ?? created2(r.name);
     if (id2 === void 0) throw new ApplyChangeError(`${what} \`${r.name}\` has no id: it is neither live nor created earlier in this run`);
     return id2;
   });
@@ -63892,7 +64144,7 @@ async function executePlan(changes, clients, options = {}) {
       const id2 = stack.pop();
       if (finished.has(id2)) continue;
       const dependent = graph.byId.get(id2);
-      const message = `upstream failed: ${change.address} (${change.kind}) did not apply`;
+      const message = `upstream failed: ${formatAddress(change.address)} (${change.kind}) did not apply`;
       const skipped = { change: dependent, reason: "upstream-failed", failedDependencies: [change.id], message };
       report.skipped.push(skipped);
       emit(dependent, "skipped", message);
@@ -63903,17 +64155,17 @@ async function executePlan(changes, clients, options = {}) {
     switch (change.type) {
       case "rbac-policy":
       case "role":
-        if (!clients.rbac) throw new ApplyChangeError(`bug: ${change.address} needs the RBAC API but no RBAC client was given`);
+        if (!clients.rbac) throw new ApplyChangeError(`bug: ${formatAddress(change.address)} needs the RBAC API but no RBAC client was given`);
         return applyRbacChange(change, clients.rbac, run, settle);
       case "cedar-policy":
-        if (!clients.cedar) throw new ApplyChangeError(`bug: ${change.address} needs the Cedar API but no Cedar client was given`);
+        if (!clients.cedar) throw new ApplyChangeError(`bug: ${formatAddress(change.address)} needs the Cedar API but no Cedar client was given`);
         return applyCedarPolicyChange(change, clients.cedar, run, settle);
       case "cedar-rule":
-        if (!clients.cedar) throw new ApplyChangeError(`bug: ${change.address} needs the Cedar API but no Cedar client was given`);
+        if (!clients.cedar) throw new ApplyChangeError(`bug: ${formatAddress(change.address)} needs the Cedar API but no Cedar client was given`);
         return applyCedarRuleChange(change, clients.cedar, run, settle);
     }
   };
-  return new Promise((resolve) => {
+  return new Promise((resolve2) => {
     let closed = false;
     const close = () => {
       if (closed) return;
@@ -63933,7 +64185,7 @@ async function executePlan(changes, clients, options = {}) {
       }
       report.aborted = aborted && report.skipped.some((s) => s.reason === "aborted");
       report.durationMs = now() - started;
-      resolve(report);
+      resolve2(report);
     };
     const start = (api, change) => {
       inFlight[api]++;
@@ -63990,15 +64242,18 @@ function cmp2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 function addressKey(c) {
-  const m = /^(.*)\/rules\/(\d+)$/.exec(c.address);
-  return m ? [m[1], Number(m[2])] : [c.address, 0];
+  const a = c.address;
+  return a.kind === "cedar-rule" ? [formatAddress({ kind: "cedar-policy", name: a.policy }), a.ordinal] : [formatAddress(a), 0];
 }
 function sortChanges(changes) {
-  return [...changes].sort((a, b) => {
-    const [aa, an] = addressKey(a);
-    const [ba, bn] = addressKey(b);
+  const keyed = changes.map((c) => ({ c, key: addressKey(c) }));
+  keyed.sort((x, y) => {
+    const [a, b] = [x.c, y.c];
+    const [aa, an] = x.key;
+    const [ba, bn] = y.key;
     return phaseOf(a) - phaseOf(b) || cmp2(aa, ba) || an - bn || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || cmp2(a.id, b.id);
   });
+  return keyed.map((k) => k.c);
 }
 
 // src/apply/report.ts
@@ -64052,417 +64307,8 @@ function isEmpty(s) {
   return s.create + s.update + s.delete + s.move === 0;
 }
 
-// src/render/cedar-policy-fields.ts
-var NAMES = {
-  description: "description",
-  enabled: "enabled",
-  priority: "priority",
-  max_duration_seconds: "maxDurationSeconds",
-  default_duration_seconds: "defaultDurationSeconds",
-  notification_channel: "notificationChannel"
-};
-function cedarPolicyFields(body) {
-  return Object.entries(body).filter(([k]) => k !== "name").map(([k, v]) => [NAMES[k] ?? k, v]);
-}
-
-// src/render/plan-text.ts
-var SYMBOL = { create: "+", update: "~", rename: "~", delete: "-", move: "→" };
-function changeHeadline(c) {
-  let tail = "";
-  if (c.kind === "rename" && "fromName" in c) tail = ` (renamed from ${JSON.stringify(c.fromName)})`;
-  if (c.kind === "move") tail = ` (moved from ${String(c.fields[0]?.before)})`;
-  if (c.kind === "delete" && c.type === "cedar-policy" && c.ruleCount > 0) tail = ` (and its ${c.ruleCount} rule${c.ruleCount === 1 ? "" : "s"})`;
-  return `${SYMBOL[c.kind]} ${c.address}${tail}`;
-}
-function closingLine(plan) {
-  const s = plan.summary;
-  if (isEmpty(s)) return "No changes. Live state matches the desired state.";
-  const update = `${s.update} to update${s.rename ? ` (${s.rename} rename${s.rename === 1 ? "" : "s"})` : ""}`;
-  const moves = s.move ? `, ${s.move} rule move${s.move === 1 ? "" : "s"}` : "";
-  return `Plan: ${s.create} to create, ${update}, ${s.delete} to delete${moves}.`;
-}
-
-// src/render/apply-text.ts
-function progressLine(e, p) {
-  const width = String(e.total).length;
-  const counter = `[${String(e.done).padStart(width)}/${e.total}]`;
-  const status = e.status === "applied" ? p.green("applied") : e.status === "adopted" ? p.green("adopted") : e.status === "failed" ? p.red("failed ") : p.yellow("skipped");
-  return `${counter} ${status} ${changeHeadline(e.change)}${e.error && e.status !== "applied" ? ` — ${e.error}` : ""}`;
-}
-function renderApplyReport(s, p) {
-  const out = [];
-  if (s.failed.length > 0) {
-    out.push(p.red(p.bold("Failed:")));
-    for (const f of s.failed) out.push(`  ${f.address}: ${f.error}`);
-  }
-  if (s.skipped.length > 0) {
-    out.push(p.yellow(p.bold("Skipped:")));
-    for (const k of s.skipped) out.push(`  ${k.address}: ${k.message}`);
-  }
-  const c = s.counts;
-  const adopted = c.adopted ? ` (${c.adopted} adopted after a lost answer)` : "";
-  const secs = (s.durationMs / 1e3).toFixed(1);
-  out.push(
-    s.ok ? p.green(`Apply complete: ${c.applied} applied${adopted} in ${secs}s.`) : p.red(`Apply incomplete: ${c.applied} applied${adopted}, ${c.failed} failed, ${c.skipped} skipped in ${secs}s.`)
-  );
-  return out.join("\n");
-}
-
-// src/render/colour.ts
-var wrap = (open4, close) => (s) => `\x1B[${open4}m${s}\x1B[${close}m`;
-var COLOUR = {
-  enabled: true,
-  red: wrap(31, 39),
-  green: wrap(32, 39),
-  yellow: wrap(33, 39),
-  cyan: wrap(36, 39),
-  bold: wrap(1, 22),
-  dim: wrap(2, 22)
-};
-var id = (s) => s;
-var PLAIN = { enabled: false, red: id, green: id, yellow: id, cyan: id, bold: id, dim: id };
-
-// src/render/plan-markdown.ts
-var MARKDOWN_LIMIT = 6e4;
-var ENTITY = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-  "@": "&#64;",
-  "|": "&#124;",
-  "`": "&#96;",
-  "*": "&#42;",
-  _: "&#95;",
-  "[": "&#91;",
-  "]": "&#93;",
-  "(": "&#40;",
-  ")": "&#41;",
-  "#": "&#35;",
-  "~": "&#126;",
-  "\\": "&#92;",
-  "!": "&#33;",
-  ":": "&#58;",
-  "=": "&#61;",
-  "+": "&#43;",
-  "-": "&#45;",
-  ".": "&#46;"
-};
-function escapeMarkdown(s) {
-  return s.replace(/[&<>"'@|`*_[\]()#~\\!:=+\-.]/g, (c) => ENTITY[c]).replace(/\r?\n/g, " ");
-}
-function escapePre(s) {
-  return s.replace(/[&<>"'@`]/g, (c) => ENTITY[c]);
-}
-function pre(text) {
-  return `<pre>${escapePre(text)}</pre>`;
-}
-function prefixed(mark, text) {
-  return String(text).split("\n").map((l) => mark + l);
-}
-function value(v) {
-  if (v === null || v === void 0) return "<em>none</em>";
-  if (Array.isArray(v)) return v.length ? v.map((x) => `<code>${escapeMarkdown(String(x))}</code>`).join(", ") : "<em>none</em>";
-  return `<code>${escapeMarkdown(typeof v === "string" ? v : JSON.stringify(v))}</code>`;
-}
-function fieldRow(f) {
-  if (f.field === "cedar") return `<p><b>cedar</b></p>
-
-${pre([...prefixed("- ", f.before), ...prefixed("+ ", f.after)].join("\n"))}`;
-  if (Array.isArray(f.before) && Array.isArray(f.after)) {
-    const before = new Set(f.before.map(String));
-    const after = new Set(f.after.map(String));
-    const added = [...after].filter((x) => !before.has(x));
-    const removed = [...before].filter((x) => !after.has(x));
-    return `<p><b>${escapeMarkdown(f.field)}</b>: ${added.length ? `added ${value(added)}` : ""}${added.length && removed.length ? "; " : ""}${removed.length ? `removed ${value(removed)}` : ""}</p>`;
-  }
-  return `<p><b>${escapeMarkdown(f.field)}</b>: ${value(f.before)} → ${value(f.after)}</p>`;
-}
-function createBody(c) {
-  if (c.kind !== "create") return "";
-  switch (c.type) {
-    case "rbac-policy":
-      return `<p><b>permissions</b>: ${value(c.body.permissions.map((r) => r.name))}</p>` + (c.body.description ? `<p><b>description</b>: ${value(c.body.description)}</p>` : "");
-    case "role":
-      return `<p><b>policies</b>: ${value(c.body.policies.map((r) => r.name))}</p>` + (c.body.description ? `<p><b>description</b>: ${value(c.body.description)}</p>` : "");
-    case "cedar-policy":
-      return cedarPolicyFields(c.body).map(([k, v]) => `<p><b>${k}</b>: ${value(v)}</p>`).join("");
-    case "cedar-rule":
-      return pre(c.body.policy_text) + (c.body.notice ? `
-
-<p><b>notice</b>: ${value(c.body.notice)}</p>` : "") + (c.body.audit_session === false ? `
-
-<p><b>auditSession</b>: <code>false</code></p>` : "");
-  }
-}
-function changeDetails(c, plan) {
-  const mark = plan.drift?.[c.id];
-  const tag = mark === "drift" ? " — drift (changed outside Git; merging reverts it)" : mark === "both" ? " — files and drift" : "";
-  const body = c.kind === "create" ? createBody(c) : c.kind === "delete" && c.type === "cedar-rule" ? pre(c.text) : c.fields.map(fieldRow).join("\n\n");
-  return `<details><summary>${escapeMarkdown(changeHeadline(c))}${escapeMarkdown(tag)}</summary>
-
-${body || "<p><em>no fields</em></p>"}
-
-</details>
-`;
-}
-function renderPlanMarkdown(plan, options = {}) {
-  const limit = options.limit ?? MARKDOWN_LIMIT;
-  const head2 = [];
-  if (options.title) head2.push(`### accessctl plan: ${escapeMarkdown(options.title)}`, "");
-  const s = plan.summary;
-  head2.push(escapeMarkdown(closingLine(plan)), "");
-  if (!isEmpty(s)) {
-    head2.push("| create | update | rename | delete | rule moves |", "|---:|---:|---:|---:|---:|", `| ${s.create} | ${s.update} | ${s.rename} | ${s.delete} | ${s.move} |`, "");
-  }
-  const capped = (lines, total, what, max) => {
-    const out2 = [];
-    let size = 0;
-    for (const [i, l] of lines.entries()) {
-      if (size + l.length + 1 > max) {
-        out2.push(`- … and ${total - i} more ${what} (see the full plan)`);
-        break;
-      }
-      out2.push(l);
-      size += l.length + 1;
-    }
-    return out2;
-  };
-  const section = Math.floor(limit / 6);
-  if (plan.guards.length > 0) {
-    head2.push(`#### ⚠️ apply would refuse this plan (${plan.guards.length} guard${plan.guards.length === 1 ? "" : "s"})`, "");
-    const lines = plan.guards.map((g) => {
-      const members = g.members ? ` (${g.members.count} member${g.members.count === 1 ? "" : "s"})` : "";
-      return `- ${escapeMarkdown(g.message)}${members} — ${escapeMarkdown(g.hint)}`;
-    });
-    head2.push(...capped(lines, lines.length, "guards", section), "");
-  }
-  const tail = [];
-  if (plan.drift) {
-    const drifted = plan.changes.filter((c) => plan.drift?.[c.id] === "drift" || plan.drift?.[c.id] === "both");
-    tail.push("#### Drift", "");
-    if (drifted.length === 0) tail.push("No drift: the live state matches the base branch.", "");
-    else {
-      tail.push(`${drifted.length} change${drifted.length === 1 ? "" : "s"} revert edits made outside Git:`, "");
-      tail.push(...capped(drifted.map((c) => `- ${escapeMarkdown(changeHeadline(c))}`), drifted.length, "drifted changes", section), "");
-    }
-  }
-  if (plan.impact.roles.length > 0) {
-    tail.push("#### Access impact", "", "| role | members | gains | loses |", "|---|---:|---|---|");
-    const rows = plan.impact.roles.map(
-      (r) => `| ${escapeMarkdown(r.address)} | ${r.members ?? "–"} | ${r.gained.map(escapeMarkdown).join(", ") || "–"} | ${r.lost.map(escapeMarkdown).join(", ") || "–"} |`
-    );
-    const kept = capped(rows, rows.length, "roles", section);
-    tail.push(...kept.filter((l) => l.startsWith("|")), "", ...kept.filter((l) => !l.startsWith("|")), "");
-  }
-  if (plan.impact.tests.length > 0) {
-    tail.push("#### Access tests whose decision changes", "", "| test | live rules | desired rules |", "|---|---|---|");
-    const rows = plan.impact.tests.map((t) => `| ${escapeMarkdown(t.name)} | ${t.live} | ${t.desired} |`);
-    const kept = capped(rows, rows.length, "access tests", Math.floor(section / 2));
-    tail.push(...kept.filter((l) => l.startsWith("|")), "", ...kept.filter((l) => !l.startsWith("|")), "");
-  }
-  tail.push(`<sub>checksum <code>${escapeMarkdown(plan.checksum)}</code></sub>`, "");
-  const headText = head2.join("\n") + "\n";
-  const tailText = tail.join("\n");
-  const changes = plan.changes.length ? "#### Changes\n\n" : "";
-  let body = changes;
-  const where2 = options.fullPlanAt ? escapeMarkdown(options.fullPlanAt) : "the output of <code>accessctl plan</code>";
-  const note = (n) => `
-> ✂️ ${n} more change${n === 1 ? "" : "s"} not shown: this comment is cut at ${limit.toLocaleString("en-US")} characters. The full plan is in ${where2}.
-`;
-  const budget = limit - headText.length - tailText.length - note(plan.changes.length).length - 2;
-  let shown = 0;
-  for (const c of plan.changes) {
-    const d = changeDetails(c, plan);
-    if (body.length + d.length > budget) break;
-    body += d;
-    shown++;
-  }
-  if (shown < plan.changes.length) body += note(plan.changes.length - shown);
-  const out = headText + body + "\n" + tailText;
-  return out.length <= limit ? out : out.slice(0, limit);
-}
-
-// src/action/markers.ts
-import { createHash } from "node:crypto";
-import { deflateRawSync, inflateRawSync } from "node:zlib";
-function markerValue(path) {
-  return path.replace(/[%<>]/g, (c) => encodeURIComponent(c)).replace(/-(?=-)/g, "%2D");
-}
-function pathMarker(path) {
-  return `<!-- accessctl:path=${markerValue(path)} -->`;
-}
-function applyMarker(path) {
-  return `<!-- accessctl:apply:path=${markerValue(path)} -->`;
-}
-function checksumMarker(checksum) {
-  return `<!-- accessctl:checksum=${checksum} -->`;
-}
-function readChecksum(body) {
-  return /<!-- accessctl:checksum=(sha256:[0-9a-f]{64}) -->/.exec(body)?.[1];
-}
-function digestChanges(changes) {
-  return changes.map((c) => [c.id, createHash("sha256").update(stableJson(c)).digest("hex").slice(0, 16)]);
-}
-function changesMarker(changes, maxChars) {
-  const packed = deflateRawSync(Buffer.from(JSON.stringify(digestChanges(changes)), "utf8")).toString("base64url");
-  const line = `<!-- accessctl:changes=${packed} -->`;
-  return line.length <= maxChars ? line : void 0;
-}
-function readChanges(body) {
-  const packed = /<!-- accessctl:changes=([A-Za-z0-9_-]*) -->/.exec(body)?.[1];
-  if (packed === void 0) return void 0;
-  try {
-    const list3 = JSON.parse(inflateRawSync(Buffer.from(packed, "base64url")).toString("utf8"));
-    if (!Array.isArray(list3) || !list3.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === "string" && typeof e[1] === "string")) return void 0;
-    return list3;
-  } catch {
-    return void 0;
-  }
-}
-
-// src/action/apply-comment.ts
-var LIST_BUDGET = 55e3;
-function head(h, verdict) {
-  const run = h.runUrl ? ` (${escapeMarkdown(h.runUrl)})` : "";
-  return [applyMarker(h.path), "", `### accessctl apply: ${escapeMarkdown(h.path)} — ${verdict}`, "", `Commit <code>${h.sha.slice(0, 12)}</code>${run}.`, ""];
-}
-function list2(items, budget) {
-  const out = [];
-  let used = 0;
-  for (const [i, item] of items.entries()) {
-    if (used + item.length > budget) {
-      out.push(`- … and ${items.length - i} more`);
-      break;
-    }
-    out.push(item);
-    used += item.length + 1;
-  }
-  return out;
-}
-function appliedBody(h, s, after) {
-  const c = s.counts;
-  const converged = after !== void 0 && after.changes.length === 0;
-  const verdict = !s.ok ? "❌ failed" : converged ? "✅ applied" : "⚠️ applied, not converged";
-  const lines = head(h, verdict);
-  lines.push("| applied | failed | skipped |", "|---:|---:|---:|", `| ${c.applied}${c.adopted ? ` (${c.adopted} adopted)` : ""} | ${c.failed} | ${c.skipped} |`, "");
-  const share = Math.floor(LIST_BUDGET / 3);
-  if (s.failed.length) lines.push("#### Failed", "", ...list2(s.failed.map((f) => `- <code>${escapeMarkdown(f.address)}</code>: ${escapeMarkdown(f.error)}`), share), "");
-  if (s.skipped.length) lines.push("#### Skipped", "", ...list2(s.skipped.map((k) => `- <code>${escapeMarkdown(k.address)}</code>: ${escapeMarkdown(k.message)}`), share), "");
-  if (s.applied.length) {
-    lines.push(`<details><summary>Applied (${s.applied.length})</summary>`, "", ...list2(s.applied.map((a) => `- ${a.kind} <code>${escapeMarkdown(a.address)}</code>${a.adopted ? " (adopted)" : ""}`), share), "", "</details>", "");
-  }
-  if (after) {
-    if (converged) lines.push("A fresh plan after the apply is empty: the live state matches the files.", "");
-    else {
-      lines.push("#### Not converged", "", `A fresh plan after the apply still has changes — ${escapeMarkdown(closingLine(after))}`, "");
-      lines.push(...list2(after.changes.map((ch) => `- ${escapeMarkdown(changeHeadline(ch))}`), share), "");
-    }
-  } else if (!s.ok) lines.push("The changes that failed or were skipped are still pending; fix the cause and re-run the workflow.", "");
-  return lines.join("\n");
-}
-function nothingToApplyBody(h) {
-  return [...head(h, "✅ nothing to apply"), "No changes. Live state matches the desired state.", ""].join("\n");
-}
-function differences(reviewed, fresh) {
-  const before = new Map(reviewed);
-  const hashes = new Map(digestChanges(fresh));
-  const out = [];
-  for (const c of fresh) {
-    const r = before.get(c.id);
-    if (r === void 0) out.push({ how: "added", what: changeHeadline(c) });
-    else if (r !== hashes.get(c.id)) out.push({ how: "changed", what: changeHeadline(c) });
-  }
-  for (const [id2] of reviewed) if (!hashes.has(id2)) out.push({ how: "removed", what: id2 });
-  return out;
-}
-var HOW = { added: "➕ new since the review", removed: "➖ reviewed, no longer planned", changed: "✏️ changed since the review" };
-function refusedNotReviewedBody(h, fresh, review) {
-  const lines = head(h, "⛔ refused: not the reviewed plan");
-  if (review.prNumber === void 0) {
-    lines.push("No merged pull request was found for this commit, so there is no reviewed plan; nothing was applied.", "");
-  } else if (review.reviewedChecksum === void 0) {
-    lines.push(`Pull request #${review.prNumber} has no plan comment with a checksum, so nothing was reviewed; nothing was applied.`, "");
-  } else {
-    lines.push(
-      `The fresh plan (<code>${escapeMarkdown(fresh.checksum)}</code>) is not the plan last shown on this pull request (<code>${escapeMarkdown(review.reviewedChecksum)}</code>), so nothing was applied. The live state or the files changed after the review.`,
-      ""
-    );
-    if (review.reviewed) {
-      const diffs = differences(review.reviewed, fresh.changes);
-      lines.push("| | change |", "|---|---|", ...list2(diffs.map((d) => `| ${HOW[d.how]} | ${escapeMarkdown(d.what)} |`), LIST_BUDGET / 2), "");
-    } else {
-      lines.push("The reviewed comment was too large to carry its change list; the fresh plan is:", "", ...list2(fresh.changes.map((c) => `- ${escapeMarkdown(changeHeadline(c))}`), LIST_BUDGET / 2), "");
-    }
-  }
-  lines.push(
-    `Fresh plan: ${escapeMarkdown(closingLine(fresh))}`,
-    "",
-    "**What to do:** open a pull request (an empty change is enough) so the plan is shown and reviewed again, then merge it; or, after reviewing the plan in this run's job summary, re-run the workflow with `force: true`.",
-    ""
-  );
-  return lines.join("\n");
-}
-function refusedGuardsBody(h, fresh, guards) {
-  const lines = head(h, `⛔ refused by ${guards.length} guard${guards.length === 1 ? "" : "s"}`);
-  lines.push("Nothing was written.", "");
-  for (const g of guards) {
-    const members = g.members ? ` (${g.members.count} member${g.members.count === 1 ? "" : "s"})` : "";
-    lines.push(`- ${escapeMarkdown(g.message)}${members} — ${escapeMarkdown(g.hint)}${g.forceable ? " (`force: true` overrides this one)" : ""}`);
-  }
-  lines.push("", `Fresh plan: ${escapeMarkdown(closingLine(fresh))}`, "");
-  return lines.join("\n");
-}
-
-// src/action/comments.ts
-function findMarked(comments, marker) {
-  return comments.filter((c) => c.authorType === "Bot" && c.body.includes(marker)).at(-1);
-}
-async function upsertComment(api, issue2, marker, body) {
-  const existing = findMarked(await api.listComments(issue2), marker);
-  if (existing) {
-    await api.updateComment(existing.id, body);
-    return { id: existing.id, created: false };
-  }
-  return { id: await api.createComment(issue2, body), created: true };
-}
-
-// src/action/outputs.ts
-import { mkdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-var SUMMARY_LIMIT = 9e5;
-function writePlanFile(plan, path, env, redact2) {
-  const dir = join(env["RUNNER_TEMP"] || tmpdir(), "accessctl");
-  mkdirSync(dir, { recursive: true });
-  const slug = path === "." ? "root" : path.replace(/[^A-Za-z0-9._-]+/g, "-");
-  const file = join(dir, `plan-${slug}.json`);
-  writeFileSync(file, redact2(JSON.stringify(plan, null, 2)) + "\n");
-  return file;
-}
-function setPlanOutputs(plan, planFile) {
-  setOutput("has-changes", isEmpty(plan.summary) ? "false" : "true");
-  setOutput("checksum", plan.checksum);
-  setOutput("plan-file", planFile);
-  setOutput("summary", closingLine(plan));
-}
-function setNoPlanOutputs(summary2) {
-  setOutput("has-changes", "false");
-  setOutput("checksum", "");
-  setOutput("plan-file", "");
-  setOutput("summary", summary2);
-}
-async function writeJobSummary(markdown, redact2) {
-  if (!process.env["GITHUB_STEP_SUMMARY"]) {
-    info(redact2(markdown));
-    return;
-  }
-  await summary.addRaw(redact2(markdown), true).write();
-}
-
 // src/cedar/evaluate.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash } from "node:crypto";
 
 // src/cedar/assemble.ts
 var RuleFieldsError = class extends Error {
@@ -64659,10 +64505,10 @@ function findDuplicateRules(rules) {
     if (bucket.length < 2) continue;
     const byCanonical = /* @__PURE__ */ new Map();
     for (const i of bucket) {
-      const canonical = canonicalRule(rules[i]?.text ?? "");
-      const same = byCanonical.get(canonical);
+      const canonical2 = canonicalRule(rules[i]?.text ?? "");
+      const same = byCanonical.get(canonical2);
       if (same) same.push(i);
-      else byCanonical.set(canonical, [i]);
+      else byCanonical.set(canonical2, [i]);
     }
     for (const same of byCanonical.values()) {
       if (same.length >= 2) groups2.push({ first: same[0] ?? 0, keys: same.map((i) => rules[i]?.key ?? "") });
@@ -64672,8 +64518,8 @@ function findDuplicateRules(rules) {
 }
 
 // src/cedar/entity-index.ts
-function uidKey(uid2) {
-  const u = "__entity" in uid2 ? uid2.__entity : uid2;
+function uidKey(uid) {
+  const u = "__entity" in uid ? uid.__entity : uid;
   return `${u.type}\0${u.id}`;
 }
 function collectRefs(value2, out) {
@@ -64723,12 +64569,12 @@ var EntityIndex = class {
   reachable(requestUids, context) {
     const queue = [...requestUids, ...this.roots];
     collectRefs(context, queue);
-    const seen = /* @__PURE__ */ new Set();
+    const seen2 = /* @__PURE__ */ new Set();
     const out = [];
     while (queue.length > 0) {
       const key = queue.pop();
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (seen2.has(key)) continue;
+      seen2.add(key);
       const hit = this.byUid.get(key);
       if (!hit) continue;
       out.push(hit.entity);
@@ -64859,7 +64705,7 @@ function createEvaluator(input, options = {}) {
       errors
     };
   };
-  const evaluate3 = (request2) => {
+  const evaluate = (request2) => {
     const parsed = parseRequest(request2);
     if (typeof parsed === "string") return { decision: "deny", deciding: [], errors: [...staticErrors], requestError: parsed };
     const context = request2.context ?? {};
@@ -64870,12 +64716,7 @@ function createEvaluator(input, options = {}) {
     }
     return { ...result, errors: [...staticErrors, ...result.errors] };
   };
-  return { evaluate: evaluate3, warnings };
-}
-function evaluate(input) {
-  const evaluator = createEvaluator(input, { preparse: false });
-  const result = evaluator.evaluate(input.request);
-  return { ...result, warnings: [...evaluator.warnings, ...result.warnings ?? []] };
+  return { evaluate, warnings };
 }
 function asPermit(text) {
   const tokens = codeTokens(text);
@@ -64890,7 +64731,7 @@ function sortById(ids2) {
   return [...ids2].sort((a, b) => idNumber(a) - idNumber(b));
 }
 function hash(parts) {
-  const h = createHash2("sha256");
+  const h = createHash("sha256");
   for (const p of parts) h.update(p).update("\0");
   return h.digest("hex").slice(0, 32);
 }
@@ -65073,190 +64914,9 @@ function checkCedar(desired) {
 }
 
 // src/desired/load.ts
-import { createHash as createHash3 } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
-import { dirname as dirname2, join as join4, normalize, relative } from "node:path";
-
-// src/address/address.ts
-function escapeSegment(name) {
-  return name.replace(/[\\/*]/g, (c) => `\\${c}`);
-}
-function formatAddress(a) {
-  switch (a.kind) {
-    case "org-policy":
-      return `organization/policies/${escapeSegment(a.name)}`;
-    case "org-role":
-      return `organization/roles/${escapeSegment(a.name)}`;
-    case "project-policy":
-      return `projects/${escapeSegment(a.project)}/policies/${escapeSegment(a.name)}`;
-    case "project-role":
-      return `projects/${escapeSegment(a.project)}/roles/${escapeSegment(a.name)}`;
-    case "cedar-policy":
-      return `cedar/policies/${escapeSegment(a.name)}`;
-    case "cedar-rule":
-      return `cedar/policies/${escapeSegment(a.policy)}/rules/${a.ordinal}`;
-  }
-}
-var AddressSyntaxError = class extends Error {
-  constructor(message, column) {
-    super(message);
-    this.column = column;
-    this.name = "AddressSyntaxError";
-  }
-  column;
-};
-function splitSegments(input) {
-  const segments = [];
-  let text = "";
-  let parts = [""];
-  let stars = 0;
-  let onlyStars = true;
-  let column = 1;
-  let adjacentStars = false;
-  let lastWasStar = false;
-  const finish = (next) => {
-    const doubleStar = onlyStars && stars === 2 && parts.every((p) => p === "");
-    segments.push({ text, parts, doubleStar, column, adjacentStars: adjacentStars && !doubleStar });
-    text = "";
-    parts = [""];
-    stars = 0;
-    onlyStars = true;
-    adjacentStars = false;
-    lastWasStar = false;
-    column = next;
-  };
-  for (let i = 0; i < input.length; i++) {
-    const c = input[i];
-    if (c === "\\") {
-      const next = input[i + 1];
-      if (next !== "\\" && next !== "/" && next !== "*") {
-        throw new AddressSyntaxError(
-          next === void 0 ? "a trailing `\\` escapes nothing" : `\`\\${next}\` is not an escape; only \`\\/\`, \`\\*\` and \`\\\\\` are`,
-          i + 1
-        );
-      }
-      text += next;
-      parts[parts.length - 1] += next;
-      onlyStars = false;
-      lastWasStar = false;
-      i++;
-    } else if (c === "/") {
-      finish(i + 2);
-    } else if (c === "*") {
-      text += c;
-      stars++;
-      parts.push("");
-      if (lastWasStar) adjacentStars = true;
-      lastWasStar = true;
-    } else {
-      text += c;
-      parts[parts.length - 1] += c;
-      onlyStars = false;
-      lastWasStar = false;
-    }
-  }
-  finish(input.length + 1);
-  return segments;
-}
-function parseAddress(input) {
-  try {
-    return parseAddressOrThrow(input);
-  } catch {
-    return void 0;
-  }
-}
-function parseAddressOrThrow(input) {
-  const segs = splitSegments(input);
-  for (const s of segs) {
-    if (s.parts.length > 1) {
-      throw new AddressSyntaxError("an address holds no unescaped `*` (write `\\*` for a star in a name)", s.column);
-    }
-    if (s.text === "") throw new AddressSyntaxError("an address has no empty segment", s.column);
-  }
-  const t = segs.map((s) => s.text);
-  const bad = () => {
-    throw new AddressSyntaxError(
-      "expected organization/(policies|roles)/<name>, projects/<project>/(policies|roles)/<name>, cedar/policies/<name> or cedar/policies/<name>/rules/<n>",
-      1
-    );
-  };
-  if (t[0] === "organization" && t.length === 3) {
-    if (t[1] === "policies") return { kind: "org-policy", name: t[2] };
-    if (t[1] === "roles") return { kind: "org-role", name: t[2] };
-  }
-  if (t[0] === "projects" && t.length === 4) {
-    if (t[2] === "policies") return { kind: "project-policy", project: t[1], name: t[3] };
-    if (t[2] === "roles") return { kind: "project-role", project: t[1], name: t[3] };
-  }
-  if (t[0] === "cedar" && t[1] === "policies") {
-    if (t.length === 3) return { kind: "cedar-policy", name: t[2] };
-    if (t.length === 5 && t[3] === "rules" && /^[1-9][0-9]*$/.test(t[4])) {
-      return { kind: "cedar-rule", policy: t[2], ordinal: Number(t[4]) };
-    }
-  }
-  return bad();
-}
-var ROOTS = /* @__PURE__ */ new Set(["organization", "projects", "cedar", "**", "*"]);
-function compilePattern(source) {
-  if (source.trim() === "") throw new AddressSyntaxError("a pattern is not empty", 1);
-  const segments = splitSegments(source);
-  for (const s of segments) {
-    if (s.text === "") throw new AddressSyntaxError("a pattern has no empty segment (`//` or a leading or trailing `/`)", s.column);
-    if (s.adjacentStars) throw new AddressSyntaxError("`**` stands alone as a whole segment (e.g. `projects/**`)", s.column);
-  }
-  const root = segments[0];
-  if (!root.doubleStar && root.parts.length === 1 && !ROOTS.has(root.text)) {
-    throw new AddressSyntaxError(`a pattern starts with organization/, projects/ or cedar/, not \`${root.text}\``, 1);
-  }
-  return { source, segments };
-}
-function segmentMatches(seg, text) {
-  const parts = seg.parts;
-  if (parts.length === 1) return parts[0] === text;
-  const first = parts[0];
-  const last = parts[parts.length - 1];
-  if (!text.startsWith(first) || text.length < first.length + last.length || !text.endsWith(last)) return false;
-  let pos = first.length;
-  const end = text.length - last.length;
-  for (let i = 1; i < parts.length - 1; i++) {
-    const at = text.indexOf(parts[i], pos);
-    if (at < 0 || at + parts[i].length > end) return false;
-    pos = at + parts[i].length;
-  }
-  return true;
-}
-function matchFrom(pattern, pi, texts, ti) {
-  if (pi === pattern.length) return ti === texts.length;
-  const seg = pattern[pi];
-  if (seg.doubleStar) {
-    for (let k = ti; k <= texts.length; k++) if (matchFrom(pattern, pi + 1, texts, k)) return true;
-    return false;
-  }
-  return ti < texts.length && segmentMatches(seg, texts[ti]) && matchFrom(pattern, pi + 1, texts, ti + 1);
-}
-function addressSegments(a) {
-  switch (a.kind) {
-    case "org-policy":
-      return ["organization", "policies", a.name];
-    case "org-role":
-      return ["organization", "roles", a.name];
-    case "project-policy":
-      return ["projects", a.project, "policies", a.name];
-    case "project-role":
-      return ["projects", a.project, "roles", a.name];
-    case "cedar-policy":
-      return ["cedar", "policies", a.name];
-    case "cedar-rule":
-      return ["cedar", "policies", a.policy, "rules", String(a.ordinal)];
-  }
-}
-function matchPattern(p, a) {
-  const target = a.kind === "cedar-rule" ? { kind: "cedar-policy", name: a.policy } : a;
-  return matchFrom(p.segments, 0, addressSegments(target), 0) || a.kind === "cedar-rule" && matchFrom(p.segments, 0, addressSegments(a), 0);
-}
-function matchAny(patterns, a) {
-  return patterns.some((p) => matchPattern(p, a));
-}
+import { dirname as dirname2, join as join3, normalize, relative, resolve } from "node:path";
 
 // src/desired/yaml-file.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -65494,11 +65154,11 @@ function scalarLocator(y, path) {
 }
 
 // src/desired/build-rules.ts
-function buildRules(y, policy, raw, path, readText, diagnostics) {
+function buildRules(y, policy, rules, path, readText, diagnostics) {
   const address = (ordinal) => formatAddress({ kind: "cedar-rule", policy, ordinal });
-  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+  if (!Array.isArray(rules)) {
     const loc = positionOf(y, [...path, "file"]);
-    const read2 = readText(y.file, raw["file"], loc, "the Cedar rules file");
+    const read2 = readText(y.file, rules.file, loc, "the Cedar rules file");
     if ("error" in read2) {
       diagnostics.push(read2.error);
       return [];
@@ -65522,14 +65182,13 @@ function buildRules(y, policy, raw, path, readText, diagnostics) {
       locate: (offset) => lines.position(s.start + offset)
     }));
   }
-  if (!Array.isArray(raw)) return [];
-  return raw.map((r, i) => {
+  return rules.map((r, i) => {
     const at = [...path, i];
     const loc = positionOf(y, at);
     const base = { address: address(i + 1), ordinal: i + 1, loc };
-    const rule = typeof r["cedar"] === "string" ? { ...base, form: "cedar", text: r["cedar"].trimEnd(), locate: scalarLocator(y, [...at, "cedar"]) } : structured(y, r, at, base, diagnostics);
-    if ("notice" in r) rule.notice = r["notice"];
-    if ("auditSession" in r) rule.auditSession = r["auditSession"];
+    const rule = r.cedar !== void 0 ? { ...base, form: "cedar", text: r.cedar.trimEnd(), locate: scalarLocator(y, [...at, "cedar"]) } : structured(y, r, at, base, diagnostics);
+    if (r.notice !== void 0) rule.notice = r.notice;
+    if (r.auditSession !== void 0) rule.auditSession = r.auditSession;
     return rule;
   });
 }
@@ -65538,8 +65197,7 @@ function structured(y, r, at, base, diagnostics) {
   const entity = (key) => {
     const scope = r[key];
     if (!scope) return { type: "any", entityType: null, entityId: null };
-    const literal = (field2) => {
-      const text2 = scope[field2];
+    const literal = (field2, text2) => {
       const parsed = parseEntityLiteral(text2);
       if (!parsed) {
         malformed = true;
@@ -65552,25 +65210,25 @@ function structured(y, r, at, base, diagnostics) {
       }
       return parsed;
     };
-    if (typeof scope["is"] === "string") {
-      if (typeof scope["in"] === "string") {
-        literal("in");
-        return { type: "is_in", entityType: scope["is"], entityId: scope["in"] };
+    if (scope.is !== void 0) {
+      if (scope.in !== void 0) {
+        literal("in", scope.in);
+        return { type: "is_in", entityType: scope.is, entityId: scope.in };
       }
-      return { type: "is", entityType: scope["is"], entityId: null };
+      return { type: "is", entityType: scope.is, entityId: null };
     }
-    const field = typeof scope["eq"] === "string" ? "eq" : "in";
-    const lit = literal(field);
+    const field = scope.eq !== void 0 ? "eq" : "in";
+    const lit = literal(field, scope[field] ?? "");
     return { type: field, entityType: lit?.type ?? null, entityId: lit?.id ?? null };
   };
   const principal = entity("principal");
   const resource = entity("resource");
-  const action = r["action"];
+  const action = r.action;
   const clauses = [];
   for (const kind of ["when", "unless"]) {
     const c = r[kind];
     if (typeof c === "string") clauses.push({ kind, expr: c, path: [...at, kind] });
-    else if (Array.isArray(c)) c.forEach((expr, i) => clauses.push({ kind, expr, path: [...at, kind, i] }));
+    else c?.forEach((expr, i) => clauses.push({ kind, expr, path: [...at, kind, i] }));
   }
   let conditions = "";
   const spans = [];
@@ -65581,12 +65239,12 @@ function structured(y, r, at, base, diagnostics) {
     conditions += c.expr + " }";
   }
   const fields = {
-    effect: r["effect"],
+    effect: r.effect,
     principal_scope_type: principal.type,
     principal_entity_type: principal.entityType,
     principal_entity_id: principal.entityId,
-    action_scope_type: !action ? "any" : typeof action["eq"] === "string" ? "eq" : "in",
-    action_ids: !action ? [] : typeof action["eq"] === "string" ? [action["eq"]] : action["in"] ?? [],
+    action_scope_type: !action ? "any" : action.eq !== void 0 ? "eq" : "in",
+    action_ids: !action ? [] : action.eq !== void 0 ? [action.eq] : action.in ?? [],
     resource_scope_type: resource.type,
     resource_entity_type: resource.entityType,
     resource_entity_id: resource.entityId,
@@ -65604,16 +65262,17 @@ function structured(y, r, at, base, diagnostics) {
       return base.loc;
     }
     const part = heads.action !== void 0 && offset >= heads.action ? heads.resource !== void 0 && offset >= heads.resource ? "resource" : "action" : "principal";
-    const scope = r[part];
-    if (!scope) return base.loc;
     if (part === "action") {
-      if (Array.isArray(scope["in"])) {
+      if (!action) return base.loc;
+      if (action.in !== void 0) {
         const before = text.slice(heads.action, offset);
-        const item = Math.min((before.match(/,/g) ?? []).length, scope["in"].length - 1);
+        const item = Math.min((before.match(/,/g) ?? []).length, action.in.length - 1);
         return positionOf(y, [...at, "action", "in", Math.max(0, item)]);
       }
       return positionOf(y, [...at, "action", "eq"]);
     }
+    const scope = r[part];
+    if (!scope) return base.loc;
     const start = part === "principal" ? heads.principal : heads.resource;
     const key = "is" in scope && "in" in scope ? /\bin\b/.test(text.slice(start, offset).replace(/^\w+/, "")) ? "in" : "is" : Object.keys(scope)[0];
     return positionOf(y, [...at, part, key]);
@@ -65621,11 +65280,11 @@ function structured(y, r, at, base, diagnostics) {
   return { ...base, form: "structured", text, fields, locate };
 }
 function scopeHeads(text) {
-  const open4 = text.indexOf("(");
-  const heads = { principal: Math.max(0, open4 + 1) };
-  const a = text.indexOf(", action", open4);
+  const open2 = text.indexOf("(");
+  const heads = { principal: Math.max(0, open2 + 1) };
+  const a = text.indexOf(", action", open2);
   if (a >= 0) heads.action = a + 2;
-  const r = text.indexOf(", resource", a >= 0 ? a + 2 : open4);
+  const r = text.indexOf(", resource", a >= 0 ? a + 2 : open2);
   if (r >= 0) heads.resource = r + 2;
   return heads;
 }
@@ -65697,134 +65356,374 @@ function jsonErrorOffset(text) {
   }
 }
 
-// src/desired/build-file.ts
-function optionalText(o, key) {
-  return key in o ? { value: o[key] } : {};
+// src/desired/schema-check.ts
+var import__ = __toESM(require__(), 1);
+import { readFileSync } from "node:fs";
+
+// src/desired/file-format.generated.ts
+var ACCESSCTL_FILE_KEYS = ["organization", "projects", "cedar", "accessctl"];
+
+// src/desired/package-root.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+var cached;
+function packageRoot() {
+  if (cached) return cached;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (; ; ) {
+    if (existsSync2(join(dir, "schemas", "accessctl.schema.json"))) return cached = dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error("internal error: schemas/accessctl.schema.json not found above " + fileURLToPath(import.meta.url));
+    dir = up;
+  }
 }
-function refs(y, o, key, path) {
-  const list3 = o[key] ?? [];
-  return list3.map((name, i) => ({ name, loc: positionOf(y, [...path, key, i]) }));
+function schemaPath() {
+  return join(packageRoot(), "schemas", "accessctl.schema.json");
+}
+
+// src/desired/path-address.ts
+function addressForPath(root, path) {
+  const at = (p) => p.reduce((v, k) => v?.[k], root);
+  const nameAt = (p) => {
+    const n = at(p)?.name;
+    return typeof n === "string" && n.trim() !== "" ? n : void 0;
+  };
+  const [top, a, b, c, d] = path;
+  if (top === "organization" && (a === "policies" || a === "roles") && typeof b === "number") {
+    const name = nameAt([top, a, b]);
+    return name === void 0 ? void 0 : formatAddress({ kind: a === "policies" ? "org-policy" : "org-role", name });
+  }
+  if (top === "projects" && typeof a === "number") {
+    const project = nameAt([top, a]);
+    if (project === void 0) return void 0;
+    if ((b === "policies" || b === "roles") && typeof c === "number") {
+      const name = nameAt([top, a, b, c]);
+      if (name !== void 0) return formatAddress({ kind: b === "policies" ? "project-policy" : "project-role", project, name });
+    }
+    return `projects/${project.replace(/[\\/*]/g, (ch) => `\\${ch}`)}`;
+  }
+  if (top === "cedar" && a === "policies" && typeof b === "number") {
+    const name = nameAt([top, a, b]);
+    if (name === void 0) return void 0;
+    if (c === "rules" && typeof d === "number") return formatAddress({ kind: "cedar-rule", policy: name, ordinal: d + 1 });
+    return formatAddress({ kind: "cedar-policy", name });
+  }
+  return void 0;
+}
+
+// src/desired/schema-check.ts
+var validator;
+var defs = {};
+function getDefs() {
+  getValidator();
+  return defs;
+}
+function getValidator() {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(schemaPath(), "utf8"));
+    defs = schema.$defs ?? {};
+    const ajv = new import__.Ajv2020({ allErrors: true, verbose: true, strict: false });
+    validator = ajv.compile(schema);
+  }
+  return validator;
+}
+function acceptedFile(y) {
+  const value2 = y.value;
+  if (!getValidator()(value2)) throw new Error(`internal error: ${y.file} was read before the schema accepted it`);
+  return value2;
+}
+function checkSchema(y) {
+  const validate4 = getValidator();
+  if (validate4(y.value)) return [];
+  const errors = pickBranches(validate4.errors ?? []);
+  const out = [];
+  const seen2 = /* @__PURE__ */ new Set();
+  for (const e of errors) {
+    const d = describe(y, e);
+    const key = `${d.line}:${d.col}:${d.message}`;
+    if (!seen2.has(key)) {
+      seen2.add(key);
+      out.push(d);
+    }
+  }
+  return out;
+}
+function pathOf(instancePath) {
+  if (instancePath === "") return [];
+  return instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
+}
+function pickBranches(errors) {
+  const NOISE = /* @__PURE__ */ new Set(["type", "required", "not", "oneOf", "minProperties", "maxProperties"]);
+  let result = errors;
+  for (const o of errors.filter((e) => e.keyword === "oneOf")) {
+    if (!result.includes(o)) continue;
+    const at = o.instancePath;
+    const deeper = result.some((e) => e.instancePath.startsWith(at + "/"));
+    const same = result.filter((e) => e !== o && e.instancePath === at);
+    const telling = same.some((e) => !NOISE.has(e.keyword));
+    if (deeper || telling) result = result.filter((e) => e !== o && !(e.instancePath === at && NOISE.has(e.keyword)));
+    else result = result.filter((e) => !same.includes(e));
+  }
+  const unknown = result.filter((e) => e.keyword === "additionalProperties");
+  return result.filter(
+    (e) => e.keyword !== "required" || !unknown.some((u) => u.instancePath === e.instancePath && distance(String(u.params["additionalProperty"]), String(e.params["missingProperty"])) <= 2)
+  );
+}
+function describe(y, e) {
+  const path = pathOf(e.instancePath);
+  const address = addressForPath(y.value, path);
+  const field = fieldName(path);
+  const at = positionOf(y, path);
+  const extra = address === void 0 ? {} : { address };
+  const p = e.params;
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const key = String(p["additionalProperty"]);
+      const allowed = Object.keys(e.parentSchema?.properties ?? {});
+      const guess = closest(key, allowed);
+      return diag("schema-unknown-key", `unknown key \`${key}\`${field ? ` in ${field}` : ""}`, keyPositionOf(y, [...path, key]), {
+        ...extra,
+        hint: guess ? `did you mean \`${guess}\`?` : `allowed keys here: ${allowed.join(", ") || "none"}`
+      });
+    }
+    case "required": {
+      const missing = String(p["missingProperty"]);
+      return diag("schema-missing", `\`${missing}\` is required${field ? ` in ${field}` : ""}`, at, {
+        ...extra,
+        hint: requiredHint(missing)
+      });
+    }
+    case "type": {
+      return diag("schema-type", `${field ?? "the file"} should be ${article(String(p["type"]))}, not ${kindOf(valueAt(y.value, path))}`, at, extra);
+    }
+    case "enum": {
+      const allowed = p["allowedValues"].map((v) => JSON.stringify(v)).join(", ");
+      return diag("schema-enum", `${field} should be one of ${allowed}, not ${JSON.stringify(valueAt(y.value, path))}`, at, extra);
+    }
+    case "minLength":
+    case "pattern":
+      return diag("schema-format", patternMessage(field, path, valueAt(y.value, path)), at, extra);
+    case "minItems":
+      return diag("schema-empty", `${field} should not be an empty list`, at, extra);
+    case "minProperties":
+      return path.length === 0 ? diag("not-accessctl", `this YAML file holds no accessctl key (${orList(ACCESSCTL_FILE_KEYS)})`, at, {
+        hint: "every YAML file in the directory is read as an accessctl file: add content, or move the file out of the directory"
+      }) : diag("schema-empty", `${field} should not be empty`, at, { ...extra, hint: scopeHint(e) });
+    case "maxProperties":
+      return diag("schema-shape", `${field} takes exactly one of ${orList(Object.keys(e.parentSchema?.properties ?? {}).map((k) => `\`${k}\``))}`, at, extra);
+    case "minimum":
+    case "maximum":
+      return diag("schema-range", `${field} should be ${e.keyword === "minimum" ? "at least" : "at most"} ${String(p["limit"])}`, at, extra);
+    case "oneOf":
+    case "not":
+      return diag("schema-shape", shapeMessage(e, field, valueAt(y.value, path)), at, { ...extra, hint: shapeHint(e) });
+    default:
+      return diag("schema", `${field ?? "the file"}: ${e.message ?? "does not match the schema"}`, at, extra);
+  }
+}
+function fieldName(path) {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const item = path[i];
+    if (typeof item === "string") return i === path.length - 1 ? `\`${item}\`` : `an item of \`${item}\``;
+  }
+  return void 0;
+}
+function valueAt(value2, path) {
+  let v = value2;
+  for (const p of path) v = v?.[p];
+  return v;
+}
+function kindOf(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)}`;
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+function article(t) {
+  const words = {
+    array: "a list",
+    object: "a mapping",
+    string: "text",
+    integer: "a whole number",
+    number: "a number",
+    boolean: "true or false",
+    "string,null": "text or null",
+    "integer,null": "a whole number or null"
+  };
+  return words[t] ?? t;
+}
+function requiredHint(missing) {
+  const hints = {
+    name: "give the object a `name`: it is its identity within its scope",
+    permissions: "list the policy's permission names, e.g. `permissions: [billing:read]` (or `[]`)",
+    policies: "list the role's policy names, e.g. `policies: [Manage billing]` (or `[]`)",
+    maxDurationSeconds: "the Cedar API requires `maxDurationSeconds`, e.g. `maxDurationSeconds: 3600`",
+    rules: "add `rules:` — a list of rules, or `{file: ./rules.cedar}`",
+    cases: "add `cases:` — a list of access tests",
+    file: "write `rules: {file: ./path.cedar}`",
+    expect: "say what the test expects: `expect: allow` or `expect: deny`"
+  };
+  return hints[missing] ?? `add \`${missing}\``;
+}
+function patternMessage(field, path, v) {
+  const parent = path[path.length - 2];
+  if (parent === "permissions") return `permission ${JSON.stringify(v)} is not of the form resource:action (e.g. billing:read)`;
+  return `${field ?? "the value"} should not be empty or blank`;
+}
+function orList(words) {
+  return words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`;
+}
+function scopeHint(e) {
+  const s = defOf(e);
+  if (s === "entityScope") return "use {eq: E}, {in: E}, {is: T} or {is: T, in: E}; leave the key out for any";
+  if (s === "actionScope") return "use {eq: a} or {in: [a, b]}; leave the key out for any action";
+  return "remove the key, or give it content";
+}
+function defOf(e) {
+  const defs2 = getDefs();
+  for (const [name, def] of Object.entries(defs2)) {
+    if (e.parentSchema === def) return name;
+  }
+  return e.parentSchema === defs2["cedarPolicy"]?.properties?.["rules"] ? "rules" : void 0;
+}
+function ruleForms() {
+  const forbids = (b) => (b.not?.anyOf ?? (b.not ? [b.not] : [])).flatMap((n) => n.required ?? []);
+  const statement = (getDefs()["rule"]?.oneOf ?? []).find((b) => forbids(b).length > 1);
+  return { statementKey: statement?.required?.[0] ?? "", structuredKeys: statement ? forbids(statement) : [] };
+}
+function shapeMessage(e, field, v) {
+  const s = defOf(e) ?? "";
+  if (s === "rule") {
+    const o = v ?? {};
+    const { statementKey, structuredKeys } = ruleForms();
+    const structured2 = structuredKeys.filter((k) => k in o);
+    if (statementKey in o && structured2.length > 0) {
+      return `a rule is either structured fields or one \`cedar:\` statement, not both (found \`${statementKey}\` with ${structured2.map((k) => `\`${k}\``).join(", ")})`;
+    }
+    return "a rule needs `effect` (structured fields) or `cedar` (one whole Cedar statement)";
+  }
+  if (s === "rules") return "`rules` should be a list of rules, or `{file: ./path.cedar}`";
+  if (s === "conditionList") return `${field} should be a Cedar expression, or a list of them`;
+  if (s === "entityScope") return `${field} takes {eq: E}, {in: E}, {is: T} or {is: T, in: E}`;
+  return `${field ?? "the value"} does not have an accepted shape`;
+}
+function shapeHint(e) {
+  const s = defOf(e) ?? "";
+  if (s === "rule") return "write `effect: permit` with optional principal/action/resource/when/unless, or `cedar: permit(…);`";
+  if (s === "entityScope") return "`eq` and `in` cannot be combined; `is` may carry `in`";
+  return void 0;
+}
+
+// src/desired/build-file.ts
+function refs(y, list3, at, key) {
+  return (list3 ?? []).map((name, i) => ({ name, loc: positionOf(y, [...at, key, i]) }));
 }
 function buildFragment(y, readText) {
-  const v = y.value;
+  const file = acceptedFile(y);
   const diagnostics = [];
   const fragment = { file: y.file, projects: [] };
-  const scope = (raw, path, project) => {
-    const s = { loc: positionOf(y, path) };
-    if (Array.isArray(raw["policies"])) {
-      s.policies = raw["policies"].map((p, i) => {
-        const at = [...path, "policies", i];
-        const name = p["name"];
-        const policy = {
-          name,
-          address: formatAddress(project === void 0 ? { kind: "org-policy", name } : { kind: "project-policy", project, name }),
-          loc: positionOf(y, at),
-          permissions: refs(y, p, "permissions", at),
-          previousNames: refs(y, p, "previousNames", at)
-        };
-        const d = optionalText(p, "description");
-        if ("value" in d) policy.description = d.value;
-        return policy;
-      });
-    }
-    if (Array.isArray(raw["roles"])) {
-      s.roles = raw["roles"].map((r, i) => {
-        const at = [...path, "roles", i];
-        const name = r["name"];
-        const role = {
-          name,
-          address: formatAddress(project === void 0 ? { kind: "org-role", name } : { kind: "project-role", project, name }),
-          loc: positionOf(y, at),
-          policies: refs(y, r, "policies", at),
-          previousNames: refs(y, r, "previousNames", at)
-        };
-        const d = optionalText(r, "description");
-        if ("value" in d) role.description = d.value;
-        return role;
-      });
-    }
-    return s;
-  };
-  if (v["organization"] && typeof v["organization"] === "object") {
-    fragment.organization = scope(v["organization"], ["organization"]);
-  }
-  if (Array.isArray(v["projects"])) {
-    v["projects"].forEach((p, i) => {
-      const name = p["name"];
-      fragment.projects.push({ name, ...scope(p, ["projects", i], name) });
+  if (file.organization) fragment.organization = buildScope(y, file.organization, ["organization"]);
+  file.projects?.forEach((p, i) => fragment.projects.push({ name: p.name, ...buildScope(y, p, ["projects", i], p.name) }));
+  if (file.cedar) fragment.cedar = buildCedar(y, file.cedar, readText, diagnostics);
+  if (file.accessctl) fragment.settings = { value: file.accessctl, loc: keyPositionOf(y, ["accessctl"]), y };
+  return { fragment, diagnostics };
+}
+function buildScope(y, scope, path, project) {
+  const s = { loc: positionOf(y, path) };
+  if (scope.policies) {
+    s.policies = scope.policies.map((p, i) => {
+      const at = [...path, "policies", i];
+      const policy = {
+        name: p.name,
+        address: formatAddress(project === void 0 ? { kind: "org-policy", name: p.name } : { kind: "project-policy", project, name: p.name }),
+        loc: positionOf(y, at),
+        permissions: refs(y, p.permissions, at, "permissions"),
+        previousNames: refs(y, p.previousNames, at, "previousNames")
+      };
+      if (p.description !== void 0) policy.description = p.description;
+      return policy;
     });
   }
-  if (v["cedar"] && typeof v["cedar"] === "object") {
-    const c = v["cedar"];
-    const cedar2 = { loc: positionOf(y, ["cedar"]) };
-    if (typeof c["schema"] === "string") {
-      const loc = positionOf(y, ["cedar", "schema"]);
-      const read2 = readText(y.file, c["schema"], loc, "the Cedar schema");
-      if ("error" in read2) diagnostics.push(read2.error);
-      else cedar2.schema = { path: read2.path, text: read2.text, loc };
-    }
-    if (Array.isArray(c["policies"])) {
-      cedar2.policies = c["policies"].map((p, i) => {
-        const at = ["cedar", "policies", i];
-        const name = p["name"];
-        const policy = {
-          name,
-          address: formatAddress({ kind: "cedar-policy", name }),
-          loc: positionOf(y, at),
-          maxDurationSeconds: p["maxDurationSeconds"],
-          rules: buildRules(y, name, p["rules"], [...at, "rules"], readText, diagnostics),
-          previousNames: refs(y, p, "previousNames", at)
-        };
-        for (const key of ["description", "notificationChannel"]) {
-          const d = optionalText(p, key);
-          if ("value" in d) policy[key] = d.value;
-        }
-        if ("enabled" in p) policy.enabled = p["enabled"];
-        if ("priority" in p) policy.priority = p["priority"];
-        if ("defaultDurationSeconds" in p) policy.defaultDurationSeconds = p["defaultDurationSeconds"];
-        return policy;
-      });
-    }
-    if (c["tests"] && typeof c["tests"] === "object") {
-      const t = c["tests"];
-      const tests = {
-        cases: (t["cases"] ?? []).map((tc, i) => ({
-          name: tc["name"],
-          principal: tc["principal"],
-          action: tc["action"],
-          resource: tc["resource"],
-          context: tc["context"] ?? {},
-          expect: tc["expect"],
-          loc: positionOf(y, ["cedar", "tests", "cases", i])
-        }))
+  if (scope.roles) {
+    s.roles = scope.roles.map((r, i) => {
+      const at = [...path, "roles", i];
+      const role = {
+        name: r.name,
+        address: formatAddress(project === void 0 ? { kind: "org-role", name: r.name } : { kind: "project-role", project, name: r.name }),
+        loc: positionOf(y, at),
+        policies: refs(y, r.policies, at, "policies"),
+        previousNames: refs(y, r.previousNames, at, "previousNames")
       };
-      if (typeof t["entities"] === "string") {
-        const loc = positionOf(y, ["cedar", "tests", "entities"]);
-        const read2 = readText(y.file, t["entities"], loc, "the entities file");
-        if ("error" in read2) diagnostics.push(read2.error);
-        else {
-          try {
-            tests.entities = { path: read2.path, value: JSON.parse(read2.text), loc };
-          } catch {
-            const at = jsonErrorOffset(read2.text);
-            const lines = new LineIndex(read2.path, read2.text);
-            const found = at >= read2.text.length ? "the text ends too early" : `unexpected ${JSON.stringify(read2.text.slice(at, at + 1))}`;
-            diagnostics.push(
-              diag("entities-json", `the entities file is not valid JSON: ${found}`, lines.position(Math.max(0, at)), {
-                hint: "fix the JSON (a trailing comma? a missing quote?): a Cedar entities file is an array of {uid, attrs, parents}"
-              })
-            );
-          }
-        }
+      if (r.description !== void 0) role.description = r.description;
+      return role;
+    });
+  }
+  return s;
+}
+function buildCedar(y, c, readText, diagnostics) {
+  const cedar2 = { loc: positionOf(y, ["cedar"]) };
+  if (c.schema !== void 0) {
+    const loc = positionOf(y, ["cedar", "schema"]);
+    const read2 = readText(y.file, c.schema, loc, "the Cedar schema");
+    if ("error" in read2) diagnostics.push(read2.error);
+    else cedar2.schema = { path: read2.path, text: read2.text, loc };
+  }
+  if (c.policies) {
+    cedar2.policies = c.policies.map((p, i) => {
+      const at = ["cedar", "policies", i];
+      const policy = {
+        name: p.name,
+        address: formatAddress({ kind: "cedar-policy", name: p.name }),
+        loc: positionOf(y, at),
+        maxDurationSeconds: p.maxDurationSeconds,
+        rules: buildRules(y, p.name, p.rules, [...at, "rules"], readText, diagnostics),
+        previousNames: refs(y, p.previousNames, at, "previousNames")
+      };
+      if (p.description !== void 0) policy.description = p.description;
+      if (p.notificationChannel !== void 0) policy.notificationChannel = p.notificationChannel;
+      if (p.enabled !== void 0) policy.enabled = p.enabled;
+      if (p.priority !== void 0) policy.priority = p.priority;
+      if (p.defaultDurationSeconds !== void 0) policy.defaultDurationSeconds = p.defaultDurationSeconds;
+      return policy;
+    });
+  }
+  if (c.tests) cedar2.tests = buildTests(y, c.tests, readText, diagnostics);
+  return cedar2;
+}
+function buildTests(y, t, readText, diagnostics) {
+  const tests = {
+    cases: t.cases.map((tc, i) => ({
+      name: tc.name,
+      principal: tc.principal,
+      action: tc.action,
+      resource: tc.resource,
+      context: tc.context ?? {},
+      expect: tc.expect,
+      loc: positionOf(y, ["cedar", "tests", "cases", i])
+    }))
+  };
+  if (t.entities !== void 0) {
+    const loc = positionOf(y, ["cedar", "tests", "entities"]);
+    const read2 = readText(y.file, t.entities, loc, "the entities file");
+    if ("error" in read2) diagnostics.push(read2.error);
+    else {
+      try {
+        tests.entities = { path: read2.path, value: JSON.parse(read2.text), loc };
+      } catch {
+        const at = jsonErrorOffset(read2.text);
+        const lines = new LineIndex(read2.path, read2.text);
+        const found = at >= read2.text.length ? "the text ends too early" : `unexpected ${JSON.stringify(read2.text.slice(at, at + 1))}`;
+        diagnostics.push(
+          diag("entities-json", `the entities file is not valid JSON: ${found}`, lines.position(Math.max(0, at)), {
+            hint: "fix the JSON (a trailing comma? a missing quote?): a Cedar entities file is an array of {uid, attrs, parents}"
+          })
+        );
       }
-      cedar2.tests = tests;
     }
-    fragment.cedar = cedar2;
   }
-  if (v["accessctl"] && typeof v["accessctl"] === "object") {
-    fragment.settings = { value: v["accessctl"], loc: keyPositionOf(y, ["accessctl"]), y };
-  }
-  return { fragment, diagnostics };
+  return tests;
 }
 
 // src/desired/find-files.ts
@@ -65905,9 +65804,9 @@ function interpolate(y, env) {
 function where(loc) {
   return `${loc.file}:${loc.line}:${loc.col}`;
 }
-function appendUnique(into, items, seen, what, diagnostics) {
+function appendUnique(into, items, seen2, what, diagnostics) {
   for (const item of items) {
-    const first = seen.get(item.name);
+    const first = seen2.get(item.name);
     if (first) {
       diagnostics.push(
         diag("duplicate", `${what} \`${item.name}\` is declared twice: here and at ${where(first.loc)}`, item.loc, {
@@ -65917,7 +65816,7 @@ function appendUnique(into, items, seen, what, diagnostics) {
       );
       continue;
     }
-    seen.set(item.name, item);
+    seen2.set(item.name, item);
     into.push(item);
   }
 }
@@ -66037,22 +65936,22 @@ function mergeFragments(fragments) {
 // src/desired/references.ts
 var ORG_SYSTEM_ROLES = ["Owner", "Admin", "Member"];
 var PROJECT_SYSTEM_ROLES = ["Owner", "Manager", "Member"];
-function checkScopeReferences(scope, scopeName, systemRoles2) {
+function checkScopeReferences(scope, scopeName, systemRoles) {
   const out = [];
   const policies = scope.policies ? new Set(scope.policies.map((p) => p.name)) : void 0;
   for (const role of scope.roles ?? []) {
-    const system = systemRoles2.find((s) => s.toLowerCase() === role.name.toLowerCase());
+    const system = systemRoles.find((s) => s.toLowerCase() === role.name.toLowerCase());
     if (system) {
       out.push(
         diag("system-role-name", `\`${role.name}\` is the name of a system role of ${scopeName}`, role.loc, {
           address: role.address,
-          hint: `system roles (${systemRoles2.join(", ")}) cannot be declared, edited or deleted: choose another name`
+          hint: `system roles (${systemRoles.join(", ")}) cannot be declared, edited or deleted: choose another name`
         })
       );
     }
-    const seen = /* @__PURE__ */ new Set();
+    const seen2 = /* @__PURE__ */ new Set();
     for (const ref of role.policies) {
-      if (seen.has(ref.name)) {
+      if (seen2.has(ref.name)) {
         out.push(
           diag("duplicate-reference", `role \`${role.name}\` lists policy \`${ref.name}\` twice`, ref.loc, {
             address: role.address,
@@ -66060,7 +65959,7 @@ function checkScopeReferences(scope, scopeName, systemRoles2) {
           })
         );
       }
-      seen.add(ref.name);
+      seen2.add(ref.name);
       if (policies && !policies.has(ref.name)) {
         out.push(
           diag("unknown-policy", `role \`${role.name}\` names policy \`${ref.name}\`, which ${scopeName} does not declare`, ref.loc, {
@@ -66072,9 +65971,9 @@ function checkScopeReferences(scope, scopeName, systemRoles2) {
     }
   }
   for (const policy of scope.policies ?? []) {
-    const seen = /* @__PURE__ */ new Set();
+    const seen2 = /* @__PURE__ */ new Set();
     for (const ref of policy.permissions) {
-      if (seen.has(ref.name)) {
+      if (seen2.has(ref.name)) {
         out.push(
           diag("duplicate-reference", `policy \`${policy.name}\` lists permission \`${ref.name}\` twice`, ref.loc, {
             address: policy.address,
@@ -66082,253 +65981,10 @@ function checkScopeReferences(scope, scopeName, systemRoles2) {
           })
         );
       }
-      seen.add(ref.name);
+      seen2.add(ref.name);
     }
   }
   return out;
-}
-
-// src/desired/schema-check.ts
-var import__ = __toESM(require__(), 1);
-import { readFileSync } from "node:fs";
-
-// src/desired/package-root.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { dirname, join as join3 } from "node:path";
-import { fileURLToPath } from "node:url";
-var cached;
-function packageRoot() {
-  if (cached) return cached;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (; ; ) {
-    if (existsSync2(join3(dir, "schemas", "accessctl.schema.json"))) return cached = dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error("internal error: schemas/accessctl.schema.json not found above " + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-}
-function schemaPath() {
-  return join3(packageRoot(), "schemas", "accessctl.schema.json");
-}
-
-// src/desired/path-address.ts
-function addressForPath(root, path) {
-  const at = (p) => p.reduce((v, k) => v?.[k], root);
-  const nameAt = (p) => {
-    const n = at(p)?.name;
-    return typeof n === "string" && n.trim() !== "" ? n : void 0;
-  };
-  const [top, a, b, c, d] = path;
-  if (top === "organization" && (a === "policies" || a === "roles") && typeof b === "number") {
-    const name = nameAt([top, a, b]);
-    return name === void 0 ? void 0 : formatAddress({ kind: a === "policies" ? "org-policy" : "org-role", name });
-  }
-  if (top === "projects" && typeof a === "number") {
-    const project = nameAt([top, a]);
-    if (project === void 0) return void 0;
-    if ((b === "policies" || b === "roles") && typeof c === "number") {
-      const name = nameAt([top, a, b, c]);
-      if (name !== void 0) return formatAddress({ kind: b === "policies" ? "project-policy" : "project-role", project, name });
-    }
-    return `projects/${project.replace(/[\\/*]/g, (ch) => `\\${ch}`)}`;
-  }
-  if (top === "cedar" && a === "policies" && typeof b === "number") {
-    const name = nameAt([top, a, b]);
-    if (name === void 0) return void 0;
-    if (c === "rules" && typeof d === "number") return formatAddress({ kind: "cedar-rule", policy: name, ordinal: d + 1 });
-    return formatAddress({ kind: "cedar-policy", name });
-  }
-  return void 0;
-}
-
-// src/desired/schema-check.ts
-var validator;
-var defs = {};
-function getDefs() {
-  return defs;
-}
-function getValidator() {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(schemaPath(), "utf8"));
-    defs = schema.$defs ?? {};
-    const ajv = new import__.Ajv2020({ allErrors: true, verbose: true, strict: false });
-    validator = ajv.compile(schema);
-  }
-  return validator;
-}
-function checkSchema(y) {
-  const validate4 = getValidator();
-  if (validate4(y.value)) return [];
-  const errors = pickBranches(validate4.errors ?? []);
-  const out = [];
-  const seen = /* @__PURE__ */ new Set();
-  for (const e of errors) {
-    const d = describe(y, e);
-    const key = `${d.line}:${d.col}:${d.message}`;
-    if (!seen.has(key)) {
-      seen.add(key);
-      out.push(d);
-    }
-  }
-  return out;
-}
-function pathOf(instancePath) {
-  if (instancePath === "") return [];
-  return instancePath.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => /^\d+$/.test(s) ? Number(s) : s);
-}
-function pickBranches(errors) {
-  const NOISE = /* @__PURE__ */ new Set(["type", "required", "not", "oneOf", "minProperties", "maxProperties"]);
-  let result = errors;
-  for (const o of errors.filter((e) => e.keyword === "oneOf")) {
-    if (!result.includes(o)) continue;
-    const at = o.instancePath;
-    const deeper = result.some((e) => e.instancePath.startsWith(at + "/"));
-    const same = result.filter((e) => e !== o && e.instancePath === at);
-    const telling = same.some((e) => !NOISE.has(e.keyword));
-    if (deeper || telling) result = result.filter((e) => e !== o && !(e.instancePath === at && NOISE.has(e.keyword)));
-    else result = result.filter((e) => !same.includes(e));
-  }
-  const unknown = result.filter((e) => e.keyword === "additionalProperties");
-  return result.filter(
-    (e) => e.keyword !== "required" || !unknown.some((u) => u.instancePath === e.instancePath && distance(String(u.params["additionalProperty"]), String(e.params["missingProperty"])) <= 2)
-  );
-}
-function describe(y, e) {
-  const path = pathOf(e.instancePath);
-  const address = addressForPath(y.value, path);
-  const field = fieldName(path);
-  const at = positionOf(y, path);
-  const extra = address === void 0 ? {} : { address };
-  const p = e.params;
-  switch (e.keyword) {
-    case "additionalProperties": {
-      const key = String(p["additionalProperty"]);
-      const allowed = Object.keys(e.parentSchema?.properties ?? {});
-      const guess = closest(key, allowed);
-      return diag("schema-unknown-key", `unknown key \`${key}\`${field ? ` in ${field}` : ""}`, keyPositionOf(y, [...path, key]), {
-        ...extra,
-        hint: guess ? `did you mean \`${guess}\`?` : `allowed keys here: ${allowed.join(", ") || "none"}`
-      });
-    }
-    case "required": {
-      const missing = String(p["missingProperty"]);
-      return diag("schema-missing", `\`${missing}\` is required${field ? ` in ${field}` : ""}`, at, {
-        ...extra,
-        hint: requiredHint(missing)
-      });
-    }
-    case "type": {
-      return diag("schema-type", `${field ?? "the file"} should be ${article(String(p["type"]))}, not ${kindOf(valueAt(y.value, path))}`, at, extra);
-    }
-    case "enum": {
-      const allowed = p["allowedValues"].map((v) => JSON.stringify(v)).join(", ");
-      return diag("schema-enum", `${field} should be one of ${allowed}, not ${JSON.stringify(valueAt(y.value, path))}`, at, extra);
-    }
-    case "minLength":
-    case "pattern":
-      return diag("schema-format", patternMessage(field, path, valueAt(y.value, path)), at, extra);
-    case "minItems":
-      return diag("schema-empty", `${field} should not be an empty list`, at, extra);
-    case "minProperties":
-      return path.length === 0 ? diag("not-accessctl", "this YAML file holds no accessctl key (organization, projects, cedar or accessctl)", at, {
-        hint: "every YAML file in the directory is read as an accessctl file: add content, or move the file out of the directory"
-      }) : diag("schema-empty", `${field} should not be empty`, at, { ...extra, hint: scopeHint(path) });
-    case "maxProperties":
-      return diag("schema-shape", `${field} takes exactly one of \`eq\` or \`in\``, at, extra);
-    case "minimum":
-    case "maximum":
-      return diag("schema-range", `${field} should be ${e.keyword === "minimum" ? "at least" : "at most"} ${String(p["limit"])}`, at, extra);
-    case "oneOf":
-    case "not":
-      return diag("schema-shape", shapeMessage(e, field, valueAt(y.value, path)), at, { ...extra, hint: shapeHint(e) });
-    default:
-      return diag("schema", `${field ?? "the file"}: ${e.message ?? "does not match the schema"}`, at, extra);
-  }
-}
-function fieldName(path) {
-  for (let i = path.length - 1; i >= 0; i--) {
-    const item = path[i];
-    if (typeof item === "string") return i === path.length - 1 ? `\`${item}\`` : `an item of \`${item}\``;
-  }
-  return void 0;
-}
-function valueAt(value2, path) {
-  let v = value2;
-  for (const p of path) v = v?.[p];
-  return v;
-}
-function kindOf(v) {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)}`;
-  return `${typeof v} ${JSON.stringify(v)}`;
-}
-function article(t) {
-  const words = {
-    array: "a list",
-    object: "a mapping",
-    string: "text",
-    integer: "a whole number",
-    number: "a number",
-    boolean: "true or false",
-    "string,null": "text or null",
-    "integer,null": "a whole number or null"
-  };
-  return words[t] ?? t;
-}
-function requiredHint(missing) {
-  const hints = {
-    name: "give the object a `name`: it is its identity within its scope",
-    permissions: "list the policy's permission names, e.g. `permissions: [billing:read]` (or `[]`)",
-    policies: "list the role's policy names, e.g. `policies: [Manage billing]` (or `[]`)",
-    maxDurationSeconds: "the Cedar API requires `maxDurationSeconds`, e.g. `maxDurationSeconds: 3600`",
-    rules: "add `rules:` — a list of rules, or `{file: ./rules.cedar}`",
-    cases: "add `cases:` — a list of access tests",
-    file: "write `rules: {file: ./path.cedar}`",
-    expect: "say what the test expects: `expect: allow` or `expect: deny`"
-  };
-  return hints[missing] ?? `add \`${missing}\``;
-}
-function patternMessage(field, path, v) {
-  const parent = path[path.length - 2];
-  if (parent === "permissions") return `permission ${JSON.stringify(v)} is not of the form resource:action (e.g. billing:read)`;
-  return `${field ?? "the value"} should not be empty or blank`;
-}
-function scopeHint(path) {
-  const last = path[path.length - 1];
-  if (last === "principal" || last === "resource") return "use {eq: E}, {in: E}, {is: T} or {is: T, in: E}; leave the key out for any";
-  if (last === "action") return "use {eq: a} or {in: [a, b]}; leave the key out for any action";
-  return "remove the key, or give it content";
-}
-function defOf(e) {
-  const defs2 = getDefs();
-  for (const [name, def] of Object.entries(defs2)) {
-    if (e.parentSchema === def) return name;
-  }
-  const rulesDef = defs2["cedarPolicy"]?.properties?.["rules"];
-  return e.parentSchema === rulesDef ? "rules" : void 0;
-}
-function shapeMessage(e, field, v) {
-  const s = defOf(e) ?? "";
-  if (s === "rule") {
-    const o = v ?? {};
-    const structured2 = ["effect", "principal", "action", "resource", "when", "unless"].filter((k) => k in o);
-    if ("cedar" in o && structured2.length > 0) {
-      return `a rule is either structured fields or one \`cedar:\` statement, not both (found \`cedar\` with ${structured2.map((k) => `\`${k}\``).join(", ")})`;
-    }
-    return "a rule needs `effect` (structured fields) or `cedar` (one whole Cedar statement)";
-  }
-  if (s === "rules") return "`rules` should be a list of rules, or `{file: ./path.cedar}`";
-  if (s === "conditionList") return `${field} should be a Cedar expression, or a list of them`;
-  if (s === "entityScope") return `${field} takes {eq: E}, {in: E}, {is: T} or {is: T, in: E}`;
-  return `${field ?? "the value"} does not have an accepted shape`;
-}
-function shapeHint(e) {
-  const s = defOf(e) ?? "";
-  if (s === "rule") return "write `effect: permit` with optional principal/action/resource/when/unless, or `cedar: permit(…);`";
-  if (s === "entityScope") return "`eq` and `in` cannot be combined; `is` may carry `in`";
-  return void 0;
 }
 
 // src/desired/types.ts
@@ -66367,14 +66023,15 @@ function compileSettings(raw, y, loc) {
 function loadDesiredState(dir, options) {
   const diagnostics = [];
   const sources = /* @__PURE__ */ new Map();
-  const display = (rel) => normalize(join4(dir, rel));
+  const display = (rel) => normalize(join3(dir, rel));
   const fromDisk = options.files === void 0;
+  const root = options.cwd === void 0 ? dir : resolve(options.cwd, dir);
   const readRel = (rel) => {
     if (sources.has(rel)) return sources.get(rel);
     let text;
     if (fromDisk) {
       try {
-        text = readFileSync2(join4(dir, rel), "utf8");
+        text = readFileSync2(join3(root, rel), "utf8");
       } catch {
         text = void 0;
       }
@@ -66383,12 +66040,12 @@ function loadDesiredState(dir, options) {
     return text;
   };
   if (fromDisk) {
-    const st = statSync2(dir, { throwIfNoEntry: false });
+    const st = statSync2(root, { throwIfNoEntry: false });
     if (!st?.isDirectory()) {
       return { diagnostics: [diag("no-directory", `${dir} is not a directory`, void 0, { hint: "give the directory that holds the desired-state YAML files" })] };
     }
   }
-  const yamlFiles = fromDisk ? findYamlFiles(dir) : [...options.files.keys()].filter((p) => /\.ya?ml$/i.test(p)).sort();
+  const yamlFiles = fromDisk ? findYamlFiles(root) : [...options.files.keys()].filter((p) => /\.ya?ml$/i.test(p)).sort();
   if (yamlFiles.length === 0) {
     diagnostics.push(
       diag("no-files", `no desired-state files (*.yaml, *.yml) in ${dir}`, void 0, {
@@ -66397,7 +66054,7 @@ function loadDesiredState(dir, options) {
     );
   }
   const readText = (fromFile, relPath, loc, what) => {
-    const relFromDir = normalize(join4(dirname2(relative(dir, fromFile)), relPath)).split("\\").join("/");
+    const relFromDir = normalize(join3(dirname2(relative(dir, fromFile)), relPath)).split("\\").join("/");
     if (relFromDir.startsWith("../") && !fromDisk) {
       return { error: diag("file-outside", `${what} ${relPath} lies outside the desired-state directory`, loc, { hint: "keep referenced files inside the directory" }) };
     }
@@ -66449,7 +66106,7 @@ function loadDesiredState(dir, options) {
   return hasErrors(diagnostics) ? { diagnostics } : { desired, diagnostics };
 }
 function digestSources(sources) {
-  const h = createHash3("sha256");
+  const h = createHash2("sha256");
   for (const s of sources) h.update(s.path).update("\0").update(s.text).update("\0");
   return "sha256:" + h.digest("hex");
 }
@@ -66471,6 +66128,201 @@ function validateDesiredState(dir, options) {
   diagnostics.push(...testWarnings, ...testDiagnostics(results));
   const all = finish(diagnostics);
   return hasErrors(all) ? { diagnostics: all, tests: results } : { desired, diagnostics: all, tests: results };
+}
+
+// src/session/open-session.ts
+import { mkdirSync } from "node:fs";
+import { join as join4 } from "node:path";
+
+// src/live/cedar-client.ts
+var POLICY_WIRE = {
+  name: "name",
+  description: "description",
+  enabled: "enabled",
+  priority: "priority",
+  maxDurationSeconds: "max_duration_seconds",
+  defaultDurationSeconds: "default_duration_seconds",
+  notificationChannel: "notification_channel"
+};
+var RULE_WIRE = {
+  text: "policy_text",
+  ordinal: "ordinal",
+  notice: "notice",
+  auditSession: "audit_session"
+};
+var MAX_PAGE_LIMIT = 250;
+function createCedarClient(options) {
+  const { apiKey, tenantId, pageLimit = MAX_PAGE_LIMIT, ...rest } = options;
+  const http = createHttpClient({
+    ...rest,
+    service: "cedar",
+    headers: { "X-API-Key": apiKey, "X-Tenant-ID": tenantId },
+    secrets: [apiKey],
+    readError: readCedarError
+  });
+  const limit = Math.min(MAX_PAGE_LIMIT, Math.max(1, pageLimit));
+  const policyPath = (id2) => `/v1/policies/${encodeURIComponent(id2)}`;
+  const rulePath = (policyId, ruleId) => `${policyPath(policyId)}/rules/${encodeURIComponent(ruleId)}`;
+  async function listAll(path, read2) {
+    const items = [];
+    const seen2 = /* @__PURE__ */ new Set();
+    let cursor;
+    for (; ; ) {
+      const page = await http.request("GET", path, {
+        query: { limit, cursor },
+        parse: (body) => {
+          const o = obj(body, "body");
+          const data = arr(o["data"], "body.data").map((item, i) => read2(obj(item, `body.data[${i}]`), `body.data[${i}]`));
+          const next = strOrNull(o, "next_cursor", "body");
+          const hasMore = boolOr(o, "has_more", next !== null, "body");
+          if (hasMore && next === null) throw new ShapeError("has_more is true but next_cursor is null");
+          if (hasMore && next !== null && seen2.has(next)) throw new ShapeError(`next_cursor ${next} repeats`);
+          return { data, next: hasMore ? next : null };
+        }
+      });
+      items.push(...page.data);
+      if (page.next === null) return items;
+      seen2.add(page.next);
+      cursor = page.next;
+    }
+  }
+  const removed = async (path) => {
+    await http.request("DELETE", path);
+  };
+  return {
+    http,
+    listPolicies: () => listAll("/v1/policies", readSummary),
+    getPolicy: (id2) => http.request("GET", policyPath(id2), { parse: (b) => readFull(obj(b, "body"), "body") }),
+    listRules: async (id2) => sortRules(await listAll(`${policyPath(id2)}/rules`, readRule)),
+    createPolicy: (input) => http.request("POST", "/v1/policies", { body: policyWire(input), parse: (b) => readFull(obj(b, "body"), "body") }),
+    updatePolicy: (id2, patch) => http.request("PATCH", policyPath(id2), { body: policyWire(patch), parse: (b) => readFull(obj(b, "body"), "body") }),
+    deletePolicy: (id2) => removed(policyPath(id2)),
+    createRule: (policyId, input) => http.request("POST", `${policyPath(policyId)}/rules`, { body: ruleWire(input), parse: (b) => readRule(obj(b, "body"), "body") }),
+    // The two calls of CEDAR_RULE_WRITES.
+    updateRule: (policyId, ruleId, patch) => http.request("PATCH", rulePath(policyId, ruleId), { body: ruleWire(patch), parse: (b) => readRule(obj(b, "body"), "body") }),
+    deleteRule: (policyId, ruleId) => removed(rulePath(policyId, ruleId))
+  };
+}
+function sortRules(rules) {
+  return rules.sort((a, b) => a.ordinal - b.ordinal || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+}
+function toWire(names, fields) {
+  const wire = {};
+  for (const key of Object.keys(names)) {
+    const value2 = fields[key];
+    if (value2 !== void 0) wire[names[key]] = value2;
+  }
+  return wire;
+}
+var policyWire = (p) => toWire(POLICY_WIRE, p);
+var ruleWire = (r) => toWire(RULE_WIRE, r);
+function readCedarError(body) {
+  if (typeof body === "string") return { message: shortText(body), code: null };
+  if (typeof body !== "object" || body === null) return { message: null, code: null };
+  const b = body;
+  const code = typeof b["code"] === "string" ? b["code"] : null;
+  let message = typeof b["message"] === "string" ? b["message"] : code;
+  const details = b["details"];
+  const detail = typeof details === "string" ? details : typeof details === "object" && details !== null && typeof details["message"] === "string" ? details["message"] : null;
+  if (detail !== null && message !== null && !message.includes(detail)) message = `${message}: ${detail}`;
+  return { message, code };
+}
+function readPolicyFields(o, at) {
+  const w = POLICY_WIRE;
+  return {
+    id: str(o, "id", at),
+    name: str(o, w.name, at),
+    description: strOrNull(o, w.description, at),
+    enabled: boolOr(o, w.enabled, true, at),
+    priority: numOrNull(o, w.priority, at) ?? 0,
+    maxDurationSeconds: num(o, w.maxDurationSeconds, at),
+    defaultDurationSeconds: numOrNull(o, w.defaultDurationSeconds, at),
+    notificationChannel: strOrNull(o, w.notificationChannel, at)
+  };
+}
+function readSummary(o, at) {
+  return { ...readPolicyFields(o, at), ruleCount: numOrNull(o, "rule_count", at) };
+}
+function readFull(o, at) {
+  const rules = o["rules"] === void 0 || o["rules"] === null ? [] : arr(o["rules"], `${at}.rules`);
+  return {
+    ...readPolicyFields(o, at),
+    rules: sortRules(rules.map((r, i) => readRule(obj(r, `${at}.rules[${i}]`), `${at}.rules[${i}]`)))
+  };
+}
+function readRule(o, at) {
+  const rule = {
+    id: str(o, "id", at),
+    ordinal: num(o, RULE_WIRE.ordinal, at),
+    text: str(o, RULE_WIRE.text, at),
+    notice: strOrNull(o, RULE_WIRE.notice, at),
+    auditSession: boolOr(o, RULE_WIRE.auditSession, true, at),
+    createdAt: strOrNull(o, "created_at", at) ?? ""
+  };
+  const fields = readRuleFields(o);
+  if (fields !== void 0) rule.fields = fields;
+  return rule;
+}
+var ENTITY_SCOPES = /* @__PURE__ */ new Set(["any", "eq", "in", "is", "is_in"]);
+var ACTION_SCOPES = /* @__PURE__ */ new Set(["any", "eq", "in"]);
+function readRuleFields(o) {
+  const s = (k) => typeof o[k] === "string" ? o[k] : void 0;
+  const sn = (k) => o[k] === null || o[k] === void 0 ? null : typeof o[k] === "string" ? o[k] : void 0;
+  const effect = s("effect");
+  const p = s("principal_scope_type");
+  const a = s("action_scope_type");
+  const r = s("resource_scope_type");
+  const ids2 = o["action_ids"] ?? [];
+  const [pt, pid, rt, rid, cond] = [
+    sn("principal_entity_type"),
+    sn("principal_entity_id"),
+    sn("resource_entity_type"),
+    sn("resource_entity_id"),
+    sn("conditions")
+  ];
+  if (effect !== "permit" && effect !== "forbid") return void 0;
+  if (p === void 0 || !ENTITY_SCOPES.has(p) || r === void 0 || !ENTITY_SCOPES.has(r)) return void 0;
+  if (a === void 0 || !ACTION_SCOPES.has(a)) return void 0;
+  if (!Array.isArray(ids2) || !ids2.every((x) => typeof x === "string")) return void 0;
+  if (pt === void 0 || pid === void 0 || rt === void 0 || rid === void 0 || cond === void 0) return void 0;
+  return {
+    effect,
+    principal_scope_type: p,
+    principal_entity_type: pt,
+    principal_entity_id: pid,
+    action_scope_type: a,
+    action_ids: [...ids2],
+    resource_scope_type: r,
+    resource_entity_type: rt,
+    resource_entity_id: rid,
+    conditions: cond
+  };
+}
+
+// src/live/dispatcher.ts
+var import_undici2 = __toESM(require_undici2(), 1);
+var DEFAULT_TIMEOUTS = {
+  connectTimeoutMs: 1e4,
+  headersTimeoutMs: 3e4,
+  bodyTimeoutMs: 3e4,
+  keepAliveTimeoutMs: 3e4
+};
+function createDispatcher(options = {}) {
+  const env = options.env ?? process.env;
+  return new import_undici2.EnvHttpProxyAgent({
+    // Explicit values (an empty string meaning "none") so undici does not fall back to `process.env` behind the
+    // injected env's back. Lower case first, as curl and undici itself do.
+    httpProxy: proxyVar(env, "http_proxy", "HTTP_PROXY"),
+    httpsProxy: proxyVar(env, "https_proxy", "HTTPS_PROXY"),
+    noProxy: proxyVar(env, "no_proxy", "NO_PROXY"),
+    connectTimeout: options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
+    headersTimeout: options.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
+    bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_TIMEOUTS.keepAliveTimeoutMs
+  });
+}
+function proxyVar(env, lower, upper) {
+  return env[lower] ?? env[upper] ?? "";
 }
 
 // src/live/targets.ts
@@ -66608,2936 +66460,6 @@ function error2(message, hint) {
   return { kind: "error", message, hint };
 }
 
-// src/live/fetch-live.ts
-async function fetchLive(clients, need) {
-  const wantsRbac = need.organization === true || need.projects !== void 0;
-  if (wantsRbac && clients.rbac === void 0) throw new Error("bug: fetchLive needs the RBAC API but has no RBAC client");
-  if (need.cedar === true && clients.cedar === void 0) throw new Error("bug: fetchLive needs the Cedar API but has no Cedar client");
-  const members = need.members === true;
-  const { rbac, cedar: cedar2 } = clients;
-  const [organization, projects, cedarPolicies] = await Promise.all([
-    need.organization === true && rbac ? readScope(rbac, ORGANIZATION, members) : void 0,
-    need.projects !== void 0 && rbac ? readProjects(rbac, need.projects, members) : void 0,
-    need.cedar === true && cedar2 ? readCedarPolicies(cedar2) : void 0
-  ]);
-  const live = {};
-  if (organization !== void 0) live.organization = organization;
-  if (projects !== void 0) live.projects = projects;
-  if (cedarPolicies !== void 0) live.cedar = { policies: cedarPolicies };
-  return live;
-}
-async function readScope(rbac, scope, withMembers) {
-  const [permissions2, policies, roles, members] = await Promise.all([
-    rbac.listPermissions(scope),
-    rbac.listPolicies(scope),
-    rbac.listRoles(scope),
-    withMembers ? rbac.listMembers(scope) : void 0
-  ]);
-  const result = { permissions: permissions2, policies, roles };
-  if (members !== void 0) result.members = members;
-  return result;
-}
-async function readProjects(rbac, names, withMembers) {
-  const wanted = new Set(names);
-  const all = await rbac.listProjects();
-  return Promise.all(
-    all.map(async (p) => {
-      if (!wanted.has(p.name)) return { id: p.id, name: p.name };
-      return { id: p.id, name: p.name, scope: await readScope(rbac, projectScope(p.id), withMembers) };
-    })
-  );
-}
-async function readCedarPolicies(cedar2) {
-  const summaries = await cedar2.listPolicies();
-  const policies = await Promise.all(summaries.map((s) => readCedarPolicy(cedar2, s)));
-  return policies.filter((p) => p !== void 0);
-}
-async function readCedarPolicy(cedar2, summary2) {
-  const { ruleCount, ...fields } = summary2;
-  try {
-    if (ruleCount === 0) return { ...fields, rules: [] };
-    if (ruleCount !== null) {
-      const full = await cedar2.getPolicy(summary2.id);
-      if (full.rules.length === ruleCount) return full;
-    }
-    return { ...fields, rules: await cedar2.listRules(summary2.id) };
-  } catch (error3) {
-    if (isNotFound(error3)) return void 0;
-    throw error3;
-  }
-}
-
-// src/plan/checksum.ts
-import { createHash as createHash4 } from "node:crypto";
-function planChecksum(changes) {
-  return "sha256:" + createHash4("sha256").update(stableJson(sortChanges(changes))).digest("hex");
-}
-
-// src/plan/diff-context.ts
-function isIgnored(ctx, address) {
-  const a = parseAddress(address);
-  return a !== void 0 && matchAny(ctx.settings.ignore, a);
-}
-function isOwned(ctx, address) {
-  if (ctx.settings.owns.length === 0) return true;
-  const a = parseAddress(address);
-  return a !== void 0 && matchAny(ctx.settings.owns, a);
-}
-function isProtected(ctx, address) {
-  const a = parseAddress(address);
-  return a !== void 0 && matchAny(ctx.settings.protect, a);
-}
-
-// src/plan/match-objects.ts
-function pairObjects(desired, live, addressOf, what, ctx) {
-  const byName = /* @__PURE__ */ new Map();
-  for (const l of live) {
-    if (isIgnored(ctx, addressOf(l.name))) continue;
-    const other = byName.get(l.name);
-    if (other) {
-      ctx.liveErrors.push(
-        `${addressOf(l.name)}: two live ${what}s are named ${JSON.stringify(l.name)} (ids ${other.id} and ${l.id}); accessctl identifies objects by name, so it will not guess: rename or delete one of them in the service, then plan again`
-      );
-      continue;
-    }
-    byName.set(l.name, l);
-  }
-  const claimed = /* @__PURE__ */ new Set();
-  const matched = [];
-  for (const d of desired) {
-    if (isIgnored(ctx, d.address)) {
-      ctx.diagnostics.push(
-        diag("declared-ignored", `${d.address} is declared, but matches an \`ignore\` pattern`, d.loc, {
-          address: d.address,
-          hint: "an ignored object is managed elsewhere: remove the declaration or the ignore pattern"
-        })
-      );
-      continue;
-    }
-    let l = byName.get(d.name);
-    let renamedFrom;
-    if (!l) {
-      for (const prev of d.previousNames) {
-        const candidate = byName.get(prev.name);
-        if (candidate && !claimed.has(candidate)) {
-          l = candidate;
-          renamedFrom = prev.name;
-          break;
-        }
-      }
-    }
-    if (l) claimed.add(l);
-    matched.push(renamedFrom === void 0 ? { desired: d, ...l ? { live: l } : {} } : { desired: d, live: l, renamedFrom });
-  }
-  const unclaimed = [...byName.values()].filter((l) => !claimed.has(l));
-  return { matched, unclaimed };
-}
-
-// src/plan/diff-cedar.ts
-var SCOPE = "cedar";
-function diffCedar(desired, live, ctx) {
-  const changes = [];
-  const address = (name) => formatAddress({ kind: "cedar-policy", name });
-  const pairing = pairObjects(desired, live, address, "Cedar policy", ctx);
-  for (const { desired: d, live: l, renamedFrom } of pairing.matched) {
-    const policyRef = l ? { name: d.name, id: l.id } : { name: d.name };
-    let policyChange;
-    if (!l) {
-      policyChange = `create:${d.address}`;
-      changes.push({
-        id: policyChange,
-        kind: "create",
-        type: "cedar-policy",
-        address: d.address,
-        scope: SCOPE,
-        dependsOn: [],
-        fields: [],
-        body: { name: d.name, max_duration_seconds: d.maxDurationSeconds, ...optionalFields(d) }
-      });
-    } else {
-      const fields = policyFieldChanges(d, l, renamedFrom);
-      if (fields.length > 0) {
-        const kind = renamedFrom !== void 0 ? "rename" : "update";
-        const body = {};
-        for (const f of fields) body[WIRE[f.field]] = f.after;
-        changes.push({
-          id: `${kind}:${d.address}`,
-          kind,
-          type: "cedar-policy",
-          address: d.address,
-          scope: SCOPE,
-          dependsOn: [],
-          fields,
-          liveId: l.id,
-          body,
-          ...renamedFrom !== void 0 ? { fromName: renamedFrom } : {}
-        });
-      }
-    }
-    changes.push(...diffRules(d, l?.rules ?? [], policyRef, policyChange));
-  }
-  for (const l of pairing.unclaimed) {
-    const a = address(l.name);
-    if (!isOwned(ctx, a)) continue;
-    changes.push({
-      id: `delete:${a}`,
-      kind: "delete",
-      type: "cedar-policy",
-      address: a,
-      scope: SCOPE,
-      dependsOn: [],
-      fields: [],
-      liveId: l.id,
-      name: l.name,
-      ruleCount: l.rules.length
-    });
-  }
-  return changes;
-}
-var WIRE = {
-  name: "name",
-  description: "description",
-  enabled: "enabled",
-  priority: "priority",
-  maxDurationSeconds: "max_duration_seconds",
-  defaultDurationSeconds: "default_duration_seconds",
-  notificationChannel: "notification_channel"
-};
-function optionalFields(d) {
-  const out = {};
-  if (d.description !== void 0) out.description = d.description;
-  if (d.enabled !== void 0) out.enabled = d.enabled;
-  if (d.priority !== void 0) out.priority = d.priority;
-  if (d.defaultDurationSeconds !== void 0) out.default_duration_seconds = d.defaultDurationSeconds;
-  if (d.notificationChannel !== void 0) out.notification_channel = d.notificationChannel;
-  return out;
-}
-function policyFieldChanges(d, l, renamedFrom) {
-  const fields = [];
-  if (renamedFrom !== void 0) fields.push({ field: "name", before: renamedFrom, after: d.name });
-  const compare = (field, want, have) => {
-    if (want !== void 0 && want !== have) fields.push({ field, before: have, after: want });
-  };
-  compare("description", d.description, l.description);
-  compare("enabled", d.enabled, l.enabled);
-  compare("priority", d.priority, l.priority);
-  compare("maxDurationSeconds", d.maxDurationSeconds, l.maxDurationSeconds);
-  compare("defaultDurationSeconds", d.defaultDurationSeconds, l.defaultDurationSeconds);
-  compare("notificationChannel", d.notificationChannel, l.notificationChannel);
-  return fields;
-}
-function matchRules(desired, live) {
-  const pairs = [];
-  let restDesired = [...desired];
-  let restLive = [...live];
-  for (const keyOf of [tokenKey, canonicalRule]) {
-    if (restDesired.length === 0 || restLive.length === 0) break;
-    const byKey = /* @__PURE__ */ new Map();
-    for (const l of restLive) {
-      const k = keyOf(l.text);
-      const list3 = byKey.get(k);
-      if (list3) list3.push(l);
-      else byKey.set(k, [l]);
-    }
-    const taken2 = /* @__PURE__ */ new Set();
-    const unmatched = [];
-    for (const d of restDesired) {
-      const candidates = byKey.get(keyOf(d.text))?.filter((l2) => !taken2.has(l2));
-      if (!candidates || candidates.length === 0) {
-        unmatched.push(d);
-        continue;
-      }
-      const l = candidates.find((c) => c.ordinal === d.ordinal) ?? candidates[0];
-      taken2.add(l);
-      pairs.push({ desired: d, live: l, sameMeaning: true });
-    }
-    restDesired = unmatched;
-    restLive = restLive.filter((l) => !taken2.has(l));
-  }
-  const liveAt = /* @__PURE__ */ new Map();
-  for (const l of restLive) liveAt.set(l.ordinal, [...liveAt.get(l.ordinal) ?? [], l]);
-  const taken = /* @__PURE__ */ new Set();
-  const waiting = [];
-  for (const d of restDesired) {
-    const l = liveAt.get(d.ordinal)?.find((c) => !taken.has(c));
-    if (l) {
-      taken.add(l);
-      pairs.push({ desired: d, live: l, sameMeaning: false });
-    } else waiting.push(d);
-  }
-  const freeLive = restLive.filter((l) => !taken.has(l));
-  const creates = [];
-  waiting.forEach((d, i) => {
-    const l = freeLive[i];
-    if (l) {
-      taken.add(l);
-      pairs.push({ desired: d, live: l, sameMeaning: false });
-    } else creates.push(d);
-  });
-  const deletes = restLive.filter((l) => !taken.has(l));
-  pairs.sort((a, b) => a.desired.ordinal - b.desired.ordinal);
-  return { pairs, creates, deletes };
-}
-function diffRules(d, live, policy, policyChange) {
-  const out = [];
-  const base = { type: "cedar-rule", scope: SCOPE, policy, dependsOn: policyChange ? [policyChange] : [] };
-  const { pairs, creates, deletes } = matchRules(d.rules, live);
-  for (const { desired: r, live: l, sameMeaning } of pairs) {
-    const fields = [];
-    const body = {};
-    if (!sameMeaning) {
-      fields.push({ field: "cedar", before: l.text, after: r.text });
-      body.policy_text = r.text;
-    }
-    if (l.ordinal !== r.ordinal) {
-      fields.push({ field: "ordinal", before: l.ordinal, after: r.ordinal });
-      body.ordinal = r.ordinal;
-    }
-    if (r.notice !== void 0 && r.notice !== l.notice) {
-      fields.push({ field: "notice", before: l.notice, after: r.notice });
-      body.notice = r.notice;
-    }
-    if (r.auditSession !== void 0 && r.auditSession !== l.auditSession) {
-      fields.push({ field: "auditSession", before: l.auditSession, after: r.auditSession });
-      body.audit_session = r.auditSession;
-    }
-    if (fields.length === 0) continue;
-    if (fields.length === 1 && body.ordinal !== void 0) {
-      out.push({ ...base, id: `move:${r.address}`, kind: "move", address: r.address, fields, liveId: l.id, body: { ordinal: r.ordinal }, text: r.text });
-    } else {
-      out.push({ ...base, id: `update:${r.address}`, kind: "update", address: r.address, fields, liveId: l.id, body, beforeText: l.text });
-    }
-  }
-  for (const r of creates) {
-    const body = { policy_text: r.text, ordinal: r.ordinal };
-    if (r.notice !== void 0) body.notice = r.notice;
-    if (r.auditSession !== void 0) body.audit_session = r.auditSession;
-    out.push({ ...base, id: `create:${r.address}`, kind: "create", address: r.address, fields: [], body });
-  }
-  const writes = out.map((c) => c.id);
-  for (const l of deletes) {
-    const a = formatAddress({ kind: "cedar-rule", policy: policy.name, ordinal: l.ordinal });
-    out.push({ ...base, dependsOn: writes, id: `delete:${a}@${l.id}`, kind: "delete", address: a, fields: [], liveId: l.id, text: l.text, ordinal: l.ordinal });
-  }
-  return out;
-}
-
-// src/plan/diff-rbac.ts
-function sameSet2(a, b) {
-  if (a.length !== b.length) return false;
-  const s = new Set(a);
-  return b.every((x) => s.has(x));
-}
-var sortedNames = (refs2) => refs2.map((r) => r.name).sort();
-function diffRbacScope(input, ctx) {
-  const { desired, live, project } = input;
-  const address = (kind, name) => formatAddress(
-    project === void 0 ? { kind: kind === "policy" ? "org-policy" : "org-role", name } : { kind: kind === "policy" ? "project-policy" : "project-role", project: project.name, name }
-  );
-  const base = { scope: input.scope, ...project ? { projectId: project.id } : {} };
-  const changes = [];
-  const permissionById = new Map(live.permissions.map((p) => [p.id, p.name]));
-  const permissionByName = new Map(live.permissions.map((p) => [p.name, p.id]));
-  const livePolicyName = new Map(live.policies.map((p) => [p.id, p.name]));
-  const livePolicyByName = /* @__PURE__ */ new Map();
-  for (const p of live.policies) if (!livePolicyByName.has(p.name)) livePolicyByName.set(p.name, p);
-  const scopeWords = project ? `project \`${project.name}\`` : "the organization";
-  const resolvePermissions = (refs2, owner) => refs2.map((r) => {
-    const id2 = permissionByName.get(r.name);
-    if (id2 === void 0) {
-      const [resource] = r.name.split(":");
-      const near = live.permissions.filter((p) => p.name.startsWith(`${resource}:`)).map((p) => p.name);
-      ctx.diagnostics.push(
-        diag("unknown-permission", `permission \`${r.name}\` does not exist in ${scopeWords}`, r.loc, {
-          address: owner,
-          hint: near.length ? `permissions of \`${resource}\` here: ${near.join(", ")}` : `the live permission list of ${scopeWords} has no \`${resource}:\` permission; check the name`
-        })
-      );
-      return { name: r.name };
-    }
-    return { name: r.name, id: id2 };
-  });
-  const policyIdAfter = /* @__PURE__ */ new Map();
-  const policyChangeId = /* @__PURE__ */ new Map();
-  if (desired.policies) {
-    const pairing = pairObjects(desired.policies, live.policies, (n) => address("policy", n), "policy", ctx);
-    for (const { desired: d, live: l, renamedFrom } of pairing.matched) {
-      const permissions2 = resolvePermissions(d.permissions, d.address);
-      policyIdAfter.set(d.name, l?.id);
-      if (!l) {
-        const id2 = `create:${d.address}`;
-        policyChangeId.set(d.name, id2);
-        changes.push({
-          ...base,
-          id: id2,
-          kind: "create",
-          type: "rbac-policy",
-          address: d.address,
-          dependsOn: [],
-          fields: [],
-          body: { name: d.name, description: d.description ?? null, permissions: permissions2 }
-        });
-        continue;
-      }
-      const fields = [];
-      if (renamedFrom !== void 0) fields.push({ field: "name", before: renamedFrom, after: d.name });
-      if (d.description !== void 0 && d.description !== l.description) fields.push({ field: "description", before: l.description, after: d.description });
-      const liveIds = l.permissionIds;
-      if (!sameSet2(liveIds, permissions2.map((p) => p.id ?? `?${p.name}`))) {
-        fields.push({
-          field: "permissions",
-          before: liveIds.map((id2) => permissionById.get(id2) ?? id2).sort(),
-          after: sortedNames(permissions2)
-        });
-      }
-      if (fields.length === 0) continue;
-      const kind = renamedFrom !== void 0 ? "rename" : "update";
-      const body = { name: d.name, description: d.description === void 0 ? l.description : d.description, permissions: permissions2 };
-      changes.push({
-        ...base,
-        id: `${kind}:${d.address}`,
-        kind,
-        type: "rbac-policy",
-        address: d.address,
-        dependsOn: [],
-        fields,
-        liveId: l.id,
-        body,
-        ...renamedFrom !== void 0 ? { fromName: renamedFrom } : {}
-      });
-    }
-    for (const l of pairing.unclaimed) {
-      const a = address("policy", l.name);
-      if (!isOwned(ctx, a)) continue;
-      changes.push({
-        ...base,
-        id: `delete:${a}`,
-        kind: "delete",
-        type: "rbac-policy",
-        address: a,
-        dependsOn: [],
-        fields: [],
-        liveId: l.id,
-        before: { name: l.name, description: l.description, permissions: byRefName(l.permissionIds.map((id2) => ({ name: permissionById.get(id2) ?? id2, id: id2 }))) }
-      });
-    }
-  }
-  const resolvePolicies = (refs2, owner) => refs2.map((r) => {
-    if (desired.policies) {
-      const id2 = policyIdAfter.get(r.name);
-      return id2 === void 0 ? { name: r.name } : { name: r.name, id: id2 };
-    }
-    const l = livePolicyByName.get(r.name);
-    if (!l) {
-      ctx.diagnostics.push(
-        diag("unknown-policy", `policy \`${r.name}\` does not exist in ${scopeWords}`, r.loc, {
-          address: owner,
-          hint: `${scopeWords} holds ${live.policies.length ? live.policies.map((p) => `\`${p.name}\``).join(", ") : "no custom policy"}; declare the policy in the files or fix the name`
-        })
-      );
-      return { name: r.name };
-    }
-    return { name: r.name, id: l.id };
-  });
-  if (desired.roles) {
-    const custom = live.roles.filter((r) => !r.system);
-    const pairing = pairObjects(desired.roles, custom, (n) => address("role", n), "role", ctx);
-    for (const { desired: d, live: l, renamedFrom } of pairing.matched) {
-      const policies = resolvePolicies(d.policies, d.address);
-      const dependsOn = policies.filter((p) => p.id === void 0 && policyChangeId.has(p.name)).map((p) => policyChangeId.get(p.name));
-      if (!l) {
-        changes.push({
-          ...base,
-          id: `create:${d.address}`,
-          kind: "create",
-          type: "role",
-          address: d.address,
-          dependsOn,
-          fields: [],
-          body: { name: d.name, description: d.description ?? null, policies }
-        });
-        continue;
-      }
-      const fields = [];
-      if (renamedFrom !== void 0) fields.push({ field: "name", before: renamedFrom, after: d.name });
-      if (d.description !== void 0 && d.description !== l.description) fields.push({ field: "description", before: l.description, after: d.description });
-      if (!sameSet2(l.policyIds, policies.map((p) => p.id ?? `?${p.name}`))) {
-        fields.push({ field: "policies", before: l.policyIds.map((id2) => livePolicyName.get(id2) ?? id2).sort(), after: sortedNames(policies) });
-      }
-      if (fields.length === 0) continue;
-      const kind = renamedFrom !== void 0 ? "rename" : "update";
-      const body = { name: d.name, description: d.description === void 0 ? l.description : d.description, policies };
-      changes.push({
-        ...base,
-        id: `${kind}:${d.address}`,
-        kind,
-        type: "role",
-        address: d.address,
-        dependsOn,
-        fields,
-        liveId: l.id,
-        body,
-        ...renamedFrom !== void 0 ? { fromName: renamedFrom } : {}
-      });
-    }
-    for (const l of pairing.unclaimed) {
-      const a = address("role", l.name);
-      if (!isOwned(ctx, a)) continue;
-      changes.push({
-        ...base,
-        id: `delete:${a}`,
-        kind: "delete",
-        type: "role",
-        address: a,
-        dependsOn: [],
-        fields: [],
-        liveId: l.id,
-        before: roleBody(l, livePolicyName)
-      });
-    }
-  }
-  const roleChanges = changes.filter((c) => c.type === "role").map((c) => c.id).sort();
-  for (const c of changes) if (c.type === "rbac-policy" && c.kind === "delete") c.dependsOn = roleChanges;
-  return changes;
-}
-function roleBody(l, policyName) {
-  return { name: l.name, description: l.description, policies: byRefName(l.policyIds.map((id2) => ({ name: policyName.get(id2) ?? id2, id: id2 }))) };
-}
-function byRefName(refs2) {
-  return refs2.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || ((a.id ?? "") < (b.id ?? "") ? -1 : 1));
-}
-
-// src/plan/guards.ts
-function thresholdGuards(changes, counts2, settings) {
-  const guards = [];
-  const { updatePercent, deletePercent, minExisting } = settings.thresholds;
-  for (const [scope, { existing }] of counts2) {
-    if (existing < minExisting || existing === 0) continue;
-    const inScope = changes.filter((c) => c.scope === scope);
-    const updates = inScope.filter((c) => c.kind === "update" || c.kind === "rename").length;
-    const deletes = inScope.reduce((n, c) => n + (c.kind !== "delete" ? 0 : c.type === "cedar-policy" ? 1 + c.ruleCount : 1), 0);
-    const check = (kind, n, limit) => {
-      const pct = n / existing * 100;
-      if (pct <= limit) return;
-      guards.push({
-        kind: kind === "update" ? "threshold-update" : "threshold-delete",
-        address: scope,
-        forceable: true,
-        message: `${scope}: ${n} of ${existing} objects would be ${kind}d (${pct.toFixed(0)}%, more than the ${limit}% threshold)`,
-        hint: `review the plan; if this is intended, apply with --force, or raise accessctl.thresholds.${kind}Percent`
-      });
-    };
-    check("update", updates, updatePercent);
-    check("delete", deletes, deletePercent);
-  }
-  return guards;
-}
-function protectGuards(changes, ctx) {
-  return changes.filter((c) => c.kind === "delete" && isProtected(ctx, c.address)).map((c) => ({
-    kind: "protected",
-    address: c.address,
-    forceable: false,
-    message: `${c.address} is protected: deleting it is refused`,
-    hint: "declare it again in the files, or remove it from accessctl.protect first if it really must go"
-  }));
-}
-function preflightGuards(changes, scopes) {
-  const guards = [];
-  for (const c of changes) {
-    if (c.kind !== "delete") continue;
-    const live = scopes.get(c.scope);
-    if (!live) continue;
-    if (c.type === "role" && live.members) {
-      const holders = live.members.filter((m) => m.roleId === c.liveId);
-      if (holders.length > 0) {
-        guards.push({
-          kind: "assigned-role",
-          address: c.address,
-          forceable: false,
-          members: { count: holders.length, emails: holders.map((m) => m.email).sort().slice(0, 5) },
-          message: `${c.address} is still assigned to ${holders.length} member(s); the service refuses to delete it`,
-          hint: "move those members to another role first, or keep the role in the files"
-        });
-      }
-    }
-    if (c.type === "rbac-policy") {
-      const touched = new Set(changes.filter((o) => o.type === "role" && o.scope === c.scope && o.kind !== "create").map((o) => "liveId" in o ? o.liveId : ""));
-      const users = live.roles.filter((r) => r.policyIds.includes(c.liveId) && !touched.has(r.id));
-      if (users.length > 0) {
-        guards.push({
-          kind: "attached-policy",
-          address: c.address,
-          forceable: false,
-          message: `${c.address} is still used by live role(s) ${users.map((r) => `\`${r.name}\``).join(", ")}, which this run does not change`,
-          hint: "remove the policy from those roles (declare the scope's roles in the files), or keep the policy"
-        });
-      }
-    }
-  }
-  return guards;
-}
-
-// src/plan/only.ts
-function limitToPatterns(changes, only) {
-  if (only.length === 0) return { changes: [...changes], errors: [] };
-  const byId = new Map(changes.map((c) => [c.id, c]));
-  const kept = changes.filter((c) => {
-    const a = parseAddress(c.address);
-    return a !== void 0 && matchAny(only, a);
-  });
-  const keptIds = new Set(kept.map((c) => c.id));
-  const errors = [];
-  const out = kept.map((c) => {
-    for (const d of c.dependsOn) {
-      const dep = byId.get(d);
-      if (dep && !keptIds.has(d) && dep.kind === "create") {
-        errors.push(`${c.address} needs ${dep.address}, which is not live yet and which --only leaves out; add a pattern for it`);
-      }
-    }
-    return { ...c, dependsOn: c.dependsOn.filter((d) => keptIds.has(d)) };
-  });
-  return { changes: out, errors };
-}
-
-// src/plan/diff.ts
-function diff(desired, live, options = {}) {
-  const ctx = { settings: desired.settings, diagnostics: [], liveErrors: [] };
-  let changes = [];
-  const scopes = /* @__PURE__ */ new Map();
-  const counts2 = /* @__PURE__ */ new Map();
-  const countRbac = (scope, live2, managed, prefix) => {
-    let n = 0;
-    if (managed.policies) n += live2.policies.filter((p) => !isIgnored(ctx, `${prefix}/policies/${escapeSegment(p.name)}`)).length;
-    if (managed.roles) n += live2.roles.filter((r) => !r.system && !isIgnored(ctx, `${prefix}/roles/${escapeSegment(r.name)}`)).length;
-    counts2.set(scope, { existing: n });
-  };
-  const org = desired.organization;
-  if (org && (org.policies || org.roles)) {
-    if (!live.organization) throw new Error("internal error: the organization's live state was not read");
-    changes.push(...diffRbacScope({ scope: "organization", desired: org, live: live.organization }, ctx));
-    scopes.set("organization", live.organization);
-    countRbac("organization", live.organization, org, "organization");
-  }
-  const liveProjects = live.projects ?? [];
-  for (const p of desired.projects) {
-    const matches = liveProjects.filter((lp2) => lp2.name === p.name);
-    if (matches.length > 1) {
-      ctx.liveErrors.push(`projects/${escapeSegment(p.name)}: two live projects are named ${JSON.stringify(p.name)} (ids ${matches.map((m) => m.id).join(" and ")}); rename one in the service, then plan again`);
-      continue;
-    }
-    const lp = matches[0];
-    if (!lp) {
-      ctx.diagnostics.push(
-        diag("unknown-project", `project \`${p.name}\` does not exist`, p.loc, {
-          address: `projects/${escapeSegment(p.name)}`,
-          hint: `accessctl never creates projects; existing projects: ${liveProjects.map((x) => `\`${x.name}\``).join(", ") || "none"}`
-        })
-      );
-      continue;
-    }
-    if (!p.policies && !p.roles) continue;
-    if (!lp.scope) throw new Error(`internal error: the live state of project ${p.name} was not read`);
-    const scope = `projects/${escapeSegment(p.name)}`;
-    changes.push(...diffRbacScope({ scope, project: { name: p.name, id: lp.id }, desired: p, live: lp.scope }, ctx));
-    scopes.set(scope, lp.scope);
-    countRbac(scope, lp.scope, p, scope);
-  }
-  const cedarPolicies = desired.cedar?.policies;
-  if (cedarPolicies) {
-    if (!live.cedar) throw new Error("internal error: the Cedar live state was not read");
-    changes.push(...diffCedar(cedarPolicies, live.cedar.policies, ctx));
-    const visible = live.cedar.policies.filter((p) => !isIgnored(ctx, `cedar/policies/${escapeSegment(p.name)}`));
-    counts2.set("cedar", { existing: visible.reduce((n, p) => n + 1 + p.rules.length, 0) });
-  }
-  const limited = limitToPatterns(changes, options.only ?? []);
-  changes = sortChanges(limited.changes);
-  const guards = [...protectGuards(changes, ctx), ...preflightGuards(changes, scopes), ...thresholdGuards(changes, counts2, desired.settings)];
-  return { changes, guards, diagnostics: ctx.diagnostics, liveErrors: ctx.liveErrors, onlyErrors: limited.errors };
-}
-
-// src/plan/drift.ts
-function driftMarks(head2, base) {
-  const baseById = new Map(base.map((c) => [c.id, c]));
-  const marks = {};
-  for (const c of head2) {
-    const b = baseById.get(c.id);
-    marks[c.id] = !b ? "files" : stableJson({ ...b, dependsOn: [] }) === stableJson({ ...c, dependsOn: [] }) ? "drift" : "both";
-  }
-  return marks;
-}
-
-// src/plan/impact.ts
-function scopeImpact(desired, live, project) {
-  const permName = new Map(live.permissions.map((p) => [p.id, p.name]));
-  const livePolicyPerms = new Map(live.policies.map((p) => [p.id, p.permissionIds.map((id2) => permName.get(id2) ?? id2)]));
-  const livePolicyByName = new Map(live.policies.map((p) => [p.name, p]));
-  const desiredPolicyPerms = new Map((desired.policies ?? []).map((p) => [p.name, p.permissions.map((r) => r.name)]));
-  const afterPolicy = (name) => desired.policies ? desiredPolicyPerms.get(name) ?? [] : livePolicyPerms.get(livePolicyByName.get(name)?.id ?? "") ?? [];
-  const policyNameAfter = /* @__PURE__ */ new Map();
-  const declaredByName = firstBy(desired.policies ?? [], (x) => [x.name]);
-  const declaredByPrevious = firstBy(desired.policies ?? [], (x) => x.previousNames.map((n) => n.name));
-  for (const p of live.policies) {
-    if (!desired.policies) policyNameAfter.set(p.id, p.name);
-    else {
-      const d = declaredByName.get(p.name) ?? declaredByPrevious.get(p.name);
-      policyNameAfter.set(p.id, d?.name);
-    }
-  }
-  const holders = /* @__PURE__ */ new Map();
-  for (const m of live.members ?? []) holders.set(m.roleId, (holders.get(m.roleId) ?? 0) + 1);
-  const members = (roleId) => live.members === void 0 || roleId === void 0 ? void 0 : holders.get(roleId) ?? 0;
-  const address = (name) => formatAddress(project === void 0 ? { kind: "org-role", name } : { kind: "project-role", project, name });
-  const out = [];
-  const seenLive = /* @__PURE__ */ new Set();
-  const effective = (policyNames) => new Set(policyNames.flatMap(afterPolicy));
-  const compare = (name, before, after, roleId) => {
-    const gained = [...after].filter((p) => !before.has(p)).sort();
-    const lost = [...before].filter((p) => !after.has(p)).sort();
-    if (gained.length === 0 && lost.length === 0) return;
-    const impact = { address: address(name), gained, lost };
-    const m = members(roleId);
-    if (m !== void 0) impact.members = m;
-    out.push(impact);
-  };
-  const custom = live.roles.filter((r) => !r.system);
-  const customIndex = /* @__PURE__ */ new Map();
-  custom.forEach((r, i) => {
-    if (!customIndex.has(r.name)) customIndex.set(r.name, i);
-  });
-  const liveRoleOf = (name, previous) => {
-    const at = customIndex.get(name);
-    if (at !== void 0) return custom[at];
-    let best;
-    for (const n of previous) {
-      const i = customIndex.get(n.name);
-      if (i !== void 0 && (best === void 0 || i < best)) best = i;
-    }
-    return best === void 0 ? void 0 : custom[best];
-  };
-  const liveBefore = (policyIds) => new Set(policyIds.flatMap((id2) => livePolicyPerms.get(id2) ?? []));
-  if (desired.roles) {
-    for (const d of desired.roles) {
-      const l = liveRoleOf(d.name, d.previousNames);
-      if (l) seenLive.add(l.id);
-      compare(d.name, l ? liveBefore(l.policyIds) : /* @__PURE__ */ new Set(), effective(d.policies.map((r) => r.name)), l?.id);
-    }
-  }
-  for (const l of live.roles) {
-    if (seenLive.has(l.id)) continue;
-    const deleted = desired.roles !== void 0 && !l.system;
-    const after = deleted ? /* @__PURE__ */ new Set() : new Set(l.policyIds.flatMap((id2) => {
-      const name = policyNameAfter.get(id2);
-      return name === void 0 ? [] : afterPolicy(name);
-    }));
-    compare(l.name, liveBefore(l.policyIds), after, l.id);
-  }
-  return out.sort((a, b) => a.address < b.address ? -1 : 1);
-}
-function firstBy(items, keys) {
-  const out = /* @__PURE__ */ new Map();
-  for (const item of items) for (const k of keys(item)) if (!out.has(k)) out.set(k, item);
-  return out;
-}
-function liveEvalPolicies(live) {
-  return live.map((p) => ({
-    key: `cedar/policies/${escapeSegment(p.name)}`,
-    enabled: p.enabled,
-    priority: p.priority,
-    rules: p.rules.map((r) => ({ key: `cedar/policies/${escapeSegment(p.name)}/rules/${r.ordinal}@${r.id}`, text: r.text }))
-  }));
-}
-function computeImpact(desired, live) {
-  const roles = [];
-  const org = desired.organization;
-  if (org && (org.policies || org.roles) && live.organization) roles.push(...scopeImpact(org, live.organization));
-  for (const p of desired.projects) {
-    const lp = live.projects?.find((x) => x.name === p.name);
-    if ((p.policies || p.roles) && lp?.scope) roles.push(...scopeImpact(p, lp.scope, p.name));
-  }
-  const tests = [];
-  if (desired.cedar?.policies && desired.cedar.tests?.cases.length && live.cedar) {
-    const desiredNames = new Set(desired.cedar.policies.map((p) => p.name));
-    const livePolicies = liveEvalPolicies(live.cedar.policies);
-    const liveByName = new Map(live.cedar.policies.map((p) => [p.name, p]));
-    const desiredPolicies = desiredEvalPolicies(desired).map((p, i) => {
-      const d = desired.cedar.policies[i];
-      const l = liveByName.get(d.name) ?? d.previousNames.map((n) => liveByName.get(n.name)).find((x) => x !== void 0);
-      return { ...p, enabled: d.enabled ?? l?.enabled ?? true, priority: d.priority ?? l?.priority ?? 0 };
-    });
-    const { ignore, owns } = desired.settings;
-    const survives = (name) => {
-      const a = { kind: "cedar-policy", name };
-      return matchAny(ignore, a) || owns.length > 0 && !matchAny(owns, a);
-    };
-    const after = [...liveEvalPolicies(live.cedar.policies.filter((p) => !desiredNames.has(p.name) && survives(p.name))), ...desiredPolicies];
-    const before = runAccessTests(desired, livePolicies).results;
-    const afterResults = runAccessTests(desired, after).results;
-    before.forEach((b, i) => {
-      const a = afterResults[i];
-      if (a && a.decision !== b.decision) tests.push({ name: b.name, live: b.decision, desired: a.decision });
-    });
-  }
-  return { roles, tests };
-}
-
-// src/plan/model.ts
-var PLAN_FORMAT_VERSION = 1;
-
-// src/plan/make-plan.ts
-var LiveStateError = class extends Error {
-  constructor(problems) {
-    super(`the live state breaks identity:
-  ${problems.join("\n  ")}`);
-    this.problems = problems;
-    this.name = "LiveStateError";
-  }
-  problems;
-  userFacing = true;
-};
-async function readLiveFor(desired, clients) {
-  const all = Array.isArray(desired) ? desired : [desired];
-  const managesOrg = all.some((d) => Boolean(d.organization && (d.organization.policies || d.organization.roles)));
-  const managedProjects = [...new Set(all.flatMap((d) => d.projects.map((p) => p.name)))];
-  const rolesManaged = all.some((d) => Boolean(d.organization?.roles) || d.projects.some((p) => p.roles));
-  return fetchLive(clients, {
-    ...managesOrg ? { organization: true } : {},
-    ...managedProjects.length > 0 ? { projects: managedProjects } : {},
-    ...all.some((d) => d.cedar?.policies) ? { cedar: true } : {},
-    // Members: for the assigned-role guard and the impact's member counts, only when roles are managed.
-    ...rolesManaged ? { members: true } : {}
-  });
-}
-function planFromLive(desired, live, options) {
-  const result = diff(desired, live, options.only === void 0 ? {} : { only: options.only });
-  if (result.diagnostics.length > 0) throw new InvalidDesiredStateError(result.diagnostics);
-  if (result.liveErrors.length > 0) throw new LiveStateError(result.liveErrors);
-  if (result.onlyErrors.length > 0) throw new UsageError(result.onlyErrors.join("\n"), "--only does not pull in dependencies");
-  const plan = {
-    formatVersion: PLAN_FORMAT_VERSION,
-    sourceDigest: desired.digest,
-    desired: { dir: desired.dir, files: desired.sources },
-    targets: options.targets,
-    changes: result.changes,
-    summary: summarize(result.changes),
-    checksum: planChecksum(result.changes),
-    guards: result.guards,
-    impact: computeImpact(desired, live)
-  };
-  if (options.onlySources && options.onlySources.length > 0) plan.only = options.onlySources;
-  if (options.base) {
-    const base = diff(options.base, live, options.only === void 0 ? {} : { only: options.only });
-    plan.drift = driftMarks(plan.changes, base.changes);
-  }
-  return plan;
-}
-async function makePlan(desired, clients, options) {
-  const live = await readLiveFor(options.base ? [desired, options.base] : desired, clients);
-  return { plan: planFromLive(desired, live, options), live };
-}
-
-// src/session/open-session.ts
-import { mkdirSync as mkdirSync2 } from "node:fs";
-import { join as join5 } from "node:path";
-
-// src/emulator/index.ts
-import { once } from "node:events";
-
-// src/emulator/http-server.ts
-import { createServer } from "node:http";
-
-// src/emulator/auth.ts
-import { createHash as createHash5, timingSafeEqual } from "node:crypto";
-function digest(text) {
-  return createHash5("sha256").update(text, "utf8").digest();
-}
-var KeyCheck = class {
-  expected;
-  constructor(key) {
-    this.expected = digest(key);
-  }
-  matches(given) {
-    if (typeof given !== "string") return false;
-    return timingSafeEqual(digest(given), this.expected);
-  }
-};
-
-// src/cedar/rule-fields.ts
-var RULE_SCOPE_KEYS = [
-  "effect",
-  "principal_scope_type",
-  "principal_entity_type",
-  "principal_entity_id",
-  "action_scope_type",
-  "action_ids",
-  "resource_scope_type",
-  "resource_entity_type",
-  "resource_entity_id",
-  "conditions"
-];
-function scopeFieldsOf(r) {
-  const out = {};
-  for (const k of RULE_SCOPE_KEYS) out[k] = r[k];
-  return out;
-}
-
-// src/emulator/errors.ts
-var ApiError = class extends Error {
-  constructor(status, code, message, details) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.details = details;
-  }
-  status;
-  code;
-  details;
-  name = "ApiError";
-};
-function errorBody(api, error3) {
-  if (api === "rbac") return { success: false, error: error3.message };
-  return error3.details === void 0 ? { code: error3.code, message: error3.message } : { code: error3.code, message: error3.message, details: error3.details };
-}
-var badRequest = (message, details) => new ApiError(400, "invalid_request", message, details);
-var notFound = (message) => new ApiError(404, "not_found", message);
-var conflict = (message) => new ApiError(409, "conflict", message);
-var forbidden = (message) => new ApiError(403, "forbidden", message);
-var unprocessable = (message) => new ApiError(422, "unprocessable", message);
-
-// src/emulator/body-fields.ts
-function requireObject(body) {
-  if (body === void 0) throw badRequest("missing request body (a JSON object)");
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw badRequest("the request body must be a JSON object");
-  }
-  return body;
-}
-var MAX_NAME = 256;
-function requiredName(body, field = "name") {
-  const v = body[field];
-  if (v === void 0 || v === null) throw badRequest(`missing field: ${field}`);
-  if (typeof v !== "string" || v.trim() === "") throw badRequest(`${field} must be a non-empty string`);
-  if (v.length > MAX_NAME) throw badRequest(`${field} must be at most ${MAX_NAME} characters`);
-  return v;
-}
-function optionalNullableString(body, field) {
-  const v = body[field];
-  if (v === void 0 || v === null) return v;
-  if (typeof v !== "string") throw badRequest(`${field} must be a string or null`);
-  return v;
-}
-function requiredIdList(body, field) {
-  const v = body[field];
-  if (v === void 0 || v === null) throw badRequest(`missing field: ${field}`);
-  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
-    throw badRequest(`${field} must be an array of strings`);
-  }
-  const ids2 = v;
-  const seen = /* @__PURE__ */ new Set();
-  for (const id2 of ids2) {
-    if (seen.has(id2)) throw badRequest(`${field} lists ${JSON.stringify(id2)} twice`);
-    seen.add(id2);
-  }
-  return ids2;
-}
-function optionalBoolean(body, field) {
-  const v = body[field];
-  if (v === void 0) return void 0;
-  if (typeof v !== "boolean") throw badRequest(`${field} must be a boolean`);
-  return v;
-}
-function optionalInteger(body, field, min) {
-  const v = body[field];
-  if (v === void 0) return void 0;
-  if (typeof v !== "number" || !Number.isSafeInteger(v)) throw badRequest(`${field} must be an integer`);
-  if (min !== void 0 && v < min) throw badRequest(`${field} must be ≥ ${min}`);
-  return v;
-}
-function optionalNullableInteger(body, field, min) {
-  if (body[field] === null) return null;
-  return optionalInteger(body, field, min);
-}
-function queryInteger(query, name, min, max) {
-  const raw = query.get(name);
-  if (raw === null) return void 0;
-  const n = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw badRequest(`query parameter ${name} must be an integer in ${min}..${max}, got ${JSON.stringify(raw)}`);
-  }
-  return n;
-}
-
-// src/emulator/cedar-views.ts
-function ruleView(r) {
-  return {
-    id: r.id,
-    policy_id: r.policy_id,
-    policy_text: r.policy_text,
-    ...scopeFieldsOf(r),
-    ordinal: r.ordinal,
-    notice: r.notice,
-    audit_session: r.audit_session,
-    created_at: r.created_at,
-    updated_at: r.updated_at
-  };
-}
-function compareRules(a, b) {
-  if (a.ordinal !== b.ordinal) return a.ordinal - b.ordinal;
-  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? -1 : 1;
-  return a.createdSeq - b.createdSeq;
-}
-function rulesOf(store, policyId) {
-  return store.ruleIdsOf(policyId).flatMap((id2) => {
-    const r = store.get("cedarRules", id2);
-    return r ? [r] : [];
-  }).sort(compareRules);
-}
-function policyFields(p) {
-  return {
-    id: p.id,
-    name: p.name,
-    description: p.description,
-    enabled: p.enabled,
-    priority: p.priority,
-    max_duration_seconds: p.max_duration_seconds,
-    default_duration_seconds: p.default_duration_seconds,
-    notification_channel: p.notification_channel
-  };
-}
-function policySummaryView(store, p) {
-  return { ...policyFields(p), rule_count: store.ruleCount(p.id), created_at: p.created_at, updated_at: p.updated_at };
-}
-function policyFullView(store, p) {
-  return { ...policyFields(p), created_at: p.created_at, updated_at: p.updated_at, rules: rulesOf(store, p.id).map(ruleView) };
-}
-
-// src/emulator/cedar-evaluate.ts
-function entityArg(body, field) {
-  const v = body[field];
-  if (typeof v === "string" && v !== "") {
-    return field === "action" && !v.includes("::") ? entityLiteral("Action", v) : v;
-  }
-  if (typeof v === "object" && v !== null && !Array.isArray(v)) {
-    const { type, id: id2 } = v;
-    if (typeof type === "string" && typeof id2 === "string") return entityLiteral(type, id2);
-  }
-  throw badRequest(`${field} must be an entity literal such as User::"alice" or an object {type, id}`);
-}
-function evaluateRequest(store, body) {
-  const principal = entityArg(body, "principal");
-  const action = entityArg(body, "action");
-  const resource = entityArg(body, "resource");
-  const context = body.context;
-  if (context !== void 0 && context !== null && (typeof context !== "object" || Array.isArray(context))) {
-    throw badRequest("context must be a JSON object");
-  }
-  const entities = body.entities;
-  if (entities !== void 0 && !Array.isArray(entities)) throw badRequest("entities must be a JSON array of Cedar entities");
-  const policyOfRule = /* @__PURE__ */ new Map();
-  const policies = [...store.all("cedarPolicies")].map((p) => ({
-    key: p.id,
-    enabled: p.enabled,
-    priority: p.priority,
-    rules: rulesOf(store, p.id).map((r) => {
-      policyOfRule.set(r.id, p.id);
-      return { key: r.id, text: r.policy_text };
-    })
-  }));
-  const result = evaluate({
-    policies,
-    ...entities === void 0 ? {} : { entities },
-    request: { principal, action, resource, context: context ?? {} }
-  });
-  if (result.requestError !== void 0) throw badRequest(`cannot evaluate the request: ${result.requestError}`);
-  const permitted = result.decision === "allow";
-  const matchingPolicyIds = [...new Set(result.deciding.map((ruleId) => policyOfRule.get(ruleId) ?? ruleId))];
-  const reason = permitted ? `permitted by ${result.deciding.length} rule(s) of policy ${matchingPolicyIds.join(", ")}` : result.deciding.length > 0 ? `forbidden by ${result.deciding.length} rule(s) of policy ${matchingPolicyIds.join(", ")}` : "no rule matched (default deny)";
-  return {
-    permitted,
-    matching_policy_ids: matchingPolicyIds,
-    matching_rule_ids: result.deciding,
-    reason,
-    errors: result.errors.map((e) => ({ rule_id: e.key, policy_id: policyOfRule.get(e.key) ?? null, message: e.message }))
-  };
-}
-
-// src/cedar/decompose.ts
-var PARSE_PREFIX = /^failed to parse policy from string: /;
-function decomposeRule(text) {
-  if (codeTokens(text).length === 0) {
-    return { ok: false, message: "expected one Cedar statement, found none" };
-  }
-  const answer = policyToJson2(text);
-  if (answer.type !== "success") {
-    const first = answer.errors[0];
-    const message = (first?.message ?? "the Cedar text does not parse").replace(PARSE_PREFIX, "");
-    const span = first ? errorSpan(first, text) : void 0;
-    return { ok: false, message, ...span };
-  }
-  const json = answer.json;
-  const fields = fieldsOf(json, conditionsText(text));
-  const annotations = {};
-  for (const [k, v] of Object.entries(json.annotations ?? {})) annotations[k] = v ?? null;
-  return { ok: true, fields, effect: json.effect, annotations, json };
-}
-function uid(e) {
-  return "__entity" in e ? e.__entity : e;
-}
-function entityScope2(c) {
-  switch (c.op) {
-    case "All":
-      return { scope: "any", type: null, id: null };
-    case "==":
-    case "in": {
-      if (!("entity" in c)) throw new Error(`bug: template slot in a static policy scope`);
-      const e = uid(c.entity);
-      return { scope: c.op === "==" ? "eq" : "in", type: e.type, id: e.id };
-    }
-    case "is": {
-      if (!c.in) return { scope: "is", type: c.entity_type, id: null };
-      if (!("entity" in c.in)) throw new Error(`bug: template slot in a static policy scope`);
-      const e = uid(c.in.entity);
-      return { scope: "is_in", type: c.entity_type, id: entityLiteral(e.type, e.id) };
-    }
-  }
-}
-function actionItem2(e) {
-  const { type, id: id2 } = uid(e);
-  return type === "Action" && !id2.includes("::") ? id2 : entityLiteral(type, id2);
-}
-function fieldsOf(json, conditions) {
-  const p = entityScope2(json.principal);
-  const r = entityScope2(json.resource);
-  const a = json.action;
-  let actionScope2 = "any";
-  let actionIds = [];
-  if (a.op === "==") {
-    if (!("entity" in a)) throw new Error(`bug: template slot in a static policy scope`);
-    actionScope2 = "eq";
-    actionIds = [actionItem2(a.entity)];
-  } else if (a.op === "in") {
-    actionScope2 = "in";
-    actionIds = "entities" in a ? a.entities.map(actionItem2) : [actionItem2(a.entity)];
-  }
-  return {
-    effect: json.effect,
-    principal_scope_type: p.scope,
-    principal_entity_type: p.type,
-    principal_entity_id: p.id,
-    action_scope_type: actionScope2,
-    action_ids: actionIds,
-    resource_scope_type: r.scope,
-    resource_entity_type: r.type,
-    resource_entity_id: r.id,
-    conditions
-  };
-}
-function conditionsText(text) {
-  const tokens = codeTokens(text);
-  const { scopeEnd } = statementShape(tokens);
-  const first = tokens[scopeEnd + 1];
-  const last = tokens[tokens.length - 2];
-  if (scopeEnd < 0 || !first || !last || first.text === ";" || last.end <= first.start) return null;
-  return text.slice(first.start, last.end);
-}
-
-// src/emulator/cedar-rules.ts
-var ENTITY_SCOPES = ["any", "eq", "in", "is", "is_in"];
-var ACTION_SCOPES = ["any", "eq", "in"];
-function lineCol(text, offset) {
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  return { line, column: offset - (before.lastIndexOf("\n") + 1) + 1 };
-}
-function invalidCedar(message, text, start, end, extra = {}) {
-  const details = { parser_message: message, ...extra };
-  if (start !== void 0) {
-    details.start = start;
-    details.end = end ?? start;
-    Object.assign(details, lineCol(text, start));
-  }
-  return new ApiError(400, "invalid_cedar", `Invalid Cedar policy: ${message}`, details);
-}
-function ruleFromText(text) {
-  const result = decomposeRule(text);
-  if (!result.ok) throw invalidCedar(result.message, text, result.start, result.end);
-  return { policy_text: text, fields: result.fields };
-}
-function ruleFromFields(fields) {
-  let text;
-  try {
-    text = assembleRule(fields);
-  } catch (error3) {
-    if (error3 instanceof RuleFieldsError) throw badRequest(error3.message);
-    throw error3;
-  }
-  const result = decomposeRule(text);
-  if (!result.ok) {
-    throw invalidCedar(result.message, text, result.start, result.end, { policy_text: text });
-  }
-  return { policy_text: text, fields };
-}
-function rulesFromPolicySet(setText) {
-  return splitStatements(setText).map((statement, index) => {
-    const result = decomposeRule(statement.text);
-    if (!result.ok) {
-      const start = result.start === void 0 ? statement.start : statement.start + result.start;
-      const end = result.end === void 0 ? void 0 : statement.start + result.end;
-      throw invalidCedar(result.message, setText, start, end, { statement: index + 1 });
-    }
-    return { policy_text: statement.text, fields: result.fields };
-  });
-}
-function hasStructuredFields(body) {
-  return RULE_SCOPE_KEYS.some((f) => body[f] !== void 0);
-}
-function oneOf(body, field, allowed) {
-  const v = body[field];
-  if (v === void 0) return void 0;
-  if (typeof v !== "string" || !allowed.includes(v)) {
-    throw badRequest(`${field} must be one of ${allowed.join(", ")}`);
-  }
-  return v;
-}
-function nullableString(body, field) {
-  const v = body[field];
-  if (v === void 0 || v === null) return v;
-  if (typeof v !== "string") throw badRequest(`${field} must be a string or null`);
-  return v;
-}
-function entityScope3(body, variable, base) {
-  const scopeField = `${variable}_scope_type`;
-  const given = oneOf(body, scopeField, ENTITY_SCOPES);
-  const scope = given ?? base?.[scopeField] ?? "any";
-  const givenType = nullableString(body, `${variable}_entity_type`);
-  const givenId = nullableString(body, `${variable}_entity_id`);
-  const keepType = scope !== "any";
-  const keepId = scope === "eq" || scope === "in" || scope === "is_in";
-  const type = givenType !== void 0 ? givenType : keepType ? base?.[`${variable}_entity_type`] ?? null : null;
-  const id2 = givenId !== void 0 ? givenId : keepId ? base?.[`${variable}_entity_id`] ?? null : null;
-  if (!keepType && type !== null) throw badRequest(`${variable}_entity_type must be null when ${scopeField} is "any"`);
-  if (!keepId && id2 !== null) throw badRequest(`${variable}_entity_id must be null when ${scopeField} is "${scope}"`);
-  return { scope, type, id: id2 };
-}
-function readStructuredFields(body, base) {
-  const effect = oneOf(body, "effect", ["permit", "forbid"]) ?? base?.effect;
-  if (effect === void 0) throw badRequest("missing field: effect (or policy_text)");
-  const principal = entityScope3(body, "principal", base);
-  const resource = entityScope3(body, "resource", base);
-  const actionScope2 = oneOf(body, "action_scope_type", ACTION_SCOPES) ?? base?.action_scope_type ?? "any";
-  let actionIds;
-  const rawIds = body.action_ids;
-  if (rawIds === void 0 || rawIds === null) {
-    actionIds = actionScope2 === "any" ? [] : base?.action_ids ?? [];
-  } else if (!Array.isArray(rawIds) || rawIds.some((x) => typeof x !== "string" || x === "")) {
-    throw badRequest("action_ids must be an array of non-empty strings");
-  } else {
-    actionIds = rawIds;
-  }
-  if (actionScope2 === "any" && actionIds.length > 0) throw badRequest('action_ids must be empty when action_scope_type is "any"');
-  const givenConditions = nullableString(body, "conditions");
-  const conditions = givenConditions !== void 0 ? givenConditions : base?.conditions ?? null;
-  return {
-    effect,
-    principal_scope_type: principal.scope,
-    principal_entity_type: principal.type,
-    principal_entity_id: principal.id,
-    action_scope_type: actionScope2,
-    action_ids: actionIds,
-    resource_scope_type: resource.scope,
-    resource_entity_type: resource.type,
-    resource_entity_id: resource.id,
-    conditions: conditions === null || conditions.trim() === "" ? null : conditions
-  };
-}
-
-// src/emulator/ids.ts
-import { createHash as createHash6 } from "node:crypto";
-function digestHex(text) {
-  return createHash6("sha256").update(text).digest("hex");
-}
-function seededId(prefix, ...parts) {
-  return `${prefix}_${digestHex(`seed\0${prefix}\0${parts.join("\0")}`).slice(0, 16)}`;
-}
-function createdId(prefix, counter) {
-  return `${prefix}_${digestHex(`created\0${prefix}\0${counter}`).slice(0, 16)}`;
-}
-function createdUuid(kind, counter) {
-  const hex = digestHex(`uuid\0${kind}\0${counter}`).slice(0, 32).split("");
-  hex[12] = "4";
-  hex[16] = (parseInt(hex[16] ?? "0", 16) & 3 | 8).toString(16);
-  const h = hex.join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
-
-// src/emulator/options.ts
-var DEFAULT_PORT = 4010;
-var DEFAULT_HOST = "127.0.0.1";
-var DEFAULT_RBAC_KEY = "local-rbac-key";
-var DEFAULT_CEDAR_KEY = "local-cedar-key";
-var DEFAULT_TENANT = "00000000-0000-4000-8000-000000000001";
-var DEFAULT_PAGE_SIZE = 50;
-var MAX_PAGE_SIZE = 250;
-var EmulatorOptionError = class extends Error {
-  name = "EmulatorOptionError";
-};
-function resolveOptions(options = {}) {
-  const port = options.port ?? DEFAULT_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new EmulatorOptionError(`port must be an integer in 0..65535, got ${String(options.port)}`);
-  }
-  const latencyMs = options.latencyMs ?? 0;
-  if (!Number.isFinite(latencyMs) || latencyMs < 0) {
-    throw new EmulatorOptionError(`latencyMs must be ≥ 0, got ${String(options.latencyMs)}`);
-  }
-  if (options.rateLimit !== void 0 && (!Number.isFinite(options.rateLimit) || options.rateLimit <= 0)) {
-    throw new EmulatorOptionError(`rateLimit must be > 0 requests per second, got ${String(options.rateLimit)}`);
-  }
-  const faultRate = options.faultRate ?? 0;
-  if (!Number.isFinite(faultRate) || faultRate < 0 || faultRate > 1) {
-    throw new EmulatorOptionError(`faultRate must be in 0..1, got ${String(options.faultRate)}`);
-  }
-  const seed = options.seed ?? 0;
-  if (!Number.isFinite(seed)) throw new EmulatorOptionError(`seed must be a number, got ${String(options.seed)}`);
-  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw new EmulatorOptionError(`pageSize must be an integer in 1..${MAX_PAGE_SIZE}, got ${String(options.pageSize)}`);
-  }
-  const rbacKey = options.rbacKey ?? DEFAULT_RBAC_KEY;
-  const cedarKey = options.cedarKey ?? DEFAULT_CEDAR_KEY;
-  if (rbacKey === "" || cedarKey === "") throw new EmulatorOptionError("API keys must not be empty");
-  return {
-    port,
-    host: options.host ?? DEFAULT_HOST,
-    statePath: options.statePath,
-    rbacKey,
-    cedarKey,
-    tenant: options.tenant ?? DEFAULT_TENANT,
-    latencyMs,
-    rateLimit: options.rateLimit,
-    faultRate,
-    seed,
-    pageSize,
-    logPath: options.logPath
-  };
-}
-
-// src/emulator/pagination.ts
-function readLimit(query, pageSize) {
-  const limit = queryInteger(query, "limit", 1, Number.MAX_SAFE_INTEGER) ?? pageSize;
-  return Math.min(limit, pageSize, MAX_PAGE_SIZE);
-}
-function encodeCursor(key) {
-  return Buffer.from(JSON.stringify(key)).toString("base64url");
-}
-function decodeCursor(query, shape) {
-  const raw = query.get("cursor");
-  if (raw === null || raw === "") return void 0;
-  let key;
-  try {
-    key = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
-  } catch {
-    key = void 0;
-  }
-  if (!Array.isArray(key) || key.length !== shape.length || key.some((k, i) => typeof k !== shape[i])) {
-    throw badRequest("invalid cursor; pass back next_cursor exactly as a previous page returned it");
-  }
-  return key;
-}
-function pageOf(sorted, limit, isAfter, keyOf, view) {
-  const start = sorted.findIndex(isAfter);
-  const rest = start < 0 ? [] : sorted.slice(start);
-  const items = rest.slice(0, limit);
-  const hasMore = rest.length > limit;
-  const last = items[items.length - 1];
-  return {
-    data: items.map(view),
-    next_cursor: hasMore && last !== void 0 ? encodeCursor(keyOf(last)) : null,
-    has_more: hasMore
-  };
-}
-
-// src/emulator/router.ts
-function route(method, pattern, handler2) {
-  return { method, segments: pattern.split("/").filter(Boolean), handler: handler2 };
-}
-function matchRoute(routes, method, path) {
-  const parts = path.split("/").filter(Boolean);
-  for (const r of routes) {
-    if (r.method !== method || r.segments.length !== parts.length) continue;
-    const params = {};
-    let ok2 = true;
-    for (let i = 0; i < parts.length && ok2; i++) {
-      const seg = r.segments[i] ?? "";
-      const part = parts[i] ?? "";
-      if (seg.startsWith(":")) {
-        const value2 = safeDecode(part);
-        if (value2 === void 0) ok2 = false;
-        else params[seg.slice(1)] = value2;
-      } else if (seg !== part) {
-        ok2 = false;
-      }
-    }
-    if (ok2) return { kind: "found", route: r, params };
-  }
-  return { kind: "none" };
-}
-function safeDecode(part) {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return void 0;
-  }
-}
-
-// src/emulator/cedar-routes.ts
-function policyById(store, id2) {
-  const p = id2 === void 0 ? void 0 : store.get("cedarPolicies", id2);
-  if (!p) throw notFound(`policy ${id2 ?? ""} not found`);
-  return p;
-}
-function ruleById(store, policy, id2) {
-  const r = id2 === void 0 ? void 0 : store.get("cedarRules", id2);
-  if (!r || r.policy_id !== policy.id) throw notFound(`rule ${id2 ?? ""} not found in policy ${policy.id}`);
-  return r;
-}
-function checkName(store, name, except) {
-  if (store.cedarPolicyNameHolders(name, except).length > 0) {
-    throw conflict(`a policy named ${JSON.stringify(name)} already exists`);
-  }
-}
-function checkDurations(max, def) {
-  if (def !== null && def > max) {
-    throw badRequest(`default_duration_seconds (${def}) must not exceed max_duration_seconds (${max})`);
-  }
-}
-function ruleRecord(store, policyId, content, ordinal, extra, now) {
-  const seq = store.nextCounter();
-  return {
-    id: createdUuid("rule", seq),
-    policy_id: policyId,
-    policy_text: content.policy_text,
-    ...content.fields,
-    ordinal,
-    ...extra,
-    created_at: now,
-    updated_at: now,
-    createdSeq: seq
-  };
-}
-function listPolicies(ctx) {
-  const limit = readLimit(ctx.query, ctx.options.pageSize);
-  const after = decodeCursor(ctx.query, ["number"]);
-  const afterSeq = after?.[0] ?? Number.NEGATIVE_INFINITY;
-  const page = pageOf(
-    [...ctx.store.all("cedarPolicies")],
-    limit,
-    (p) => p.createdSeq > afterSeq,
-    (p) => [p.createdSeq],
-    (p) => policySummaryView(ctx.store, p)
-  );
-  return { status: 200, body: page };
-}
-function createPolicy(ctx) {
-  const body = requireObject(ctx.body);
-  const name = requiredName(body);
-  const max = optionalInteger(body, "max_duration_seconds", 1);
-  if (max === void 0) throw badRequest("missing field: max_duration_seconds");
-  const def = optionalNullableInteger(body, "default_duration_seconds", 1) ?? null;
-  checkDurations(max, def);
-  const setText = optionalNullableString(body, "cedar_policy_set");
-  const contents = setText ? rulesFromPolicySet(setText) : [];
-  const record = {
-    name,
-    description: optionalNullableString(body, "description") ?? null,
-    enabled: optionalBoolean(body, "enabled") ?? true,
-    priority: optionalInteger(body, "priority") ?? 0,
-    max_duration_seconds: max,
-    default_duration_seconds: def,
-    notification_channel: optionalNullableString(body, "notification_channel") ?? null
-  };
-  checkName(ctx.store, name);
-  const seq = ctx.store.nextCounter();
-  const policy = {
-    id: createdUuid("policy", seq),
-    ...record,
-    created_at: ctx.now,
-    updated_at: ctx.now,
-    createdSeq: seq
-  };
-  const changes = [{ op: "put", c: "cedarPolicies", v: policy }];
-  contents.forEach((content, i) => {
-    changes.push({ op: "put", c: "cedarRules", v: ruleRecord(ctx.store, policy.id, content, i + 1, { notice: null, audit_session: true }, ctx.now) });
-  });
-  ctx.store.commit(changes);
-  return { status: 201, body: policyFullView(ctx.store, policy) };
-}
-function getPolicy(ctx) {
-  return { status: 200, body: policyFullView(ctx.store, policyById(ctx.store, ctx.params.policyId)) };
-}
-function patchPolicy(ctx) {
-  const existing = policyById(ctx.store, ctx.params.policyId);
-  const body = requireObject(ctx.body);
-  if (body.cedar_policy_set !== void 0) {
-    throw badRequest("cedar_policy_set is accepted on create only; add, change or delete rules through /rules");
-  }
-  const next = { ...existing };
-  if (body.name !== void 0) next.name = requiredName(body);
-  const description = optionalNullableString(body, "description");
-  if (description !== void 0) next.description = description;
-  const enabled = optionalBoolean(body, "enabled");
-  if (enabled !== void 0) next.enabled = enabled;
-  const priority = optionalInteger(body, "priority");
-  if (priority !== void 0) next.priority = priority;
-  if (body.max_duration_seconds === null) throw badRequest("max_duration_seconds cannot be null");
-  const max = optionalInteger(body, "max_duration_seconds", 1);
-  if (max !== void 0) next.max_duration_seconds = max;
-  const def = optionalNullableInteger(body, "default_duration_seconds", 1);
-  if (def !== void 0) next.default_duration_seconds = def;
-  const channel = optionalNullableString(body, "notification_channel");
-  if (channel !== void 0) next.notification_channel = channel;
-  checkDurations(next.max_duration_seconds, next.default_duration_seconds);
-  checkName(ctx.store, next.name, existing.id);
-  if (JSON.stringify(next) !== JSON.stringify(existing)) {
-    next.updated_at = ctx.now;
-    ctx.store.commit([{ op: "put", c: "cedarPolicies", v: next }]);
-  }
-  return { status: 200, body: policyFullView(ctx.store, next) };
-}
-function deletePolicy(ctx) {
-  const existing = policyById(ctx.store, ctx.params.policyId);
-  const changes = ctx.store.ruleIdsOf(existing.id).map((id2) => ({ op: "del", c: "cedarRules", id: id2 }));
-  changes.push({ op: "del", c: "cedarPolicies", id: existing.id });
-  ctx.store.commit(changes);
-  return { status: 204 };
-}
-function listRules(ctx) {
-  const policy = policyById(ctx.store, ctx.params.policyId);
-  const limit = readLimit(ctx.query, ctx.options.pageSize);
-  const after = decodeCursor(ctx.query, ["number", "string", "number"]);
-  const isAfter = (r) => {
-    if (!after) return true;
-    const [ordinal, createdAt, seq] = after;
-    return compareRules(r, { ordinal, created_at: createdAt, createdSeq: seq }) > 0;
-  };
-  const page = pageOf(rulesOf(ctx.store, policy.id), limit, isAfter, (r) => [r.ordinal, r.created_at, r.createdSeq], ruleView);
-  return { status: 200, body: page };
-}
-function readOrdinal(body) {
-  if (body.ordinal === null) return void 0;
-  return optionalInteger(body, "ordinal");
-}
-function createRule(ctx) {
-  const policy = policyById(ctx.store, ctx.params.policyId);
-  const body = requireObject(ctx.body);
-  const text = optionalNullableString(body, "policy_text");
-  const content = typeof text === "string" ? ruleFromText(text) : ruleFromFields(readStructuredFields(body, void 0));
-  let ordinal = readOrdinal(body);
-  if (ordinal === void 0) {
-    let max = 0;
-    for (const id2 of ctx.store.ruleIdsOf(policy.id)) max = Math.max(max, ctx.store.get("cedarRules", id2)?.ordinal ?? 0);
-    ordinal = max + 1;
-  }
-  const extra = {
-    notice: optionalNullableString(body, "notice") ?? null,
-    audit_session: optionalBoolean(body, "audit_session") ?? true
-  };
-  const rule = ruleRecord(ctx.store, policy.id, content, ordinal, extra, ctx.now);
-  ctx.store.commit([{ op: "put", c: "cedarRules", v: rule }]);
-  return { status: 201, body: ruleView(rule) };
-}
-function getRule(ctx) {
-  const policy = policyById(ctx.store, ctx.params.policyId);
-  return { status: 200, body: ruleView(ruleById(ctx.store, policy, ctx.params.ruleId)) };
-}
-function patchRule(ctx) {
-  const policy = policyById(ctx.store, ctx.params.policyId);
-  const existing = ruleById(ctx.store, policy, ctx.params.ruleId);
-  const body = requireObject(ctx.body);
-  const next = { ...existing };
-  const text = optionalNullableString(body, "policy_text");
-  let content;
-  if (typeof text === "string") content = ruleFromText(text);
-  else if (hasStructuredFields(body)) content = ruleFromFields(readStructuredFields(body, scopeFieldsOf(existing)));
-  if (content) Object.assign(next, content.fields, { policy_text: content.policy_text });
-  const ordinal = readOrdinal(body);
-  if (ordinal !== void 0) next.ordinal = ordinal;
-  const notice2 = optionalNullableString(body, "notice");
-  if (notice2 !== void 0) next.notice = notice2;
-  const audit = optionalBoolean(body, "audit_session");
-  if (audit !== void 0) next.audit_session = audit;
-  if (JSON.stringify(next) !== JSON.stringify(existing)) {
-    next.updated_at = ctx.now;
-    ctx.store.commit([{ op: "put", c: "cedarRules", v: next }]);
-  }
-  return { status: 200, body: ruleView(next) };
-}
-function deleteRule(ctx) {
-  const policy = policyById(ctx.store, ctx.params.policyId);
-  const existing = ruleById(ctx.store, policy, ctx.params.ruleId);
-  ctx.store.commit([{ op: "del", c: "cedarRules", id: existing.id }]);
-  return { status: 204 };
-}
-function evaluate2(ctx) {
-  return { status: 200, body: evaluateRequest(ctx.store, requireObject(ctx.body)) };
-}
-var cedarRoutes = [
-  route("GET", "/v1/policies", listPolicies),
-  route("POST", "/v1/policies", createPolicy),
-  route("POST", "/v1/policies/evaluate", evaluate2),
-  route("GET", "/v1/policies/:policyId", getPolicy),
-  route("PATCH", "/v1/policies/:policyId", patchPolicy),
-  route("DELETE", "/v1/policies/:policyId", deletePolicy),
-  route("GET", "/v1/policies/:policyId/rules", listRules),
-  route("POST", "/v1/policies/:policyId/rules", createRule),
-  route("GET", "/v1/policies/:policyId/rules/:ruleId", getRule),
-  route("PATCH", "/v1/policies/:policyId/rules/:ruleId", patchRule),
-  route("DELETE", "/v1/policies/:policyId/rules/:ruleId", deleteRule)
-];
-
-// src/emulator/faults.ts
-import { createHash as createHash7 } from "node:crypto";
-var KINDS = [
-  { when: "before", kind: "500" },
-  { when: "before", kind: "503" },
-  { when: "before", kind: "reset" },
-  { when: "after", kind: "500" },
-  { when: "after", kind: "reset" }
-];
-var FaultInjector = class {
-  constructor(rate, seed) {
-    this.rate = rate;
-    this.seed = seed;
-  }
-  rate;
-  seed;
-  attempts = /* @__PURE__ */ new Map();
-  /** Records this arrival and says whether (and how) it faults. */
-  decide(method, path, body) {
-    if (this.rate <= 0) return void 0;
-    const requestKey = createHash7("sha256").update(`${method}\0${path}\0${body}`).digest("base64");
-    const attempt = this.attempts.get(requestKey) ?? 0;
-    this.attempts.set(requestKey, attempt + 1);
-    const digest2 = createHash7("sha256").update(`${this.seed}\0${requestKey}\0${attempt}`).digest();
-    const draw = digest2.readUIntBE(0, 6) / 2 ** 48;
-    if (draw >= this.rate) return void 0;
-    return KINDS[digest2.readUInt32BE(8) % KINDS.length];
-  }
-};
-
-// src/emulator/http-io.ts
-var MAX_BODY_BYTES = 1024 * 1024;
-var MAX_DRAIN_BYTES = 64 * 1024 * 1024;
-function readBody(req) {
-  return new Promise((resolve) => {
-    const declared = Number(req.headers["content-length"] ?? "0");
-    if (Number.isFinite(declared) && declared > MAX_DRAIN_BYTES) {
-      req.destroy();
-      resolve({ kind: "too-large" });
-      return;
-    }
-    const chunks = [];
-    let size = 0;
-    let tooLarge = Number.isFinite(declared) && declared > MAX_BODY_BYTES;
-    req.on("data", (chunk) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      if (size > MAX_DRAIN_BYTES) {
-        req.destroy();
-        resolve({ kind: "too-large" });
-        return;
-      }
-      if (!tooLarge) chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (tooLarge) resolve({ kind: "too-large" });
-      else resolve({ kind: "ok", text: Buffer.concat(chunks).toString("utf8") });
-    });
-    req.on("error", () => resolve({ kind: "aborted" }));
-    req.on("aborted", () => resolve({ kind: "aborted" }));
-  });
-}
-function sendJson(res, status, body, headers = {}) {
-  if (res.writableEnded || res.destroyed) return;
-  if (status === 204 || body === void 0) {
-    res.writeHead(status, headers);
-    res.end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "content-length": String(Buffer.byteLength(text)),
-    ...headers
-  });
-  res.end(text);
-}
-function resetConnection(res) {
-  const socket = res.socket;
-  if (!socket) return;
-  if (typeof socket.resetAndDestroy === "function") socket.resetAndDestroy();
-  else socket.destroy();
-}
-function sleep(ms) {
-  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-}
-
-// src/emulator/rate-limit.ts
-var TokenBucket = class {
-  constructor(rate, now = () => performance.now()) {
-    this.rate = rate;
-    this.now = now;
-    this.tokens = Math.max(1, rate);
-    this.last = this.now();
-  }
-  rate;
-  now;
-  tokens;
-  last;
-  /** undefined when the request may go; otherwise the whole seconds to wait (Retry-After, at least 1). */
-  take() {
-    const now = this.now();
-    const capacity = Math.max(1, this.rate);
-    this.tokens = Math.min(capacity, this.tokens + (now - this.last) / 1e3 * this.rate);
-    this.last = now;
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return void 0;
-    }
-    return Math.max(1, Math.ceil((1 - this.tokens) / this.rate));
-  }
-};
-
-// src/emulator/model.ts
-var ORG_SCOPE = "org";
-var COLLECTION_NAMES = [
-  "permissions",
-  "projects",
-  "members",
-  "policies",
-  "roles",
-  "cedarPolicies",
-  "cedarRules"
-];
-
-// src/emulator/rbac-views.ts
-function permissionView(p) {
-  return { id: p.id, name: p.name, description: p.description };
-}
-function policyView(store, p) {
-  return {
-    id: p.id,
-    name: p.name,
-    description: p.description,
-    permissions: p.permissionIds.flatMap((id2) => {
-      const perm = store.get("permissions", id2);
-      return perm ? [{ id: perm.id, name: perm.name }] : [];
-    })
-  };
-}
-function roleView(store, r) {
-  const policies = r.policyIds.flatMap((id2) => {
-    const pol = store.get("policies", id2);
-    return pol ? [{ id: pol.id, name: pol.name }] : [];
-  });
-  if (r.scope === ORG_SCOPE) {
-    return { id: r.id, name: r.name, description: r.description, organizationId: r.system ? null : store.organizationId, policies };
-  }
-  return { id: r.id, name: r.name, description: r.description, projectId: r.system ? null : r.scope, policies };
-}
-function projectView(store, p) {
-  return { id: p.id, name: p.name, description: p.description, organizationId: store.organizationId, created_at: p.created_at };
-}
-function roleRef(store, roleId) {
-  const role = roleId === void 0 ? void 0 : store.get("roles", roleId);
-  return role ? { id: role.id, name: role.name } : null;
-}
-function orgMemberView(store, m) {
-  return { id: m.id, email: m.email, name: m.name, organizationRole: roleRef(store, m.organizationRoleId) };
-}
-function projectMemberView(store, m, projectId) {
-  return { id: m.id, email: m.email, name: m.name, projectRole: roleRef(store, m.projectRoleIds[projectId]) };
-}
-
-// src/emulator/rbac-routes.ts
-var ok = (data) => ({ status: 200, body: { success: true, data } });
-function scopeOf2(ctx) {
-  const projectId = ctx.params.projectId;
-  if (projectId === void 0) return ORG_SCOPE;
-  if (!ctx.store.get("projects", projectId)) throw notFound(`project ${projectId} not found`);
-  return projectId;
-}
-function scopeLabel(scope) {
-  return scope === ORG_SCOPE ? "the organization" : `project ${scope}`;
-}
-function policyIn(store, scope, id2) {
-  const p = store.get("policies", id2);
-  if (!p || p.scope !== scope) throw notFound(`policy ${id2} not found in ${scopeLabel(scope)}`);
-  return p;
-}
-function roleIn(store, scope, id2) {
-  const r = store.get("roles", id2);
-  if (!r || r.scope !== scope) throw notFound(`role ${id2} not found in ${scopeLabel(scope)}`);
-  return r;
-}
-function listPermissions(ctx) {
-  const scope = scopeOf2(ctx);
-  const permissions2 = [...ctx.store.all("permissions")].filter((p) => p.scope === scope).map(permissionView);
-  return ok({ permissions: permissions2 });
-}
-function listProjects(ctx) {
-  return ok({ projects: [...ctx.store.all("projects")].map((p) => projectView(ctx.store, p)) });
-}
-function listMembers(ctx) {
-  const scope = scopeOf2(ctx);
-  const page = queryInteger(ctx.query, "page", 1, Number.MAX_SAFE_INTEGER) ?? 1;
-  const pageSize = queryInteger(ctx.query, "pageSize", 1, 100) ?? 25;
-  const all = [...ctx.store.all("members")];
-  const inScope = scope === ORG_SCOPE ? all : all.filter((m) => m.projectRoleIds[scope] !== void 0);
-  const slice = inScope.slice((page - 1) * pageSize, page * pageSize);
-  const members = scope === ORG_SCOPE ? slice.map((m) => orgMemberView(ctx.store, m)) : slice.map((m) => projectMemberView(ctx.store, m, scope));
-  return ok({ members, total: inScope.length, page, pageSize });
-}
-function readPolicyBody(ctx, scope) {
-  const body = requireObject(ctx.body);
-  const name = requiredName(body);
-  const permissionIds = requiredIdList(body, "permissionIds");
-  const description = optionalNullableString(body, "description") ?? null;
-  const unknown = permissionIds.filter((id2) => ctx.store.get("permissions", id2)?.scope !== scope);
-  if (unknown.length > 0) {
-    throw unprocessable(`unknown permission id(s) for ${scopeLabel(scope)}: ${unknown.join(", ")}`);
-  }
-  return { name, permissionIds, description };
-}
-function listPolicies2(ctx) {
-  const scope = scopeOf2(ctx);
-  const policies = [...ctx.store.all("policies")].filter((p) => p.scope === scope).map((p) => policyView(ctx.store, p));
-  return ok({ policies });
-}
-function createPolicy2(ctx) {
-  const scope = scopeOf2(ctx);
-  const fields = readPolicyBody(ctx, scope);
-  if (ctx.store.policyNameHolders(scope, fields.name).length > 0) {
-    throw conflict(`a policy named ${JSON.stringify(fields.name)} already exists in ${scopeLabel(scope)}`);
-  }
-  const record = { id: createdId("pol", ctx.store.nextCounter()), scope, ...fields };
-  ctx.store.commit([{ op: "put", c: "policies", v: record }]);
-  return ok({ policy: policyView(ctx.store, record) });
-}
-function updatePolicy(ctx) {
-  const scope = scopeOf2(ctx);
-  const existing = policyIn(ctx.store, scope, ctx.params.policyId ?? "");
-  const fields = readPolicyBody(ctx, scope);
-  if (ctx.store.policyNameHolders(scope, fields.name, existing.id).length > 0) {
-    throw conflict(`a policy named ${JSON.stringify(fields.name)} already exists in ${scopeLabel(scope)}`);
-  }
-  const record = { ...existing, ...fields };
-  ctx.store.commit([{ op: "put", c: "policies", v: record }]);
-  return ok({ policy: policyView(ctx.store, record) });
-}
-function deletePolicy2(ctx) {
-  const scope = scopeOf2(ctx);
-  const existing = policyIn(ctx.store, scope, ctx.params.policyId ?? "");
-  const users = [...ctx.store.all("roles")].filter((r) => r.policyIds.includes(existing.id));
-  if (users.length > 0) {
-    throw conflict(
-      `policy ${JSON.stringify(existing.name)} is attached to role(s) ${users.map((r) => JSON.stringify(r.name)).join(", ")}; detach it first`
-    );
-  }
-  ctx.store.commit([{ op: "del", c: "policies", id: existing.id }]);
-  return ok({ id: existing.id, deleted: true });
-}
-function readRoleBody(ctx, scope) {
-  const body = requireObject(ctx.body);
-  const name = requiredName(body);
-  const policyIds = requiredIdList(body, "policyIds");
-  const description = optionalNullableString(body, "description") ?? null;
-  const unknown = policyIds.filter((id2) => ctx.store.get("policies", id2)?.scope !== scope);
-  if (unknown.length > 0) throw unprocessable(`unknown policy id(s) for ${scopeLabel(scope)}: ${unknown.join(", ")}`);
-  return { name, policyIds, description };
-}
-function checkRoleName(store, scope, name, except) {
-  const holders = store.roleNameHolders(scope, name, except).map((id2) => store.get("roles", id2));
-  if (holders.some((r) => r?.system)) {
-    throw conflict(`${JSON.stringify(name)} is the name of a system role in ${scopeLabel(scope)}`);
-  }
-  if (holders.length > 0) throw conflict(`a role named ${JSON.stringify(name)} already exists in ${scopeLabel(scope)}`);
-}
-function refuseSystem(role, verb) {
-  if (role.system) throw forbidden(`${JSON.stringify(role.name)} is a system role and cannot be ${verb}`);
-}
-function listRoles(ctx) {
-  const scope = scopeOf2(ctx);
-  const roles = [...ctx.store.all("roles")].filter((r) => r.scope === scope).map((r) => roleView(ctx.store, r));
-  return ok({ roles });
-}
-function createRole(ctx) {
-  const scope = scopeOf2(ctx);
-  const fields = readRoleBody(ctx, scope);
-  checkRoleName(ctx.store, scope, fields.name);
-  const record = { id: createdId("role", ctx.store.nextCounter()), scope, system: false, ...fields };
-  ctx.store.commit([{ op: "put", c: "roles", v: record }]);
-  return ok({ role: roleView(ctx.store, record) });
-}
-function updateRole(ctx) {
-  const scope = scopeOf2(ctx);
-  const existing = roleIn(ctx.store, scope, ctx.params.roleId ?? "");
-  refuseSystem(existing, "edited");
-  const fields = readRoleBody(ctx, scope);
-  checkRoleName(ctx.store, scope, fields.name, existing.id);
-  const record = { ...existing, ...fields };
-  ctx.store.commit([{ op: "put", c: "roles", v: record }]);
-  return ok({ role: roleView(ctx.store, record) });
-}
-function deleteRole(ctx) {
-  const scope = scopeOf2(ctx);
-  const existing = roleIn(ctx.store, scope, ctx.params.roleId ?? "");
-  refuseSystem(existing, "deleted");
-  const holders = [...ctx.store.all("members")].filter(
-    (m) => scope === ORG_SCOPE ? m.organizationRoleId === existing.id : m.projectRoleIds[scope] === existing.id
-  );
-  if (holders.length > 0) {
-    throw new ApiError(409, "conflict", `role ${JSON.stringify(existing.name)} is assigned to ${holders.length} member(s); reassign them first`);
-  }
-  ctx.store.commit([{ op: "del", c: "roles", id: existing.id }]);
-  return ok({ id: existing.id, deleted: true });
-}
-var rbacRoutes = [
-  route("GET", "/v1/organization/permissions", listPermissions),
-  route("GET", "/v1/organization/policies", listPolicies2),
-  route("POST", "/v1/organization/policies", createPolicy2),
-  route("PUT", "/v1/organization/policies/:policyId", updatePolicy),
-  route("DELETE", "/v1/organization/policies/:policyId", deletePolicy2),
-  route("GET", "/v1/organization/roles", listRoles),
-  route("POST", "/v1/organization/roles", createRole),
-  route("PUT", "/v1/organization/roles/:roleId", updateRole),
-  route("DELETE", "/v1/organization/roles/:roleId", deleteRole),
-  route("GET", "/v1/organization/members", listMembers),
-  route("GET", "/v1/projects", listProjects),
-  route("GET", "/v1/projects/:projectId/permissions", listPermissions),
-  route("GET", "/v1/projects/:projectId/policies", listPolicies2),
-  route("POST", "/v1/projects/:projectId/policies", createPolicy2),
-  route("PUT", "/v1/projects/:projectId/policies/:policyId", updatePolicy),
-  route("DELETE", "/v1/projects/:projectId/policies/:policyId", deletePolicy2),
-  route("GET", "/v1/projects/:projectId/roles", listRoles),
-  route("POST", "/v1/projects/:projectId/roles", createRole),
-  route("PUT", "/v1/projects/:projectId/roles/:roleId", updateRole),
-  route("DELETE", "/v1/projects/:projectId/roles/:roleId", deleteRole),
-  route("GET", "/v1/projects/:projectId/members", listMembers)
-];
-
-// src/emulator/http-server.ts
-var WRITE_METHODS = /* @__PURE__ */ new Set(["POST", "PUT", "PATCH"]);
-function apiOf2(path) {
-  return path === "/v1/policies" || path.startsWith("/v1/policies/") ? "cedar" : "rbac";
-}
-function createEmulatorServer(deps) {
-  const { store, durability, options, log } = deps;
-  const rbacKey = new KeyCheck(options.rbacKey);
-  const cedarKey = new KeyCheck(options.cedarKey);
-  const bucket = options.rateLimit === void 0 ? void 0 : new TokenBucket(options.rateLimit);
-  const faults = new FaultInjector(options.faultRate, options.seed);
-  const inflight = /* @__PURE__ */ new Set();
-  async function handle(req, res) {
-    const started = performance.now();
-    const time = (/* @__PURE__ */ new Date()).toISOString();
-    const method = req.method ?? "GET";
-    const rawUrl = req.url ?? "/";
-    const q = rawUrl.indexOf("?");
-    const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-    const query = new URLSearchParams(q < 0 ? "" : rawUrl.slice(q + 1));
-    const api = apiOf2(path);
-    const finish = async (status, body2, headers = {}, fault2) => {
-      for (let left = options.latencyMs - (performance.now() - started); left > 0; left = options.latencyMs - (performance.now() - started)) {
-        await sleep(Math.ceil(left));
-      }
-      if (fault2?.kind === "reset") resetConnection(res);
-      else sendJson(res, status, body2, headers);
-      const entry = {
-        time,
-        method,
-        path: rawUrl,
-        status: fault2?.kind === "reset" ? 0 : status,
-        durationMs: Math.round((performance.now() - started) * 100) / 100
-      };
-      log.add(fault2 ? { ...entry, fault: `${fault2.when}-${fault2.kind}` } : entry);
-    };
-    const fail = (error3, headers = {}) => finish(error3.status, errorBody(api, error3), headers);
-    const bodyResult = await readBody(req);
-    if (bodyResult.kind === "aborted") return;
-    if (bodyResult.kind === "too-large") {
-      return fail(new ApiError(413, "payload_too_large", "request body exceeds 1 MB"), { connection: "close" });
-    }
-    const retryAfter = bucket?.take();
-    if (retryAfter !== void 0) {
-      return fail(new ApiError(429, "rate_limited", `rate limit of ${options.rateLimit} requests/s exceeded`), {
-        "retry-after": String(retryAfter)
-      });
-    }
-    if (api === "rbac") {
-      if (!rbacKey.matches(req.headers["confident_api_key"])) {
-        return fail(new ApiError(401, "unauthenticated", "missing or invalid CONFIDENT_API_KEY"));
-      }
-    } else {
-      if (!cedarKey.matches(req.headers["x-api-key"])) {
-        return fail(new ApiError(401, "unauthenticated", "missing or invalid X-API-Key"));
-      }
-      if (req.headers["x-tenant-id"] !== options.tenant) {
-        return fail(new ApiError(403, "tenant_mismatch", "X-Tenant-ID does not match the tenant of this API key"));
-      }
-    }
-    const match = matchRoute(api === "rbac" ? rbacRoutes : cedarRoutes, method, path);
-    if (match.kind === "none") return fail(new ApiError(404, "not_found", `no route for ${method} ${path}`));
-    const broken = durability.broken;
-    if (broken) return fail(new ApiError(503, "unavailable", `the emulator cannot persist its state: ${broken.message}`));
-    const fault = faults.decide(method, rawUrl, bodyResult.text);
-    if (fault?.when === "before") {
-      const status = fault.kind === "503" ? 503 : 500;
-      const error3 = new ApiError(status, status === 503 ? "unavailable" : "internal", `injected fault (before commit)`);
-      return finish(status, errorBody(api, error3), {}, fault);
-    }
-    let body;
-    if (WRITE_METHODS.has(method) && bodyResult.text.trim() !== "") {
-      try {
-        body = JSON.parse(bodyResult.text);
-      } catch (error3) {
-        return fail(new ApiError(400, "invalid_request", `malformed JSON body: ${error3.message}`));
-      }
-    }
-    let reply;
-    try {
-      reply = match.route.handler({ store, params: match.params, query, body, options, now: time });
-    } catch (error3) {
-      if (error3 instanceof ApiError) return fail(error3);
-      return fail(new ApiError(500, "internal", `emulator bug: ${error3.message}`));
-    }
-    try {
-      await durability.waitDurable(store.seq);
-    } catch (error3) {
-      return fail(new ApiError(503, "unavailable", error3.message));
-    }
-    if (fault?.when === "after") {
-      const error3 = new ApiError(500, "internal", "injected fault (after commit)");
-      return finish(500, errorBody(api, error3), {}, fault);
-    }
-    return finish(reply.status, reply.body);
-  }
-  const server = createServer((req, res) => {
-    const done = handle(req, res).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { success: false, error: "emulator bug" });
-    }).finally(() => inflight.delete(done));
-    inflight.add(done);
-  });
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-    else socket.destroy();
-  });
-  server.keepAliveTimeout = 6e4;
-  server.headersTimeout = 65e3;
-  return { server, inflight };
-}
-
-// src/emulator/request-log.ts
-import { createWriteStream } from "node:fs";
-var RequestLog = class {
-  entries = [];
-  stream;
-  constructor(logPath) {
-    this.stream = logPath === void 0 ? void 0 : createWriteStream(logPath, { flags: "a" });
-    this.stream?.on("error", () => void 0);
-  }
-  add(entry) {
-    this.entries.push(entry);
-    this.stream?.write(`${JSON.stringify(entry)}
-`);
-  }
-  close() {
-    const stream = this.stream;
-    if (!stream) return Promise.resolve();
-    return new Promise((resolve) => stream.end(resolve));
-  }
-};
-
-// src/emulator/state-accessor.ts
-function createStateAccessor(store, durability) {
-  const commitAndWait = (changes) => durability.waitDurable(store.commit(changes));
-  const member = (email) => {
-    const m = [...store.all("members")].find((x) => x.email === email);
-    if (!m) throw new Error(`no member with email ${email}`);
-    return m;
-  };
-  return {
-    organizationId: store.organizationId,
-    snapshot: () => structuredClone(store.toData()),
-    list: (c) => [...store.all(c)].map((r) => structuredClone(r)),
-    get: (c, id2) => {
-      const r = store.get(c, id2);
-      return r === void 0 ? void 0 : structuredClone(r);
-    },
-    put: (c, record) => commitAndWait([{ op: "put", c, v: structuredClone(record) }]),
-    remove: (c, id2) => commitAndWait([{ op: "del", c, id: id2 }]),
-    assignOrganizationRole: (email, roleId) => commitAndWait([{ op: "put", c: "members", v: { ...member(email), organizationRoleId: roleId } }]),
-    assignProjectRole: (email, projectId, roleId) => {
-      const m = member(email);
-      return commitAndWait([
-        { op: "put", c: "members", v: { ...m, projectRoleIds: { ...m.projectRoleIds, [projectId]: roleId } } }
-      ]);
-    },
-    addMember: async (input) => {
-      const record = {
-        id: createdId("user", store.nextCounter()),
-        email: input.email,
-        name: input.name ?? input.email,
-        organizationRoleId: input.organizationRoleId,
-        projectRoleIds: input.projectRoleIds ?? {}
-      };
-      await commitAndWait([{ op: "put", c: "members", v: record }]);
-      return structuredClone(record);
-    },
-    newId: (kind) => kind === "uuid" ? createdUuid("oob", store.nextCounter()) : createdId(kind, store.nextCounter())
-  };
-}
-
-// src/emulator/state-file.ts
-import { mkdir as mkdir2, open as open3, readFile as readFile2, unlink as unlink3 } from "node:fs/promises";
-import { dirname as dirname4 } from "node:path";
-
-// src/emulator/journal.ts
-import { closeSync, constants as constants3, fdatasyncSync, ftruncateSync, openSync, writeSync } from "node:fs";
-var CHUNK = 1024 * 1024;
-var StateFileError = class extends Error {
-  name = "StateFileError";
-};
-var Journal = class _Journal {
-  constructor(fd, path, durableSeq) {
-    this.path = path;
-    this.fd = fd;
-    this.durableSeq = durableSeq;
-  }
-  path;
-  pending = [];
-  waiters = [];
-  scheduled = false;
-  durableSeq;
-  failure;
-  fd;
-  /** Where the next batch goes, and how far the file is zero-filled. */
-  pos = 0;
-  allocated = 0;
-  /** Opens the journal EMPTY (its content must already be in the snapshot) and preallocates it. */
-  static open(path, durableSeq) {
-    const journal = new _Journal(openSync(path, constants3.O_WRONLY | constants3.O_CREAT, 420), path, durableSeq);
-    journal.reset(true);
-    return journal;
-  }
-  enqueue(entry) {
-    this.pending.push(entry);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flushNow());
-    }
-  }
-  /** Resolves once every commit up to `seq` is on disk; rejects if the journal cannot be written. */
-  waitDurable(seq) {
-    if (this.failure) return Promise.reject(this.failure);
-    if (seq <= this.durableSeq) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
-  }
-  get broken() {
-    return this.failure;
-  }
-  /** Writes everything enqueued so far (before compaction and on close). */
-  flush() {
-    this.flushNow();
-    if (this.failure) throw this.failure;
-  }
-  /** Empties the journal once a snapshot holds everything (compaction); `preallocate` false when closing. */
-  reset(preallocate) {
-    this.flush();
-    const fd = this.openFd();
-    ftruncateSync(fd, 0);
-    this.pos = 0;
-    this.allocated = 0;
-    if (preallocate) this.extend(CHUNK);
-    else fdatasyncSync(fd);
-  }
-  close() {
-    try {
-      this.flushNow();
-    } finally {
-      if (this.fd !== void 0) closeSync(this.fd);
-      this.fd = void 0;
-    }
-  }
-  openFd() {
-    if (this.fd === void 0) throw new StateFileError(`the journal ${this.path} is closed`);
-    return this.fd;
-  }
-  /** Zero-fills the file up to at least `size` and makes that durable before any batch lands there. */
-  extend(size) {
-    const fd = this.openFd();
-    const target = Math.max(size, this.allocated + CHUNK);
-    const zeros = Buffer.alloc(target - this.allocated);
-    writeAll(fd, zeros, this.allocated);
-    fdatasyncSync(fd);
-    this.allocated = target;
-  }
-  flushNow() {
-    this.scheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    const first = batch[0];
-    const last = batch[batch.length - 1];
-    if (!first || !last || this.failure) return;
-    const line = JSON.stringify({ s: first.seq, e: last.seq, n: last.counter, c: batch.flatMap((b) => b.changes) });
-    try {
-      const fd = this.openFd();
-      const bytes = Buffer.from(`${line}
-`);
-      if (this.pos + bytes.length > this.allocated) this.extend(this.pos + bytes.length);
-      writeAll(fd, bytes, this.pos);
-      fdatasyncSync(fd);
-      this.pos += bytes.length;
-      this.durableSeq = last.seq;
-    } catch (error3) {
-      this.failure = new StateFileError(`cannot write the journal ${this.path}: ${error3.message}`);
-    }
-    this.settle();
-  }
-  settle() {
-    const still = [];
-    for (const w of this.waiters) {
-      if (this.failure) w.reject(this.failure);
-      else if (w.seq <= this.durableSeq) w.resolve();
-      else still.push(w);
-    }
-    this.waiters = still;
-  }
-};
-function writeAll(fd, bytes, position) {
-  let done = 0;
-  while (done < bytes.length) {
-    const n = writeSync(fd, bytes, done, bytes.length - done, position + done);
-    if (n <= 0) throw new Error(`short write at ${position + done}`);
-    done += n;
-  }
-}
-function parseJournal(text, snapshotSeq, path) {
-  let end = text.length;
-  while (end > 0 && text.charCodeAt(end - 1) === 0) end--;
-  const lines = text.slice(0, end).split("\n");
-  const trailing = lines.pop() ?? "";
-  let tornTail = trailing.length > 0;
-  const entries = [];
-  let expected = snapshotSeq + 1;
-  for (let i = 0; i < lines.length; i++) {
-    const lineText = lines[i] ?? "";
-    const isLastLine = i === lines.length - 1 && !tornTail;
-    let parsed;
-    try {
-      parsed = JSON.parse(lineText);
-    } catch {
-      if (isLastLine) {
-        tornTail = true;
-        break;
-      }
-      throw new StateFileError(`${path}:${i + 1}: corrupt journal line (not JSON); the state cannot be restored safely`);
-    }
-    const entry = toEntry(parsed);
-    if (!entry) {
-      throw new StateFileError(`${path}:${i + 1}: corrupt journal line (not a journal record)`);
-    }
-    if (entry.last <= snapshotSeq) continue;
-    if (entry.first !== expected) {
-      throw new StateFileError(
-        `${path}:${i + 1}: journal sequence gap (expected ${expected}, found ${entry.first}); acknowledged writes would be lost`
-      );
-    }
-    expected = entry.last + 1;
-    entries.push({ seq: entry.last, counter: entry.counter, changes: entry.changes });
-  }
-  return { entries, tornTail };
-}
-function toEntry(value2) {
-  if (typeof value2 !== "object" || value2 === null) return void 0;
-  const v = value2;
-  const { s, e, n, c } = v;
-  if (!Number.isInteger(s) || !Number.isInteger(e) || !Number.isInteger(n) || !Array.isArray(c)) return void 0;
-  if (s > e) return void 0;
-  for (const change of c) if (!isChange(change)) return void 0;
-  return { first: s, last: e, counter: n, changes: c };
-}
-function isChange(value2) {
-  if (typeof value2 !== "object" || value2 === null) return false;
-  const ch = value2;
-  if (!COLLECTION_NAMES.includes(ch.c)) return false;
-  if (ch.op === "del") return typeof ch.id === "string";
-  if (ch.op !== "put" || typeof ch.v !== "object" || ch.v === null) return false;
-  return typeof ch.v.id === "string";
-}
-
-// src/emulator/seed.ts
-var ORG_RESOURCES = [
-  "project",
-  "organization",
-  "featureAccess",
-  "sso",
-  "apiKey",
-  "user",
-  "billing",
-  "modelCredential",
-  "modelCost",
-  "metric",
-  "retentionConfig",
-  "iam"
-];
-var ORG_EXTRA = ["project:create", "project:delete", "user:delete"];
-var PROJECT_RESOURCES = [
-  "dataset",
-  "golden",
-  "metric",
-  "metricCollection",
-  "evaluationRule",
-  "trace",
-  "span",
-  "thread",
-  "endUser",
-  "testRun",
-  "testCase",
-  "experiment",
-  "prompt",
-  "promptVersion",
-  "promptLabel",
-  "annotationQueue",
-  "apiKey",
-  "modelCredential",
-  "evaluationModel",
-  "alertConfig",
-  "integration",
-  "user"
-];
-var PROJECT_EXTRA = ["testRun:evaluate", "iam:manage", "project:delete"];
-var ORG_SYSTEM_ROLES2 = ["Owner", "Admin", "Member"];
-var PROJECT_SYSTEM_ROLES2 = ["Owner", "Manager", "Member"];
-var PROJECTS = ["Support Bot", "Search", "Analytics"];
-var MEMBERS = [
-  { email: "owner@example.com", name: "Olivia Owner", orgRole: "Owner" },
-  { email: "admin@example.com", name: "Adam Admin", orgRole: "Admin" },
-  { email: "dev@example.com", name: "Dana Dev", orgRole: "Member" },
-  { email: "ops@example.com", name: "Oscar Ops", orgRole: "Member" }
-];
-var SEED_TIME = "2024-01-01T00:00:00.000Z";
-function orgPermissionNames() {
-  return [...ORG_RESOURCES.flatMap((r) => [`${r}:read`, `${r}:manage`]), ...ORG_EXTRA];
-}
-function projectPermissionNames() {
-  return [
-    ...PROJECT_RESOURCES.flatMap((r) => [`${r}:create`, `${r}:read`, `${r}:update`, `${r}:delete`]),
-    ...PROJECT_EXTRA
-  ];
-}
-function describe2(name) {
-  const [resource, action] = name.split(":");
-  return `Allows ${action ?? "?"} on ${resource ?? "?"}`;
-}
-function permissions(scope, names) {
-  return names.map((name) => ({ id: seededId("perm", scope, name), scope, name, description: describe2(name) }));
-}
-function systemRoles(scope, names) {
-  return names.map((name) => ({
-    id: seededId("role", scope, name),
-    scope,
-    name,
-    description: `System role ${name}`,
-    system: true,
-    policyIds: []
-  }));
-}
-function seedState() {
-  const projects = PROJECTS.map((name) => ({
-    id: seededId("proj", name),
-    name,
-    description: null,
-    created_at: SEED_TIME
-  }));
-  const roles = [
-    ...systemRoles(ORG_SCOPE, ORG_SYSTEM_ROLES2),
-    ...projects.flatMap((p) => systemRoles(p.id, PROJECT_SYSTEM_ROLES2))
-  ];
-  const members = MEMBERS.map((m) => ({
-    id: seededId("user", m.email),
-    email: m.email,
-    name: m.name,
-    organizationRoleId: seededId("role", ORG_SCOPE, m.orgRole),
-    projectRoleIds: Object.fromEntries(projects.map((p) => [p.id, seededId("role", p.id, "Member")]))
-  }));
-  return {
-    format: "accessctl-emulator-state",
-    version: 1,
-    organizationId: seededId("org", "organization"),
-    seq: 0,
-    counter: 0,
-    collections: {
-      permissions: [
-        ...permissions(ORG_SCOPE, orgPermissionNames()),
-        ...projects.flatMap((p) => permissions(p.id, projectPermissionNames()))
-      ],
-      projects,
-      members,
-      policies: [],
-      roles,
-      cedarPolicies: [],
-      cedarRules: []
-    }
-  };
-}
-
-// src/emulator/snapshot.ts
-import { open as open2, readFile, rename as rename2, unlink as unlink2 } from "node:fs/promises";
-import { dirname as dirname3 } from "node:path";
-async function writeSnapshot(path, data) {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fh = await open2(tmp, "w");
-  try {
-    await fh.writeFile(`${JSON.stringify(data)}
-`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename2(tmp, path);
-  } catch (error3) {
-    await unlink2(tmp).catch(() => void 0);
-    throw error3;
-  }
-  await syncDirectory(dirname3(path));
-}
-async function syncDirectory(dir) {
-  let fh;
-  try {
-    fh = await open2(dir, "r");
-    await fh.sync();
-  } catch {
-  } finally {
-    await fh?.close();
-  }
-}
-async function readSnapshot(path) {
-  let text;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error3) {
-    if (error3.code === "ENOENT") return void 0;
-    throw new StateFileError(`cannot read the emulator state ${path}: ${error3.message}`);
-  }
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error3) {
-    throw new StateFileError(
-      `${path} is not valid JSON (${error3.message}); it was left untouched — restore it or delete it (and its .journal) to start from the seed`
-    );
-  }
-  const problem2 = snapshotProblem(parsed);
-  if (problem2) {
-    throw new StateFileError(
-      `${path} is not an accessctl emulator state (${problem2}); it was left untouched — restore it or delete it (and its .journal) to start from the seed`
-    );
-  }
-  return parsed;
-}
-function snapshotProblem(value2) {
-  if (typeof value2 !== "object" || value2 === null) return "not an object";
-  const v = value2;
-  if (v.format !== "accessctl-emulator-state") return "missing format marker";
-  if (v.version !== 1) return `unsupported version ${String(v.version)}`;
-  if (typeof v.organizationId !== "string") return "missing organizationId";
-  if (!Number.isInteger(v.seq) || !Number.isInteger(v.counter)) return "missing seq/counter";
-  const collections = v.collections;
-  if (typeof collections !== "object" || collections === null) return "missing collections";
-  for (const c of COLLECTION_NAMES) {
-    const list3 = collections[c];
-    if (!Array.isArray(list3)) return `collection ${c} is missing`;
-    for (const record of list3) {
-      if (typeof record !== "object" || record === null || typeof record.id !== "string") {
-        return `a record of ${c} has no id`;
-      }
-    }
-  }
-  return void 0;
-}
-
-// src/emulator/store.ts
-function nameKey(scope, name) {
-  return `${scope}\0${name}`;
-}
-var NameIndex = class {
-  map = /* @__PURE__ */ new Map();
-  add(key, id2) {
-    let ids2 = this.map.get(key);
-    if (!ids2) this.map.set(key, ids2 = /* @__PURE__ */ new Set());
-    ids2.add(id2);
-  }
-  remove(key, id2) {
-    const ids2 = this.map.get(key);
-    if (!ids2) return;
-    ids2.delete(id2);
-    if (ids2.size === 0) this.map.delete(key);
-  }
-  /** The ids holding the name, other than `except` (the object being renamed). */
-  holders(key, except) {
-    return [...this.map.get(key) ?? []].filter((id2) => id2 !== except);
-  }
-};
-var Store = class {
-  organizationId;
-  seq;
-  counter;
-  /** Called synchronously for every commit; the journal appends it to its pending batch. */
-  onCommit;
-  collections;
-  policyNames = new NameIndex();
-  roleNames = new NameIndex();
-  cedarPolicyNames = new NameIndex();
-  rulesByPolicy = /* @__PURE__ */ new Map();
-  constructor(data) {
-    this.organizationId = data.organizationId;
-    this.seq = data.seq;
-    this.counter = data.counter;
-    this.collections = {
-      permissions: /* @__PURE__ */ new Map(),
-      projects: /* @__PURE__ */ new Map(),
-      members: /* @__PURE__ */ new Map(),
-      policies: /* @__PURE__ */ new Map(),
-      roles: /* @__PURE__ */ new Map(),
-      cedarPolicies: /* @__PURE__ */ new Map(),
-      cedarRules: /* @__PURE__ */ new Map()
-    };
-    for (const c of COLLECTION_NAMES) {
-      for (const record of data.collections[c]) this.applyChange({ op: "put", c, v: record });
-    }
-  }
-  get(c, id2) {
-    return this.collections[c].get(id2);
-  }
-  all(c) {
-    return this.collections[c].values();
-  }
-  count(c) {
-    return this.collections[c].size;
-  }
-  policyNameHolders(scope, name, except) {
-    return this.policyNames.holders(nameKey(scope, name), except);
-  }
-  roleNameHolders(scope, name, except) {
-    return this.roleNames.holders(nameKey(scope, name), except);
-  }
-  cedarPolicyNameHolders(name, except) {
-    return this.cedarPolicyNames.holders(name, except);
-  }
-  ruleCount(policyId) {
-    return this.rulesByPolicy.get(policyId)?.size ?? 0;
-  }
-  ruleIdsOf(policyId) {
-    return [...this.rulesByPolicy.get(policyId) ?? []];
-  }
-  /** A fresh value for id derivation; it reaches the journal with the next commit. */
-  nextCounter() {
-    this.counter += 1;
-    return this.counter;
-  }
-  /** Applies the changes atomically (no await in between) and returns their sequence number. */
-  commit(changes) {
-    for (const change of changes) this.applyChange(change);
-    this.seq += 1;
-    this.onCommit?.({ seq: this.seq, counter: this.counter, changes });
-    return this.seq;
-  }
-  /** Journal replay: the same changes, without re-journaling them. */
-  replay(entry) {
-    for (const change of entry.changes) this.applyChange(change);
-    this.seq = entry.seq;
-    this.counter = Math.max(this.counter, entry.counter);
-  }
-  toData() {
-    const collections = {};
-    for (const c of COLLECTION_NAMES) {
-      collections[c] = [...this.collections[c].values()];
-    }
-    return {
-      format: "accessctl-emulator-state",
-      version: 1,
-      organizationId: this.organizationId,
-      seq: this.seq,
-      counter: this.counter,
-      collections
-    };
-  }
-  applyChange(change) {
-    const map = this.collections[change.c];
-    const id2 = change.op === "put" ? change.v.id : change.id;
-    const before = map.get(id2);
-    if (before !== void 0) this.unindex(change.c, before);
-    if (change.op === "put") {
-      map.set(id2, change.v);
-      this.index(change.c, change.v);
-    } else {
-      map.delete(id2);
-    }
-  }
-  index(c, record) {
-    this.reindex(c, record, true);
-  }
-  unindex(c, record) {
-    this.reindex(c, record, false);
-  }
-  /** Adds a record to (or removes it from) the name indexes that keep names unique per scope. */
-  reindex(c, record, add) {
-    switch (c) {
-      case "policies": {
-        const r = record;
-        this.policyNames[add ? "add" : "remove"](nameKey(r.scope, r.name), r.id);
-        break;
-      }
-      case "roles": {
-        const r = record;
-        this.roleNames[add ? "add" : "remove"](nameKey(r.scope, r.name), r.id);
-        break;
-      }
-      case "cedarPolicies": {
-        const r = record;
-        this.cedarPolicyNames[add ? "add" : "remove"](r.name, r.id);
-        break;
-      }
-      case "cedarRules": {
-        const r = record;
-        let ids2 = this.rulesByPolicy.get(r.policy_id);
-        if (add) {
-          if (!ids2) this.rulesByPolicy.set(r.policy_id, ids2 = /* @__PURE__ */ new Set());
-          ids2.add(r.id);
-        } else {
-          ids2?.delete(r.id);
-          if (ids2 && ids2.size === 0) this.rulesByPolicy.delete(r.policy_id);
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  }
-};
-
-// src/emulator/state-file.ts
-var MEMORY = {
-  waitDurable: () => Promise.resolve(),
-  broken: void 0,
-  close: () => Promise.resolve()
-};
-async function openState(statePath) {
-  if (statePath === void 0) return { store: new Store(seedState()), durability: MEMORY, notices: [] };
-  await mkdir2(dirname4(statePath), { recursive: true });
-  const lockPath = `${statePath}.lock`;
-  await acquireLock(lockPath);
-  try {
-    return await openLocked(statePath, lockPath);
-  } catch (error3) {
-    await unlink3(lockPath).catch(() => void 0);
-    throw error3;
-  }
-}
-async function openLocked(statePath, lockPath) {
-  const journalPath = `${statePath}.journal`;
-  const notices = [];
-  const snapshot = await readSnapshot(statePath);
-  const journalText = await readFile2(journalPath, "utf8").catch((error3) => {
-    if (error3.code === "ENOENT") return void 0;
-    throw new StateFileError(`cannot read ${journalPath}: ${error3.message}`);
-  });
-  if (!snapshot && journalText) {
-    throw new StateFileError(
-      `${journalPath} exists but ${statePath} does not; restore the state file, or delete the journal to start from the seed`
-    );
-  }
-  const store = new Store(snapshot ?? seedState());
-  if (journalText) {
-    const parsed = parseJournal(journalText, store.seq, journalPath);
-    for (const entry of parsed.entries) store.replay(entry);
-    if (parsed.tornTail) notices.push(`${journalPath}: dropped a torn last line (an unacknowledged write cut by a crash)`);
-  }
-  await writeSnapshot(statePath, store.toData());
-  const journal = Journal.open(journalPath, store.seq);
-  store.onCommit = (entry) => journal.enqueue(entry);
-  let closed = false;
-  const durability = {
-    waitDurable: (seq) => journal.waitDurable(seq),
-    get broken() {
-      return journal.broken;
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      store.onCommit = void 0;
-      try {
-        journal.flush();
-        await writeSnapshot(statePath, store.toData());
-        journal.reset(false);
-      } finally {
-        journal.close();
-        await unlink3(lockPath).catch(() => void 0);
-      }
-    }
-  };
-  return { store, durability, notices };
-}
-async function acquireLock(lockPath) {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open3(lockPath, "wx");
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      return;
-    } catch (error3) {
-      if (error3.code !== "EEXIST") throw error3;
-    }
-    const owner = Number.parseInt(await readFile2(lockPath, "utf8").catch(() => ""), 10);
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-      throw new StateFileError(`${lockPath}: the state is in use by process ${owner}; stop it first`);
-    }
-    if (owner === process.pid) {
-      throw new StateFileError(`${lockPath}: this process already serves this state file`);
-    }
-    await unlink3(lockPath).catch(() => void 0);
-  }
-  throw new StateFileError(`${lockPath}: another process is starting on this state file`);
-}
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error3) {
-    return error3.code === "EPERM";
-  }
-}
-
-// src/emulator/index.ts
-async function startEmulator(options = {}) {
-  const resolved = resolveOptions(options);
-  const { store, durability, notices } = await openState(resolved.statePath);
-  const log = new RequestLog(resolved.logPath);
-  const { server, inflight } = createEmulatorServer({ store, durability, options: resolved, log });
-  try {
-    server.listen(resolved.port, resolved.host);
-    await once(server, "listening");
-  } catch (error3) {
-    await log.close();
-    await durability.close();
-    throw error3;
-  }
-  const address = server.address();
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  let closing;
-  const close = () => closing ??= (async () => {
-    const closed = new Promise((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await Promise.allSettled([...inflight]);
-    server.closeAllConnections();
-    await closed;
-    await durability.close();
-    await log.close();
-  })();
-  return {
-    url: `http://${host}:${address.port}`,
-    port: address.port,
-    requestLog: log.entries,
-    notices,
-    state: createStateAccessor(store, durability),
-    close
-  };
-}
-
-// src/live/cedar-client.ts
-var MAX_PAGE_LIMIT = 250;
-function createCedarClient(options) {
-  const { apiKey, tenantId, pageLimit = MAX_PAGE_LIMIT, ...rest } = options;
-  const http = createHttpClient({
-    ...rest,
-    headers: { "X-API-Key": apiKey, "X-Tenant-ID": tenantId },
-    secrets: [apiKey],
-    readError: readCedarError
-  });
-  const limit = Math.min(MAX_PAGE_LIMIT, Math.max(1, pageLimit));
-  const policyPath = (id2) => `/v1/policies/${encodeURIComponent(id2)}`;
-  const rulePath = (policyId, ruleId) => `${policyPath(policyId)}/rules/${encodeURIComponent(ruleId)}`;
-  async function listAll(path, read2) {
-    const items = [];
-    const seen = /* @__PURE__ */ new Set();
-    let cursor;
-    for (; ; ) {
-      const page = await http.request("GET", path, {
-        query: { limit, cursor },
-        parse: (body) => {
-          const o = obj(body, "body");
-          const data = arr(o["data"], "body.data").map((item, i) => read2(obj(item, `body.data[${i}]`), `body.data[${i}]`));
-          const next = strOrNull(o, "next_cursor", "body");
-          const hasMore = boolOr(o, "has_more", next !== null, "body");
-          if (hasMore && next === null) throw new ShapeError("has_more is true but next_cursor is null");
-          if (hasMore && next !== null && seen.has(next)) throw new ShapeError(`next_cursor ${next} repeats`);
-          return { data, next: hasMore ? next : null };
-        }
-      });
-      items.push(...page.data);
-      if (page.next === null) return items;
-      seen.add(page.next);
-      cursor = page.next;
-    }
-  }
-  const removed = async (path) => {
-    await http.request("DELETE", path);
-  };
-  return {
-    http,
-    listPolicies: () => listAll("/v1/policies", readSummary),
-    getPolicy: (id2) => http.request("GET", policyPath(id2), { parse: (b) => readFull(obj(b, "body"), "body") }),
-    listRules: async (id2) => sortRules(await listAll(`${policyPath(id2)}/rules`, readRule)),
-    createPolicy: (input) => http.request("POST", "/v1/policies", { body: policyWire(input), parse: (b) => readFull(obj(b, "body"), "body") }),
-    updatePolicy: (id2, patch) => http.request("PATCH", policyPath(id2), { body: policyWire(patch), parse: (b) => readFull(obj(b, "body"), "body") }),
-    deletePolicy: (id2) => removed(policyPath(id2)),
-    createRule: (policyId, input) => http.request("POST", `${policyPath(policyId)}/rules`, { body: ruleWire(input), parse: (b) => readRule(obj(b, "body"), "body") }),
-    // The two calls of CEDAR_RULE_WRITES.
-    updateRule: (policyId, ruleId, patch) => http.request("PATCH", rulePath(policyId, ruleId), { body: ruleWire(patch), parse: (b) => readRule(obj(b, "body"), "body") }),
-    deleteRule: (policyId, ruleId) => removed(rulePath(policyId, ruleId))
-  };
-}
-function sortRules(rules) {
-  return rules.sort((a, b) => a.ordinal - b.ordinal || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
-}
-function policyWire(p) {
-  const wire = {};
-  if (p.name !== void 0) wire["name"] = p.name;
-  if (p.description !== void 0) wire["description"] = p.description;
-  if (p.enabled !== void 0) wire["enabled"] = p.enabled;
-  if (p.priority !== void 0) wire["priority"] = p.priority;
-  if (p.maxDurationSeconds !== void 0) wire["max_duration_seconds"] = p.maxDurationSeconds;
-  if (p.defaultDurationSeconds !== void 0) wire["default_duration_seconds"] = p.defaultDurationSeconds;
-  if (p.notificationChannel !== void 0) wire["notification_channel"] = p.notificationChannel;
-  return wire;
-}
-function ruleWire(r) {
-  const wire = {};
-  if (r.text !== void 0) wire["policy_text"] = r.text;
-  if (r.ordinal !== void 0) wire["ordinal"] = r.ordinal;
-  if (r.notice !== void 0) wire["notice"] = r.notice;
-  if (r.auditSession !== void 0) wire["audit_session"] = r.auditSession;
-  return wire;
-}
-function readCedarError(body) {
-  if (typeof body === "string") return { message: shortText(body), code: null };
-  if (typeof body !== "object" || body === null) return { message: null, code: null };
-  const b = body;
-  const code = typeof b["code"] === "string" ? b["code"] : null;
-  let message = typeof b["message"] === "string" ? b["message"] : code;
-  const details = b["details"];
-  const detail = typeof details === "string" ? details : typeof details === "object" && details !== null && typeof details["message"] === "string" ? details["message"] : null;
-  if (detail !== null && message !== null && !message.includes(detail)) message = `${message}: ${detail}`;
-  return { message, code };
-}
-function readPolicyFields(o, at) {
-  return {
-    id: str(o, "id", at),
-    name: str(o, "name", at),
-    description: strOrNull(o, "description", at),
-    enabled: boolOr(o, "enabled", true, at),
-    priority: numOrNull(o, "priority", at) ?? 0,
-    maxDurationSeconds: num(o, "max_duration_seconds", at),
-    defaultDurationSeconds: numOrNull(o, "default_duration_seconds", at),
-    notificationChannel: strOrNull(o, "notification_channel", at)
-  };
-}
-function readSummary(o, at) {
-  return { ...readPolicyFields(o, at), ruleCount: numOrNull(o, "rule_count", at) };
-}
-function readFull(o, at) {
-  const rules = o["rules"] === void 0 || o["rules"] === null ? [] : arr(o["rules"], `${at}.rules`);
-  return {
-    ...readPolicyFields(o, at),
-    rules: sortRules(rules.map((r, i) => readRule(obj(r, `${at}.rules[${i}]`), `${at}.rules[${i}]`)))
-  };
-}
-function readRule(o, at) {
-  const rule = {
-    id: str(o, "id", at),
-    ordinal: num(o, "ordinal", at),
-    text: str(o, "policy_text", at),
-    notice: strOrNull(o, "notice", at),
-    auditSession: boolOr(o, "audit_session", true, at),
-    createdAt: strOrNull(o, "created_at", at) ?? ""
-  };
-  const fields = readRuleFields(o);
-  if (fields !== void 0) rule.fields = fields;
-  return rule;
-}
-var ENTITY_SCOPES2 = /* @__PURE__ */ new Set(["any", "eq", "in", "is", "is_in"]);
-var ACTION_SCOPES2 = /* @__PURE__ */ new Set(["any", "eq", "in"]);
-function readRuleFields(o) {
-  const s = (k) => typeof o[k] === "string" ? o[k] : void 0;
-  const sn = (k) => o[k] === null || o[k] === void 0 ? null : typeof o[k] === "string" ? o[k] : void 0;
-  const effect = s("effect");
-  const p = s("principal_scope_type");
-  const a = s("action_scope_type");
-  const r = s("resource_scope_type");
-  const ids2 = o["action_ids"] ?? [];
-  const [pt, pid, rt, rid, cond] = [
-    sn("principal_entity_type"),
-    sn("principal_entity_id"),
-    sn("resource_entity_type"),
-    sn("resource_entity_id"),
-    sn("conditions")
-  ];
-  if (effect !== "permit" && effect !== "forbid") return void 0;
-  if (p === void 0 || !ENTITY_SCOPES2.has(p) || r === void 0 || !ENTITY_SCOPES2.has(r)) return void 0;
-  if (a === void 0 || !ACTION_SCOPES2.has(a)) return void 0;
-  if (!Array.isArray(ids2) || !ids2.every((x) => typeof x === "string")) return void 0;
-  if (pt === void 0 || pid === void 0 || rt === void 0 || rid === void 0 || cond === void 0) return void 0;
-  return {
-    effect,
-    principal_scope_type: p,
-    principal_entity_type: pt,
-    principal_entity_id: pid,
-    action_scope_type: a,
-    action_ids: [...ids2],
-    resource_scope_type: r,
-    resource_entity_type: rt,
-    resource_entity_id: rid,
-    conditions: cond
-  };
-}
-
-// src/live/dispatcher.ts
-var import_undici2 = __toESM(require_undici2(), 1);
-var DEFAULT_TIMEOUTS = {
-  connectTimeoutMs: 1e4,
-  headersTimeoutMs: 3e4,
-  bodyTimeoutMs: 3e4,
-  keepAliveTimeoutMs: 3e4
-};
-function createDispatcher(options = {}) {
-  const env = options.env ?? process.env;
-  return new import_undici2.EnvHttpProxyAgent({
-    // Explicit values (an empty string meaning "none") so undici does not fall back to `process.env` behind the
-    // injected env's back. Lower case first, as curl and undici itself do.
-    httpProxy: proxyVar(env, "http_proxy", "HTTP_PROXY"),
-    httpsProxy: proxyVar(env, "https_proxy", "HTTPS_PROXY"),
-    noProxy: proxyVar(env, "no_proxy", "NO_PROXY"),
-    connectTimeout: options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
-    headersTimeout: options.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
-    bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
-    keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_TIMEOUTS.keepAliveTimeoutMs
-  });
-}
-function proxyVar(env, lower, upper) {
-  return env[lower] ?? env[upper] ?? "";
-}
-
 // src/session/open-session.ts
 var EMBEDDED_STATE = ".accessctl/emulator.json";
 async function openSession(options) {
@@ -69553,14 +66475,15 @@ async function openSession(options) {
   const clients = {};
   const info2 = { local: targets.kind === "local" };
   if (targets.kind === "local") {
-    mkdirSync2(join5(options.cwd, ".accessctl"), { recursive: true });
-    emulator = await startEmulator({ port: 0, statePath: join5(options.cwd, EMBEDDED_STATE) });
+    if (!options.startEmbedded) throw new InternalError("a local run without an embedded emulator to start");
+    mkdirSync(join4(options.cwd, ".accessctl"), { recursive: true });
+    emulator = await options.startEmbedded(join4(options.cwd, EMBEDDED_STATE));
     notices.unshift(
       `Using the embedded emulator (state in ${EMBEDDED_STATE}); set ACCESSCTL_RBAC_URL / ACCESSCTL_CEDAR_URL to reach live services.`,
       ...emulator.notices
     );
-    clients.rbac = createRbacClient({ ...common, baseUrl: emulator.url, apiKey: DEFAULT_RBAC_KEY });
-    clients.cedar = createCedarClient({ ...common, baseUrl: emulator.url, apiKey: DEFAULT_CEDAR_KEY, tenantId: DEFAULT_TENANT });
+    clients.rbac = createRbacClient({ ...common, baseUrl: emulator.url, apiKey: emulator.keys.rbac });
+    clients.cedar = createCedarClient({ ...common, baseUrl: emulator.url, apiKey: emulator.keys.cedar, tenantId: emulator.keys.tenant });
   } else {
     if (targets.rbac) {
       clients.rbac = createRbacClient({ ...common, baseUrl: targets.rbac.url, apiKey: targets.rbac.apiKey });
@@ -69595,22 +66518,1365 @@ function needsOf(desired) {
   return { rbac: desired.organization !== void 0 || desired.projects.length > 0, cedar: desired.cedar?.policies !== void 0 };
 }
 
+// src/plan/checksum.ts
+import { createHash as createHash3 } from "node:crypto";
+function planChecksum(changes) {
+  return "sha256:" + createHash3("sha256").update(stableJson(sortChanges(changes))).digest("hex");
+}
+
+// src/plan/diff-context.ts
+function isIgnored(settings, address) {
+  return matchAny(settings.ignore, address);
+}
+function isOwned(settings, address) {
+  return settings.owns.length === 0 || matchAny(settings.owns, address);
+}
+function isProtected(settings, address) {
+  return matchAny(settings.protect, address);
+}
+
+// src/plan/match-objects.ts
+function pairObjects(desired, live, addressOf, what, ctx) {
+  const byName = /* @__PURE__ */ new Map();
+  for (const l of live) {
+    const address = addressOf(l.name);
+    if (isIgnored(ctx.settings, address)) continue;
+    const other = byName.get(l.name);
+    if (other) {
+      ctx.liveErrors.push(
+        `${formatAddress(address)}: two live ${what}s are named ${JSON.stringify(l.name)} (ids ${other.id} and ${l.id}); accessctl identifies objects by name, so it will not guess: rename or delete one of them in the service, then plan again`
+      );
+      continue;
+    }
+    byName.set(l.name, l);
+  }
+  const claimed = /* @__PURE__ */ new Set();
+  const matched = [];
+  for (const d of desired) {
+    if (isIgnored(ctx.settings, addressOf(d.name))) {
+      ctx.diagnostics.push(
+        diag("declared-ignored", `${d.address} is declared, but matches an \`ignore\` pattern`, d.loc, {
+          address: d.address,
+          hint: "an ignored object is managed elsewhere: remove the declaration or the ignore pattern"
+        })
+      );
+      continue;
+    }
+    let l = byName.get(d.name);
+    let renamedFrom;
+    if (!l) {
+      for (const prev of d.previousNames) {
+        const candidate = byName.get(prev.name);
+        if (candidate && !claimed.has(candidate)) {
+          l = candidate;
+          renamedFrom = prev.name;
+          break;
+        }
+      }
+    }
+    if (l) claimed.add(l);
+    matched.push(renamedFrom === void 0 ? { desired: d, ...l ? { live: l } : {} } : { desired: d, live: l, renamedFrom });
+  }
+  const unclaimed = [...byName.values()].filter((l) => !claimed.has(l));
+  return { matched, unclaimed };
+}
+
+// src/plan/model.ts
+var PLAN_FORMAT_VERSION = 2;
+function changeId(kind, address, liveId) {
+  return `${kind}:${formatAddress(address)}${liveId === void 0 ? "" : `@${liveId}`}`;
+}
+
+// src/plan/diff-cedar.ts
+var SCOPE = "cedar";
+var policyAddress = (name) => ({ kind: "cedar-policy", name });
+function diffCedar(desired, live, ctx) {
+  let changes = [];
+  const pairing = pairObjects(desired, live, policyAddress, "Cedar policy", ctx);
+  for (const { desired: d, live: l, renamedFrom } of pairing.matched) {
+    const a = policyAddress(d.name);
+    const policyRef = l ? { name: d.name, id: l.id } : { name: d.name };
+    let policyChange;
+    if (!l) {
+      policyChange = changeId("create", a);
+      changes.push({
+        id: policyChange,
+        kind: "create",
+        type: "cedar-policy",
+        address: a,
+        scope: SCOPE,
+        dependsOn: [],
+        fields: [],
+        body: { name: d.name, maxDurationSeconds: d.maxDurationSeconds, ...optionalFields(d) }
+      });
+    } else {
+      const fields = policyFieldChanges(d, l, renamedFrom);
+      if (fields.length > 0) {
+        const kind = renamedFrom !== void 0 ? "rename" : "update";
+        const body = {};
+        for (const f of fields) body[f.field] = f.after;
+        changes.push({
+          id: changeId(kind, a),
+          kind,
+          type: "cedar-policy",
+          address: a,
+          scope: SCOPE,
+          dependsOn: [],
+          fields,
+          liveId: l.id,
+          body,
+          ...renamedFrom !== void 0 ? { fromName: renamedFrom } : {}
+        });
+      }
+    }
+    changes = changes.concat(diffRules(d, l?.rules ?? [], policyRef, policyChange));
+  }
+  for (const l of pairing.unclaimed) {
+    const a = policyAddress(l.name);
+    if (!isOwned(ctx.settings, a)) continue;
+    changes.push({
+      id: changeId("delete", a),
+      kind: "delete",
+      type: "cedar-policy",
+      address: a,
+      scope: SCOPE,
+      dependsOn: [],
+      fields: [],
+      liveId: l.id,
+      name: l.name,
+      ruleCount: l.rules.length
+    });
+  }
+  return { changes, pairing: { live, policies: pairing } };
+}
+var OPTIONAL_POLICY_FIELDS = ["description", "enabled", "priority", "defaultDurationSeconds", "notificationChannel"];
+var COMPARED_POLICY_FIELDS = ["description", "enabled", "priority", "maxDurationSeconds", "defaultDurationSeconds", "notificationChannel"];
+function optionalFields(d) {
+  const out = {};
+  for (const k of OPTIONAL_POLICY_FIELDS) if (d[k] !== void 0) out[k] = d[k];
+  return out;
+}
+function policyFieldChanges(d, l, renamedFrom) {
+  const fields = [];
+  if (renamedFrom !== void 0) fields.push({ field: "name", before: renamedFrom, after: d.name });
+  for (const k of COMPARED_POLICY_FIELDS) {
+    const want = d[k];
+    if (want !== void 0 && !deepEqual(want, l[k])) fields.push({ field: k, before: l[k], after: want });
+  }
+  return fields;
+}
+function matchRules(desired, live) {
+  const pairs = [];
+  let restDesired = [...desired];
+  let restLive = [...live];
+  for (const keyOf of [tokenKey, canonicalRule]) {
+    if (restDesired.length === 0 || restLive.length === 0) break;
+    const byKey = /* @__PURE__ */ new Map();
+    for (const l of restLive) {
+      const k = keyOf(l.text);
+      const list3 = byKey.get(k);
+      if (list3) list3.push(l);
+      else byKey.set(k, [l]);
+    }
+    const taken2 = /* @__PURE__ */ new Set();
+    const unmatched = [];
+    for (const d of restDesired) {
+      const candidates = byKey.get(keyOf(d.text))?.filter((l2) => !taken2.has(l2));
+      if (!candidates || candidates.length === 0) {
+        unmatched.push(d);
+        continue;
+      }
+      const l = candidates.find((c) => c.ordinal === d.ordinal) ?? candidates[0];
+      taken2.add(l);
+      pairs.push({ desired: d, live: l, sameMeaning: true });
+    }
+    restDesired = unmatched;
+    restLive = restLive.filter((l) => !taken2.has(l));
+  }
+  const liveAt = /* @__PURE__ */ new Map();
+  for (const l of restLive) {
+    const list3 = liveAt.get(l.ordinal);
+    if (list3) list3.push(l);
+    else liveAt.set(l.ordinal, [l]);
+  }
+  const taken = /* @__PURE__ */ new Set();
+  const waiting = [];
+  for (const d of restDesired) {
+    const l = liveAt.get(d.ordinal)?.find((c) => !taken.has(c));
+    if (l) {
+      taken.add(l);
+      pairs.push({ desired: d, live: l, sameMeaning: false });
+    } else waiting.push(d);
+  }
+  const freeLive = restLive.filter((l) => !taken.has(l));
+  const creates = [];
+  waiting.forEach((d, i) => {
+    const l = freeLive[i];
+    if (l) {
+      taken.add(l);
+      pairs.push({ desired: d, live: l, sameMeaning: false });
+    } else creates.push(d);
+  });
+  const deletes = restLive.filter((l) => !taken.has(l));
+  pairs.sort((a, b) => a.desired.ordinal - b.desired.ordinal);
+  return { pairs, creates, deletes };
+}
+function diffRules(d, live, policy, policyChange) {
+  const out = [];
+  const base = { type: "cedar-rule", scope: SCOPE, policy, dependsOn: policyChange ? [policyChange] : [] };
+  const ruleAddress = (ordinal) => ({ kind: "cedar-rule", policy: policy.name, ordinal });
+  const { pairs, creates, deletes } = matchRules(d.rules, live);
+  for (const { desired: r, live: l, sameMeaning } of pairs) {
+    const a = ruleAddress(r.ordinal);
+    const fields = [];
+    const body = {};
+    if (!sameMeaning) {
+      fields.push({ field: "text", before: l.text, after: r.text });
+      body.text = r.text;
+    }
+    if (l.ordinal !== r.ordinal) {
+      fields.push({ field: "ordinal", before: l.ordinal, after: r.ordinal });
+      body.ordinal = r.ordinal;
+    }
+    if (r.notice !== void 0 && !deepEqual(r.notice, l.notice)) {
+      fields.push({ field: "notice", before: l.notice, after: r.notice });
+      body.notice = r.notice;
+    }
+    if (r.auditSession !== void 0 && r.auditSession !== l.auditSession) {
+      fields.push({ field: "auditSession", before: l.auditSession, after: r.auditSession });
+      body.auditSession = r.auditSession;
+    }
+    if (fields.length === 0) continue;
+    if (fields.length === 1 && body.ordinal !== void 0) {
+      out.push({ ...base, id: changeId("move", a), kind: "move", address: a, fields, liveId: l.id, body: { ordinal: r.ordinal }, text: r.text });
+    } else {
+      out.push({ ...base, id: changeId("update", a), kind: "update", address: a, fields, liveId: l.id, body, beforeText: l.text });
+    }
+  }
+  for (const r of creates) {
+    const a = ruleAddress(r.ordinal);
+    const body = { text: r.text, ordinal: r.ordinal };
+    if (r.notice !== void 0) body.notice = r.notice;
+    if (r.auditSession !== void 0) body.auditSession = r.auditSession;
+    out.push({ ...base, id: changeId("create", a), kind: "create", address: a, fields: [], body });
+  }
+  const writes = out.map((c) => c.id);
+  for (const l of deletes) {
+    const a = ruleAddress(l.ordinal);
+    out.push({ ...base, dependsOn: writes, id: changeId("delete", a, l.id), kind: "delete", address: a, fields: [], liveId: l.id, text: l.text, ordinal: l.ordinal });
+  }
+  return out;
+}
+
+// src/plan/diff-rbac.ts
+function sameSet2(a, b) {
+  if (a.length !== b.length) return false;
+  const s = new Set(a);
+  return b.every((x) => s.has(x));
+}
+var sortedNames = (refs2) => refs2.map((r) => r.name).sort();
+function policyAddress2(name, project) {
+  return project === void 0 ? { kind: "org-policy", name } : { kind: "project-policy", project, name };
+}
+function roleAddress(name, project) {
+  return project === void 0 ? { kind: "org-role", name } : { kind: "project-role", project, name };
+}
+function diffRbacScope(input, ctx) {
+  const { desired, live, project } = input;
+  const address = (kind, name) => (kind === "policy" ? policyAddress2 : roleAddress)(name, project?.name);
+  const pairing = { scope: input.scope, live, ...project ? { project } : {} };
+  const base = { scope: input.scope, ...project ? { projectId: project.id } : {} };
+  const changes = [];
+  const permissionById = new Map(live.permissions.map((p) => [p.id, p.name]));
+  const permissionByName = new Map(live.permissions.map((p) => [p.name, p.id]));
+  const livePolicyName = new Map(live.policies.map((p) => [p.id, p.name]));
+  const livePolicyByName = /* @__PURE__ */ new Map();
+  for (const p of live.policies) if (!livePolicyByName.has(p.name)) livePolicyByName.set(p.name, p);
+  const scopeWords = project ? `project \`${project.name}\`` : "the organization";
+  const resolvePermissions = (refs2, owner) => refs2.map((r) => {
+    const id2 = permissionByName.get(r.name);
+    if (id2 === void 0) {
+      const [resource] = r.name.split(":");
+      const near = live.permissions.filter((p) => p.name.startsWith(`${resource}:`)).map((p) => p.name);
+      ctx.diagnostics.push(
+        diag("unknown-permission", `permission \`${r.name}\` does not exist in ${scopeWords}`, r.loc, {
+          address: owner,
+          hint: near.length ? `permissions of \`${resource}\` here: ${near.join(", ")}` : `the live permission list of ${scopeWords} has no \`${resource}:\` permission; check the name`
+        })
+      );
+      return { name: r.name };
+    }
+    return { name: r.name, id: id2 };
+  });
+  const policyIdAfter = /* @__PURE__ */ new Map();
+  const policyChangeId = /* @__PURE__ */ new Map();
+  if (desired.policies) {
+    const policies = pairObjects(desired.policies, live.policies, (n) => address("policy", n), "policy", ctx);
+    pairing.policies = policies;
+    for (const { desired: d, live: l, renamedFrom } of policies.matched) {
+      const permissions = resolvePermissions(d.permissions, d.address);
+      const a = address("policy", d.name);
+      policyIdAfter.set(d.name, l?.id);
+      if (!l) {
+        const id2 = changeId("create", a);
+        policyChangeId.set(d.name, id2);
+        changes.push({
+          ...base,
+          id: id2,
+          kind: "create",
+          type: "rbac-policy",
+          address: a,
+          dependsOn: [],
+          fields: [],
+          body: { name: d.name, description: d.description ?? null, permissions }
+        });
+        continue;
+      }
+      const fields = [];
+      if (renamedFrom !== void 0) fields.push({ field: "name", before: renamedFrom, after: d.name });
+      if (d.description !== void 0 && d.description !== l.description) fields.push({ field: "description", before: l.description, after: d.description });
+      const liveIds = l.permissionIds;
+      if (!sameSet2(liveIds, permissions.map((p) => p.id ?? `?${p.name}`))) {
+        fields.push({
+          field: "permissions",
+          before: liveIds.map((id2) => permissionById.get(id2) ?? id2).sort(),
+          after: sortedNames(permissions)
+        });
+      }
+      if (fields.length === 0) continue;
+      const kind = renamedFrom !== void 0 ? "rename" : "update";
+      const body = { name: d.name, description: d.description === void 0 ? l.description : d.description, permissions };
+      changes.push({
+        ...base,
+        id: changeId(kind, a),
+        kind,
+        type: "rbac-policy",
+        address: a,
+        dependsOn: [],
+        fields,
+        liveId: l.id,
+        body,
+        ...renamedFrom !== void 0 ? { fromName: renamedFrom } : {}
+      });
+    }
+    for (const l of policies.unclaimed) {
+      const a = address("policy", l.name);
+      if (!isOwned(ctx.settings, a)) continue;
+      changes.push({
+        ...base,
+        id: changeId("delete", a),
+        kind: "delete",
+        type: "rbac-policy",
+        address: a,
+        dependsOn: [],
+        fields: [],
+        liveId: l.id,
+        before: { name: l.name, description: l.description, permissions: byRefName(l.permissionIds.map((id2) => ({ name: permissionById.get(id2) ?? id2, id: id2 }))) }
+      });
+    }
+  }
+  const resolvePolicies = (refs2, owner) => refs2.map((r) => {
+    if (desired.policies) {
+      const id2 = policyIdAfter.get(r.name);
+      return id2 === void 0 ? { name: r.name } : { name: r.name, id: id2 };
+    }
+    const l = livePolicyByName.get(r.name);
+    if (!l) {
+      ctx.diagnostics.push(
+        diag("unknown-policy", `policy \`${r.name}\` does not exist in ${scopeWords}`, r.loc, {
+          address: owner,
+          hint: `${scopeWords} holds ${live.policies.length ? live.policies.map((p) => `\`${p.name}\``).join(", ") : "no custom policy"}; declare the policy in the files or fix the name`
+        })
+      );
+      return { name: r.name };
+    }
+    return { name: r.name, id: l.id };
+  });
+  if (desired.roles) {
+    const custom = live.roles.filter((r) => !r.system);
+    const roles = pairObjects(desired.roles, custom, (n) => address("role", n), "role", ctx);
+    pairing.roles = roles;
+    for (const { desired: d, live: l, renamedFrom } of roles.matched) {
+      const policies = resolvePolicies(d.policies, d.address);
+      const a = address("role", d.name);
+      const dependsOn = policies.filter((p) => p.id === void 0 && policyChangeId.has(p.name)).map((p) => policyChangeId.get(p.name));
+      if (!l) {
+        changes.push({
+          ...base,
+          id: changeId("create", a),
+          kind: "create",
+          type: "role",
+          address: a,
+          dependsOn,
+          fields: [],
+          body: { name: d.name, description: d.description ?? null, policies }
+        });
+        continue;
+      }
+      const fields = [];
+      if (renamedFrom !== void 0) fields.push({ field: "name", before: renamedFrom, after: d.name });
+      if (d.description !== void 0 && d.description !== l.description) fields.push({ field: "description", before: l.description, after: d.description });
+      if (!sameSet2(l.policyIds, policies.map((p) => p.id ?? `?${p.name}`))) {
+        fields.push({ field: "policies", before: l.policyIds.map((id2) => livePolicyName.get(id2) ?? id2).sort(), after: sortedNames(policies) });
+      }
+      if (fields.length === 0) continue;
+      const kind = renamedFrom !== void 0 ? "rename" : "update";
+      const body = { name: d.name, description: d.description === void 0 ? l.description : d.description, policies };
+      changes.push({
+        ...base,
+        id: changeId(kind, a),
+        kind,
+        type: "role",
+        address: a,
+        dependsOn,
+        fields,
+        liveId: l.id,
+        body,
+        ...renamedFrom !== void 0 ? { fromName: renamedFrom } : {}
+      });
+    }
+    for (const l of roles.unclaimed) {
+      const a = address("role", l.name);
+      if (!isOwned(ctx.settings, a)) continue;
+      changes.push({
+        ...base,
+        id: changeId("delete", a),
+        kind: "delete",
+        type: "role",
+        address: a,
+        dependsOn: [],
+        fields: [],
+        liveId: l.id,
+        before: roleBody(l, livePolicyName)
+      });
+    }
+  }
+  const roleChanges = changes.filter((c) => c.type === "role").map((c) => c.id).sort();
+  for (const c of changes) if (c.type === "rbac-policy" && c.kind === "delete") c.dependsOn = roleChanges;
+  return { changes, pairing };
+}
+function roleBody(l, policyName) {
+  return { name: l.name, description: l.description, policies: byRefName(l.policyIds.map((id2) => ({ name: policyName.get(id2) ?? id2, id: id2 }))) };
+}
+function byRefName(refs2) {
+  return refs2.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || ((a.id ?? "") < (b.id ?? "") ? -1 : 1));
+}
+
+// src/plan/diff.ts
+function diff(desired, live) {
+  const ctx = { settings: desired.settings, diagnostics: [], liveErrors: [] };
+  let changes = [];
+  const pairings = { rbac: [] };
+  const org = desired.organization;
+  if (org && (org.policies || org.roles)) {
+    if (!live.organization) throw new InternalError("the organization's live state was not read");
+    const scope = diffRbacScope({ scope: "organization", desired: org, live: live.organization }, ctx);
+    changes = changes.concat(scope.changes);
+    pairings.rbac.push(scope.pairing);
+  }
+  const liveProjects = live.projects ?? [];
+  for (const p of desired.projects) {
+    const matches = liveProjects.filter((lp2) => lp2.name === p.name);
+    if (matches.length > 1) {
+      ctx.liveErrors.push(`projects/${escapeSegment(p.name)}: two live projects are named ${JSON.stringify(p.name)} (ids ${matches.map((m) => m.id).join(" and ")}); rename one in the service, then plan again`);
+      continue;
+    }
+    const lp = matches[0];
+    if (!lp) {
+      ctx.diagnostics.push(
+        diag("unknown-project", `project \`${p.name}\` does not exist`, p.loc, {
+          address: `projects/${escapeSegment(p.name)}`,
+          hint: `accessctl never creates projects; existing projects: ${liveProjects.map((x) => `\`${x.name}\``).join(", ") || "none"}`
+        })
+      );
+      continue;
+    }
+    if (!p.policies && !p.roles) continue;
+    if (!lp.scope) throw new InternalError(`the live state of project ${p.name} was not read`);
+    const scope = diffRbacScope({ scope: `projects/${escapeSegment(p.name)}`, project: { name: p.name, id: lp.id }, desired: p, live: lp.scope }, ctx);
+    changes = changes.concat(scope.changes);
+    pairings.rbac.push(scope.pairing);
+  }
+  const cedarPolicies = desired.cedar?.policies;
+  if (cedarPolicies) {
+    if (!live.cedar) throw new InternalError("the Cedar live state was not read");
+    const cedar2 = diffCedar(cedarPolicies, live.cedar.policies, ctx);
+    changes = changes.concat(cedar2.changes);
+    pairings.cedar = cedar2.pairing;
+  }
+  return { changes, pairings, diagnostics: ctx.diagnostics, liveErrors: ctx.liveErrors };
+}
+
+// src/plan/drift.ts
+function driftMarks(head2, base) {
+  const baseById = new Map(base.map((c) => [c.id, c]));
+  const marks = {};
+  for (const c of head2) {
+    const b = baseById.get(c.id);
+    marks[c.id] = !b ? "files" : deepEqual({ ...b, dependsOn: [] }, { ...c, dependsOn: [] }) ? "drift" : "both";
+  }
+  return marks;
+}
+
+// src/plan/guards.ts
+function checkGuards(changes, pairings, settings) {
+  const scopes = new Map(pairings.rbac.map((p) => [p.scope, p.live]));
+  return [...protectGuards(changes, settings), ...preflightGuards(changes, scopes), ...thresholdGuards(changes, existingCounts(pairings), settings)];
+}
+function seen(pairing) {
+  if (!pairing) return [];
+  const out = [];
+  for (const m of pairing.matched) if (m.live !== void 0) out.push(m.live);
+  for (const l of pairing.unclaimed) out.push(l);
+  return out;
+}
+function existingCounts(pairings) {
+  const counts2 = /* @__PURE__ */ new Map();
+  for (const p of pairings.rbac) counts2.set(p.scope, seen(p.policies).length + seen(p.roles).length);
+  if (pairings.cedar) counts2.set("cedar", seen(pairings.cedar.policies).reduce((n, p) => n + 1 + p.rules.length, 0));
+  return counts2;
+}
+function thresholdGuards(changes, existingByScope, settings) {
+  const guards = [];
+  const { updatePercent, deletePercent, minExisting } = settings.thresholds;
+  const updates = /* @__PURE__ */ new Map();
+  const deletes = /* @__PURE__ */ new Map();
+  for (const c of changes) {
+    if (c.kind === "update" || c.kind === "rename") updates.set(c.scope, (updates.get(c.scope) ?? 0) + 1);
+    if (c.kind === "delete") deletes.set(c.scope, (deletes.get(c.scope) ?? 0) + (c.type === "cedar-policy" ? 1 + c.ruleCount : 1));
+  }
+  for (const [scope, existing] of existingByScope) {
+    if (existing < minExisting || existing === 0) continue;
+    const check = (kind, n, limit) => {
+      const pct = n / existing * 100;
+      if (pct <= limit) return;
+      guards.push({
+        kind: kind === "update" ? "threshold-update" : "threshold-delete",
+        address: scope,
+        forceable: true,
+        message: `${scope}: ${n} of ${existing} objects would be ${kind}d (${pct.toFixed(0)}%, more than the ${limit}% threshold)`,
+        hint: `review the plan; if this is intended, apply with --force, or raise accessctl.thresholds.${kind}Percent`
+      });
+    };
+    check("update", updates.get(scope) ?? 0, updatePercent);
+    check("delete", deletes.get(scope) ?? 0, deletePercent);
+  }
+  return guards;
+}
+function protectGuards(changes, settings) {
+  return changes.filter((c) => c.kind === "delete" && isProtected(settings, c.address)).map((c) => {
+    const address = formatAddress(c.address);
+    return {
+      kind: "protected",
+      address,
+      forceable: false,
+      message: `${address} is protected: deleting it is refused`,
+      hint: "declare it again in the files, or remove it from accessctl.protect first if it really must go"
+    };
+  });
+}
+function preflightGuards(changes, scopes) {
+  const guards = [];
+  const touched = /* @__PURE__ */ new Map();
+  for (const o of changes) {
+    if (o.type !== "role" || o.kind === "create") continue;
+    let ids2 = touched.get(o.scope);
+    if (!ids2) touched.set(o.scope, ids2 = /* @__PURE__ */ new Set());
+    ids2.add(o.liveId);
+  }
+  for (const c of changes) {
+    if (c.kind !== "delete") continue;
+    const live = scopes.get(c.scope);
+    if (!live) continue;
+    const address = formatAddress(c.address);
+    if (c.type === "role" && live.members) {
+      const holders = live.members.filter((m) => m.roleId === c.liveId);
+      if (holders.length > 0) {
+        guards.push({
+          kind: "assigned-role",
+          address,
+          forceable: false,
+          members: { count: holders.length, emails: holders.map((m) => m.email).sort().slice(0, 5) },
+          message: `${address} is still assigned to ${holders.length} member(s); the service refuses to delete it`,
+          hint: "move those members to another role first, or keep the role in the files"
+        });
+      }
+    }
+    if (c.type === "rbac-policy") {
+      const mine = touched.get(c.scope);
+      const users = live.roles.filter((r) => r.policyIds.includes(c.liveId) && !mine?.has(r.id));
+      if (users.length > 0) {
+        guards.push({
+          kind: "attached-policy",
+          address,
+          forceable: false,
+          message: `${address} is still used by live role(s) ${users.map((r) => `\`${r.name}\``).join(", ")}, which this run does not change`,
+          hint: "remove the policy from those roles (declare the scope's roles in the files), or keep the policy"
+        });
+      }
+    }
+  }
+  return guards;
+}
+
+// src/plan/impact.ts
+function computeImpact(changes, pairings, desired) {
+  const roles = [];
+  for (const scope of pairings.rbac) {
+    const mine = changes.filter((c) => c.scope === scope.scope && (c.type === "rbac-policy" || c.type === "role"));
+    if (mine.length === 0) continue;
+    for (const r of rbacImpact(scope, mine)) roles.push(r);
+  }
+  const cedarChanges = changes.filter((c) => c.type === "cedar-policy" || c.type === "cedar-rule");
+  const tests = pairings.cedar && cedarChanges.length > 0 ? testImpact(cedarChanges, pairings.cedar.live, desired) : [];
+  return { roles, tests };
+}
+var created = (name) => `\0new:${name}`;
+var refKey = (r) => r.id ?? created(r.name);
+function rbacImpact(scope, changes) {
+  const live = scope.live;
+  const permName = new Map(live.permissions.map((p) => [p.id, p.name]));
+  const policiesBefore = new Map(live.policies.map((p) => [p.id, p.permissionIds.map((id2) => permName.get(id2) ?? id2)]));
+  const policiesAfter = new Map(policiesBefore);
+  const rolesBefore = new Map(live.roles.map((r) => [r.id, { name: r.name, policies: r.policyIds }]));
+  const rolesAfter = new Map(rolesBefore);
+  const changedPolicies = /* @__PURE__ */ new Set();
+  const changedRoles = /* @__PURE__ */ new Set();
+  for (const c of changes) {
+    if (c.type === "rbac-policy") {
+      const key = c.kind === "create" ? created(c.body.name) : c.liveId;
+      changedPolicies.add(key);
+      if (c.kind === "delete") policiesAfter.delete(key);
+      else policiesAfter.set(key, c.body.permissions.map((p) => p.name));
+    } else if (c.type === "role") {
+      const key = c.kind === "create" ? created(c.body.name) : c.liveId;
+      changedRoles.add(key);
+      if (c.kind === "delete") rolesAfter.delete(key);
+      else rolesAfter.set(key, { name: c.body.name, policies: c.body.policies.map(refKey) });
+    }
+  }
+  const holders = /* @__PURE__ */ new Map();
+  for (const m of live.members ?? []) holders.set(m.roleId, (holders.get(m.roleId) ?? 0) + 1);
+  const effective = (role, policies) => {
+    const out2 = /* @__PURE__ */ new Set();
+    for (const key of role?.policies ?? []) for (const p of policies.get(key) ?? []) out2.add(p);
+    return out2;
+  };
+  const touches = (role) => role !== void 0 && role.policies.some((k) => changedPolicies.has(k));
+  const out = [];
+  for (const key of /* @__PURE__ */ new Set([...rolesBefore.keys(), ...rolesAfter.keys()])) {
+    const before = rolesBefore.get(key);
+    const after = rolesAfter.get(key);
+    if (!changedRoles.has(key) && !touches(before) && !touches(after)) continue;
+    const had = effective(before, policiesBefore);
+    const has = effective(after, policiesAfter);
+    const gained = [...has].filter((p) => !had.has(p)).sort();
+    const lost = [...had].filter((p) => !has.has(p)).sort();
+    if (gained.length === 0 && lost.length === 0) continue;
+    const address = formatAddress(roleAddress2((after ?? before).name, scope.project?.name));
+    const impact = { address, gained, lost };
+    if (live.members !== void 0 && before !== void 0) impact.members = holders.get(key) ?? 0;
+    out.push({ impact, sortKey: address });
+  }
+  return out.sort((a, b) => a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0).map((x) => x.impact);
+}
+function roleAddress2(name, project) {
+  return project === void 0 ? { kind: "org-role", name } : { kind: "project-role", project, name };
+}
+function liveRuleKey(policy, ordinal, id2) {
+  return `cedar/policies/${escapeSegment(policy)}/rules/${ordinal}@${id2}`;
+}
+function applyCedarChanges(live, changes) {
+  const policies = /* @__PURE__ */ new Map();
+  for (const p of live) {
+    policies.set(p.id, {
+      name: p.name,
+      enabled: p.enabled,
+      priority: p.priority,
+      rules: new Map(p.rules.map((r) => [r.id, { key: liveRuleKey(p.name, r.ordinal, r.id), text: r.text }]))
+    });
+  }
+  for (const c of changes) {
+    if (c.type !== "cedar-policy") continue;
+    if (c.kind === "create") {
+      policies.set(created(c.body.name), { name: c.body.name, enabled: c.body.enabled ?? true, priority: c.body.priority ?? 0, rules: /* @__PURE__ */ new Map() });
+    } else if (c.kind === "delete") policies.delete(c.liveId);
+    else {
+      const p = policies.get(c.liveId);
+      if (!p) continue;
+      if (c.body.name !== void 0) p.name = c.body.name;
+      if (c.body.enabled !== void 0) p.enabled = c.body.enabled;
+      if (c.body.priority !== void 0) p.priority = c.body.priority;
+    }
+  }
+  for (const c of changes) {
+    if (c.type !== "cedar-rule") continue;
+    const p = policies.get(refKey(c.policy));
+    if (!p) continue;
+    switch (c.kind) {
+      case "create":
+        p.rules.set(c.id, { key: c.id, text: c.body.text });
+        break;
+      case "update": {
+        const r = p.rules.get(c.liveId);
+        if (r && c.body.text !== void 0) p.rules.set(c.liveId, { key: r.key, text: c.body.text });
+        break;
+      }
+      case "delete":
+        p.rules.delete(c.liveId);
+        break;
+      case "move":
+        break;
+    }
+  }
+  return policies;
+}
+function evalPolicies(policies) {
+  const out = [];
+  for (const p of policies) {
+    out.push({ key: formatAddress({ kind: "cedar-policy", name: p.name }), enabled: p.enabled, priority: p.priority, rules: [...p.rules.values()] });
+  }
+  return out;
+}
+function testImpact(changes, live, desired) {
+  if (!desired.cedar?.tests?.cases.length) return [];
+  const before = runAccessTests(desired, evalPolicies(applyCedarChanges(live, []).values())).results;
+  const after = runAccessTests(desired, evalPolicies(applyCedarChanges(live, changes).values())).results;
+  const tests = [];
+  before.forEach((b, i) => {
+    const a = after[i];
+    if (a && a.decision !== b.decision) tests.push({ name: b.name, live: b.decision, desired: a.decision });
+  });
+  return tests;
+}
+
+// src/plan/only.ts
+function selectChanges(changes, only) {
+  if (only.length === 0) return { changes: [...changes], errors: [] };
+  const byId = new Map(changes.map((c) => [c.id, c]));
+  const kept = changes.filter((c) => matchAny(only, c.address));
+  const keptIds = new Set(kept.map((c) => c.id));
+  const errors = [];
+  const out = kept.map((c) => {
+    for (const d of c.dependsOn) {
+      const dep = byId.get(d);
+      if (dep && !keptIds.has(d) && dep.kind === "create") {
+        errors.push(`${formatAddress(c.address)} needs ${formatAddress(dep.address)}, which is not live yet and which --only leaves out; add a pattern for it`);
+      }
+    }
+    return { ...c, dependsOn: c.dependsOn.filter((d) => keptIds.has(d)) };
+  });
+  return { changes: out, errors };
+}
+
+// src/flow/compose-plan.ts
+function composePlan(desired, live, options) {
+  const only = options.only ?? [];
+  const found = diff(desired, live);
+  if (found.diagnostics.length > 0) throw new InvalidDesiredStateError(found.diagnostics);
+  if (found.liveErrors.length > 0) throw new LiveStateError(found.liveErrors);
+  const selected = selectChanges(found.changes, only);
+  if (selected.errors.length > 0) throw new UsageError(selected.errors.join("\n"), "--only does not pull in dependencies");
+  const changes = sortChanges(selected.changes);
+  const plan = {
+    formatVersion: PLAN_FORMAT_VERSION,
+    sourceDigest: desired.digest,
+    desired: { dir: desired.dir, files: desired.sources },
+    targets: options.targets,
+    changes,
+    summary: summarize(changes),
+    checksum: planChecksum(changes),
+    guards: checkGuards(changes, found.pairings, desired.settings),
+    impact: computeImpact(changes, found.pairings, desired)
+  };
+  if (options.onlySources && options.onlySources.length > 0) plan.only = options.onlySources;
+  if (options.base) {
+    plan.drift = driftMarks(changes, selectChanges(diff(options.base, live).changes, only).changes);
+  }
+  return plan;
+}
+
+// src/live/fetch-live.ts
+async function fetchLive(clients, need) {
+  const wantsRbac = need.organization === true || need.projects !== void 0;
+  if (wantsRbac && clients.rbac === void 0) throw new Error("bug: fetchLive needs the RBAC API but has no RBAC client");
+  if (need.cedar === true && clients.cedar === void 0) throw new Error("bug: fetchLive needs the Cedar API but has no Cedar client");
+  const members = need.members === true;
+  const { rbac, cedar: cedar2 } = clients;
+  const [organization, projects, cedarPolicies] = await Promise.all([
+    need.organization === true && rbac ? readScope(rbac, ORGANIZATION, members) : void 0,
+    need.projects !== void 0 && rbac ? readProjects(rbac, need.projects, members) : void 0,
+    need.cedar === true && cedar2 ? readCedarPolicies(cedar2) : void 0
+  ]);
+  const live = {};
+  if (organization !== void 0) live.organization = organization;
+  if (projects !== void 0) live.projects = projects;
+  if (cedarPolicies !== void 0) live.cedar = { policies: cedarPolicies };
+  return live;
+}
+async function readScope(rbac, scope, withMembers) {
+  const [permissions, policies, roles, members] = await Promise.all([
+    rbac.listPermissions(scope),
+    rbac.listPolicies(scope),
+    rbac.listRoles(scope),
+    withMembers ? rbac.listMembers(scope) : void 0
+  ]);
+  const result = { permissions, policies, roles };
+  if (members !== void 0) result.members = members;
+  return result;
+}
+async function readProjects(rbac, names, withMembers) {
+  const wanted = new Set(names);
+  const all = await rbac.listProjects();
+  return Promise.all(
+    all.map(async (p) => {
+      if (!wanted.has(p.name)) return { id: p.id, name: p.name };
+      return { id: p.id, name: p.name, scope: await readScope(rbac, projectScope(p.id), withMembers) };
+    })
+  );
+}
+async function readCedarPolicies(cedar2) {
+  const summaries = await cedar2.listPolicies();
+  const policies = await Promise.all(summaries.map((s) => readCedarPolicy(cedar2, s)));
+  return policies.filter((p) => p !== void 0);
+}
+async function readCedarPolicy(cedar2, summary2) {
+  const { ruleCount, ...fields } = summary2;
+  try {
+    if (ruleCount === 0) return { ...fields, rules: [] };
+    if (ruleCount !== null) {
+      const full = await cedar2.getPolicy(summary2.id);
+      if (full.rules.length === ruleCount) return full;
+    }
+    return { ...fields, rules: await cedar2.listRules(summary2.id) };
+  } catch (error3) {
+    if (isNotFound(error3)) return void 0;
+    throw error3;
+  }
+}
+
+// src/flow/read-live.ts
+async function readLiveFor(desired, clients) {
+  const all = Array.isArray(desired) ? desired : [desired];
+  const managesOrg = all.some((d) => Boolean(d.organization && (d.organization.policies || d.organization.roles)));
+  const managedProjects = [...new Set(all.flatMap((d) => d.projects.map((p) => p.name)))];
+  const rolesManaged = all.some((d) => Boolean(d.organization?.roles) || d.projects.some((p) => p.roles));
+  return fetchLive(clients, {
+    ...managesOrg ? { organization: true } : {},
+    ...managedProjects.length > 0 ? { projects: managedProjects } : {},
+    ...all.some((d) => d.cedar?.policies) ? { cedar: true } : {},
+    // Members: for the assigned-role guard and the impact's member counts, only when roles are managed.
+    ...rolesManaged ? { members: true } : {}
+  });
+}
+
+// src/flow/plan-flow.ts
+function loadDesired(dir, options) {
+  const { desired, result } = requireValidDesiredState(dir, options);
+  return { desired, warnings: result.diagnostics };
+}
+function inSession(desired, request2, fn) {
+  const options = {
+    env: request2.env,
+    cwd: request2.cwd,
+    need: needsOf(desired),
+    ...request2.target === void 0 ? {} : { target: request2.target },
+    ...request2.concurrency === void 0 ? {} : { concurrency: request2.concurrency },
+    ...request2.startEmbedded ? { startEmbedded: request2.startEmbedded } : {}
+  };
+  return withSession(options, request2.notice, fn);
+}
+function compileOnly(only) {
+  return (only ?? []).map((o) => {
+    try {
+      return compilePattern(o);
+    } catch (e) {
+      if (e instanceof AddressSyntaxError) throw new UsageError(`--only ${JSON.stringify(o)}: ${e.message}`, "give an address pattern, e.g. --only 'organization/roles/*'");
+      throw e;
+    }
+  });
+}
+async function planFor(session, desired, request2 = {}) {
+  const only = compileOnly(request2.only);
+  const live = await readLiveFor(request2.base ? [desired, request2.base] : desired, session.clients);
+  return composePlan(desired, live, {
+    targets: session.targets,
+    ...request2.base ? { base: request2.base } : {},
+    ...only.length > 0 ? { only, onlySources: [...request2.only] } : {}
+  });
+}
+
+// src/flow/review.ts
+import { createHash as createHash4 } from "node:crypto";
+function digestChanges(changes) {
+  return changes.map((c) => [c.id, createHash4("sha256").update(stableJson(c)).digest("hex").slice(0, 16)]);
+}
+function reviewDifferences(reviewed, fresh) {
+  const before = new Map(reviewed);
+  const hashes = new Map(digestChanges(fresh));
+  const out = [];
+  for (const c of fresh) {
+    const r = before.get(c.id);
+    if (r === void 0) out.push({ how: "added", id: c.id, change: c });
+    else if (r !== hashes.get(c.id)) out.push({ how: "changed", id: c.id, change: c });
+  }
+  for (const [id2] of reviewed) if (!hashes.has(id2)) out.push({ how: "removed", id: id2 });
+  return out;
+}
+
+// src/flow/apply-flow.ts
+function blockingGuards(plan, force) {
+  return plan.guards.filter((g) => !g.forceable || !force);
+}
+async function applyPlan(plan, session, request2) {
+  if (isEmpty(plan.summary)) return { kind: "no-changes", plan };
+  const review = request2.review;
+  if (review !== void 0) {
+    if ("missing" in review) return { kind: "unreviewed", plan, why: review.missing };
+    if (review.checksum !== plan.checksum) {
+      return { kind: "stale", plan, review, ...review.changes ? { differences: reviewDifferences(review.changes, plan.changes) } : {} };
+    }
+  }
+  const guards = blockingGuards(plan, request2.force === true);
+  if (guards.length > 0) return { kind: "refused", plan, guards };
+  await request2.confirm?.(plan);
+  const report = await executePlan(plan.changes, session.clients, {
+    ...request2.concurrency === void 0 ? {} : { concurrency: request2.concurrency },
+    ...request2.onProgress ? { onProgress: request2.onProgress } : {},
+    ...request2.signal ? { signal: request2.signal } : {}
+  });
+  const summary2 = summarizeApply(report);
+  if (!summary2.ok) return { kind: "failed", plan, summary: summary2 };
+  const after = await planFor(session, request2.desired, request2.only ? { only: request2.only } : {});
+  return isEmpty(after.summary) ? { kind: "applied", plan, summary: summary2, after } : { kind: "not-converged", plan, summary: summary2, after };
+}
+
+// src/render/cedar-policy-fields.ts
+function cedarPolicyFields(body) {
+  return Object.entries(body).filter(([k]) => k !== "name");
+}
+
+// src/render/plan-text.ts
+var SYMBOL = { create: "+", update: "~", rename: "~", delete: "-", move: "→" };
+function isRuleText(c, f) {
+  return c.type === "cedar-rule" && f.field === "text";
+}
+function changeHeadline(c) {
+  let tail = "";
+  if (c.kind === "rename" && "fromName" in c) tail = ` (renamed from ${JSON.stringify(c.fromName)})`;
+  if (c.kind === "move") tail = ` (moved from ${String(c.fields[0]?.before)})`;
+  if (c.kind === "delete" && c.type === "cedar-policy" && c.ruleCount > 0) tail = ` (and its ${c.ruleCount} rule${c.ruleCount === 1 ? "" : "s"})`;
+  return `${SYMBOL[c.kind]} ${formatAddress(c.address)}${tail}`;
+}
+function closingLine(plan) {
+  const s = plan.summary;
+  if (isEmpty(s)) return "No changes. Live state matches the desired state.";
+  const update = `${s.update} to update${s.rename ? ` (${s.rename} rename${s.rename === 1 ? "" : "s"})` : ""}`;
+  const moves = s.move ? `, ${s.move} rule move${s.move === 1 ? "" : "s"}` : "";
+  return `Plan: ${s.create} to create, ${update}, ${s.delete} to delete${moves}.`;
+}
+
+// src/render/apply-text.ts
+function progressLine(e, p) {
+  const width = String(e.total).length;
+  const counter = `[${String(e.done).padStart(width)}/${e.total}]`;
+  const status = e.status === "applied" ? p.green("applied") : e.status === "adopted" ? p.green("adopted") : e.status === "failed" ? p.red("failed ") : p.yellow("skipped");
+  return `${counter} ${status} ${changeHeadline(e.change)}${e.error && e.status !== "applied" ? ` — ${e.error}` : ""}`;
+}
+function renderApplyReport(s, p) {
+  const out = [];
+  if (s.failed.length > 0) {
+    out.push(p.red(p.bold("Failed:")));
+    for (const f of s.failed) out.push(`  ${formatAddress(f.address)}: ${f.error}`);
+  }
+  if (s.skipped.length > 0) {
+    out.push(p.yellow(p.bold("Skipped:")));
+    for (const k of s.skipped) out.push(`  ${formatAddress(k.address)}: ${k.message}`);
+  }
+  const c = s.counts;
+  const adopted = c.adopted ? ` (${c.adopted} adopted after a lost answer)` : "";
+  const secs = (s.durationMs / 1e3).toFixed(1);
+  out.push(
+    s.ok ? p.green(`Apply complete: ${c.applied} applied${adopted} in ${secs}s.`) : p.red(`Apply incomplete: ${c.applied} applied${adopted}, ${c.failed} failed, ${c.skipped} skipped in ${secs}s.`)
+  );
+  return out.join("\n");
+}
+
+// src/render/colour.ts
+var wrap = (open2, close) => (s) => `\x1B[${open2}m${s}\x1B[${close}m`;
+var COLOUR = {
+  enabled: true,
+  red: wrap(31, 39),
+  green: wrap(32, 39),
+  yellow: wrap(33, 39),
+  cyan: wrap(36, 39),
+  bold: wrap(1, 22),
+  dim: wrap(2, 22)
+};
+var id = (s) => s;
+var PLAIN = { enabled: false, red: id, green: id, yellow: id, cyan: id, bold: id, dim: id };
+
+// src/render/plan-markdown.ts
+var MARKDOWN_LIMIT = 6e4;
+var ENTITY = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+  "@": "&#64;",
+  "|": "&#124;",
+  "`": "&#96;",
+  "*": "&#42;",
+  _: "&#95;",
+  "[": "&#91;",
+  "]": "&#93;",
+  "(": "&#40;",
+  ")": "&#41;",
+  "#": "&#35;",
+  "~": "&#126;",
+  "\\": "&#92;",
+  "!": "&#33;",
+  ":": "&#58;",
+  "=": "&#61;",
+  "+": "&#43;",
+  "-": "&#45;",
+  ".": "&#46;"
+};
+function escapeMarkdown(s) {
+  return s.replace(/[&<>"'@|`*_[\]()#~\\!:=+\-.]/g, (c) => ENTITY[c]).replace(/\r?\n/g, " ");
+}
+function escapePre(s) {
+  return s.replace(/[&<>"'@`]/g, (c) => ENTITY[c]);
+}
+function pre(text) {
+  return `<pre>${escapePre(text)}</pre>`;
+}
+function prefixed(mark, text) {
+  return String(text).split("\n").map((l) => mark + l);
+}
+function value(v) {
+  if (v === null || v === void 0) return "<em>none</em>";
+  if (Array.isArray(v)) return v.length ? v.map((x) => `<code>${escapeMarkdown(String(x))}</code>`).join(", ") : "<em>none</em>";
+  return `<code>${escapeMarkdown(typeof v === "string" ? v : JSON.stringify(v))}</code>`;
+}
+function fieldRow(c, f) {
+  if (isRuleText(c, f)) return `<p><b>cedar</b></p>
+
+${pre([...prefixed("- ", f.before), ...prefixed("+ ", f.after)].join("\n"))}`;
+  if (Array.isArray(f.before) && Array.isArray(f.after)) {
+    const before = new Set(f.before.map(String));
+    const after = new Set(f.after.map(String));
+    const added = [...after].filter((x) => !before.has(x));
+    const removed = [...before].filter((x) => !after.has(x));
+    return `<p><b>${escapeMarkdown(f.field)}</b>: ${added.length ? `added ${value(added)}` : ""}${added.length && removed.length ? "; " : ""}${removed.length ? `removed ${value(removed)}` : ""}</p>`;
+  }
+  return `<p><b>${escapeMarkdown(f.field)}</b>: ${value(f.before)} → ${value(f.after)}</p>`;
+}
+function createBody(c) {
+  if (c.kind !== "create") return "";
+  switch (c.type) {
+    case "rbac-policy":
+      return `<p><b>permissions</b>: ${value(c.body.permissions.map((r) => r.name))}</p>` + (c.body.description ? `<p><b>description</b>: ${value(c.body.description)}</p>` : "");
+    case "role":
+      return `<p><b>policies</b>: ${value(c.body.policies.map((r) => r.name))}</p>` + (c.body.description ? `<p><b>description</b>: ${value(c.body.description)}</p>` : "");
+    case "cedar-policy":
+      return cedarPolicyFields(c.body).map(([k, v]) => `<p><b>${k}</b>: ${value(v)}</p>`).join("");
+    case "cedar-rule":
+      return pre(c.body.text) + (c.body.notice ? `
+
+<p><b>notice</b>: ${value(c.body.notice)}</p>` : "") + (c.body.auditSession === false ? `
+
+<p><b>auditSession</b>: <code>false</code></p>` : "");
+  }
+}
+function changeDetails(c, plan) {
+  const mark = plan.drift?.[c.id];
+  const tag = mark === "drift" ? " — drift (changed outside Git; merging reverts it)" : mark === "both" ? " — files and drift" : "";
+  const body = c.kind === "create" ? createBody(c) : c.kind === "delete" && c.type === "cedar-rule" ? pre(c.text) : c.fields.map((f) => fieldRow(c, f)).join("\n\n");
+  return `<details><summary>${escapeMarkdown(changeHeadline(c))}${escapeMarkdown(tag)}</summary>
+
+${body || "<p><em>no fields</em></p>"}
+
+</details>
+`;
+}
+function renderPlanMarkdown(plan, options = {}) {
+  const limit = options.limit ?? MARKDOWN_LIMIT;
+  const head2 = [];
+  if (options.title) head2.push(`### accessctl plan: ${escapeMarkdown(options.title)}`, "");
+  const s = plan.summary;
+  head2.push(escapeMarkdown(closingLine(plan)), "");
+  if (!isEmpty(s)) {
+    head2.push("| create | update | rename | delete | rule moves |", "|---:|---:|---:|---:|---:|", `| ${s.create} | ${s.update} | ${s.rename} | ${s.delete} | ${s.move} |`, "");
+  }
+  const capped = (lines, total, what, max) => {
+    const out2 = [];
+    let size = 0;
+    for (const [i, l] of lines.entries()) {
+      if (size + l.length + 1 > max) {
+        out2.push(`- … and ${total - i} more ${what} (see the full plan)`);
+        break;
+      }
+      out2.push(l);
+      size += l.length + 1;
+    }
+    return out2;
+  };
+  const section = Math.floor(limit / 6);
+  if (plan.guards.length > 0) {
+    head2.push(`#### ⚠️ apply would refuse this plan (${plan.guards.length} guard${plan.guards.length === 1 ? "" : "s"})`, "");
+    const lines = plan.guards.map((g) => {
+      const members = g.members ? ` (${g.members.count} member${g.members.count === 1 ? "" : "s"})` : "";
+      return `- ${escapeMarkdown(g.message)}${members} — ${escapeMarkdown(g.hint)}`;
+    });
+    head2.push(...capped(lines, lines.length, "guards", section), "");
+  }
+  const tail = [];
+  if (plan.drift) {
+    const drifted = plan.changes.filter((c) => plan.drift?.[c.id] === "drift" || plan.drift?.[c.id] === "both");
+    tail.push("#### Drift", "");
+    if (drifted.length === 0) tail.push("No drift: the live state matches the base branch.", "");
+    else {
+      tail.push(`${drifted.length} change${drifted.length === 1 ? "" : "s"} revert edits made outside Git:`, "");
+      tail.push(...capped(drifted.map((c) => `- ${escapeMarkdown(changeHeadline(c))}`), drifted.length, "drifted changes", section), "");
+    }
+  }
+  if (plan.impact.roles.length > 0) {
+    tail.push("#### Access impact", "", "| role | members | gains | loses |", "|---|---:|---|---|");
+    const rows = plan.impact.roles.map(
+      (r) => `| ${escapeMarkdown(r.address)} | ${r.members ?? "–"} | ${r.gained.map(escapeMarkdown).join(", ") || "–"} | ${r.lost.map(escapeMarkdown).join(", ") || "–"} |`
+    );
+    const kept = capped(rows, rows.length, "roles", section);
+    tail.push(...kept.filter((l) => l.startsWith("|")), "", ...kept.filter((l) => !l.startsWith("|")), "");
+  }
+  if (plan.impact.tests.length > 0) {
+    tail.push("#### Access tests whose decision changes", "", "| test | live rules | desired rules |", "|---|---|---|");
+    const rows = plan.impact.tests.map((t) => `| ${escapeMarkdown(t.name)} | ${t.live} | ${t.desired} |`);
+    const kept = capped(rows, rows.length, "access tests", Math.floor(section / 2));
+    tail.push(...kept.filter((l) => l.startsWith("|")), "", ...kept.filter((l) => !l.startsWith("|")), "");
+  }
+  tail.push(`<sub>checksum <code>${escapeMarkdown(plan.checksum)}</code></sub>`, "");
+  const headText = head2.join("\n") + "\n";
+  const tailText = tail.join("\n");
+  const changes = plan.changes.length ? "#### Changes\n\n" : "";
+  let body = changes;
+  const where2 = options.fullPlanAt ? escapeMarkdown(options.fullPlanAt) : "the output of <code>accessctl plan</code>";
+  const note = (n) => `
+> ✂️ ${n} more change${n === 1 ? "" : "s"} not shown: this comment is cut at ${limit.toLocaleString("en-US")} characters. The full plan is in ${where2}.
+`;
+  const budget = limit - headText.length - tailText.length - note(plan.changes.length).length - 2;
+  let shown = 0;
+  for (const c of plan.changes) {
+    const d = changeDetails(c, plan);
+    if (body.length + d.length > budget) break;
+    body += d;
+    shown++;
+  }
+  if (shown < plan.changes.length) body += note(plan.changes.length - shown);
+  const out = headText + body + "\n" + tailText;
+  return out.length <= limit ? out : out.slice(0, limit);
+}
+
+// src/action/markers.ts
+import { createHash as createHash5 } from "node:crypto";
+import { deflateRawSync, inflateRawSync } from "node:zlib";
+function markerValue(path) {
+  return path.replace(/[%<>]/g, (c) => encodeURIComponent(c)).replace(/-(?=-)/g, "%2D");
+}
+function pathMarker(path) {
+  return `<!-- accessctl:path=${markerValue(path)} -->`;
+}
+function applyMarker(path) {
+  return `<!-- accessctl:apply:path=${markerValue(path)} -->`;
+}
+function checksumMarker(checksum) {
+  return `<!-- accessctl:checksum=${checksum} -->`;
+}
+function readChecksum(body) {
+  return /<!-- accessctl:checksum=(sha256:[0-9a-f]{64}) -->/.exec(body)?.[1];
+}
+function digestChanges2(changes) {
+  return changes.map((c) => [c.id, createHash5("sha256").update(stableJson(c)).digest("hex").slice(0, 16)]);
+}
+function changesMarker(changes, maxChars) {
+  const packed = deflateRawSync(Buffer.from(JSON.stringify(digestChanges2(changes)), "utf8")).toString("base64url");
+  const line = `<!-- accessctl:changes=${packed} -->`;
+  return line.length <= maxChars ? line : void 0;
+}
+function readChanges(body) {
+  const packed = /<!-- accessctl:changes=([A-Za-z0-9_-]*) -->/.exec(body)?.[1];
+  if (packed === void 0) return void 0;
+  try {
+    const list3 = JSON.parse(inflateRawSync(Buffer.from(packed, "base64url")).toString("utf8"));
+    if (!Array.isArray(list3) || !list3.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === "string" && typeof e[1] === "string")) return void 0;
+    return list3;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/action/apply-comment.ts
+var LIST_BUDGET = 55e3;
+function head(h, verdict) {
+  const run = h.runUrl ? ` (${escapeMarkdown(h.runUrl)})` : "";
+  return [applyMarker(h.path), "", `### accessctl apply: ${escapeMarkdown(h.path)} — ${verdict}`, "", `Commit <code>${h.sha.slice(0, 12)}</code>${run}.`, ""];
+}
+function list2(items, budget) {
+  const out = [];
+  let used = 0;
+  for (const [i, item] of items.entries()) {
+    if (used + item.length > budget) {
+      out.push(`- … and ${items.length - i} more`);
+      break;
+    }
+    out.push(item);
+    used += item.length + 1;
+  }
+  return out;
+}
+function appliedBody(h, s, after) {
+  const c = s.counts;
+  const converged = after !== void 0 && after.changes.length === 0;
+  const verdict = !s.ok ? "❌ failed" : converged ? "✅ applied" : "⚠️ applied, not converged";
+  const lines = head(h, verdict);
+  lines.push("| applied | failed | skipped |", "|---:|---:|---:|", `| ${c.applied}${c.adopted ? ` (${c.adopted} adopted)` : ""} | ${c.failed} | ${c.skipped} |`, "");
+  const share = Math.floor(LIST_BUDGET / 3);
+  if (s.failed.length) lines.push("#### Failed", "", ...list2(s.failed.map((f) => `- <code>${escapeMarkdown(formatAddress(f.address))}</code>: ${escapeMarkdown(f.error)}`), share), "");
+  if (s.skipped.length) lines.push("#### Skipped", "", ...list2(s.skipped.map((k) => `- <code>${escapeMarkdown(formatAddress(k.address))}</code>: ${escapeMarkdown(k.message)}`), share), "");
+  if (s.applied.length) {
+    lines.push(`<details><summary>Applied (${s.applied.length})</summary>`, "", ...list2(s.applied.map((a) => `- ${a.kind} <code>${escapeMarkdown(formatAddress(a.address))}</code>${a.adopted ? " (adopted)" : ""}`), share), "", "</details>", "");
+  }
+  if (after) {
+    if (converged) lines.push("A fresh plan after the apply is empty: the live state matches the files.", "");
+    else {
+      lines.push("#### Not converged", "", `A fresh plan after the apply still has changes — ${escapeMarkdown(closingLine(after))}`, "");
+      lines.push(...list2(after.changes.map((ch) => `- ${escapeMarkdown(changeHeadline(ch))}`), share), "");
+    }
+  } else if (!s.ok) lines.push("The changes that failed or were skipped are still pending; fix the cause and re-run the workflow.", "");
+  return lines.join("\n");
+}
+function nothingToApplyBody(h) {
+  return [...head(h, "✅ nothing to apply"), "No changes. Live state matches the desired state.", ""].join("\n");
+}
+function differences(reviewed, fresh) {
+  const before = new Map(reviewed);
+  const hashes = new Map(digestChanges2(fresh));
+  const out = [];
+  for (const c of fresh) {
+    const r = before.get(c.id);
+    if (r === void 0) out.push({ how: "added", what: changeHeadline(c) });
+    else if (r !== hashes.get(c.id)) out.push({ how: "changed", what: changeHeadline(c) });
+  }
+  for (const [id2] of reviewed) if (!hashes.has(id2)) out.push({ how: "removed", what: id2 });
+  return out;
+}
+var HOW = { added: "➕ new since the review", removed: "➖ reviewed, no longer planned", changed: "✏️ changed since the review" };
+function refusedNotReviewedBody(h, fresh, review) {
+  const lines = head(h, "⛔ refused: not the reviewed plan");
+  if (review.prNumber === void 0) {
+    lines.push("No merged pull request was found for this commit, so there is no reviewed plan; nothing was applied.", "");
+  } else if (review.reviewedChecksum === void 0) {
+    lines.push(`Pull request #${review.prNumber} has no plan comment with a checksum, so nothing was reviewed; nothing was applied.`, "");
+  } else {
+    lines.push(
+      `The fresh plan (<code>${escapeMarkdown(fresh.checksum)}</code>) is not the plan last shown on this pull request (<code>${escapeMarkdown(review.reviewedChecksum)}</code>), so nothing was applied. The live state or the files changed after the review.`,
+      ""
+    );
+    if (review.reviewed) {
+      const diffs = differences(review.reviewed, fresh.changes);
+      lines.push("| | change |", "|---|---|", ...list2(diffs.map((d) => `| ${HOW[d.how]} | ${escapeMarkdown(d.what)} |`), LIST_BUDGET / 2), "");
+    } else {
+      lines.push("The reviewed comment was too large to carry its change list; the fresh plan is:", "", ...list2(fresh.changes.map((c) => `- ${escapeMarkdown(changeHeadline(c))}`), LIST_BUDGET / 2), "");
+    }
+  }
+  lines.push(
+    `Fresh plan: ${escapeMarkdown(closingLine(fresh))}`,
+    "",
+    "**What to do:** open a pull request (an empty change is enough) so the plan is shown and reviewed again, then merge it; or, after reviewing the plan in this run's job summary, re-run the workflow with `force: true`.",
+    ""
+  );
+  return lines.join("\n");
+}
+function refusedGuardsBody(h, fresh, guards) {
+  const lines = head(h, `⛔ refused by ${guards.length} guard${guards.length === 1 ? "" : "s"}`);
+  lines.push("Nothing was written.", "");
+  for (const g of guards) {
+    const members = g.members ? ` (${g.members.count} member${g.members.count === 1 ? "" : "s"})` : "";
+    lines.push(`- ${escapeMarkdown(g.message)}${members} — ${escapeMarkdown(g.hint)}${g.forceable ? " (`force: true` overrides this one)" : ""}`);
+  }
+  lines.push("", `Fresh plan: ${escapeMarkdown(closingLine(fresh))}`, "");
+  return lines.join("\n");
+}
+
+// src/action/comments.ts
+function findMarked(comments, marker) {
+  return comments.filter((c) => c.authorType === "Bot" && c.body.includes(marker)).at(-1);
+}
+async function upsertComment(api, issue2, marker, body) {
+  const existing = findMarked(await api.listComments(issue2), marker);
+  if (existing) {
+    await api.updateComment(existing.id, body);
+    return { id: existing.id, created: false };
+  }
+  return { id: await api.createComment(issue2, body), created: true };
+}
+
+// src/action/outputs.ts
+import { mkdirSync as mkdirSync2, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as join5 } from "node:path";
+var SUMMARY_LIMIT = 9e5;
+function writePlanFile(plan, path, env, redact2) {
+  const dir = join5(env["RUNNER_TEMP"] || tmpdir(), "accessctl");
+  mkdirSync2(dir, { recursive: true });
+  const slug = path === "." ? "root" : path.replace(/[^A-Za-z0-9._-]+/g, "-");
+  const file = join5(dir, `plan-${slug}.json`);
+  writeFileSync(file, redact2(JSON.stringify(plan, null, 2)) + "\n");
+  return file;
+}
+function setPlanOutputs(plan, planFile) {
+  setOutput("has-changes", isEmpty(plan.summary) ? "false" : "true");
+  setOutput("checksum", plan.checksum);
+  setOutput("plan-file", planFile);
+  setOutput("summary", closingLine(plan));
+}
+function setNoPlanOutputs(summary2) {
+  setOutput("has-changes", "false");
+  setOutput("checksum", "");
+  setOutput("plan-file", "");
+  setOutput("summary", summary2);
+}
+async function writeJobSummary(markdown, redact2) {
+  if (!process.env["GITHUB_STEP_SUMMARY"]) {
+    info(redact2(markdown));
+    return;
+  }
+  await summary.addRaw(redact2(markdown), true).write();
+}
+
 // src/action/plan-core.ts
 function validate3(path, env, files) {
   return validateDesiredState(path, { env, ...files ? { files } : {} });
 }
-function loadValid(path, env) {
-  return requireValidDesiredState(path, { env });
-}
 function hasTarget(env) {
   return [TARGET_VARS.rbacUrl, TARGET_VARS.cedarUrl].some((name) => (env[name] ?? "").trim() !== "");
 }
-function withSession2(desired, env, cwd, concurrency, fn) {
-  const options = { env, cwd, need: needsOf(desired), target: "remote", ...concurrency === void 0 ? {} : { concurrency } };
-  return withSession(options, (n) => info(n), fn);
+function inRunSession(run, desired, fn) {
+  return inSession(
+    desired,
+    {
+      env: run.env,
+      cwd: run.cwd,
+      target: "remote",
+      notice: (n) => info(run.redact(n)),
+      ...run.inputs.concurrency === void 0 ? {} : { concurrency: run.inputs.concurrency }
+    },
+    fn
+  );
 }
-async function planIn(session, desired, base) {
-  return (await makePlan(desired, session.clients, { targets: session.targets, ...base ? { base } : {} })).plan;
+function planInRun(run, desired, base) {
+  return inRunSession(run, desired, (s) => planFor(s, desired, base ? { base } : {}));
 }
 
 // src/action/reviewed-plan.ts
@@ -70184,12 +68450,12 @@ function removeUndefinedProperties(obj2) {
   }
   return obj2;
 }
-function merge(defaults, route2, options) {
-  if (typeof route2 === "string") {
-    let [method, url] = route2.split(" ");
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
     options = Object.assign(url ? { method, url } : { url: method }, options);
   } else {
-    options = Object.assign({}, route2);
+    options = Object.assign({}, route);
   }
   options.headers = lowercaseKeys(options.headers);
   removeUndefinedProperties(options);
@@ -70431,8 +68697,8 @@ function parse(options) {
     options.request ? { request: options.request } : null
   );
 }
-function endpointWithDefaults(defaults, route2, options) {
-  return parse(merge(defaults, route2, options));
+function endpointWithDefaults(defaults, route, options) {
+  return parse(merge(defaults, route, options));
 }
 function withDefaults(oldDefaults, newDefaults) {
   const DEFAULTS2 = merge(oldDefaults, newDefaults);
@@ -71124,14 +69390,14 @@ function toErrorMessage(data) {
 }
 function withDefaults2(oldEndpoint, newDefaults) {
   const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route2, parameters) {
-    const endpointOptions = endpoint2.merge(route2, parameters);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
     if (!endpointOptions.request || !endpointOptions.request.hook) {
       return fetchWrapper(endpoint2.parse(endpointOptions));
     }
-    const request2 = (route22, parameters2) => {
+    const request2 = (route2, parameters2) => {
       return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route22, parameters2))
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
       );
     };
     Object.assign(request2, {
@@ -71279,9 +69545,9 @@ function withAuthorizationPrefix(token) {
   }
   return `token ${token}`;
 }
-async function hook(token, request2, route2, parameters) {
+async function hook(token, request2, route, parameters) {
   const endpoint2 = request2.endpoint.merge(
-    route2,
+    route,
     parameters
   );
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
@@ -71498,9 +69764,9 @@ function normalizePaginatedListResponse(response) {
   response.data.total_commits = totalCommits;
   return response;
 }
-function iterator(octokit, route2, parameters) {
-  const options = typeof route2 === "function" ? route2.endpoint(parameters) : octokit.request.endpoint(route2, parameters);
-  const requestMethod = typeof route2 === "function" ? route2 : octokit.request;
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
   const method = options.method;
   const headers = options.headers;
   let url = options.url;
@@ -71540,7 +69806,7 @@ function iterator(octokit, route2, parameters) {
     })
   };
 }
-function paginate(octokit, route2, parameters, mapFn) {
+function paginate(octokit, route, parameters, mapFn) {
   if (typeof parameters === "function") {
     mapFn = parameters;
     parameters = void 0;
@@ -71548,7 +69814,7 @@ function paginate(octokit, route2, parameters, mapFn) {
   return gather(
     octokit,
     [],
-    iterator(octokit, route2, parameters)[Symbol.asyncIterator](),
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
     mapFn
   );
 }
@@ -73881,8 +72147,8 @@ var endpoints_default = Endpoints;
 var endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
   for (const [methodName, endpoint2] of Object.entries(endpoints)) {
-    const [route2, defaults, decorations] = endpoint2;
-    const [method, url] = route2.split(/ /);
+    const [route, defaults, decorations] = endpoint2;
+    const [method, url] = route.split(/ /);
     const endpointDefaults = Object.assign(
       {
         method,
@@ -74077,7 +72343,7 @@ var GITHUB_BODY_LIMIT = 65536;
 var DIGEST_LIMIT = 4e3;
 function planCommentBody(plan, options) {
   const head2 = [pathMarker(options.path), checksumMarker(plan.checksum)];
-  const digest2 = changesMarker(plan.changes, DIGEST_LIMIT);
+  const digest = changesMarker(plan.changes, DIGEST_LIMIT);
   const note = options.note ? `${options.note}
 
 ` : "";
@@ -74086,7 +72352,7 @@ function planCommentBody(plan, options) {
     fullPlanAt: options.fullPlanAt,
     limit: Math.min(MARKDOWN_LIMIT, GITHUB_BODY_LIMIT - 1e3 - DIGEST_LIMIT - note.length)
   });
-  const body = [...head2, "", insertNote(markdown, note), ...digest2 ? ["", digest2] : []].join("\n");
+  const body = [...head2, "", insertNote(markdown, note), ...digest ? ["", digest] : []].join("\n");
   return body.length <= GITHUB_BODY_LIMIT ? body : body.slice(0, GITHUB_BODY_LIMIT);
 }
 function invalidCommentBody(path, diagnostics, fullPlanAt) {
@@ -74146,9 +72412,9 @@ async function runApply(run) {
   const { inputs, github } = run;
   let desired;
   try {
-    const loaded = loadValid(inputs.path, run.env);
+    const loaded = loadDesired(inputs.path, { env: run.env });
     desired = loaded.desired;
-    annotate(loaded.result.diagnostics, run.redact);
+    annotate(loaded.warnings, run.redact);
   } catch (e) {
     if (!(e instanceof InvalidDesiredStateError)) throw e;
     await reportInvalid(run, e, "accessctl apply");
@@ -74161,79 +72427,82 @@ async function runApply(run) {
   const comment = async (body) => {
     if (pr && inputs.comment) await upsertComment(run.api(), pr.number, applyMarker(inputs.path), run.redact(body));
   };
-  await withSession2(desired, run.env, run.cwd, inputs.concurrency, async (session) => {
-    const plan = await planIn(session, desired);
+  await inRunSession(run, desired, async (session) => {
+    const plan = await planFor(session, desired);
     const planFile = writePlanFile(plan, inputs.path, run.env, run.redact);
     setPlanOutputs(plan, planFile);
     const planMarkdown = renderPlanMarkdown(plan, { title: inputs.path, limit: SUMMARY_LIMIT, fullPlanAt: planFile });
-    if (isEmpty(plan.summary)) {
-      await writeJobSummary(planMarkdown, run.redact);
-      await comment(nothingToApplyBody(header));
-      return;
-    }
-    if (inputs.requireReviewedPlan && !inputs.force) {
-      const refusal = await reviewRefusal(run, pr, plan, header);
-      if (refusal) {
-        await writeJobSummary(`${refusal}
----
-
-${planMarkdown}`, run.redact);
-        await comment(refusal);
-        setFailed(`Refusing to apply: the fresh plan ${plan.checksum} is not the reviewed plan; nothing was written. See the pull request comment.`);
-        return;
-      }
-    }
-    const blocking = plan.guards.filter((g) => !g.forceable || !inputs.force);
-    if (blocking.length > 0) {
-      const body2 = refusedGuardsBody(header, plan, blocking);
-      await writeJobSummary(`${body2}
----
-
-${planMarkdown}`, run.redact);
-      await comment(body2);
-      setFailed(`Refused by ${blocking.length} guard(s); nothing was written.`);
-      return;
-    }
-    const report = await executePlan(plan.changes, session.clients, {
+    const review = inputs.requireReviewedPlan && !inputs.force ? await findReview(run, pr) : void 0;
+    const outcome = await applyPlan(plan, session, {
+      desired,
+      force: inputs.force,
+      ...review ? { review } : {},
       ...inputs.concurrency === void 0 ? {} : { concurrency: inputs.concurrency },
       onProgress: (e) => info(run.redact(progressLine(e, PLAIN)))
     });
-    const summary2 = summarizeApply(report);
-    info(run.redact(renderApplyReport(summary2, PLAIN)));
-    const after = summary2.ok ? await planIn(session, desired) : void 0;
-    const body = appliedBody(header, summary2, after);
-    await writeJobSummary(`${body}
+    const body = outcomeBody(outcome, header, pr);
+    await writeJobSummary(outcome.kind === "no-changes" ? planMarkdown : `${body}
 ---
 
 ${planMarkdown}`, run.redact);
     await comment(body);
-    setOutput("summary", summary2.ok ? `Applied ${summary2.counts.applied} change(s).` : `Apply incomplete: ${summary2.counts.applied} applied, ${summary2.counts.failed} failed, ${summary2.counts.skipped} skipped.`);
-    if (!summary2.ok) setFailed(`Apply incomplete: ${summary2.counts.failed} failed, ${summary2.counts.skipped} skipped.`);
-    else if (after && !isEmpty(after.summary)) setFailed(`The live state did not converge: a fresh plan after the apply still has ${after.changes.length} change(s).`);
+    reportOutcome(run, outcome);
   });
 }
-async function reviewRefusal(run, pr, plan, header) {
-  if (!pr) return refusedNotReviewedBody(header, plan, {});
+async function findReview(run, pr) {
+  if (!pr) return { missing: "no merged pull request was found for this commit, so there is no reviewed plan" };
   const review = await readReview(run.api(), pr.number, run.inputs.path);
-  if (review.checksum === plan.checksum) {
-    info(`The fresh plan is the one reviewed on pull request #${pr.number} (${plan.checksum}).`);
-    return void 0;
+  if (!review.checksum) return { missing: `pull request #${pr.number} has no plan comment with a checksum, so nothing was reviewed` };
+  return { checksum: review.checksum, ...review.changes ? { changes: review.changes } : {} };
+}
+function outcomeBody(outcome, header, pr) {
+  switch (outcome.kind) {
+    case "no-changes":
+      return nothingToApplyBody(header);
+    case "unreviewed":
+      return refusedNotReviewedBody(header, outcome.plan, pr ? { prNumber: pr.number } : {});
+    case "stale":
+      return refusedNotReviewedBody(header, outcome.plan, {
+        ...pr ? { prNumber: pr.number } : {},
+        reviewedChecksum: outcome.review.checksum,
+        ...outcome.review.changes ? { reviewed: outcome.review.changes } : {}
+      });
+    case "refused":
+      return refusedGuardsBody(header, outcome.plan, outcome.guards);
+    case "failed":
+      return appliedBody(header, outcome.summary, void 0);
+    case "not-converged":
+    case "applied":
+      return appliedBody(header, outcome.summary, outcome.after);
   }
-  return refusedNotReviewedBody(header, plan, {
-    prNumber: pr.number,
-    ...review.checksum ? { reviewedChecksum: review.checksum } : {},
-    ...review.changes ? { reviewed: review.changes } : {}
-  });
+}
+function reportOutcome(run, outcome) {
+  switch (outcome.kind) {
+    case "no-changes":
+      return;
+    case "unreviewed":
+    case "stale":
+      setFailed(`Refusing to apply: the fresh plan ${outcome.plan.checksum} is not the reviewed plan; nothing was written. See the pull request comment.`);
+      return;
+    case "refused":
+      setFailed(`Refused by ${outcome.guards.length} guard(s); nothing was written.`);
+      return;
+  }
+  const s = outcome.summary;
+  info(run.redact(renderApplyReport(s, PLAIN)));
+  setOutput("summary", s.ok ? `Applied ${s.counts.applied} change(s).` : `Apply incomplete: ${s.counts.applied} applied, ${s.counts.failed} failed, ${s.counts.skipped} skipped.`);
+  if (outcome.kind === "failed") setFailed(`Apply incomplete: ${s.counts.failed} failed, ${s.counts.skipped} skipped.`);
+  else if (outcome.kind === "not-converged") setFailed(`The live state did not converge: a fresh plan after the apply still has ${outcome.after.changes.length} change(s).`);
 }
 
 // src/action/drift-issue.ts
 async function reportDrift(api, path, body, goneComment) {
   const marker = pathMarker(path);
-  const open4 = (await api.listOpenIssues()).filter((i) => i.authorType === "Bot" && i.body.includes(marker));
-  const issue2 = open4.at(0);
+  const open2 = (await api.listOpenIssues()).filter((i) => i.authorType === "Bot" && i.body.includes(marker));
+  const issue2 = open2.at(0);
   if (body === void 0) {
     if (!issue2) return { action: "none" };
-    for (const i of open4) {
+    for (const i of open2) {
       await api.createComment(i.number, goneComment);
       await api.updateIssue(i.number, { state: "closed" });
     }
@@ -74252,16 +72521,16 @@ async function runDrift(run) {
   const { inputs, github } = run;
   let loaded;
   try {
-    loaded = loadValid(inputs.path, run.env);
+    loaded = loadDesired(inputs.path, { env: run.env });
   } catch (e) {
     if (!(e instanceof InvalidDesiredStateError)) throw e;
     await reportInvalid(run, e, "accessctl drift");
     setFailed(`The desired state in ${inputs.path} is invalid.`);
     return;
   }
-  annotate(loaded.result.diagnostics, run.redact);
+  annotate(loaded.warnings, run.redact);
   const desired = loaded.desired;
-  const plan = await withSession2(desired, run.env, run.cwd, inputs.concurrency, (s) => planIn(s, desired));
+  const plan = await planInRun(run, desired);
   const planFile = writePlanFile(plan, inputs.path, run.env, run.redact);
   setPlanOutputs(plan, planFile);
   await writeJobSummary(renderPlanMarkdown(plan, { title: inputs.path, limit: SUMMARY_LIMIT, fullPlanAt: planFile }), run.redact);
@@ -74385,16 +72654,16 @@ async function runPlan(run) {
   if (!hasTarget(run.env)) return validateOnly(run, "no target is configured (ACCESSCTL_RBAC_URL / ACCESSCTL_CEDAR_URL are not set; secrets are not given to this run)");
   let desired;
   try {
-    const loaded = loadValid(inputs.path, run.env);
+    const loaded = loadDesired(inputs.path, { env: run.env });
     desired = loaded.desired;
-    annotate(loaded.result.diagnostics, run.redact);
+    annotate(loaded.warnings, run.redact);
   } catch (e) {
     return planFailed(run, e);
   }
   const base = pr?.baseSha ? loadBase(run, pr.baseSha) : void 0;
   let plan;
   try {
-    plan = await withSession2(desired, run.env, run.cwd, inputs.concurrency, (s) => planIn(s, desired, base?.desired));
+    plan = await planInRun(run, desired, base?.desired);
   } catch (e) {
     return planFailed(run, e);
   }
@@ -74405,8 +72674,8 @@ async function runPlan(run) {
   if (pr && inputs.comment) {
     const note = base?.desired ? `Drift is measured against the base commit <code>${base.sha.slice(0, 12)}</code>.` : base ? "⚠️ The base commit's files are invalid: the drift split is left out." : void 0;
     const body = planCommentBody(plan, { path: inputs.path, fullPlanAt: run.fullPlanAt(planFile), ...note ? { note } : {} });
-    const { id: id2, created } = await upsertComment(run.api(), pr.number, pathMarker(inputs.path), run.redact(body));
-    info(`${created ? "Created" : "Updated"} the plan comment ${id2} on pull request #${pr.number}.`);
+    const { id: id2, created: created2 } = await upsertComment(run.api(), pr.number, pathMarker(inputs.path), run.redact(body));
+    info(`${created2 ? "Created" : "Updated"} the plan comment ${id2} on pull request #${pr.number}.`);
   }
 }
 function loadBase(run, sha) {
@@ -74419,7 +72688,8 @@ async function planFailed(run, e) {
   const pr = run.github.pullRequest;
   if (!(e instanceof InvalidDesiredStateError)) {
     if (pr && run.inputs.comment) {
-      const message = e.userFacing || e instanceof UsageError || e instanceof HttpError ? e.message : "an internal error; see the job log";
+      const described = describeError(e);
+      const message = described.internal ? "an internal error; see the job log" : described.message;
       await upsertComment(run.api(), pr.number, pathMarker(run.inputs.path), run.redact(errorCommentBody(run.inputs.path, message))).catch(() => void 0);
     }
     throw e;
@@ -74463,17 +72733,8 @@ async function main(env = process.env) {
     await FLOWS[inputs.command](run);
   } catch (e) {
     if (e instanceof InvalidDesiredStateError) annotate(e.diagnostics, redact2);
-    setFailed(redact2(describe3(e)));
+    setFailed(redact2(failureText(e, env)));
   }
-}
-function describe3(e) {
-  if (e instanceof InvalidDesiredStateError) return `${e.message}: see the annotations`;
-  if (e instanceof UsageError) return e.hint ? `${e.message}
-hint: ${e.hint}` : e.message;
-  const err = e;
-  if (e instanceof HttpError || err.userFacing) return err.message;
-  if (typeof err.status === "number") return `GitHub API: ${err.message} (status ${err.status}; check the job's \`permissions\`)`;
-  return `internal error (this is a bug in accessctl; please report it): ${err.stack ?? String(e)}`;
 }
 await main();
 export {

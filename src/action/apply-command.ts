@@ -3,15 +3,14 @@
  * refuse (and say why on the pull request, change by change) unless the fresh plan's checksum is the one last
  * shown in its plan comment; otherwise apply, comment the outcome, and fail the job unless a fresh plan after
  * the apply is empty. `force` overrides the review check and threshold guards (never protection), for a manual
- * re-run.
+ * re-run. The flow is the core's `applyPlan`, as for the CLI; this file supplies the review and renders.
  */
 import * as core from "@actions/core";
-import { executePlan } from "../apply/execute.js";
-import { summarizeApply } from "../apply/report.js";
-import { InvalidDesiredStateError } from "../diagnostics/diagnostic.js";
 import type { DesiredState } from "../desired/types.js";
-import type { Plan } from "../plan/model.js";
-import { isEmpty } from "../plan/summary.js";
+import { InvalidDesiredStateError } from "../errors/user-errors.js";
+import { applyPlan, type ApplyOutcome } from "../flow/apply-flow.js";
+import { loadDesired, planFor } from "../flow/plan-flow.js";
+import type { Review } from "../flow/review.js";
 import { progressLine, renderApplyReport } from "../render/apply-text.js";
 import { PLAIN } from "../render/colour.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
@@ -21,7 +20,7 @@ import { upsertComment } from "./comments.js";
 import type { PullRequestRef } from "./github-client.js";
 import { applyMarker } from "./markers.js";
 import { setPlanOutputs, SUMMARY_LIMIT, writeJobSummary, writePlanFile } from "./outputs.js";
-import { loadValid, planIn, withSession } from "./plan-core.js";
+import { inRunSession } from "./plan-core.js";
 import { findMergedPullRequest, readReview } from "./reviewed-plan.js";
 import { reportInvalid, type ActionRun } from "./run.js";
 
@@ -29,9 +28,9 @@ export async function runApply(run: ActionRun): Promise<void> {
   const { inputs, github } = run;
   let desired: DesiredState;
   try {
-    const loaded = loadValid(inputs.path, run.env);
+    const loaded = loadDesired(inputs.path, { env: run.env });
     desired = loaded.desired;
-    annotate(loaded.result.diagnostics, run.redact);
+    annotate(loaded.warnings, run.redact);
   } catch (e) {
     if (!(e instanceof InvalidDesiredStateError)) throw e;
     await reportInvalid(run, e, "accessctl apply");
@@ -45,61 +44,71 @@ export async function runApply(run: ActionRun): Promise<void> {
     if (pr && inputs.comment) await upsertComment(run.api(), pr.number, applyMarker(inputs.path), run.redact(body));
   };
 
-  await withSession(desired, run.env, run.cwd, inputs.concurrency, async (session) => {
-    const plan = await planIn(session, desired);
+  await inRunSession(run, desired, async (session) => {
+    const plan = await planFor(session, desired);
     const planFile = writePlanFile(plan, inputs.path, run.env, run.redact);
     setPlanOutputs(plan, planFile);
     const planMarkdown = renderPlanMarkdown(plan, { title: inputs.path, limit: SUMMARY_LIMIT, fullPlanAt: planFile });
-    if (isEmpty(plan.summary)) {
-      await writeJobSummary(planMarkdown, run.redact);
-      await comment(nothingToApplyBody(header));
-      return;
-    }
-    if (inputs.requireReviewedPlan && !inputs.force) {
-      const refusal = await reviewRefusal(run, pr, plan, header);
-      if (refusal) {
-        await writeJobSummary(`${refusal}\n---\n\n${planMarkdown}`, run.redact);
-        await comment(refusal);
-        core.setFailed(`Refusing to apply: the fresh plan ${plan.checksum} is not the reviewed plan; nothing was written. See the pull request comment.`);
-        return;
-      }
-    }
-    const blocking = plan.guards.filter((g) => !g.forceable || !inputs.force);
-    if (blocking.length > 0) {
-      const body = refusedGuardsBody(header, plan, blocking);
-      await writeJobSummary(`${body}\n---\n\n${planMarkdown}`, run.redact);
-      await comment(body);
-      core.setFailed(`Refused by ${blocking.length} guard(s); nothing was written.`);
-      return;
-    }
-
-    const report = await executePlan(plan.changes, session.clients, {
+    const review = inputs.requireReviewedPlan && !inputs.force ? await findReview(run, pr) : undefined;
+    const outcome = await applyPlan(plan, session, {
+      desired,
+      force: inputs.force,
+      ...(review ? { review } : {}),
       ...(inputs.concurrency === undefined ? {} : { concurrency: inputs.concurrency }),
       onProgress: (e) => core.info(run.redact(progressLine(e, PLAIN))),
     });
-    const summary = summarizeApply(report);
-    core.info(run.redact(renderApplyReport(summary, PLAIN)));
-    const after: Plan | undefined = summary.ok ? await planIn(session, desired) : undefined;
-    const body = appliedBody(header, summary, after);
-    await writeJobSummary(`${body}\n---\n\n${planMarkdown}`, run.redact);
+    const body = outcomeBody(outcome, header, pr);
+    await writeJobSummary(outcome.kind === "no-changes" ? planMarkdown : `${body}\n---\n\n${planMarkdown}`, run.redact);
     await comment(body);
-    core.setOutput("summary", summary.ok ? `Applied ${summary.counts.applied} change(s).` : `Apply incomplete: ${summary.counts.applied} applied, ${summary.counts.failed} failed, ${summary.counts.skipped} skipped.`);
-    if (!summary.ok) core.setFailed(`Apply incomplete: ${summary.counts.failed} failed, ${summary.counts.skipped} skipped.`);
-    else if (after && !isEmpty(after.summary)) core.setFailed(`The live state did not converge: a fresh plan after the apply still has ${after.changes.length} change(s).`);
+    reportOutcome(run, outcome);
   });
 }
 
-/** The refusal comment when the fresh plan is not the reviewed one; undefined when it is. */
-async function reviewRefusal(run: ActionRun, pr: PullRequestRef | undefined, plan: Plan, header: ApplyHeader): Promise<string | undefined> {
-  if (!pr) return refusedNotReviewedBody(header, plan, {});
+/** What was reviewed on the merged pull request, or why there is nothing to compare with. */
+async function findReview(run: ActionRun, pr: PullRequestRef | undefined): Promise<Review | { missing: string }> {
+  if (!pr) return { missing: "no merged pull request was found for this commit, so there is no reviewed plan" };
   const review = await readReview(run.api(), pr.number, run.inputs.path);
-  if (review.checksum === plan.checksum) {
-    core.info(`The fresh plan is the one reviewed on pull request #${pr.number} (${plan.checksum}).`);
-    return undefined;
+  if (!review.checksum) return { missing: `pull request #${pr.number} has no plan comment with a checksum, so nothing was reviewed` };
+  return { checksum: review.checksum, ...(review.changes ? { changes: review.changes } : {}) };
+}
+
+function outcomeBody(outcome: ApplyOutcome, header: ApplyHeader, pr: PullRequestRef | undefined): string {
+  switch (outcome.kind) {
+    case "no-changes":
+      return nothingToApplyBody(header);
+    case "unreviewed":
+      return refusedNotReviewedBody(header, outcome.plan, pr ? { prNumber: pr.number } : {});
+    case "stale":
+      return refusedNotReviewedBody(header, outcome.plan, {
+        ...(pr ? { prNumber: pr.number } : {}),
+        reviewedChecksum: outcome.review.checksum,
+        ...(outcome.review.changes ? { reviewed: outcome.review.changes } : {}),
+      });
+    case "refused":
+      return refusedGuardsBody(header, outcome.plan, outcome.guards);
+    case "failed":
+      return appliedBody(header, outcome.summary, undefined);
+    case "not-converged":
+    case "applied":
+      return appliedBody(header, outcome.summary, outcome.after);
   }
-  return refusedNotReviewedBody(header, plan, {
-    prNumber: pr.number,
-    ...(review.checksum ? { reviewedChecksum: review.checksum } : {}),
-    ...(review.changes ? { reviewed: review.changes } : {}),
-  });
+}
+
+function reportOutcome(run: ActionRun, outcome: ApplyOutcome): void {
+  switch (outcome.kind) {
+    case "no-changes":
+      return;
+    case "unreviewed":
+    case "stale":
+      core.setFailed(`Refusing to apply: the fresh plan ${outcome.plan.checksum} is not the reviewed plan; nothing was written. See the pull request comment.`);
+      return;
+    case "refused":
+      core.setFailed(`Refused by ${outcome.guards.length} guard(s); nothing was written.`);
+      return;
+  }
+  const s = outcome.summary;
+  core.info(run.redact(renderApplyReport(s, PLAIN)));
+  core.setOutput("summary", s.ok ? `Applied ${s.counts.applied} change(s).` : `Apply incomplete: ${s.counts.applied} applied, ${s.counts.failed} failed, ${s.counts.skipped} skipped.`);
+  if (outcome.kind === "failed") core.setFailed(`Apply incomplete: ${s.counts.failed} failed, ${s.counts.skipped} skipped.`);
+  else if (outcome.kind === "not-converged") core.setFailed(`The live state did not converge: a fresh plan after the apply still has ${outcome.after.changes.length} change(s).`);
 }

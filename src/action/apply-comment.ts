@@ -3,6 +3,7 @@
  * change; why an apply was refused (a plan that is not the reviewed one, guards); whether the fresh plan after
  * apply is empty. Every user-supplied string is escaped; lists are cut to keep the body under GitHub's limit.
  */
+import { formatAddress } from "../address/address.js";
 import type { ApplySummary } from "../apply/report.js";
 import type { Change, Guard, Plan } from "../plan/model.js";
 import { escapeMarkdown } from "../render/plan-markdown.js";
@@ -45,10 +46,10 @@ export function appliedBody(h: ApplyHeader, s: ApplySummary, after: Plan | undef
   const lines = head(h, verdict);
   lines.push("| applied | failed | skipped |", "|---:|---:|---:|", `| ${c.applied}${c.adopted ? ` (${c.adopted} adopted)` : ""} | ${c.failed} | ${c.skipped} |`, "");
   const share = Math.floor(LIST_BUDGET / 3);
-  if (s.failed.length) lines.push("#### Failed", "", ...list(s.failed.map((f) => `- <code>${escapeMarkdown(f.address)}</code>: ${escapeMarkdown(f.error)}`), share), "");
-  if (s.skipped.length) lines.push("#### Skipped", "", ...list(s.skipped.map((k) => `- <code>${escapeMarkdown(k.address)}</code>: ${escapeMarkdown(k.message)}`), share), "");
+  if (s.failed.length) lines.push("#### Failed", "", ...list(s.failed.map((f) => `- <code>${escapeMarkdown(formatAddress(f.address))}</code>: ${escapeMarkdown(f.error)}`), share), "");
+  if (s.skipped.length) lines.push("#### Skipped", "", ...list(s.skipped.map((k) => `- <code>${escapeMarkdown(formatAddress(k.address))}</code>: ${escapeMarkdown(k.message)}`), share), "");
   if (s.applied.length) {
-    lines.push(`<details><summary>Applied (${s.applied.length})</summary>`, "", ...list(s.applied.map((a) => `- ${a.kind} <code>${escapeMarkdown(a.address)}</code>${a.adopted ? " (adopted)" : ""}`), share), "", "</details>", "");
+    lines.push(`<details><summary>Applied (${s.applied.length})</summary>`, "", ...list(s.applied.map((a) => `- ${a.kind} <code>${escapeMarkdown(formatAddress(a.address))}</code>${a.adopted ? " (adopted)" : ""}`), share), "", "</details>", "");
   }
   if (after) {
     if (converged) lines.push("A fresh plan after the apply is empty: the live state matches the files.", "");

@@ -6,7 +6,7 @@
  * it by default).
  */
 import { execFileSync } from "node:child_process";
-import { UsageError } from "../diagnostics/diagnostic.js";
+import { UsageError } from "../errors/user-errors.js";
 
 /** Files above this size cannot be desired-state files worth reading (and would only cost memory). */
 const MAX_FILE_BYTES = 5 * 1024 * 1024;

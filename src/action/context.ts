@@ -3,7 +3,7 @@
  * payload (`GITHUB_EVENT_PATH`), the repository, the commit, the API URL and the run's URL. Read once, as data.
  */
 import { readFileSync } from "node:fs";
-import { UsageError } from "../diagnostics/diagnostic.js";
+import { UsageError } from "../errors/user-errors.js";
 import type { Env } from "../live/targets.js";
 
 export interface PullRequestInfo {

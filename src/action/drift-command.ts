@@ -4,30 +4,31 @@
  * closed. The job itself succeeds either way: the issue is the signal.
  */
 import * as core from "@actions/core";
-import { InvalidDesiredStateError } from "../diagnostics/diagnostic.js";
+import { InvalidDesiredStateError } from "../errors/user-errors.js";
 import { isEmpty } from "../plan/summary.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import { annotate } from "./annotations.js";
 import { reportDrift } from "./drift-issue.js";
 import { setPlanOutputs, SUMMARY_LIMIT, writeJobSummary, writePlanFile } from "./outputs.js";
 import { planCommentBody } from "./plan-comment.js";
-import { loadValid, planIn, withSession } from "./plan-core.js";
+import { loadDesired } from "../flow/plan-flow.js";
+import { planInRun } from "./plan-core.js";
 import { reportInvalid, type ActionRun } from "./run.js";
 
 export async function runDrift(run: ActionRun): Promise<void> {
   const { inputs, github } = run;
   let loaded;
   try {
-    loaded = loadValid(inputs.path, run.env);
+    loaded = loadDesired(inputs.path, { env: run.env });
   } catch (e) {
     if (!(e instanceof InvalidDesiredStateError)) throw e;
     await reportInvalid(run, e, "accessctl drift");
     core.setFailed(`The desired state in ${inputs.path} is invalid.`);
     return;
   }
-  annotate(loaded.result.diagnostics, run.redact);
+  annotate(loaded.warnings, run.redact);
   const desired = loaded.desired;
-  const plan = await withSession(desired, run.env, run.cwd, inputs.concurrency, (s) => planIn(s, desired));
+  const plan = await planInRun(run, desired);
   const planFile = writePlanFile(plan, inputs.path, run.env, run.redact);
   setPlanOutputs(plan, planFile);
   await writeJobSummary(renderPlanMarkdown(plan, { title: inputs.path, limit: SUMMARY_LIMIT, fullPlanAt: planFile }), run.redact);

@@ -3,7 +3,7 @@
  * values. Targets and keys are not inputs: they come from the environment (secrets), as for the CLI.
  */
 import * as core from "@actions/core";
-import { UsageError } from "../diagnostics/diagnostic.js";
+import { UsageError } from "../errors/user-errors.js";
 
 export type ActionCommand = "plan" | "apply" | "drift";
 

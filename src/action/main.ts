@@ -1,12 +1,12 @@
 /**
  * The GitHub Action's entry (bundled to dist-action/index.js): read the inputs, run the command's flow over the
- * same core as the CLI, and turn errors into a failed step with a message that says what to do — keys and the
+ * same core as the CLI, and turn errors into a failed step with the message the CLI would print — keys and the
  * token redacted from everything.
  */
 import * as core from "@actions/core";
-import { InvalidDesiredStateError, UsageError } from "../diagnostics/diagnostic.js";
-import { HttpError } from "../live/http-error.js";
+import { InvalidDesiredStateError } from "../errors/user-errors.js";
 import { annotate } from "./annotations.js";
+import { failureText } from "./failure.js";
 import { runApply } from "./apply-command.js";
 import { runDrift } from "./drift-command.js";
 import { readInputs } from "./inputs.js";
@@ -28,18 +28,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   } catch (e) {
     // Problems found against the live state (a permission or project the service lacks) belong on the files too.
     if (e instanceof InvalidDesiredStateError) annotate(e.diagnostics, redact);
-    core.setFailed(redact(describe(e)));
+    core.setFailed(redact(failureText(e, env)));
   }
-}
-
-function describe(e: unknown): string {
-  if (e instanceof InvalidDesiredStateError) return `${e.message}: see the annotations`;
-  if (e instanceof UsageError) return e.hint ? `${e.message}\nhint: ${e.hint}` : e.message;
-  const err = e as Error & { userFacing?: boolean; status?: number };
-  if (e instanceof HttpError || err.userFacing) return err.message;
-  // Octokit's RequestError: a GitHub API call failed (often a missing `permissions:` entry in the workflow).
-  if (typeof err.status === "number") return `GitHub API: ${err.message} (status ${err.status}; check the job's \`permissions\`)`;
-  return `internal error (this is a bug in accessctl; please report it): ${err.stack ?? String(e)}`;
 }
 
 await main();

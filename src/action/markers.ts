@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { stableJson } from "../cedar/canonical.js";
+import { stableJson } from "../json/stable-json.js";
 import type { Change } from "../plan/model.js";
 
 /** A path as a marker value: `-->`, `<`, `>` and `%` cannot appear in it, so the marker cannot be closed early. */

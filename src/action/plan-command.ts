@@ -5,9 +5,9 @@
  * comment (such runs get no secrets and a read-only token).
  */
 import * as core from "@actions/core";
-import { InvalidDesiredStateError, UsageError } from "../diagnostics/diagnostic.js";
+import { InvalidDesiredStateError } from "../errors/user-errors.js";
 import type { DesiredState } from "../desired/types.js";
-import { HttpError } from "../live/http-error.js";
+import { describeError } from "../errors/describe-error.js";
 import { renderPlanMarkdown, escapeMarkdown } from "../render/plan-markdown.js";
 import { annotate } from "./annotations.js";
 import { readFilesAtCommit } from "./base-files.js";
@@ -15,7 +15,8 @@ import { upsertComment } from "./comments.js";
 import { pathMarker } from "./markers.js";
 import { setNoPlanOutputs, setPlanOutputs, SUMMARY_LIMIT, writeJobSummary, writePlanFile } from "./outputs.js";
 import { diagnosticsMarkdown, errorCommentBody, invalidCommentBody, planCommentBody } from "./plan-comment.js";
-import { hasTarget, loadValid, planIn, validate, withSession } from "./plan-core.js";
+import { loadDesired } from "../flow/plan-flow.js";
+import { hasTarget, planInRun, validate } from "./plan-core.js";
 import { reportInvalid, type ActionRun } from "./run.js";
 
 export async function runPlan(run: ActionRun): Promise<void> {
@@ -26,16 +27,16 @@ export async function runPlan(run: ActionRun): Promise<void> {
 
   let desired: DesiredState;
   try {
-    const loaded = loadValid(inputs.path, run.env);
+    const loaded = loadDesired(inputs.path, { env: run.env });
     desired = loaded.desired;
-    annotate(loaded.result.diagnostics, run.redact);
+    annotate(loaded.warnings, run.redact);
   } catch (e) {
     return planFailed(run, e);
   }
   const base = pr?.baseSha ? loadBase(run, pr.baseSha) : undefined;
   let plan;
   try {
-    plan = await withSession(desired, run.env, run.cwd, inputs.concurrency, (s) => planIn(s, desired, base?.desired));
+    plan = await planInRun(run, desired, base?.desired);
   } catch (e) {
     return planFailed(run, e);
   }
@@ -65,7 +66,8 @@ async function planFailed(run: ActionRun, e: unknown): Promise<void> {
   if (!(e instanceof InvalidDesiredStateError)) {
     // The comment must not go on showing an older plan (and its checksum) as if it were current.
     if (pr && run.inputs.comment) {
-      const message = (e as Error & { userFacing?: boolean }).userFacing || e instanceof UsageError || e instanceof HttpError ? (e as Error).message : "an internal error; see the job log";
+      const described = describeError(e);
+      const message = described.internal ? "an internal error; see the job log" : described.message;
       await upsertComment(run.api(), pr.number, pathMarker(run.inputs.path), run.redact(errorCommentBody(run.inputs.path, message))).catch(() => undefined);
     }
     throw e;

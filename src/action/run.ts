@@ -4,7 +4,7 @@
  */
 import * as core from "@actions/core";
 import { basename } from "node:path";
-import { InvalidDesiredStateError } from "../diagnostics/diagnostic.js";
+import { InvalidDesiredStateError } from "../errors/user-errors.js";
 import { redactor } from "../live/redact.js";
 import { secretsFromEnv, type Env } from "../live/targets.js";
 import { escapeMarkdown } from "../render/plan-markdown.js";

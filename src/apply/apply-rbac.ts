@@ -2,6 +2,7 @@
  * One RBAC change → its API calls. Bodies are full (PUT replaces the object; `description` is always sent);
  * `Ref`s without an id are filled from the policies this run created in the same scope.
  */
+import { formatAddress } from "../address/address.js";
 import { ORGANIZATION, projectScope, type RbacClient, type RbacScopeRef } from "../live/rbac-client.js";
 import type { LiveRbacPolicy, LiveRole } from "../live/types.js";
 import type { Ref, RbacPolicyChange, RoleChange } from "../plan/model.js";
@@ -66,7 +67,7 @@ export async function applyRbacChange(
 
 function scopeOf(change: RbacPolicyChange | RoleChange): RbacScopeRef {
   if (change.scope === "organization") return ORGANIZATION;
-  if (change.projectId === undefined) throw new ApplyChangeError(`bug: ${change.address} has no project id in the plan`);
+  if (change.projectId === undefined) throw new ApplyChangeError(`bug: ${formatAddress(change.address)} has no project id in the plan`);
   return projectScope(change.projectId);
 }
 

@@ -5,6 +5,7 @@
  * 429, and grows them back after. A failed change marks everything depending on it (transitively) skipped, naming
  * the failure; independent work goes on. Pure of printing: progress goes to a callback.
  */
+import { formatAddress } from "../address/address.js";
 import type { CedarClient } from "../live/cedar-client.js";
 import { DEFAULT_CONCURRENCY, defaultSleep } from "../live/concurrency.js";
 import type { RbacClient } from "../live/rbac-client.js";
@@ -114,7 +115,7 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
       const id = stack.pop()!;
       if (finished.has(id)) continue;
       const dependent = graph.byId.get(id)!;
-      const message = `upstream failed: ${change.address} (${change.kind}) did not apply`;
+      const message = `upstream failed: ${formatAddress(change.address)} (${change.kind}) did not apply`;
       const skipped: SkippedChange = { change: dependent, reason: "upstream-failed", failedDependencies: [change.id], message };
       report.skipped.push(skipped);
       emit(dependent, "skipped", message);
@@ -126,13 +127,13 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
     switch (change.type) {
       case "rbac-policy":
       case "role":
-        if (!clients.rbac) throw new ApplyChangeError(`bug: ${change.address} needs the RBAC API but no RBAC client was given`);
+        if (!clients.rbac) throw new ApplyChangeError(`bug: ${formatAddress(change.address)} needs the RBAC API but no RBAC client was given`);
         return applyRbacChange(change, clients.rbac, run, settle);
       case "cedar-policy":
-        if (!clients.cedar) throw new ApplyChangeError(`bug: ${change.address} needs the Cedar API but no Cedar client was given`);
+        if (!clients.cedar) throw new ApplyChangeError(`bug: ${formatAddress(change.address)} needs the Cedar API but no Cedar client was given`);
         return applyCedarPolicyChange(change, clients.cedar, run, settle);
       case "cedar-rule":
-        if (!clients.cedar) throw new ApplyChangeError(`bug: ${change.address} needs the Cedar API but no Cedar client was given`);
+        if (!clients.cedar) throw new ApplyChangeError(`bug: ${formatAddress(change.address)} needs the Cedar API but no Cedar client was given`);
         return applyCedarRuleChange(change, clients.cedar, run, settle);
     }
   };

@@ -2,6 +2,7 @@
  * What an apply did, as data: `executePlan` returns an `ApplyReport`, and `summarizeApply` turns it into counts
  * and sorted lists for the renderers (CLI text, PR comment). Nothing here prints.
  */
+import type { Address } from "../address/address.js";
 import type { Change, ChangeKind, ObjectType } from "../plan/model.js";
 import { sortChanges } from "../plan/order.js";
 
@@ -43,7 +44,7 @@ export interface ApplyReport {
 
 export interface ReportLine {
   id: string;
-  address: string;
+  address: Address;
   kind: ChangeKind;
   type: ObjectType;
 }

@@ -3,6 +3,8 @@
  * form, annotations included (SPEC section 1) — not when their bytes match. The engine call costs ~0.16 ms, so
  * the cheap token key answers first and the canonical form is memoized by text.
  */
+import { deepEqual } from "../json/deep-equal.js";
+import { stableJson } from "../json/stable-json.js";
 import { policyToJson } from "./engine.js";
 import { codeTokens, decodeCedarString } from "./lexer.js";
 
@@ -16,37 +18,43 @@ export function tokenKey(text: string): string {
 }
 
 const MEMO_LIMIT = 100_000;
-const memo = new Map<string, string>();
+
+/** One rule's engine form: its JSON (undefined when the engine rejects the text) and that JSON as a stable key. */
+interface Canonical {
+  json: unknown;
+  key: string;
+}
+
+const memo = new Map<string, Canonical>();
 
 /**
- * Stable JSON (sorted keys) of the engine's JSON form of one statement, memoized by text. Text the engine
- * rejects gets a key of its own (`!unparsable` + its token key), so that comparing never throws and two broken
- * rules are equal only when their tokens are.
+ * The engine's JSON form of one statement, memoized by text. Text the engine rejects gets a key of its own
+ * (`!unparsable` + its token key), so that comparing never throws and two broken rules are equal only when their
+ * tokens are.
  */
-export function canonicalRule(text: string): string {
+function canonical(text: string): Canonical {
   const hit = memo.get(text);
   if (hit !== undefined) return hit;
   const answer = policyToJson(text);
-  const value = answer.type === "success" ? stableJson(answer.json) : `!unparsable${SEP}${tokenKey(text)}`;
+  const value: Canonical =
+    answer.type === "success" ? { json: answer.json, key: stableJson(answer.json) } : { json: undefined, key: `!unparsable${SEP}${tokenKey(text)}` };
   // A plain bound rather than an LRU: plans touch each rule a few times, close together.
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(text, value);
   return value;
 }
 
-/** Same meaning: equal tokens (no engine call) or equal canonical forms. */
-export function sameRule(a: string, b: string): boolean {
-  return a === b || tokenKey(a) === tokenKey(b) || canonicalRule(a) === canonicalRule(b);
+/** Stable JSON (sorted keys) of the engine's JSON form of one statement: a key for grouping rules by meaning. */
+export function canonicalRule(text: string): string {
+  return canonical(text).key;
 }
 
-/** JSON with object keys sorted at every level; `undefined` members are left out as JSON.stringify does. */
-export function stableJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
+/** Same meaning: equal tokens (no engine call), else equal JSON forms (or, both unparsable, equal tokens). */
+export function sameRule(a: string, b: string): boolean {
+  if (a === b || tokenKey(a) === tokenKey(b)) return true;
+  const ca = canonical(a);
+  const cb = canonical(b);
+  return ca.json === undefined || cb.json === undefined ? ca.key === cb.key : deepEqual(ca.json, cb.json);
 }
 
 /**

@@ -11,6 +11,7 @@ import type {
   AuthorizationCall,
   CheckParseAnswer,
   EntitiesParsingCall,
+  GetValidRequestEnvsResult,
   Policy,
   PolicySet,
   PolicyToJsonAnswer,
@@ -47,7 +48,8 @@ export type EngineFunction =
   | "statefulIsAuthorized"
   | "preparsePolicySet"
   | "preparseSchema"
-  | "schemaToJson";
+  | "schemaToJson"
+  | "getValidRequestEnvsPolicy";
 
 const counts = new Map<EngineFunction, number>();
 
@@ -116,4 +118,13 @@ export function preparseSchema(name: string, schema: Schema): CheckParseAnswer {
 export function schemaToJson(schema: Schema): SchemaToJsonAnswer {
   count("schemaToJson");
   return cedar.schemaToJson(schema);
+}
+
+/**
+ * The request environments (principal types, actions, resource types) under which the policy type-checks against
+ * the schema, as flat lists. An environment in which the policy cannot be true (or cannot type-check) is absent.
+ */
+export function getValidRequestEnvsPolicy(policy: Policy, schema: Schema): GetValidRequestEnvsResult {
+  count("getValidRequestEnvsPolicy");
+  return cedar.getValidRequestEnvsPolicy(policy, schema);
 }

@@ -235,8 +235,11 @@ export function evaluate(input: EvaluatorInput & { request: AccessRequest }): Ev
   return { ...result, warnings: [...evaluator.warnings, ...(result.warnings ?? [])] };
 }
 
-/** The rule with its effect keyword replaced by `permit` (annotations skipped), and the original effect. */
-function asPermit(text: string): { text: string; effect: "permit" | "forbid" } {
+/**
+ * The rule with its effect keyword replaced by `permit` (annotations skipped), and the original effect. Given to
+ * the engine this way, Cedar's reasons list every rule that matched, forbids included.
+ */
+export function asPermit(text: string): { text: string; effect: "permit" | "forbid" } {
   const tokens = codeTokens(text);
   const effect = tokens[statementShape(tokens).effect];
   if (effect?.text !== "forbid") return { text, effect: "permit" };

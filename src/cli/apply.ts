@@ -1,30 +1,36 @@
 /**
  * `accessctl apply [dir]`: plan, check guards, confirm, apply in dependency order, then plan again — the run
  * succeeds only when the fresh plan is empty. `--plan plan.json` applies a reviewed plan only if a fresh plan from
- * its saved files has the same checksum.
+ * its saved files has the same checksum. The flow is the core's (`applyPlan`); this file parses flags, asks for
+ * confirmation and renders the outcome.
  */
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
-import { executePlan, type ProgressEvent } from "../apply/execute.js";
-import { summarizeApply } from "../apply/report.js";
+import type { ProgressEvent } from "../apply/execute.js";
+import { EXIT, type ExitCode } from "../errors/exit-codes.js";
+import { RefusedError, UsageError } from "../errors/user-errors.js";
+import { applyPlan, type ApplyOutcome } from "../flow/apply-flow.js";
+import { inSession, loadDesired, planFor } from "../flow/plan-flow.js";
+import { digestChanges } from "../flow/review.js";
+import { readSavedPlan } from "../flow/saved-plan-file.js";
 import type { Plan } from "../plan/model.js";
-import { comparePlans, readSavedPlan } from "../plan/saved-plan.js";
-import { isEmpty } from "../plan/summary.js";
-import { progressLine, renderApplyReport, renderPlanDifferences } from "../render/apply-text.js";
+import { progressLine, renderApplyReport } from "../render/apply-text.js";
+import { renderReviewDifferences } from "../render/review-differences.js";
 import { changeHeadline, closingLine, guardLines, renderPlanText } from "../render/plan-text.js";
-import { errPalette, outPalette, writeErr, writeOut, type CliContext } from "./context.js";
-import { EXIT } from "./exit-codes.js";
-import { collect, positiveInt } from "./options.js";
-import { loadValid, planWith, withSession, type PlanFlags } from "./plan-flow.js";
-import { CliError, runCommand } from "./run-command.js";
+import { io as cliIo, type CliContext, type CliIo } from "./context.js";
+import { collect, positiveInt, sessionRequest, type TargetFlags } from "./options.js";
+import type { SetExit } from "./program.js";
+import { runCommand } from "./report-error.js";
 
-interface ApplyOptions extends PlanFlags {
+interface ApplyOptions extends TargetFlags {
   yes?: boolean;
   plan?: string;
   force?: boolean;
+  only: string[];
+  denyWarnings?: boolean;
 }
 
-export function registerApply(program: Command, ctx: CliContext): void {
+export function registerApply(program: Command, ctx: CliContext, exit: SetExit): void {
   program
     .command("apply")
     .description("apply the plan: creates and updates in dependency order, then deletes")
@@ -37,85 +43,90 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
     .option("--deny-warnings", "treat Cedar warnings as errors")
     .action(async (dir: string, opts: ApplyOptions) => {
-      let redact = (s: string): string => s;
-      process.exitCode = await runCommand(
-        ctx,
-        async () => {
-          const saved = opts.plan === undefined ? undefined : readSavedPlan(opts.plan);
-          const flags: ApplyOptions = saved?.only ? { ...opts, only: saved.only } : opts;
-          const desired = saved
-            ? loadValid(ctx, saved.desired.dir, flags, new Map(saved.desired.files.map((f) => [f.path, f.text])))
-            : loadValid(ctx, dir, flags);
-          return withSession(ctx, desired, flags, async (session) => {
-            redact = session.redact;
-            const out = (s: string): void => writeOut(ctx, redact(s));
-            const err = (s: string): void => writeErr(ctx, redact(s));
-            const p = outPalette(ctx);
-            const ep = errPalette(ctx);
-            const { plan } = await planWith(session, desired, flags);
-            out(renderPlanText(plan, p, { showEmails: true }));
-
-            if (saved && saved.checksum !== plan.checksum) {
-              err(`${ep.red("The reviewed plan is stale:")} a fresh plan from its files differs (reviewed ${saved.checksum}, now ${plan.checksum}):`);
-              err(renderPlanDifferences(comparePlans(saved.changes, plan.changes), ep));
-              throw new CliError("refusing to apply what was not reviewed; nothing was written", EXIT.refused, "make and review a new plan (`accessctl plan --out plan.json`), then apply it");
-            }
-            if (isEmpty(plan.summary)) return EXIT.ok;
-
-            const blocking = plan.guards.filter((g) => !g.forceable || !opts.force);
-            if (blocking.length > 0) {
-              for (const g of blocking) for (const l of guardLines(g, ep, true)) err(l);
-              throw new CliError(`refused by ${blocking.length} guard(s); nothing was written`, EXIT.refused);
-            }
-            if (!saved && !opts.yes) await confirm(ctx, plan);
-
-            const report = await executePlan(plan.changes, session.clients, {
-              ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
-              onProgress: progressReporter(ctx, redact),
-            });
-            const summary = summarizeApply(report);
-            err(renderApplyReport(summary, ep));
-            if (!summary.ok) return EXIT.error;
-
-            const { plan: after } = await planWith(session, desired, flags);
-            if (!isEmpty(after.summary)) {
-              err(ep.red("The live state did not converge: a fresh plan still has changes:"));
-              for (const c of after.changes) err(`  ${changeHeadline(c)}`);
-              err(closingLine(after));
-              return EXIT.error;
-            }
-            out(closingLine(after));
-            return EXIT.ok;
-          });
-        },
-        (s) => redact(s),
-      );
+      const io = cliIo(ctx);
+      exit(await runCommand(io, () => apply(io, dir, opts)));
     });
 }
 
-async function confirm(ctx: CliContext, plan: Plan): Promise<void> {
-  if (ctx.stdin.isTTY !== true || ctx.stdout.isTTY !== true) {
-    throw new CliError("no confirmation in a non-interactive run; nothing was written", EXIT.refused, "review the plan above and re-run with --yes, or apply a reviewed plan with --plan plan.json");
+async function apply(io: CliIo, dir: string, opts: ApplyOptions): Promise<ExitCode> {
+  const saved = opts.plan === undefined ? undefined : readSavedPlan(opts.plan, io.ctx.cwd);
+  if (saved && opts.only.length > 0 && opts.only.join("\n") !== (saved.only ?? []).join("\n")) throw new UsageError("--only cannot be given with --plan: the saved plan's selection applies", "drop --only, or make a new plan with the --only you want");
+  const only = saved ? (saved.only ?? []) : opts.only;
+  const load = { env: io.ctx.env, cwd: io.ctx.cwd, denyWarnings: opts.denyWarnings === true };
+  const { desired } = saved
+    ? loadDesired(saved.desired.dir, { ...load, files: new Map(saved.desired.files.map((f) => [f.path, f.text])) })
+    : loadDesired(dir, load);
+  return inSession(desired, sessionRequest(io, opts), async (session) => {
+    const plan = await planFor(session, desired, { only });
+    io.out(renderPlanText(plan, io.outPalette, { showEmails: true }));
+    const outcome = await applyPlan(plan, session, {
+      desired,
+      only,
+      force: opts.force === true,
+      ...(saved ? { review: { checksum: saved.checksum, changes: digestChanges(saved.changes) } } : {}),
+      ...(saved || opts.yes ? {} : { confirm: (p: Plan) => confirm(io, p) }),
+      ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
+      onProgress: progressReporter(io),
+    });
+    return renderOutcome(io, outcome);
+  });
+}
+
+function renderOutcome(io: CliIo, outcome: ApplyOutcome): ExitCode {
+  const ep = io.errPalette;
+  switch (outcome.kind) {
+    case "no-changes":
+      return EXIT.ok;
+    case "unreviewed":
+      throw new RefusedError(`refusing to apply: ${outcome.why}; nothing was written`);
+    case "stale":
+      io.err(`${ep.red("The reviewed plan is stale:")} a fresh plan from its files differs (reviewed ${outcome.review.checksum}, now ${outcome.plan.checksum}):`);
+      if (outcome.differences) io.err(renderReviewDifferences(outcome.differences, ep));
+      throw new RefusedError("refusing to apply what was not reviewed; nothing was written", "make and review a new plan (`accessctl plan --out plan.json`), then apply it");
+    case "refused":
+      for (const g of outcome.guards) for (const l of guardLines(g, ep, true)) io.err(l);
+      throw new RefusedError(`refused by ${outcome.guards.length} guard(s); nothing was written`);
+    case "failed":
+      io.err(renderApplyReport(outcome.summary, ep));
+      return EXIT.error;
+    case "not-converged":
+      io.err(renderApplyReport(outcome.summary, ep));
+      io.err(ep.red("The live state did not converge: a fresh plan still has changes:"));
+      for (const c of outcome.after.changes) io.err(`  ${changeHeadline(c)}`);
+      io.err(closingLine(outcome.after));
+      return EXIT.error;
+    case "applied":
+      io.err(renderApplyReport(outcome.summary, ep));
+      io.out(closingLine(outcome.after));
+      return EXIT.ok;
   }
-  const rl = createInterface({ input: ctx.stdin, output: ctx.stdout });
+}
+
+async function confirm(io: CliIo, plan: Plan): Promise<void> {
+  const { stdin, stdout } = io.ctx;
+  if (stdin.isTTY !== true || stdout.isTTY !== true) {
+    throw new RefusedError("no confirmation in a non-interactive run; nothing was written", "review the plan above and re-run with --yes, or apply a reviewed plan with --plan plan.json");
+  }
+  const rl = createInterface({ input: stdin, output: stdout });
   try {
     const answer = await rl.question(`\nApply ${plan.changes.length} change(s)? Only 'yes' will be accepted: `);
-    if (answer.trim() !== "yes") throw new CliError("apply cancelled; nothing was written", EXIT.refused);
+    if (answer.trim() !== "yes") throw new RefusedError("apply cancelled; nothing was written");
   } finally {
     rl.close();
   }
 }
 
-function progressReporter(ctx: CliContext, redact: (s: string) => string): (e: ProgressEvent) => void {
-  const p = errPalette(ctx);
-  const tty = ctx.stderr.isTTY === true;
+function progressReporter(io: CliIo): (e: ProgressEvent) => void {
+  const p = io.errPalette;
+  const stderr = io.ctx.stderr;
+  const tty = stderr.isTTY === true;
   return (e) => {
-    const line = redact(progressLine(e, p));
+    const line = io.redact(progressLine(e, p));
     if (tty && e.status === "applied") {
       // One live line on a terminal; failures and skips stay on screen.
-      ctx.stderr.write(`\r\u001b[2K${line}${e.done === e.total ? "\n" : ""}`);
+      stderr.write(`\r\u001b[2K${line}${e.done === e.total ? "\n" : ""}`);
     } else {
-      ctx.stderr.write(`${tty ? "\r\u001b[2K" : ""}${line}\n`);
+      stderr.write(`${tty ? "\r\u001b[2K" : ""}${line}\n`);
     }
   };
 }

@@ -1,7 +1,10 @@
 /**
- * What a command may touch of the outside world, passed in so commands stay testable: streams, environment,
- * working directory, and whether a person is at the terminal.
+ * What a command may touch of the outside world, passed in so commands run in-process and stay testable:
+ * streams, environment, working directory, and whether a person is at the terminal. `io(ctx)` gives a command
+ * its writers: everything written passes through the run's redaction (keys never reach any output).
  */
+import { redactor } from "../live/redact.js";
+import { secretsFromEnv } from "../live/targets.js";
 import { paletteFor, type Palette } from "../render/colour.js";
 
 export interface CliContext {
@@ -16,18 +19,29 @@ export function processContext(): CliContext {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
 
-export function outPalette(ctx: CliContext): Palette {
-  return paletteFor(ctx.stdout, ctx.env);
+export interface CliIo {
+  ctx: CliContext;
+  /** A line (or lines) on stdout, redacted. */
+  out(text: string): void;
+  /** A line (or lines) on stderr, redacted. */
+  err(text: string): void;
+  outPalette: Palette;
+  errPalette: Palette;
+  redact: (text: string) => string;
 }
 
-export function errPalette(ctx: CliContext): Palette {
-  return paletteFor(ctx.stderr, ctx.env);
-}
-
-export function writeOut(ctx: CliContext, text: string): void {
-  ctx.stdout.write(text.endsWith("\n") ? text : text + "\n");
-}
-
-export function writeErr(ctx: CliContext, text: string): void {
-  ctx.stderr.write(text.endsWith("\n") ? text : text + "\n");
+export function io(ctx: CliContext): CliIo {
+  const redact = redactor(secretsFromEnv(ctx.env));
+  const line = (text: string): string => {
+    const clean = redact(text);
+    return clean.endsWith("\n") ? clean : clean + "\n";
+  };
+  return {
+    ctx,
+    out: (text) => void ctx.stdout.write(line(text)),
+    err: (text) => void ctx.stderr.write(line(text)),
+    outPalette: paletteFor(ctx.stdout, ctx.env),
+    errPalette: paletteFor(ctx.stderr, ctx.env),
+    redact,
+  };
 }

@@ -5,24 +5,25 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { UsageError } from "../diagnostics/diagnostic.js";
 import { schemaPath } from "../desired/package-root.js";
+import { EXIT } from "../errors/exit-codes.js";
+import { UsageError } from "../errors/user-errors.js";
 import { exportFiles } from "../export/export-files.js";
+import { compileOnly } from "../flow/plan-flow.js";
 import { fetchLive } from "../live/fetch-live.js";
 import { withSession } from "../session/open-session.js";
-import { writeErr, writeOut, type CliContext } from "./context.js";
-import { EXIT } from "./exit-codes.js";
-import { collect } from "./options.js";
-import { compileOnly } from "./plan-flow.js";
-import { runCommand } from "./run-command.js";
+import { io as cliIo, type CliContext } from "./context.js";
+import { collect, startEmbedded } from "./options.js";
+import type { SetExit } from "./program.js";
+import { runCommand } from "./report-error.js";
 
 interface ExportOptions {
   force?: boolean;
-  only?: string[];
+  only: string[];
   target?: string;
 }
 
-export function registerExport(program: Command, ctx: CliContext): void {
+export function registerExport(program: Command, ctx: CliContext, exit: SetExit): void {
   program
     .command("export")
     .description("write the live state as desired-state files")
@@ -31,18 +32,16 @@ export function registerExport(program: Command, ctx: CliContext): void {
     .option("--only <pattern>", "export only matching addresses (repeatable); the files then own just those", collect, [] as string[])
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
     .action(async (dir: string, opts: ExportOptions) => {
-      let redact = (s: string): string => s;
-      process.exitCode = await runCommand(
-        ctx,
-        async () => {
+      const io = cliIo(ctx);
+      exit(
+        await runCommand(io, async () => {
           const only = compileOnly(opts.only);
           const target = resolve(ctx.cwd, dir);
           if (existsSync(target) && readdirSync(target).length > 0 && !opts.force) {
             throw new UsageError(`${dir} is not empty; nothing was written`, "export into a new or empty directory, or pass --force to write into this one");
           }
-          const options = { env: ctx.env, cwd: ctx.cwd, need: { rbac: false, cedar: false }, ...(opts.target === undefined ? {} : { target: opts.target }) };
-          const files = await withSession(options, (n) => writeErr(ctx, n), async (session) => {
-            redact = session.redact;
+          const options = { env: ctx.env, cwd: ctx.cwd, need: { rbac: false, cedar: false }, startEmbedded, ...(opts.target === undefined ? {} : { target: opts.target }) };
+          const files = await withSession(options, io.err, async (session) => {
             const { rbac, cedar } = session.clients;
             const projects = rbac ? (await rbac.listProjects()).map((p) => p.name) : [];
             const live = await fetchLive(session.clients, {
@@ -55,12 +54,11 @@ export function registerExport(program: Command, ctx: CliContext): void {
             const path = join(target, rel);
             mkdirSync(dirname(path), { recursive: true });
             writeFileSync(path, text);
-            writeErr(ctx, `wrote ${join(dir, rel)}`);
+            io.err(`wrote ${join(dir, rel)}`);
           }
-          writeOut(ctx, `Exported ${files.size} file(s) to ${dir}. Next: review them, then \`accessctl plan ${dir}\` should say "No changes".`);
+          io.out(`Exported ${files.size} file(s) to ${dir}. Next: review them, then \`accessctl plan ${dir}\` should say "No changes".`);
           return EXIT.ok;
-        },
-        (s) => redact(s),
+        }),
       );
     });
 }

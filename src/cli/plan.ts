@@ -1,24 +1,29 @@
 /** `accessctl plan [dir]`: what would change, and who gains or loses access. Never writes to a service. */
 import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Command } from "commander";
+import type { DesiredState } from "../desired/types.js";
+import { EXIT } from "../errors/exit-codes.js";
+import { inSession, loadBase, loadDesired, planFor } from "../flow/plan-flow.js";
+import { isEmpty } from "../plan/summary.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import { renderPlanText } from "../render/plan-text.js";
-import { isEmpty } from "../plan/summary.js";
-import { outPalette, writeOut, type CliContext } from "./context.js";
-import { EXIT } from "./exit-codes.js";
-import { loadBase, loadValid, planWith, withSession, type PlanFlags } from "./plan-flow.js";
-import { runCommand } from "./run-command.js";
-import { collect } from "./options.js";
+import { io as cliIo, type CliContext } from "./context.js";
+import { collect, sessionRequest, type TargetFlags } from "./options.js";
+import type { SetExit } from "./program.js";
+import { runCommand } from "./report-error.js";
 
-interface PlanOptions extends PlanFlags {
+interface PlanOptions extends TargetFlags {
   out?: string;
   json?: boolean;
   detailedExitcode?: boolean;
   markdown?: boolean;
   base?: string;
+  only: string[];
+  denyWarnings?: boolean;
 }
 
-export function registerPlan(program: Command, ctx: CliContext): void {
+export function registerPlan(program: Command, ctx: CliContext, exit: SetExit): void {
   program
     .command("plan")
     .description("show what apply would create, update and delete, and who gains or loses access")
@@ -32,23 +37,24 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
     .option("--deny-warnings", "treat Cedar warnings as errors")
     .action(async (dir: string, opts: PlanOptions) => {
-      let redact = (s: string): string => s;
-      process.exitCode = await runCommand(
-        ctx,
-        async () => {
-          const desired = loadValid(ctx, dir, opts);
-          const base = opts.base === undefined ? undefined : loadBase(ctx, opts.base, opts);
-          const { plan } = await withSession(ctx, desired, opts, async (session) => {
-            redact = session.redact;
-            return planWith(session, desired, opts, base);
-          });
-          if (opts.out) writeFileSync(opts.out, redact(JSON.stringify(plan, null, 2)) + "\n");
-          if (opts.json) writeOut(ctx, redact(JSON.stringify(plan, null, 2)));
-          else if (opts.markdown) writeOut(ctx, redact(renderPlanMarkdown(plan, { title: dir })));
-          else writeOut(ctx, redact(renderPlanText(plan, outPalette(ctx), { showEmails: true })));
+      const io = cliIo(ctx);
+      exit(
+        await runCommand(io, async () => {
+          const load = { env: ctx.env, cwd: ctx.cwd, denyWarnings: opts.denyWarnings === true };
+          const { desired } = loadDesired(dir, load);
+          let base: DesiredState | undefined;
+          if (opts.base !== undefined) {
+            const loaded = loadBase(opts.base, load);
+            if (!loaded.desired) io.err(`warning: the base files in ${opts.base} are invalid (${loaded.problems} problem(s)); the drift split is left out`);
+            base = loaded.desired;
+          }
+          const plan = await inSession(desired, sessionRequest(io, opts), (session) => planFor(session, desired, { only: opts.only, ...(base ? { base } : {}) }));
+          if (opts.out) writeFileSync(resolve(ctx.cwd, opts.out), io.redact(JSON.stringify(plan, null, 2)) + "\n");
+          if (opts.json) io.out(JSON.stringify(plan, null, 2));
+          else if (opts.markdown) io.out(renderPlanMarkdown(plan, { title: dir }));
+          else io.out(renderPlanText(plan, io.outPalette, { showEmails: true }));
           return opts.detailedExitcode && !isEmpty(plan.summary) ? EXIT.changes : EXIT.ok;
-        },
-        (s) => redact(s),
+        }),
       );
     });
 }

@@ -5,6 +5,9 @@
 
 import { InvalidArgumentError, type Command } from "commander";
 import { startEmulator, type EmulatorOptions } from "../emulator/index.js";
+import { EXIT, type ExitCode } from "../errors/exit-codes.js";
+import type { CliContext } from "./context.js";
+import type { SetExit } from "./program.js";
 
 interface ServeFlags {
   port: number;
@@ -30,7 +33,7 @@ function numberArg(kind: "int" | "float", min: number, max: number) {
   };
 }
 
-export function registerServe(program: Command): void {
+export function registerServe(program: Command, ctx: CliContext, exit: SetExit): void {
   program
     .command("serve")
     .description("run the local emulator of both APIs (RBAC and Cedar) on one port")
@@ -47,11 +50,12 @@ export function registerServe(program: Command): void {
     .option("--page-size <n>", "default limit of the Cedar list calls", numberArg("int", 1, 250), 50)
     .option("--log <file>", "append one JSON line per request to this file")
     .action(async (flags: ServeFlags) => {
-      await serve(flags);
+      exit(await serve(flags, ctx));
     });
 }
 
-async function serve(flags: ServeFlags): Promise<void> {
+/** Runs until SIGINT or SIGTERM; the exit code once the state is compacted and the server stopped. */
+async function serve(flags: ServeFlags, ctx: CliContext): Promise<ExitCode> {
   const options: EmulatorOptions = {
     port: flags.port,
     host: flags.host,
@@ -70,19 +74,18 @@ async function serve(flags: ServeFlags): Promise<void> {
   try {
     emulator = await startEmulator(options);
   } catch (error) {
-    process.stderr.write(`accessctl serve: ${(error as Error).message}\n`);
-    process.exitCode = 1;
-    return;
+    ctx.stderr.write(`accessctl serve: ${(error as Error).message}\n`);
+    return EXIT.error;
   }
-  process.stdout.write(`${emulator.url}\n`);
-  for (const notice of emulator.notices) process.stderr.write(`accessctl serve: ${notice}\n`);
-  process.stderr.write(
+  ctx.stdout.write(`${emulator.url}\n`);
+  for (const notice of emulator.notices) ctx.stderr.write(`accessctl serve: ${notice}\n`);
+  ctx.stderr.write(
     `accessctl serve: RBAC API and Cedar API at ${emulator.url}${flags.state ? `, state in ${flags.state}` : " (memory only)"}; Ctrl-C to stop\n`,
   );
 
   // The action's promise settles only after shutdown, so a caller that exits when parsing is done cannot cut
   // the server (or its final compaction) short.
-  await new Promise<void>((resolve) => {
+  return new Promise<ExitCode>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -90,13 +93,12 @@ async function serve(flags: ServeFlags): Promise<void> {
         process.exit(130);
       }
       stopping = true;
-      process.stderr.write(`accessctl serve: ${signal}, compacting state and stopping\n`);
+      ctx.stderr.write(`accessctl serve: ${signal}, compacting state and stopping\n`);
       emulator.close().then(
-        () => resolve(),
+        () => resolve(EXIT.ok),
         (error: unknown) => {
-          process.stderr.write(`accessctl serve: shutdown failed: ${(error as Error).message}\n`);
-          process.exitCode = 1;
-          resolve();
+          ctx.stderr.write(`accessctl serve: shutdown failed: ${(error as Error).message}\n`);
+          resolve(EXIT.error);
         },
       );
     };

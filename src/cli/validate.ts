@@ -1,13 +1,15 @@
 /** `accessctl validate [dir]`: offline checks of the desired state; `--json` prints the diagnostics as JSON. */
 import type { Command } from "commander";
 import { validateDesiredState } from "../desired/validate.js";
+import type { DesiredState } from "../desired/types.js";
+import { EXIT } from "../errors/exit-codes.js";
 import { renderDiagnostics, summarizeDiagnostics } from "../render/diagnostics-text.js";
 import { renderTestResults } from "../render/test-results-text.js";
-import { errPalette, outPalette, writeErr, writeOut, type CliContext } from "./context.js";
-import { EXIT } from "./exit-codes.js";
-import { runCommand } from "./run-command.js";
+import { io as cliIo, type CliContext } from "./context.js";
+import type { SetExit } from "./program.js";
+import { runCommand } from "./report-error.js";
 
-export function registerValidate(program: Command, ctx: CliContext): void {
+export function registerValidate(program: Command, ctx: CliContext, exit: SetExit): void {
   program
     .command("validate")
     .description("check the desired-state files offline: YAML, schema, references, Cedar, access tests")
@@ -15,28 +17,30 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .option("--json", "print the result as JSON on stdout")
     .option("--deny-warnings", "treat Cedar warnings as errors")
     .action(async (dir: string, opts: { json?: boolean; denyWarnings?: boolean }) => {
-      process.exitCode = await runCommand(ctx, async () => {
-        const result = validateDesiredState(dir, { env: ctx.env, denyWarnings: opts.denyWarnings === true });
-        const valid = result.desired !== undefined;
-        if (opts.json) {
-          writeOut(ctx, JSON.stringify({ valid, diagnostics: result.diagnostics, tests: result.tests ?? [] }, null, 2));
-          return valid ? EXIT.ok : EXIT.invalid;
-        }
-        if (result.diagnostics.length > 0) writeErr(ctx, renderDiagnostics(result.diagnostics, errPalette(ctx)));
-        if (!valid) {
-          writeErr(ctx, `${errPalette(ctx).red("The desired state is invalid")} (${summarizeDiagnostics(result.diagnostics)}).`);
-          return EXIT.invalid;
-        }
-        const d = result.desired!;
-        const tests = result.tests ?? [];
-        if (tests.length > 0) writeOut(ctx, renderTestResults(tests, outPalette(ctx)));
-        writeOut(ctx, `${outPalette(ctx).green("Valid:")} ${d.sources.length} file(s) in ${dir}, ${countObjects(d)} object(s).`);
-        return EXIT.ok;
-      });
+      const io = cliIo(ctx);
+      exit(
+        await runCommand(io, async () => {
+          const result = validateDesiredState(dir, { env: ctx.env, cwd: ctx.cwd, denyWarnings: opts.denyWarnings === true });
+          const valid = result.desired !== undefined;
+          if (opts.json) {
+            io.out(JSON.stringify({ valid, diagnostics: result.diagnostics, tests: result.tests ?? [] }, null, 2));
+            return valid ? EXIT.ok : EXIT.invalid;
+          }
+          if (result.diagnostics.length > 0) io.err(renderDiagnostics(result.diagnostics, io.errPalette));
+          if (!result.desired) {
+            io.err(`${io.errPalette.red("The desired state is invalid")} (${summarizeDiagnostics(result.diagnostics)}).`);
+            return EXIT.invalid;
+          }
+          const tests = result.tests ?? [];
+          if (tests.length > 0) io.out(renderTestResults(tests, io.outPalette));
+          io.out(`${io.outPalette.green("Valid:")} ${result.desired.sources.length} file(s) in ${dir}, ${countObjects(result.desired)} object(s).`);
+          return EXIT.ok;
+        }),
+      );
     });
 }
 
-function countObjects(d: NonNullable<ReturnType<typeof validateDesiredState>["desired"]>): number {
+function countObjects(d: DesiredState): number {
   const scope = (s?: { policies?: unknown[]; roles?: unknown[] }): number => (s?.policies?.length ?? 0) + (s?.roles?.length ?? 0);
   return scope(d.organization) + d.projects.reduce((n, p) => n + scope(p), 0) + (d.cedar?.policies ?? []).reduce((n, p) => n + 1 + p.rules.length, 0);
 }

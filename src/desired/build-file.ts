@@ -1,14 +1,17 @@
 /**
- * One schema-checked file → its fragment of the desired state, every object carrying its place.
- * Files referenced by the YAML (`cedar.schema`, `rules: {file}`, `tests.entities`) are read relative to it.
+ * One schema-checked file → its fragment of the desired state, every object carrying its place. The file's value
+ * is the generated `AccessctlFile` type (schema-check.ts hands it over once ajv accepts it), so this walks typed
+ * values. Files referenced by the YAML (`cedar.schema`, `rules: {file}`, `tests.entities`) are read relative to it.
  */
 import { formatAddress } from "../address/address.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { AccessTestCase, DesiredCedarPolicy, DesiredRbacPolicy, DesiredRole, NameRef } from "./types.js";
 import { keyPositionOf, positionOf, type PathItem, type YamlFile } from "./yaml-file.js";
 import { buildRules, type ReadText } from "./build-rules.js";
+import type { AccessTestsFile, CedarFile, RbacScopeFile, SettingsFile } from "./file-format.generated.js";
 import { jsonErrorOffset } from "./json-error.js";
 import { LineIndex } from "./line-index.js";
+import { acceptedFile } from "./schema-check.js";
 
 export interface FragmentScope {
   loc: ReturnType<typeof positionOf>;
@@ -29,144 +32,123 @@ export interface FileFragment {
   settings?: { value: RawSettings; loc: ReturnType<typeof positionOf>; y: YamlFile };
 }
 
-export interface RawSettings {
-  owns?: string[];
-  ignore?: string[];
-  protect?: string[];
-  thresholds?: { updatePercent?: number; deletePercent?: number; minExisting?: number };
-}
+/** The `accessctl:` block as written (compiled by settings.ts). */
+export type RawSettings = SettingsFile;
 
-type Obj = Record<string, unknown>;
+type Path = readonly PathItem[];
 
-function optionalText(o: Obj, key: string): { value?: string | null } {
-  return key in o ? { value: o[key] as string | null } : {};
-}
-
-function refs(y: YamlFile, o: Obj, key: string, path: PathItem[]): NameRef[] {
-  const list = (o[key] as string[] | undefined) ?? [];
-  return list.map((name, i) => ({ name, loc: positionOf(y, [...path, key, i]) }));
+/** The names listed under `key` (absent: none), each with its place. */
+function refs(y: YamlFile, list: readonly string[] | undefined, at: Path, key: string): NameRef[] {
+  return (list ?? []).map((name, i) => ({ name, loc: positionOf(y, [...at, key, i]) }));
 }
 
 export function buildFragment(y: YamlFile, readText: ReadText): { fragment: FileFragment; diagnostics: Diagnostic[] } {
-  const v = y.value as Obj;
+  const file = acceptedFile(y);
   const diagnostics: Diagnostic[] = [];
   const fragment: FileFragment = { file: y.file, projects: [] };
 
-  const scope = (raw: Obj, path: PathItem[], project?: string): FragmentScope => {
-    const s: FragmentScope = { loc: positionOf(y, path) };
-    if (Array.isArray(raw["policies"])) {
-      s.policies = (raw["policies"] as Obj[]).map((p, i) => {
-        const at: PathItem[] = [...path, "policies", i];
-        const name = p["name"] as string;
-        const policy: DesiredRbacPolicy = {
-          name,
-          address: formatAddress(project === undefined ? { kind: "org-policy", name } : { kind: "project-policy", project, name }),
-          loc: positionOf(y, at),
-          permissions: refs(y, p, "permissions", at),
-          previousNames: refs(y, p, "previousNames", at),
-        };
-        const d = optionalText(p, "description");
-        if ("value" in d) policy.description = d.value;
-        return policy;
-      });
-    }
-    if (Array.isArray(raw["roles"])) {
-      s.roles = (raw["roles"] as Obj[]).map((r, i) => {
-        const at: PathItem[] = [...path, "roles", i];
-        const name = r["name"] as string;
-        const role: DesiredRole = {
-          name,
-          address: formatAddress(project === undefined ? { kind: "org-role", name } : { kind: "project-role", project, name }),
-          loc: positionOf(y, at),
-          policies: refs(y, r, "policies", at),
-          previousNames: refs(y, r, "previousNames", at),
-        };
-        const d = optionalText(r, "description");
-        if ("value" in d) role.description = d.value;
-        return role;
-      });
-    }
-    return s;
-  };
+  if (file.organization) fragment.organization = buildScope(y, file.organization, ["organization"]);
+  file.projects?.forEach((p, i) => fragment.projects.push({ name: p.name, ...buildScope(y, p, ["projects", i], p.name) }));
+  if (file.cedar) fragment.cedar = buildCedar(y, file.cedar, readText, diagnostics);
+  if (file.accessctl) fragment.settings = { value: file.accessctl, loc: keyPositionOf(y, ["accessctl"]), y };
+  return { fragment, diagnostics };
+}
 
-  if (v["organization"] && typeof v["organization"] === "object") {
-    fragment.organization = scope(v["organization"] as Obj, ["organization"]);
-  }
-  if (Array.isArray(v["projects"])) {
-    (v["projects"] as Obj[]).forEach((p, i) => {
-      const name = p["name"] as string;
-      fragment.projects.push({ name, ...scope(p, ["projects", i], name) });
+function buildScope(y: YamlFile, scope: RbacScopeFile, path: Path, project?: string): FragmentScope {
+  const s: FragmentScope = { loc: positionOf(y, path) };
+  // Optional fields are copied only when written: a key left out stays absent, and keeps the live value.
+  if (scope.policies) {
+    s.policies = scope.policies.map((p, i) => {
+      const at = [...path, "policies", i];
+      const policy: DesiredRbacPolicy = {
+        name: p.name,
+        address: formatAddress(project === undefined ? { kind: "org-policy", name: p.name } : { kind: "project-policy", project, name: p.name }),
+        loc: positionOf(y, at),
+        permissions: refs(y, p.permissions, at, "permissions"),
+        previousNames: refs(y, p.previousNames, at, "previousNames"),
+      };
+      if (p.description !== undefined) policy.description = p.description;
+      return policy;
     });
   }
-  if (v["cedar"] && typeof v["cedar"] === "object") {
-    const c = v["cedar"] as Obj;
-    const cedar: NonNullable<FileFragment["cedar"]> = { loc: positionOf(y, ["cedar"]) };
-    if (typeof c["schema"] === "string") {
-      const loc = positionOf(y, ["cedar", "schema"]);
-      const read = readText(y.file, c["schema"], loc, "the Cedar schema");
-      if ("error" in read) diagnostics.push(read.error);
-      else cedar.schema = { path: read.path, text: read.text, loc };
-    }
-    if (Array.isArray(c["policies"])) {
-      cedar.policies = (c["policies"] as Obj[]).map((p, i) => {
-        const at: PathItem[] = ["cedar", "policies", i];
-        const name = p["name"] as string;
-        const policy: DesiredCedarPolicy = {
-          name,
-          address: formatAddress({ kind: "cedar-policy", name }),
-          loc: positionOf(y, at),
-          maxDurationSeconds: p["maxDurationSeconds"] as number,
-          rules: buildRules(y, name, p["rules"], [...at, "rules"], readText, diagnostics),
-          previousNames: refs(y, p, "previousNames", at),
-        };
-        for (const key of ["description", "notificationChannel"] as const) {
-          const d = optionalText(p, key);
-          if ("value" in d) policy[key] = d.value;
-        }
-        if ("enabled" in p) policy.enabled = p["enabled"] as boolean;
-        if ("priority" in p) policy.priority = p["priority"] as number;
-        if ("defaultDurationSeconds" in p) policy.defaultDurationSeconds = p["defaultDurationSeconds"] as number | null;
-        return policy;
-      });
-    }
-    if (c["tests"] && typeof c["tests"] === "object") {
-      const t = c["tests"] as Obj;
-      const tests: NonNullable<NonNullable<FileFragment["cedar"]>["tests"]> = {
-        cases: ((t["cases"] as Obj[]) ?? []).map((tc, i) => ({
-          name: tc["name"] as string,
-          principal: tc["principal"] as string,
-          action: tc["action"] as string,
-          resource: tc["resource"] as string,
-          context: (tc["context"] as Record<string, unknown> | undefined) ?? {},
-          expect: tc["expect"] as "allow" | "deny",
-          loc: positionOf(y, ["cedar", "tests", "cases", i]),
-        })),
+  if (scope.roles) {
+    s.roles = scope.roles.map((r, i) => {
+      const at = [...path, "roles", i];
+      const role: DesiredRole = {
+        name: r.name,
+        address: formatAddress(project === undefined ? { kind: "org-role", name: r.name } : { kind: "project-role", project, name: r.name }),
+        loc: positionOf(y, at),
+        policies: refs(y, r.policies, at, "policies"),
+        previousNames: refs(y, r.previousNames, at, "previousNames"),
       };
-      if (typeof t["entities"] === "string") {
-        const loc = positionOf(y, ["cedar", "tests", "entities"]);
-        const read = readText(y.file, t["entities"], loc, "the entities file");
-        if ("error" in read) diagnostics.push(read.error);
-        else {
-          try {
-            tests.entities = { path: read.path, value: JSON.parse(read.text) as unknown, loc };
-          } catch {
-            const at = jsonErrorOffset(read.text);
-            const lines = new LineIndex(read.path, read.text);
-            const found = at >= read.text.length ? "the text ends too early" : `unexpected ${JSON.stringify(read.text.slice(at, at + 1))}`;
-            diagnostics.push(
-              diag("entities-json", `the entities file is not valid JSON: ${found}`, lines.position(Math.max(0, at)), {
-                hint: "fix the JSON (a trailing comma? a missing quote?): a Cedar entities file is an array of {uid, attrs, parents}",
-              }),
-            );
-          }
-        }
+      if (r.description !== undefined) role.description = r.description;
+      return role;
+    });
+  }
+  return s;
+}
+
+function buildCedar(y: YamlFile, c: CedarFile, readText: ReadText, diagnostics: Diagnostic[]): NonNullable<FileFragment["cedar"]> {
+  const cedar: NonNullable<FileFragment["cedar"]> = { loc: positionOf(y, ["cedar"]) };
+  if (c.schema !== undefined) {
+    const loc = positionOf(y, ["cedar", "schema"]);
+    const read = readText(y.file, c.schema, loc, "the Cedar schema");
+    if ("error" in read) diagnostics.push(read.error);
+    else cedar.schema = { path: read.path, text: read.text, loc };
+  }
+  if (c.policies) {
+    cedar.policies = c.policies.map((p, i) => {
+      const at = ["cedar", "policies", i];
+      const policy: DesiredCedarPolicy = {
+        name: p.name,
+        address: formatAddress({ kind: "cedar-policy", name: p.name }),
+        loc: positionOf(y, at),
+        maxDurationSeconds: p.maxDurationSeconds,
+        rules: buildRules(y, p.name, p.rules, [...at, "rules"], readText, diagnostics),
+        previousNames: refs(y, p.previousNames, at, "previousNames"),
+      };
+      if (p.description !== undefined) policy.description = p.description;
+      if (p.notificationChannel !== undefined) policy.notificationChannel = p.notificationChannel;
+      if (p.enabled !== undefined) policy.enabled = p.enabled;
+      if (p.priority !== undefined) policy.priority = p.priority;
+      if (p.defaultDurationSeconds !== undefined) policy.defaultDurationSeconds = p.defaultDurationSeconds;
+      return policy;
+    });
+  }
+  if (c.tests) cedar.tests = buildTests(y, c.tests, readText, diagnostics);
+  return cedar;
+}
+
+function buildTests(y: YamlFile, t: AccessTestsFile, readText: ReadText, diagnostics: Diagnostic[]): NonNullable<NonNullable<FileFragment["cedar"]>["tests"]> {
+  const tests: NonNullable<NonNullable<FileFragment["cedar"]>["tests"]> = {
+    cases: t.cases.map((tc, i) => ({
+      name: tc.name,
+      principal: tc.principal,
+      action: tc.action,
+      resource: tc.resource,
+      context: tc.context ?? {},
+      expect: tc.expect,
+      loc: positionOf(y, ["cedar", "tests", "cases", i]),
+    })),
+  };
+  if (t.entities !== undefined) {
+    const loc = positionOf(y, ["cedar", "tests", "entities"]);
+    const read = readText(y.file, t.entities, loc, "the entities file");
+    if ("error" in read) diagnostics.push(read.error);
+    else {
+      try {
+        tests.entities = { path: read.path, value: JSON.parse(read.text) as unknown, loc };
+      } catch {
+        const at = jsonErrorOffset(read.text);
+        const lines = new LineIndex(read.path, read.text);
+        const found = at >= read.text.length ? "the text ends too early" : `unexpected ${JSON.stringify(read.text.slice(at, at + 1))}`;
+        diagnostics.push(
+          diag("entities-json", `the entities file is not valid JSON: ${found}`, lines.position(Math.max(0, at)), {
+            hint: "fix the JSON (a trailing comma? a missing quote?): a Cedar entities file is an array of {uid, attrs, parents}",
+          }),
+        );
       }
-      cedar.tests = tests;
     }
-    fragment.cedar = cedar;
   }
-  if (v["accessctl"] && typeof v["accessctl"] === "object") {
-    fragment.settings = { value: v["accessctl"] as RawSettings, loc: keyPositionOf(y, ["accessctl"]), y };
-  }
-  return { fragment, diagnostics };
+  return tests;
 }

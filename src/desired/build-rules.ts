@@ -8,6 +8,7 @@ import { assembleRule, parseEntityLiteral } from "../cedar/assemble.js";
 import type { EntityScopeType, RuleScopeFields } from "../cedar/rule-fields.js";
 import { splitStatements } from "../cedar/split.js";
 import { diag, type Diagnostic, type SourcePosition } from "../diagnostics/diagnostic.js";
+import type { CedarPolicyFile, StructuredRuleFile } from "./file-format.generated.js";
 import { LineIndex } from "./line-index.js";
 import type { DesiredRule } from "./types.js";
 import { positionOf, scalarLocator, type PathItem, type YamlFile } from "./yaml-file.js";
@@ -19,20 +20,18 @@ export type ReadText = (
   what: string,
 ) => { path: string; text: string } | { error: Diagnostic };
 
-type Obj = Record<string, unknown>;
-
 export function buildRules(
   y: YamlFile,
   policy: string,
-  raw: unknown,
+  rules: CedarPolicyFile["rules"],
   path: PathItem[],
   readText: ReadText,
   diagnostics: Diagnostic[],
 ): DesiredRule[] {
   const address = (ordinal: number): string => formatAddress({ kind: "cedar-rule", policy, ordinal });
-  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+  if (!Array.isArray(rules)) {
     const loc = positionOf(y, [...path, "file"]);
-    const read = readText(y.file, (raw as Obj)["file"] as string, loc, "the Cedar rules file");
+    const read = readText(y.file, rules.file, loc, "the Cedar rules file");
     if ("error" in read) {
       diagnostics.push(read.error);
       return [];
@@ -56,34 +55,32 @@ export function buildRules(
       locate: (offset: number) => lines.position(s.start + offset),
     }));
   }
-  if (!Array.isArray(raw)) return [];
-  return (raw as Obj[]).map((r, i) => {
+  return rules.map((r, i) => {
     const at: PathItem[] = [...path, i];
     const loc = positionOf(y, at);
     const base = { address: address(i + 1), ordinal: i + 1, loc };
     const rule: DesiredRule =
-      typeof r["cedar"] === "string"
-        ? { ...base, form: "cedar", text: (r["cedar"] as string).trimEnd(), locate: scalarLocator(y, [...at, "cedar"]) }
+      r.cedar !== undefined
+        ? { ...base, form: "cedar", text: r.cedar.trimEnd(), locate: scalarLocator(y, [...at, "cedar"]) }
         : structured(y, r, at, base, diagnostics);
-    if ("notice" in r) rule.notice = r["notice"] as string | null;
-    if ("auditSession" in r) rule.auditSession = r["auditSession"] as boolean;
+    if (r.notice !== undefined) rule.notice = r.notice;
+    if (r.auditSession !== undefined) rule.auditSession = r.auditSession;
     return rule;
   });
 }
 
 function structured(
   y: YamlFile,
-  r: Obj,
+  r: StructuredRuleFile,
   at: PathItem[],
   base: { address: string; ordinal: number; loc: SourcePosition },
   diagnostics: Diagnostic[],
 ): DesiredRule {
   let malformed = false;
   const entity = (key: "principal" | "resource"): { type: EntityScopeType; entityType: string | null; entityId: string | null } => {
-    const scope = r[key] as Obj | undefined;
+    const scope = r[key];
     if (!scope) return { type: "any", entityType: null, entityId: null };
-    const literal = (field: "eq" | "in"): { type: string; id: string } | undefined => {
-      const text = scope[field] as string;
+    const literal = (field: "eq" | "in", text: string): { type: string; id: string } | undefined => {
       const parsed = parseEntityLiteral(text);
       if (!parsed) {
         malformed = true;
@@ -96,25 +93,26 @@ function structured(
       }
       return parsed;
     };
-    if (typeof scope["is"] === "string") {
-      if (typeof scope["in"] === "string") {
-        literal("in");
-        return { type: "is_in", entityType: scope["is"], entityId: scope["in"] };
+    if (scope.is !== undefined) {
+      if (scope.in !== undefined) {
+        literal("in", scope.in);
+        return { type: "is_in", entityType: scope.is, entityId: scope.in };
       }
-      return { type: "is", entityType: scope["is"], entityId: null };
+      return { type: "is", entityType: scope.is, entityId: null };
     }
-    const field = typeof scope["eq"] === "string" ? "eq" : "in";
-    const lit = literal(field);
+    // Without `is`, the schema leaves exactly one of `eq` and `in` (it refuses an empty scope).
+    const field = scope.eq !== undefined ? "eq" : "in";
+    const lit = literal(field, scope[field] ?? "");
     return { type: field, entityType: lit?.type ?? null, entityId: lit?.id ?? null };
   };
   const principal = entity("principal");
   const resource = entity("resource");
-  const action = r["action"] as Obj | undefined;
+  const action = r.action;
   const clauses: { kind: "when" | "unless"; expr: string; path: PathItem[] }[] = [];
   for (const kind of ["when", "unless"] as const) {
     const c = r[kind];
     if (typeof c === "string") clauses.push({ kind, expr: c, path: [...at, kind] });
-    else if (Array.isArray(c)) c.forEach((expr: string, i) => clauses.push({ kind, expr, path: [...at, kind, i] }));
+    else c?.forEach((expr, i) => clauses.push({ kind, expr, path: [...at, kind, i] }));
   }
   // Each clause's expression stands at a known offset inside `conditions`, so engine errors map back into it.
   let conditions = "";
@@ -126,12 +124,12 @@ function structured(
     conditions += c.expr + " }";
   }
   const fields: RuleScopeFields = {
-    effect: r["effect"] as "permit" | "forbid",
+    effect: r.effect,
     principal_scope_type: principal.type,
     principal_entity_type: principal.entityType,
     principal_entity_id: principal.entityId,
-    action_scope_type: !action ? "any" : typeof action["eq"] === "string" ? "eq" : "in",
-    action_ids: !action ? [] : typeof action["eq"] === "string" ? [action["eq"]] : ((action["in"] as string[] | undefined) ?? []),
+    action_scope_type: !action ? "any" : action.eq !== undefined ? "eq" : "in",
+    action_ids: !action ? [] : action.eq !== undefined ? [action.eq] : (action.in ?? []),
     resource_scope_type: resource.type,
     resource_entity_type: resource.entityType,
     resource_entity_id: resource.entityId,
@@ -152,16 +150,17 @@ function structured(
     }
     // In the scope: the field the error falls in (principal, action — which list item —, resource).
     const part = heads.action !== undefined && offset >= heads.action ? (heads.resource !== undefined && offset >= heads.resource ? "resource" : "action") : "principal";
-    const scope = r[part] as Obj | undefined;
-    if (!scope) return base.loc;
     if (part === "action") {
-      if (Array.isArray(scope["in"])) {
+      if (!action) return base.loc;
+      if (action.in !== undefined) {
         const before = text.slice(heads.action, offset);
-        const item = Math.min((before.match(/,/g) ?? []).length, (scope["in"] as unknown[]).length - 1);
+        const item = Math.min((before.match(/,/g) ?? []).length, action.in.length - 1);
         return positionOf(y, [...at, "action", "in", Math.max(0, item)]);
       }
       return positionOf(y, [...at, "action", "eq"]);
     }
+    const scope = r[part];
+    if (!scope) return base.loc;
     const start = part === "principal" ? heads.principal : heads.resource!;
     const key = "is" in scope && "in" in scope ? (/\bin\b/.test(text.slice(start, offset).replace(/^\w+/, "")) ? "in" : "is") : Object.keys(scope)[0]!;
     return positionOf(y, [...at, part, key]);

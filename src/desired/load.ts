@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { dirname, join, normalize, relative } from "node:path";
+import { dirname, join, normalize, relative, resolve } from "node:path";
 import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { buildFragment, type FileFragment } from "./build-file.js";
 import type { ReadText } from "./build-rules.js";
@@ -24,6 +24,9 @@ export interface LoadOptions {
    * base branch's files read with git).
    */
   files?: ReadonlyMap<string, string>;
+  /** Relative directories are read from here (the CLI context's directory); default the process's. Paths in
+   * diagnostics stay as the user gave them. */
+  cwd?: string;
 }
 
 export interface LoadResult {
@@ -36,13 +39,14 @@ export function loadDesiredState(dir: string, options: LoadOptions): LoadResult 
   const sources = new Map<string, string>();
   const display = (rel: string): string => normalize(join(dir, rel));
   const fromDisk = options.files === undefined;
+  const root = options.cwd === undefined ? dir : resolve(options.cwd, dir);
 
   const readRel = (rel: string): string | undefined => {
     if (sources.has(rel)) return sources.get(rel);
     let text: string | undefined;
     if (fromDisk) {
       try {
-        text = readFileSync(join(dir, rel), "utf8");
+        text = readFileSync(join(root, rel), "utf8");
       } catch {
         text = undefined;
       }
@@ -52,12 +56,12 @@ export function loadDesiredState(dir: string, options: LoadOptions): LoadResult 
   };
 
   if (fromDisk) {
-    const st = statSync(dir, { throwIfNoEntry: false });
+    const st = statSync(root, { throwIfNoEntry: false });
     if (!st?.isDirectory()) {
       return { diagnostics: [diag("no-directory", `${dir} is not a directory`, undefined, { hint: "give the directory that holds the desired-state YAML files" })] };
     }
   }
-  const yamlFiles = fromDisk ? findYamlFiles(dir) : [...options.files!.keys()].filter((p) => /\.ya?ml$/i.test(p)).sort();
+  const yamlFiles = fromDisk ? findYamlFiles(root) : [...options.files!.keys()].filter((p) => /\.ya?ml$/i.test(p)).sort();
   if (yamlFiles.length === 0) {
     diagnostics.push(
       diag("no-files", `no desired-state files (*.yaml, *.yml) in ${dir}`, undefined, {

@@ -1,30 +1,53 @@
 /**
  * JSON Schema validation of one file's value, with ajv's errors rewritten in plain words and placed on the
- * YAML node they are about. The schema file is the single source of truth for the format.
+ * YAML node they are about. The schema file is the single source of truth for the format: the keys and shapes
+ * named in messages are read from it (or from the types generated from it), not listed again here.
  */
 import { readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { ACCESSCTL_FILE_KEYS, type AccessctlFile } from "./file-format.generated.js";
 import { schemaPath } from "./package-root.js";
 import { keyPositionOf, positionOf, type PathItem, type YamlFile } from "./yaml-file.js";
 import { addressForPath } from "./path-address.js";
 import { closest, distance } from "./near-miss.js";
 
-let validator: ValidateFunction | undefined;
-let defs: Record<string, unknown> = {};
+/** The parts of a schema node this module reads. */
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  required?: string[];
+  oneOf?: SchemaNode[];
+  anyOf?: SchemaNode[];
+  not?: SchemaNode;
+}
 
-function getDefs(): Record<string, unknown> {
+let validator: ValidateFunction<AccessctlFile> | undefined;
+let defs: Record<string, SchemaNode> = {};
+
+function getDefs(): Record<string, SchemaNode> {
+  getValidator();
   return defs;
 }
 
-function getValidator(): ValidateFunction {
+function getValidator(): ValidateFunction<AccessctlFile> {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(schemaPath(), "utf8")) as { $defs?: Record<string, unknown> };
+    const schema = JSON.parse(readFileSync(schemaPath(), "utf8")) as { $defs?: Record<string, SchemaNode> };
     defs = schema.$defs ?? {};
     const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
-    validator = ajv.compile(schema);
+    validator = ajv.compile<AccessctlFile>(schema);
   }
   return validator;
+}
+
+/**
+ * The file's value as the format's type, once the schema accepts it: the one place where YAML's `unknown` becomes
+ * `AccessctlFile`, guarded by the validator itself (ajv's type guard) rather than by a cast. Readers of a file's
+ * content start here, after `checkSchema` found no error.
+ */
+export function acceptedFile(y: YamlFile): AccessctlFile {
+  const value = y.value;
+  if (!getValidator()(value)) throw new Error(`internal error: ${y.file} was read before the schema accepted it`);
+  return value;
 }
 
 export function checkSchema(y: YamlFile): Diagnostic[] {
@@ -119,12 +142,12 @@ function describe(y: YamlFile, e: ErrorObject): Diagnostic {
       return diag("schema-empty", `${field} should not be an empty list`, at, extra);
     case "minProperties":
       return path.length === 0
-        ? diag("not-accessctl", "this YAML file holds no accessctl key (organization, projects, cedar or accessctl)", at, {
+        ? diag("not-accessctl", `this YAML file holds no accessctl key (${orList(ACCESSCTL_FILE_KEYS)})`, at, {
             hint: "every YAML file in the directory is read as an accessctl file: add content, or move the file out of the directory",
           })
-        : diag("schema-empty", `${field} should not be empty`, at, { ...extra, hint: scopeHint(path) });
+        : diag("schema-empty", `${field} should not be empty`, at, { ...extra, hint: scopeHint(e) });
     case "maxProperties":
-      return diag("schema-shape", `${field} takes exactly one of \`eq\` or \`in\``, at, extra);
+      return diag("schema-shape", `${field} takes exactly one of ${orList(Object.keys((e.parentSchema as SchemaNode | undefined)?.properties ?? {}).map((k) => `\`${k}\``))}`, at, extra);
     case "minimum":
     case "maximum":
       return diag("schema-range", `${field} should be ${e.keyword === "minimum" ? "at least" : "at most"} ${String(p["limit"])}`, at, extra);
@@ -192,10 +215,15 @@ function patternMessage(field: string | undefined, path: PathItem[], v: unknown)
   return `${field ?? "the value"} should not be empty or blank`;
 }
 
-function scopeHint(path: PathItem[]): string {
-  const last = path[path.length - 1];
-  if (last === "principal" || last === "resource") return "use {eq: E}, {in: E}, {is: T} or {is: T, in: E}; leave the key out for any";
-  if (last === "action") return "use {eq: a} or {in: [a, b]}; leave the key out for any action";
+/** `a, b or c`. */
+function orList(words: readonly string[]): string {
+  return words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]!}`;
+}
+
+function scopeHint(e: ErrorObject): string {
+  const s = defOf(e);
+  if (s === "entityScope") return "use {eq: E}, {in: E}, {is: T} or {is: T, in: E}; leave the key out for any";
+  if (s === "actionScope") return "use {eq: a} or {in: [a, b]}; leave the key out for any action";
   return "remove the key, or give it content";
 }
 
@@ -205,17 +233,27 @@ function defOf(e: ErrorObject): string | undefined {
   for (const [name, def] of Object.entries(defs)) {
     if (e.parentSchema === def) return name;
   }
-  const rulesDef = (defs["cedarPolicy"] as { properties?: Record<string, unknown> } | undefined)?.properties?.["rules"];
-  return e.parentSchema === rulesDef ? "rules" : undefined;
+  return e.parentSchema === defs["cedarPolicy"]?.properties?.["rules"] ? "rules" : undefined;
+}
+
+/**
+ * The rule definition's two forms, read from its `oneOf`: the statement form is the branch that forbids all the
+ * other form's keys (`cedar`, forbidding `effect`, `principal`, …); the structured form forbids just `cedar`.
+ */
+function ruleForms(): { statementKey: string; structuredKeys: string[] } {
+  const forbids = (b: SchemaNode): string[] => (b.not?.anyOf ?? (b.not ? [b.not] : [])).flatMap((n) => n.required ?? []);
+  const statement = (getDefs()["rule"]?.oneOf ?? []).find((b) => forbids(b).length > 1);
+  return { statementKey: statement?.required?.[0] ?? "", structuredKeys: statement ? forbids(statement) : [] };
 }
 
 function shapeMessage(e: ErrorObject, field: string | undefined, v: unknown): string {
   const s = defOf(e) ?? "";
   if (s === "rule") {
     const o = (v ?? {}) as Record<string, unknown>;
-    const structured = ["effect", "principal", "action", "resource", "when", "unless"].filter((k) => k in o);
-    if ("cedar" in o && structured.length > 0) {
-      return `a rule is either structured fields or one \`cedar:\` statement, not both (found \`cedar\` with ${structured.map((k) => `\`${k}\``).join(", ")})`;
+    const { statementKey, structuredKeys } = ruleForms();
+    const structured = structuredKeys.filter((k) => k in o);
+    if (statementKey in o && structured.length > 0) {
+      return `a rule is either structured fields or one \`cedar:\` statement, not both (found \`${statementKey}\` with ${structured.map((k) => `\`${k}\``).join(", ")})`;
     }
     return "a rule needs `effect` (structured fields) or `cedar` (one whole Cedar statement)";
   }

@@ -2,7 +2,8 @@
  * The offline validation pipeline shared by `validate`, `test`, `plan` and `apply`: load the files, check
  * Cedar, run the access tests. Pure of output: it returns data.
  */
-import { denyWarnings as promote, hasErrors, InvalidDesiredStateError, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { denyWarnings as promote, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { InvalidDesiredStateError } from "../errors/user-errors.js";
 import { runAccessTests, testDiagnostics, type TestResult } from "./access-tests.js";
 import { checkCedar } from "./check-cedar.js";
 import { loadDesiredState, type LoadOptions } from "./load.js";

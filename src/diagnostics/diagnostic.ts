@@ -68,24 +68,3 @@ export function hasErrors(list: readonly Diagnostic[]): boolean {
 export function denyWarnings(list: readonly Diagnostic[]): Diagnostic[] {
   return list.map((d) => (d.severity === "warning" ? { ...d, severity: "error" } : d));
 }
-
-/**
- * The desired state is invalid (exit 3). Carries every problem found, not only the first.
- */
-export class InvalidDesiredStateError extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(`the desired state is invalid (${diagnostics.filter((d) => d.severity === "error").length} error(s))`);
-    this.name = "InvalidDesiredStateError";
-  }
-}
-
-/** A user error that is not about the files: bad flag, missing target, unreadable plan file (exit 1). */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = "UsageError";
-  }
-}

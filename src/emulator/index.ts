@@ -14,6 +14,7 @@ import { openState } from "./state-file.js";
 export type { EmulatorOptions } from "./options.js";
 export type { RequestLogEntry } from "./request-log.js";
 export type { EmulatorState } from "./state-accessor.js";
+export type { StateIo } from "./state-file.js";
 export { EmulatorOptionError } from "./options.js";
 export { StateFileError } from "./journal.js";
 
@@ -32,7 +33,7 @@ export interface EmulatorHandle {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const resolved = resolveOptions(options);
-  const { store, durability, notices } = await openState(resolved.statePath);
+  const { store, durability, notices } = await openState(resolved.statePath, resolved.stateIo);
   const log = new RequestLog(resolved.logPath);
   const { server, inflight } = createEmulatorServer({ store, durability, options: resolved, log });
   try {

@@ -25,6 +25,26 @@ import { closeSync, constants, fdatasyncSync, ftruncateSync, openSync, writeSync
 import { COLLECTION_NAMES, type Change } from "./model.js";
 import type { CommitEntry } from "./store.js";
 
+/**
+ * The two file calls of the journal a test may replace (to fail or hold a batch's sync, or to crash before the
+ * truncation of compaction); the real, synchronous ones otherwise.
+ */
+export interface JournalIo {
+  /**
+   * Makes a written batch durable. Its writes are acknowledged once this returns — or, when it returns a promise
+   * (tests only: a sync held pending), once that resolves; later batches wait for it. A throw or a rejection
+   * breaks the journal: the batch and every later write are refused.
+   */
+  syncBatch(fd: number): void | Promise<void>;
+  /** Empties the journal once the snapshot holds everything (compaction). */
+  truncate(fd: number, length: number): void;
+}
+
+export const REAL_JOURNAL_IO: JournalIo = {
+  syncBatch: (fd) => fdatasyncSync(fd),
+  truncate: (fd, length) => ftruncateSync(fd, length),
+};
+
 /** Zero-filled ahead of use; one extension (a size change, so a slower fsync) per CHUNK of journal. */
 const CHUNK = 1024 * 1024;
 
@@ -48,21 +68,30 @@ export class Journal {
   /** Where the next batch goes, and how far the file is zero-filled. */
   private pos = 0;
   private allocated = 0;
+  /** Set while an asynchronous (injected) batch sync is in flight; never with the real, synchronous one. */
+  private syncing: Promise<void> | undefined;
 
   private constructor(
     fd: number,
     readonly path: string,
     durableSeq: number,
+    private readonly io: JournalIo,
   ) {
     this.fd = fd;
     this.durableSeq = durableSeq;
   }
 
   /** Opens the journal EMPTY (its content must already be in the snapshot) and preallocates it. */
-  static open(path: string, durableSeq: number): Journal {
+  static open(path: string, durableSeq: number, io: JournalIo = REAL_JOURNAL_IO): Journal {
     // No O_APPEND: batches are positional writes over the preallocated zeros.
-    const journal = new Journal(openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o644), path, durableSeq);
-    journal.reset(true);
+    const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT, 0o644);
+    const journal = new Journal(fd, path, durableSeq, io);
+    try {
+      journal.reset(true);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
     return journal;
   }
 
@@ -85,8 +114,14 @@ export class Journal {
     return this.failure;
   }
 
+  /** Resolves once no batch sync is in flight (only an injected asynchronous sync can be). Await before `flush`. */
+  async idle(): Promise<void> {
+    while (this.syncing) await this.syncing;
+  }
+
   /** Writes everything enqueued so far (before compaction and on close). */
   flush(): void {
+    if (this.syncing) throw new StateFileError(`the journal ${this.path} has a batch sync in flight: await idle() first`);
     this.flushNow();
     if (this.failure) throw this.failure;
   }
@@ -95,7 +130,7 @@ export class Journal {
   reset(preallocate: boolean): void {
     this.flush();
     const fd = this.openFd();
-    ftruncateSync(fd, 0);
+    this.io.truncate(fd, 0);
     this.pos = 0;
     this.allocated = 0;
     if (preallocate) this.extend(CHUNK);
@@ -128,26 +163,52 @@ export class Journal {
 
   private flushNow(): void {
     this.scheduled = false;
+    // Batches go out one at a time (see `parseJournal`): while a held sync is in flight, the next one waits for it.
+    if (this.syncing) return;
     const batch = this.pending;
     this.pending = [];
     const first = batch[0];
     const last = batch[batch.length - 1];
     if (!first || !last || this.failure) return;
     const line = JSON.stringify({ s: first.seq, e: last.seq, n: last.counter, c: batch.flatMap((b) => b.changes) });
+    let synced: void | Promise<void>;
     try {
       const fd = this.openFd();
       const bytes = Buffer.from(`${line}\n`);
       if (this.pos + bytes.length > this.allocated) this.extend(this.pos + bytes.length);
       writeAll(fd, bytes, this.pos);
-      fdatasyncSync(fd);
+      synced = this.io.syncBatch(fd);
       this.pos += bytes.length;
-      this.durableSeq = last.seq;
     } catch (error) {
-      // The in-memory state is now ahead of the disk and cannot be trusted to match it: fail every waiter and
-      // every later write (the HTTP layer answers 503), rather than acknowledge what is not durable.
-      this.failure = new StateFileError(`cannot write the journal ${this.path}: ${(error as Error).message}`);
+      this.fail(error);
+      this.settle();
+      return;
     }
+    if (synced instanceof Promise) {
+      this.syncing = synced
+        .then(
+          () => {
+            this.durableSeq = last.seq;
+          },
+          (error: unknown) => this.fail(error),
+        )
+        .finally(() => {
+          this.syncing = undefined;
+          this.settle();
+          if (this.pending.length > 0) this.flushNow();
+        });
+      return;
+    }
+    this.durableSeq = last.seq;
     this.settle();
+  }
+
+  /**
+   * The in-memory state is now ahead of the disk and cannot be trusted to match it: fail every waiter and every
+   * later write (the HTTP layer answers 503), rather than acknowledge what is not durable.
+   */
+  private fail(error: unknown): void {
+    this.failure = new StateFileError(`cannot write the journal ${this.path}: ${(error as Error).message}`);
   }
 
   private settle(): void {

@@ -3,6 +3,8 @@
  * so the embedded target and the CLI behave the same.
  */
 
+import type { StateIo } from "./state-file.js";
+
 export interface EmulatorOptions {
   /** Default 4010; 0 = any free port. */
   port?: number;
@@ -25,6 +27,11 @@ export interface EmulatorOptions {
   pageSize?: number;
   /** One JSON line per request is appended here. */
   logPath?: string;
+  /**
+   * Tests only: replaces some file operations of the state file (a failing or held journal sync, a crash at one
+   * step of compaction). The real ones by default.
+   */
+  stateIo?: Partial<StateIo>;
 }
 
 export interface ResolvedOptions {
@@ -40,6 +47,7 @@ export interface ResolvedOptions {
   seed: number;
   pageSize: number;
   logPath: string | undefined;
+  stateIo: Partial<StateIo>;
 }
 
 export const DEFAULT_PORT = 4010;
@@ -93,5 +101,6 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     seed,
     pageSize,
     logPath: options.logPath,
+    stateIo: options.stateIo ?? {},
   };
 }

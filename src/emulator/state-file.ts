@@ -8,10 +8,22 @@
 
 import { mkdir, open, readFile, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
-import { Journal, StateFileError, parseJournal } from "./journal.js";
+import { Journal, REAL_JOURNAL_IO, StateFileError, parseJournal, type JournalIo } from "./journal.js";
+import type { StateData } from "./model.js";
 import { seedState } from "./seed.js";
 import { readSnapshot, writeSnapshot } from "./snapshot.js";
 import { Store } from "./store.js";
+
+/**
+ * The file operations durability rests on. Tests replace some of them (`EmulatorOptions.stateIo`) to fail or hold
+ * a journal sync, or to crash at one step of compaction; everything else uses the real ones.
+ */
+export interface StateIo extends JournalIo {
+  /** Writes the snapshot atomically (start-up and shutdown compaction). */
+  writeSnapshot(path: string, data: StateData): Promise<void>;
+}
+
+const REAL_STATE_IO: StateIo = { ...REAL_JOURNAL_IO, writeSnapshot };
 
 export interface Durability {
   waitDurable(seq: number): Promise<void>;
@@ -26,20 +38,23 @@ const MEMORY: Durability = {
   close: () => Promise.resolve(),
 };
 
-export async function openState(statePath: string | undefined): Promise<{ store: Store; durability: Durability; notices: string[] }> {
+export async function openState(
+  statePath: string | undefined,
+  stateIo: Partial<StateIo> = {},
+): Promise<{ store: Store; durability: Durability; notices: string[] }> {
   if (statePath === undefined) return { store: new Store(seedState()), durability: MEMORY, notices: [] };
   await mkdir(dirname(statePath), { recursive: true });
   const lockPath = `${statePath}.lock`;
   await acquireLock(lockPath);
   try {
-    return await openLocked(statePath, lockPath);
+    return await openLocked(statePath, lockPath, { ...REAL_STATE_IO, ...stateIo });
   } catch (error) {
     await unlink(lockPath).catch(() => undefined);
     throw error;
   }
 }
 
-async function openLocked(statePath: string, lockPath: string) {
+async function openLocked(statePath: string, lockPath: string, io: StateIo) {
   const journalPath = `${statePath}.journal`;
   const notices: string[] = [];
   const snapshot = await readSnapshot(statePath);
@@ -60,8 +75,8 @@ async function openLocked(statePath: string, lockPath: string) {
     for (const entry of parsed.entries) store.replay(entry);
     if (parsed.tornTail) notices.push(`${journalPath}: dropped a torn last line (an unacknowledged write cut by a crash)`);
   }
-  await writeSnapshot(statePath, store.toData());
-  const journal = Journal.open(journalPath, store.seq);
+  await io.writeSnapshot(statePath, store.toData());
+  const journal = Journal.open(journalPath, store.seq, io);
   store.onCommit = (entry) => journal.enqueue(entry);
 
   let closed = false;
@@ -75,8 +90,9 @@ async function openLocked(statePath: string, lockPath: string) {
       closed = true;
       store.onCommit = undefined;
       try {
+        await journal.idle();
         journal.flush();
-        await writeSnapshot(statePath, store.toData());
+        await io.writeSnapshot(statePath, store.toData());
         journal.reset(false);
       } finally {
         journal.close();

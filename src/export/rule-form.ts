@@ -8,15 +8,8 @@ import { sameRule } from "../cedar/canonical.js";
 import { decomposeRule } from "../cedar/decompose.js";
 import { lex } from "../cedar/lexer.js";
 import type { RuleScopeFields } from "../cedar/rule-fields.js";
-
-export interface StructuredForm {
-  effect: "permit" | "forbid";
-  principal?: Record<string, string>;
-  action?: { eq: string } | { in: string[] };
-  resource?: Record<string, string>;
-  when: string[];
-  unless: string[];
-}
+import type { ActionScopeFile, EntityScopeFile, RuleFile, StructuredRuleFile } from "../desired/file-format.generated.js";
+import type { LiveCedarRule } from "../live/types.js";
 
 /** Splits `when { … } unless { … }` into clauses; undefined when the text is anything else. */
 export function splitClauses(conditions: string | null): { kind: "when" | "unless"; body: string }[] | undefined {
@@ -57,13 +50,13 @@ export function splitClauses(conditions: string | null): { kind: "when" | "unles
   return out;
 }
 
-function scope(type: RuleScopeFields["principal_scope_type"], entityType: string | null, entityId: string | null): Record<string, string> | undefined | null {
+function scope(type: RuleScopeFields["principal_scope_type"], entityType: string | null, entityId: string | null): EntityScopeFile | undefined | null {
   switch (type) {
     case "any":
       return undefined;
     case "eq":
     case "in":
-      return entityType !== null && entityId !== null ? { [type]: entityLiteral(entityType, entityId) } : null;
+      return entityType !== null && entityId !== null ? (type === "eq" ? { eq: entityLiteral(entityType, entityId) } : { in: entityLiteral(entityType, entityId) }) : null;
     case "is":
       return entityType !== null ? { is: entityType } : null;
     case "is_in":
@@ -71,26 +64,51 @@ function scope(type: RuleScopeFields["principal_scope_type"], entityType: string
   }
 }
 
-export function structuredForm(text: string): StructuredForm | undefined {
+function actionScope(type: RuleScopeFields["action_scope_type"], ids: readonly string[]): ActionScopeFile | undefined | null {
+  if (type === "any") return undefined;
+  if (type === "in") return { in: [...ids] };
+  return type === "eq" && ids.length === 1 ? { eq: ids[0]! } : null;
+}
+
+/** One condition as a single expression, several as a list (one clause each); none: the key is left out. */
+function conditionValue(list: string[]): string | string[] | undefined {
+  return list.length === 0 ? undefined : list.length === 1 ? list[0] : list;
+}
+
+/** The rule's structured fields in file order (effect, principal, action, resource, when, unless), or undefined. */
+export function structuredForm(text: string): StructuredRuleFile | undefined {
   const d = decomposeRule(text);
   if (!d.ok || Object.keys(d.annotations).length > 0) return undefined;
   const f = d.fields;
   const clauses = splitClauses(f.conditions);
   const principal = scope(f.principal_scope_type, f.principal_entity_type, f.principal_entity_id);
+  const action = actionScope(f.action_scope_type, f.action_ids);
   const resource = scope(f.resource_scope_type, f.resource_entity_type, f.resource_entity_id);
-  if (!clauses || principal === null || resource === null) return undefined;
-  const form: StructuredForm = {
-    effect: d.effect,
-    when: clauses.filter((c) => c.kind === "when").map((c) => c.body),
-    unless: clauses.filter((c) => c.kind === "unless").map((c) => c.body),
-  };
-  if (principal) form.principal = principal;
-  if (resource) form.resource = resource;
-  if (f.action_scope_type === "eq" && f.action_ids.length === 1) form.action = { eq: f.action_ids[0]! };
-  else if (f.action_scope_type === "in") form.action = { in: [...f.action_ids] };
-  else if (f.action_scope_type !== "any") return undefined;
+  if (!clauses || principal === null || action === null || resource === null) return undefined;
+  const when = clauses.filter((c) => c.kind === "when").map((c) => c.body);
+  const unless = clauses.filter((c) => c.kind === "unless").map((c) => c.body);
   // The proof: what the loader would assemble from this form means the same as the live rule.
-  const conditions = [...form.when.map((w) => `when { ${w} }`), ...form.unless.map((u) => `unless { ${u} }`)].join(" ");
+  const conditions = [...when.map((w) => `when { ${w} }`), ...unless.map((u) => `unless { ${u} }`)].join(" ");
   const reassembled = assembleRule({ ...f, conditions: conditions === "" ? null : conditions });
-  return sameRule(reassembled, text) ? form : undefined;
+  if (!sameRule(reassembled, text)) return undefined;
+  const form: StructuredRuleFile = { effect: d.effect };
+  if (principal) form.principal = principal;
+  if (action) form.action = action;
+  if (resource) form.resource = resource;
+  const whenValue = conditionValue(when);
+  if (whenValue !== undefined) form.when = whenValue;
+  const unlessValue = conditionValue(unless);
+  if (unlessValue !== undefined) form.unless = unlessValue;
+  return form;
+}
+
+/**
+ * A live rule as a file's rule: structured when that says the same, one `cedar:` statement otherwise; `notice` and
+ * `auditSession` only when they differ from the API's defaults (left out, they keep the live value).
+ */
+export function ruleFile(rule: LiveCedarRule): RuleFile {
+  const form: RuleFile = structuredForm(rule.text) ?? { cedar: rule.text.trim() };
+  if (rule.notice !== null) form.notice = rule.notice;
+  if (!rule.auditSession) form.auditSession = false;
+  return form;
 }

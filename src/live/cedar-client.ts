@@ -3,7 +3,7 @@
  * followed to the end, wire fields (snake_case) mapped into the live model. Rules are written as `policy_text`
  * (one Cedar statement), which the service keeps, possibly re-formatted.
  */
-import type { LiveCedarPolicy, LiveCedarRule } from "./types.js";
+import type { CedarPolicySettings, CedarRuleSettings, LiveCedarPolicy, LiveCedarRule } from "./types.js";
 import type { RuleScopeFields } from "../cedar/rule-fields.js";
 import { createHttpClient, shortText, type HttpClient, type HttpClientOptions, type ServerError } from "./http-client.js";
 import { ShapeError, arr, boolOr, num, numOrNull, obj, str, strOrNull, type Obj } from "./wire.js";
@@ -15,21 +15,36 @@ export interface CedarClientOptions extends Omit<HttpClientOptions, "headers" | 
   pageLimit?: number;
 }
 
-/** A policy's settings, as the live model names them. */
-export type CedarPolicyInput = Omit<LiveCedarPolicy, "id" | "rules">;
+/** A policy to create: its name and maximum duration are required; the API's defaults apply to what is left out. */
+export type CedarPolicyInput = Pick<CedarPolicySettings, "name" | "maxDurationSeconds"> & Partial<CedarPolicySettings>;
 
-export type CedarPolicyPatch = Partial<CedarPolicyInput>;
+export type CedarPolicyPatch = Partial<CedarPolicySettings>;
 
-export interface CedarRuleInput {
-  /** One Cedar statement, sent as `policy_text`. */
-  text: string;
-  /** Left out: the service appends the rule last. */
-  ordinal?: number;
-  notice?: string | null;
-  auditSession?: boolean;
-}
+/** A rule to create: one Cedar statement; left out, `ordinal` puts it last and the others take the API's defaults. */
+export type CedarRuleInput = Pick<CedarRuleSettings, "text"> & Partial<CedarRuleSettings>;
 
-export type CedarRulePatch = Partial<CedarRuleInput>;
+export type CedarRulePatch = Partial<CedarRuleSettings>;
+
+/**
+ * The one place that knows the Cedar API's field names: model name → wire name, for writing (only the fields
+ * given) and reading. Everything else — the plan, apply, the renderers — uses the model's names.
+ */
+const POLICY_WIRE = {
+  name: "name",
+  description: "description",
+  enabled: "enabled",
+  priority: "priority",
+  maxDurationSeconds: "max_duration_seconds",
+  defaultDurationSeconds: "default_duration_seconds",
+  notificationChannel: "notification_channel",
+} as const satisfies Record<keyof CedarPolicySettings, string>;
+
+const RULE_WIRE = {
+  text: "policy_text",
+  ordinal: "ordinal",
+  notice: "notice",
+  auditSession: "audit_session",
+} as const satisfies Record<keyof CedarRuleSettings, string>;
 
 /** A policy as the list answers it: without rules, with how many it holds (null when the service does not say). */
 export type CedarPolicySummary = Omit<LiveCedarPolicy, "rules"> & { ruleCount: number | null };
@@ -66,6 +81,7 @@ export function createCedarClient(options: CedarClientOptions): CedarClient {
   const { apiKey, tenantId, pageLimit = MAX_PAGE_LIMIT, ...rest } = options;
   const http = createHttpClient({
     ...rest,
+    service: "cedar",
     headers: { "X-API-Key": apiKey, "X-Tenant-ID": tenantId },
     secrets: [apiKey],
     readError: readCedarError,
@@ -128,26 +144,20 @@ export function sortRules(rules: LiveCedarRule[]): LiveCedarRule[] {
 }
 
 /** Only the fields given are sent, so a PATCH touches nothing else (an ordinal move stays a move). */
-function policyWire(p: CedarPolicyPatch): Record<string, unknown> {
+function toWire<K extends string>(names: Readonly<Record<K, string>>, fields: Partial<Record<K, unknown>>): Record<string, unknown> {
   const wire: Record<string, unknown> = {};
-  if (p.name !== undefined) wire["name"] = p.name;
-  if (p.description !== undefined) wire["description"] = p.description;
-  if (p.enabled !== undefined) wire["enabled"] = p.enabled;
-  if (p.priority !== undefined) wire["priority"] = p.priority;
-  if (p.maxDurationSeconds !== undefined) wire["max_duration_seconds"] = p.maxDurationSeconds;
-  if (p.defaultDurationSeconds !== undefined) wire["default_duration_seconds"] = p.defaultDurationSeconds;
-  if (p.notificationChannel !== undefined) wire["notification_channel"] = p.notificationChannel;
+  for (const key of Object.keys(names) as K[]) {
+    const value = fields[key];
+    if (value !== undefined) wire[names[key]] = value;
+  }
   return wire;
 }
 
-function ruleWire(r: CedarRulePatch): Record<string, unknown> {
-  const wire: Record<string, unknown> = {};
-  if (r.text !== undefined) wire["policy_text"] = r.text;
-  if (r.ordinal !== undefined) wire["ordinal"] = r.ordinal;
-  if (r.notice !== undefined) wire["notice"] = r.notice;
-  if (r.auditSession !== undefined) wire["audit_session"] = r.auditSession;
-  return wire;
-}
+/** A policy's fields as the API names them (only those given). */
+export const policyWire = (p: CedarPolicyPatch): Record<string, unknown> => toWire(POLICY_WIRE, p);
+
+/** A rule's fields as the API names them (only those given). */
+export const ruleWire = (r: CedarRulePatch): Record<string, unknown> => toWire(RULE_WIRE, r);
 
 function readCedarError(body: unknown): ServerError {
   if (typeof body === "string") return { message: shortText(body), code: null };
@@ -168,15 +178,16 @@ function readCedarError(body: unknown): ServerError {
 }
 
 function readPolicyFields(o: Obj, at: string): Omit<LiveCedarPolicy, "rules"> {
+  const w = POLICY_WIRE;
   return {
     id: str(o, "id", at),
-    name: str(o, "name", at),
-    description: strOrNull(o, "description", at),
-    enabled: boolOr(o, "enabled", true, at),
-    priority: numOrNull(o, "priority", at) ?? 0,
-    maxDurationSeconds: num(o, "max_duration_seconds", at),
-    defaultDurationSeconds: numOrNull(o, "default_duration_seconds", at),
-    notificationChannel: strOrNull(o, "notification_channel", at),
+    name: str(o, w.name, at),
+    description: strOrNull(o, w.description, at),
+    enabled: boolOr(o, w.enabled, true, at),
+    priority: numOrNull(o, w.priority, at) ?? 0,
+    maxDurationSeconds: num(o, w.maxDurationSeconds, at),
+    defaultDurationSeconds: numOrNull(o, w.defaultDurationSeconds, at),
+    notificationChannel: strOrNull(o, w.notificationChannel, at),
   };
 }
 
@@ -195,10 +206,10 @@ function readFull(o: Obj, at: string): LiveCedarPolicy {
 function readRule(o: Obj, at: string): LiveCedarRule {
   const rule: LiveCedarRule = {
     id: str(o, "id", at),
-    ordinal: num(o, "ordinal", at),
-    text: str(o, "policy_text", at),
-    notice: strOrNull(o, "notice", at),
-    auditSession: boolOr(o, "audit_session", true, at),
+    ordinal: num(o, RULE_WIRE.ordinal, at),
+    text: str(o, RULE_WIRE.text, at),
+    notice: strOrNull(o, RULE_WIRE.notice, at),
+    auditSession: boolOr(o, RULE_WIRE.auditSession, true, at),
     createdAt: strOrNull(o, "created_at", at) ?? "",
   };
   const fields = readRuleFields(o);

@@ -5,7 +5,7 @@
  */
 import type { Dispatcher } from "undici";
 import { AdaptiveLimiter, defaultSleep, type Slot } from "./concurrency.js";
-import { HttpError, type HttpOutcome } from "./http-error.js";
+import { HttpError, type HttpErrorInit, type HttpOutcome, type ServiceName } from "./http-error.js";
 import { DEFAULT_RETRY_POLICY, isRetryableRead, isRetryableWrite, parseRetryAfter, withRetry, type RetryPolicy } from "./retry.js";
 import { redactor } from "./redact.js";
 import { ShapeError } from "./wire.js";
@@ -27,6 +27,8 @@ export interface ServerError {
 export interface HttpClientOptions {
   /** May carry a path prefix (`https://host/api`); request paths are appended to it. */
   baseUrl: string;
+  /** Which API this client speaks, named in its errors. */
+  service?: ServiceName;
   /** Sent on every request: the API's auth headers. */
   headers: Readonly<Record<string, string>>;
   /** Values that must never appear in an error (the keys); header values are not assumed secret (a tenant id is not). */
@@ -79,6 +81,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const origin = base.origin;
   const prefix = base.pathname.replace(/\/+$/, "");
   const clean = redactor(options.secrets);
+  const target: Pick<HttpErrorInit, "service" | "baseUrl"> = { ...(options.service ? { service: options.service } : {}), baseUrl: options.baseUrl };
   const limiter =
     options.concurrency instanceof AdaptiveLimiter
       ? options.concurrency
@@ -96,14 +99,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     try {
       response = await options.dispatcher.request({ origin, path: prefix + shownPath, method, headers, body });
     } catch (error) {
-      throw networkError(method, shownPath, error, clean);
+      throw networkError(method, shownPath, error, clean, target);
     }
     let text: string;
     try {
       text = await response.body.text();
     } catch (error) {
       // The status line arrived, so the server got the request: whatever it did, the outcome is unknown.
-      throw networkError(method, shownPath, error, clean, "unknown");
+      throw networkError(method, shownPath, error, clean, target, "unknown");
     }
     const status = response.statusCode;
     const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now());
@@ -112,6 +115,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (status >= 200 && status < 300) return { status, text };
     const server = readError(tryJson(text) ?? text);
     throw new HttpError({
+      ...target,
       kind: "status",
       method,
       path: shownPath,
@@ -140,7 +144,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     });
     const outcome: HttpOutcome = method === "GET" ? "not-applied" : "unknown";
     const protocolError = (message: string) =>
-      new HttpError({ kind: "protocol", method, path: shownPath, status: answer.status, serverMessage: message, outcome, redact: clean });
+      new HttpError({ ...target, kind: "protocol", method, path: shownPath, status: answer.status, serverMessage: message, outcome, redact: clean });
     let json: unknown = undefined;
     if (answer.text.trim() !== "") {
       try {
@@ -175,10 +179,12 @@ function networkError(
   path: string,
   error: unknown,
   clean: (text: string) => string,
+  target: Pick<HttpErrorInit, "service" | "baseUrl">,
   outcome?: HttpOutcome,
 ): HttpError {
   const code = errorCode(error);
   return new HttpError({
+    ...target,
     kind: "network",
     method,
     path,

@@ -5,6 +5,7 @@
  * "unknown" means it may have (apply must list again and adopt, never blindly repeat a create).
  */
 import { STATUS_CODES } from "node:http";
+import { UserError } from "../errors/user-errors.js";
 
 export type HttpOutcome = "not-applied" | "unknown";
 
@@ -15,8 +16,14 @@ export type HttpOutcome = "not-applied" | "unknown";
  */
 export type HttpErrorKind = "status" | "network" | "protocol";
 
+/** Which API a request went to; the hints of describeError depend on it. */
+export type ServiceName = "rbac" | "cedar";
+
 export interface HttpErrorInit {
   kind: HttpErrorKind;
+  /** The API and its base URL as configured (URLs never hold keys: keys travel in headers). */
+  service?: ServiceName;
+  baseUrl?: string;
   method: string;
   /** Path and query as sent, without the origin. */
   path: string;
@@ -33,9 +40,11 @@ export interface HttpErrorInit {
   redact?: (text: string) => string;
 }
 
-export class HttpError extends Error {
+export class HttpError extends UserError {
   override readonly name = "HttpError";
   readonly kind: HttpErrorKind;
+  readonly service: ServiceName | undefined;
+  readonly baseUrl: string | undefined;
   readonly method: string;
   readonly path: string;
   readonly status: number | null;
@@ -53,6 +62,8 @@ export class HttpError extends Error {
     // this object may end up printed or logged.
     super(formatHttpError(init.kind, init.method, path, init.status, serverMessage, init.code ?? null));
     this.kind = init.kind;
+    this.service = init.service;
+    this.baseUrl = init.baseUrl === undefined ? undefined : clean(init.baseUrl);
     this.method = init.method;
     this.path = path;
     this.status = init.status;

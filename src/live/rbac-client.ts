@@ -66,6 +66,7 @@ export function createRbacClient(options: RbacClientOptions): RbacClient {
   const { apiKey, membersPageSize = 100, ...rest } = options;
   const http = createHttpClient({
     ...rest,
+    service: "rbac",
     headers: { CONFIDENT_API_KEY: apiKey },
     secrets: [apiKey],
     readError: readRbacError,
@@ -111,6 +112,8 @@ export function createRbacClient(options: RbacClientOptions): RbacClient {
     }
     if (byId.size < total) {
       throw new HttpError({
+        service: "rbac",
+        baseUrl: options.baseUrl,
         kind: "protocol",
         method: "GET",
         path,

@@ -50,20 +50,27 @@ export interface LiveProject {
   scope?: LiveRbacScope;
 }
 
-export interface LiveCedarRule {
-  id: string;
-  ordinal: number;
-  /** The assembled (or posted) Cedar statement, as the service returns it. */
+/**
+ * A Cedar rule's writable fields, under the model's names: the plan, the apply step and the adapter's inputs all
+ * use these. Only the adapter (`cedar-client.ts`) knows the wire names (`policy_text`, `audit_session`).
+ */
+export interface CedarRuleSettings {
+  /** The Cedar statement (one), as written or as the service returns it. */
   text: string;
+  ordinal: number;
   notice: string | null;
   auditSession: boolean;
+}
+
+export interface LiveCedarRule extends CedarRuleSettings {
+  id: string;
   createdAt: string;
   /** The structured fields, when the service returned all of them well-formed (for export); diff compares `text`. */
   fields?: RuleScopeFields;
 }
 
-export interface LiveCedarPolicy {
-  id: string;
+/** A Cedar policy's settings, under the model's names (the adapter alone knows the wire names). */
+export interface CedarPolicySettings {
   name: string;
   description: string | null;
   enabled: boolean;
@@ -71,6 +78,10 @@ export interface LiveCedarPolicy {
   maxDurationSeconds: number;
   defaultDurationSeconds: number | null;
   notificationChannel: string | null;
+}
+
+export interface LiveCedarPolicy extends CedarPolicySettings {
+  id: string;
   /** Sorted by (ordinal, createdAt), as the service lists them. */
   rules: LiveCedarRule[];
 }

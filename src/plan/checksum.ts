@@ -3,7 +3,7 @@
  * guards are not part of it, so the same change set has the same checksum with or without `--base`.
  */
 import { createHash } from "node:crypto";
-import { stableJson } from "../cedar/canonical.js";
+import { stableJson } from "../json/stable-json.js";
 import type { Change } from "./model.js";
 import { sortChanges } from "./order.js";
 

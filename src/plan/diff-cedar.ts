@@ -2,87 +2,77 @@
  * Diff of the Cedar tenant: policy metadata, and each policy's ordered rules matched for the fewest writes.
  * Pure, apart from the memoized engine call behind `canonicalRule`, made only for rules whose tokens differ.
  */
-import { formatAddress } from "../address/address.js";
+import { deepEqual } from "../json/deep-equal.js";
+import type { Address } from "../address/address.js";
 import { canonicalRule, tokenKey } from "../cedar/canonical.js";
 import type { DesiredCedarPolicy, DesiredRule } from "../desired/types.js";
-import type { LiveCedarPolicy, LiveCedarRule } from "../live/types.js";
+import type { CedarPolicySettings, LiveCedarPolicy, LiveCedarRule } from "../live/types.js";
 import { isOwned, type DiffContext } from "./diff-context.js";
-import { pairObjects } from "./match-objects.js";
-import type { CedarPolicyFields, CedarRuleFields, Change, FieldChange, Ref } from "./model.js";
+import { pairObjects, type CedarPairing } from "./match-objects.js";
+import { changeId, type CedarPolicyFields, type CedarRuleFields, type Change, type FieldChange, type Ref } from "./model.js";
 
 const SCOPE = "cedar";
 
-export function diffCedar(desired: readonly DesiredCedarPolicy[], live: readonly LiveCedarPolicy[], ctx: DiffContext): Change[] {
-  const changes: Change[] = [];
-  const address = (name: string): string => formatAddress({ kind: "cedar-policy", name });
-  const pairing = pairObjects(desired, live, address, "Cedar policy", ctx);
+const policyAddress = (name: string): Address => ({ kind: "cedar-policy", name });
+
+export function diffCedar(desired: readonly DesiredCedarPolicy[], live: readonly LiveCedarPolicy[], ctx: DiffContext): { changes: Change[]; pairing: CedarPairing } {
+  let changes: Change[] = [];
+  const pairing = pairObjects(desired, live, policyAddress, "Cedar policy", ctx);
   for (const { desired: d, live: l, renamedFrom } of pairing.matched) {
+    const a = policyAddress(d.name);
     const policyRef: Ref = l ? { name: d.name, id: l.id } : { name: d.name };
     let policyChange: string | undefined;
     if (!l) {
-      policyChange = `create:${d.address}`;
+      policyChange = changeId("create", a);
       changes.push({
-        id: policyChange, kind: "create", type: "cedar-policy", address: d.address, scope: SCOPE, dependsOn: [], fields: [],
-        body: { name: d.name, max_duration_seconds: d.maxDurationSeconds, ...optionalFields(d) },
+        id: policyChange, kind: "create", type: "cedar-policy", address: a, scope: SCOPE, dependsOn: [], fields: [],
+        body: { name: d.name, maxDurationSeconds: d.maxDurationSeconds, ...optionalFields(d) },
       });
     } else {
       const fields = policyFieldChanges(d, l, renamedFrom);
       if (fields.length > 0) {
         const kind = renamedFrom !== undefined ? "rename" : "update";
-        const body: CedarPolicyFields = {};
-        for (const f of fields) (body as Record<string, unknown>)[WIRE[f.field]!] = f.after;
+        // Field changes are named as the body's keys: the body is the changed fields' new values.
+        const body: Record<string, unknown> = {};
+        for (const f of fields) body[f.field] = f.after;
         changes.push({
-          id: `${kind}:${d.address}`, kind, type: "cedar-policy", address: d.address, scope: SCOPE, dependsOn: [], fields, liveId: l.id, body,
+          id: changeId(kind, a), kind, type: "cedar-policy", address: a, scope: SCOPE, dependsOn: [], fields, liveId: l.id, body: body as CedarPolicyFields,
           ...(renamedFrom !== undefined ? { fromName: renamedFrom } : {}),
         });
       }
     }
-    changes.push(...diffRules(d, l?.rules ?? [], policyRef, policyChange));
+    changes = changes.concat(diffRules(d, l?.rules ?? [], policyRef, policyChange));
   }
   for (const l of pairing.unclaimed) {
-    const a = address(l.name);
-    if (!isOwned(ctx, a)) continue;
+    const a = policyAddress(l.name);
+    if (!isOwned(ctx.settings, a)) continue;
     changes.push({
-      id: `delete:${a}`, kind: "delete", type: "cedar-policy", address: a, scope: SCOPE, dependsOn: [], fields: [],
+      id: changeId("delete", a), kind: "delete", type: "cedar-policy", address: a, scope: SCOPE, dependsOn: [], fields: [],
       liveId: l.id, name: l.name, ruleCount: l.rules.length,
     });
   }
-  return changes;
+  return { changes, pairing: { live, policies: pairing } };
 }
 
-/** Field name in plans → wire name. */
-const WIRE: Record<string, keyof CedarPolicyFields> = {
-  name: "name",
-  description: "description",
-  enabled: "enabled",
-  priority: "priority",
-  maxDurationSeconds: "max_duration_seconds",
-  defaultDurationSeconds: "default_duration_seconds",
-  notificationChannel: "notification_channel",
-};
+/** The settings a file may leave out (keeping the live value, or the API's default on create), in body order. */
+const OPTIONAL_POLICY_FIELDS = ["description", "enabled", "priority", "defaultDurationSeconds", "notificationChannel"] as const satisfies readonly (keyof CedarPolicySettings)[];
+
+/** Every setting the files give, compared after the name. */
+const COMPARED_POLICY_FIELDS = ["description", "enabled", "priority", "maxDurationSeconds", "defaultDurationSeconds", "notificationChannel"] as const satisfies readonly (keyof CedarPolicySettings)[];
 
 function optionalFields(d: DesiredCedarPolicy): CedarPolicyFields {
-  const out: CedarPolicyFields = {};
-  if (d.description !== undefined) out.description = d.description;
-  if (d.enabled !== undefined) out.enabled = d.enabled;
-  if (d.priority !== undefined) out.priority = d.priority;
-  if (d.defaultDurationSeconds !== undefined) out.default_duration_seconds = d.defaultDurationSeconds;
-  if (d.notificationChannel !== undefined) out.notification_channel = d.notificationChannel;
-  return out;
+  const out: Record<string, unknown> = {};
+  for (const k of OPTIONAL_POLICY_FIELDS) if (d[k] !== undefined) out[k] = d[k];
+  return out as CedarPolicyFields;
 }
 
 function policyFieldChanges(d: DesiredCedarPolicy, l: LiveCedarPolicy, renamedFrom: string | undefined): FieldChange[] {
   const fields: FieldChange[] = [];
   if (renamedFrom !== undefined) fields.push({ field: "name", before: renamedFrom, after: d.name });
-  const compare = (field: string, want: unknown, have: unknown): void => {
-    if (want !== undefined && want !== have) fields.push({ field, before: have, after: want });
-  };
-  compare("description", d.description, l.description);
-  compare("enabled", d.enabled, l.enabled);
-  compare("priority", d.priority, l.priority);
-  compare("maxDurationSeconds", d.maxDurationSeconds, l.maxDurationSeconds);
-  compare("defaultDurationSeconds", d.defaultDurationSeconds, l.defaultDurationSeconds);
-  compare("notificationChannel", d.notificationChannel, l.notificationChannel);
+  for (const k of COMPARED_POLICY_FIELDS) {
+    const want = d[k];
+    if (want !== undefined && !deepEqual(want, l[k])) fields.push({ field: k, before: l[k], after: want });
+  }
   return fields;
 }
 
@@ -128,7 +118,11 @@ export function matchRules(desired: readonly DesiredRule[], live: readonly LiveC
   }
   // Changed rules: pair those at the same position first, then the rest in order.
   const liveAt = new Map<number, LiveCedarRule[]>();
-  for (const l of restLive) liveAt.set(l.ordinal, [...(liveAt.get(l.ordinal) ?? []), l]);
+  for (const l of restLive) {
+    const list = liveAt.get(l.ordinal);
+    if (list) list.push(l);
+    else liveAt.set(l.ordinal, [l]);
+  }
   const taken = new Set<LiveCedarRule>();
   const waiting: DesiredRule[] = [];
   for (const d of restDesired) {
@@ -155,44 +149,47 @@ export function matchRules(desired: readonly DesiredRule[], live: readonly LiveC
 function diffRules(d: DesiredCedarPolicy, live: readonly LiveCedarRule[], policy: Ref, policyChange: string | undefined): Change[] {
   const out: Change[] = [];
   const base = { type: "cedar-rule" as const, scope: SCOPE, policy, dependsOn: policyChange ? [policyChange] : [] };
+  const ruleAddress = (ordinal: number): Address => ({ kind: "cedar-rule", policy: policy.name, ordinal });
   const { pairs, creates, deletes } = matchRules(d.rules, live);
   for (const { desired: r, live: l, sameMeaning } of pairs) {
+    const a = ruleAddress(r.ordinal);
     const fields: FieldChange[] = [];
     const body: CedarRuleFields = {};
     if (!sameMeaning) {
-      fields.push({ field: "cedar", before: l.text, after: r.text });
-      body.policy_text = r.text;
+      fields.push({ field: "text", before: l.text, after: r.text });
+      body.text = r.text;
     }
     if (l.ordinal !== r.ordinal) {
       fields.push({ field: "ordinal", before: l.ordinal, after: r.ordinal });
       body.ordinal = r.ordinal;
     }
-    if (r.notice !== undefined && r.notice !== l.notice) {
+    if (r.notice !== undefined && !deepEqual(r.notice, l.notice)) {
       fields.push({ field: "notice", before: l.notice, after: r.notice });
       body.notice = r.notice;
     }
     if (r.auditSession !== undefined && r.auditSession !== l.auditSession) {
       fields.push({ field: "auditSession", before: l.auditSession, after: r.auditSession });
-      body.audit_session = r.auditSession;
+      body.auditSession = r.auditSession;
     }
     if (fields.length === 0) continue;
     if (fields.length === 1 && body.ordinal !== undefined) {
-      out.push({ ...base, id: `move:${r.address}`, kind: "move", address: r.address, fields, liveId: l.id, body: { ordinal: r.ordinal }, text: r.text });
+      out.push({ ...base, id: changeId("move", a), kind: "move", address: a, fields, liveId: l.id, body: { ordinal: r.ordinal }, text: r.text });
     } else {
-      out.push({ ...base, id: `update:${r.address}`, kind: "update", address: r.address, fields, liveId: l.id, body, beforeText: l.text });
+      out.push({ ...base, id: changeId("update", a), kind: "update", address: a, fields, liveId: l.id, body, beforeText: l.text });
     }
   }
   for (const r of creates) {
-    const body: CedarRuleFields & { policy_text: string; ordinal: number } = { policy_text: r.text, ordinal: r.ordinal };
+    const a = ruleAddress(r.ordinal);
+    const body: CedarRuleFields & { text: string; ordinal: number } = { text: r.text, ordinal: r.ordinal };
     if (r.notice !== undefined) body.notice = r.notice;
-    if (r.auditSession !== undefined) body.audit_session = r.auditSession;
-    out.push({ ...base, id: `create:${r.address}`, kind: "create", address: r.address, fields: [], body });
+    if (r.auditSession !== undefined) body.auditSession = r.auditSession;
+    out.push({ ...base, id: changeId("create", a), kind: "create", address: a, fields: [], body });
   }
   // Deletes run after the policy's other rule writes, so a replaced rule is never missing in between.
   const writes = out.map((c) => c.id);
   for (const l of deletes) {
-    const a = formatAddress({ kind: "cedar-rule", policy: policy.name, ordinal: l.ordinal });
-    out.push({ ...base, dependsOn: writes, id: `delete:${a}@${l.id}`, kind: "delete", address: a, fields: [], liveId: l.id, text: l.text, ordinal: l.ordinal });
+    const a = ruleAddress(l.ordinal);
+    out.push({ ...base, dependsOn: writes, id: changeId("delete", a, l.id), kind: "delete", address: a, fields: [], liveId: l.id, text: l.text, ordinal: l.ordinal });
   }
   return out;
 }

@@ -2,7 +2,7 @@
  * What every part of the diff shares: settings, and where it reports problems. Desired-state problems (names the
  * live state does not have) are diagnostics (exit 3); live-state problems that break identity are live errors.
  */
-import { matchAny, parseAddress } from "../address/address.js";
+import { matchAny, type Address } from "../address/address.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Settings } from "../desired/types.js";
 
@@ -13,19 +13,15 @@ export interface DiffContext {
   liveErrors: string[];
 }
 
-export function isIgnored(ctx: DiffContext, address: string): boolean {
-  const a = parseAddress(address);
-  return a !== undefined && matchAny(ctx.settings.ignore, a);
+export function isIgnored(settings: Settings, address: Address): boolean {
+  return matchAny(settings.ignore, address);
 }
 
 /** With `owns` set, only matching live objects are ours to delete. */
-export function isOwned(ctx: DiffContext, address: string): boolean {
-  if (ctx.settings.owns.length === 0) return true;
-  const a = parseAddress(address);
-  return a !== undefined && matchAny(ctx.settings.owns, a);
+export function isOwned(settings: Settings, address: Address): boolean {
+  return settings.owns.length === 0 || matchAny(settings.owns, address);
 }
 
-export function isProtected(ctx: DiffContext, address: string): boolean {
-  const a = parseAddress(address);
-  return a !== undefined && matchAny(ctx.settings.protect, a);
+export function isProtected(settings: Settings, address: Address): boolean {
+  return matchAny(settings.protect, address);
 }

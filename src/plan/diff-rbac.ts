@@ -2,13 +2,13 @@
  * Diff of one RBAC scope (the organization, or one project): custom policies and roles. Pure.
  * Names are resolved to ids from the live lists; an unknown permission or policy name is a desired-state error.
  */
-import { formatAddress, type Address } from "../address/address.js";
+import type { Address } from "../address/address.js";
 import { diag } from "../diagnostics/diagnostic.js";
 import type { DesiredRbacScope, NameRef } from "../desired/types.js";
-import type { LiveRbacPolicy, LiveRbacScope, LiveRole } from "../live/types.js";
+import type { LiveRbacScope, LiveRole } from "../live/types.js";
 import { isOwned, type DiffContext } from "./diff-context.js";
-import { pairObjects } from "./match-objects.js";
-import type { Change, FieldChange, RbacPolicyBody, Ref, RoleBody, ScopeKey } from "./model.js";
+import { pairObjects, type RbacScopePairing } from "./match-objects.js";
+import { changeId, type Change, type FieldChange, type RbacPolicyBody, type Ref, type RoleBody, type ScopeKey } from "./model.js";
 
 export interface RbacScopeInput {
   scope: ScopeKey;
@@ -26,14 +26,18 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 const sortedNames = (refs: readonly Ref[]): string[] => refs.map((r) => r.name).sort();
 
-export function diffRbacScope(input: RbacScopeInput, ctx: DiffContext): Change[] {
+function policyAddress(name: string, project: string | undefined): Address {
+  return project === undefined ? { kind: "org-policy", name } : { kind: "project-policy", project, name };
+}
+
+function roleAddress(name: string, project: string | undefined): Address {
+  return project === undefined ? { kind: "org-role", name } : { kind: "project-role", project, name };
+}
+
+export function diffRbacScope(input: RbacScopeInput, ctx: DiffContext): { changes: Change[]; pairing: RbacScopePairing } {
   const { desired, live, project } = input;
-  const address = (kind: "policy" | "role", name: string): string =>
-    formatAddress(
-      (project === undefined
-        ? { kind: kind === "policy" ? "org-policy" : "org-role", name }
-        : { kind: kind === "policy" ? "project-policy" : "project-role", project: project.name, name }) as Address,
-    );
+  const address = (kind: "policy" | "role", name: string): Address => (kind === "policy" ? policyAddress : roleAddress)(name, project?.name);
+  const pairing: RbacScopePairing = { scope: input.scope, live, ...(project ? { project } : {}) };
   const base = { scope: input.scope, ...(project ? { projectId: project.id } : {}) };
   const changes: Change[] = [];
   const permissionById = new Map(live.permissions.map((p) => [p.id, p.name]));
@@ -65,15 +69,17 @@ export function diffRbacScope(input: RbacScopeInput, ctx: DiffContext): Change[]
   const policyIdAfter = new Map<string, string | undefined>();
   const policyChangeId = new Map<string, string>();
   if (desired.policies) {
-    const pairing = pairObjects(desired.policies, live.policies, (n) => address("policy", n), "policy", ctx);
-    for (const { desired: d, live: l, renamedFrom } of pairing.matched) {
+    const policies = pairObjects(desired.policies, live.policies, (n) => address("policy", n), "policy", ctx);
+    pairing.policies = policies;
+    for (const { desired: d, live: l, renamedFrom } of policies.matched) {
       const permissions = resolvePermissions(d.permissions, d.address);
+      const a = address("policy", d.name);
       policyIdAfter.set(d.name, l?.id);
       if (!l) {
-        const id = `create:${d.address}`;
+        const id = changeId("create", a);
         policyChangeId.set(d.name, id);
         changes.push({
-          ...base, id, kind: "create", type: "rbac-policy", address: d.address, dependsOn: [],
+          ...base, id, kind: "create", type: "rbac-policy", address: a, dependsOn: [],
           fields: [], body: { name: d.name, description: d.description ?? null, permissions },
         });
         continue;
@@ -93,15 +99,15 @@ export function diffRbacScope(input: RbacScopeInput, ctx: DiffContext): Change[]
       const kind = renamedFrom !== undefined ? "rename" : "update";
       const body: RbacPolicyBody = { name: d.name, description: d.description === undefined ? l.description : d.description, permissions };
       changes.push({
-        ...base, id: `${kind}:${d.address}`, kind, type: "rbac-policy", address: d.address, dependsOn: [], fields, liveId: l.id, body,
+        ...base, id: changeId(kind, a), kind, type: "rbac-policy", address: a, dependsOn: [], fields, liveId: l.id, body,
         ...(renamedFrom !== undefined ? { fromName: renamedFrom } : {}),
       });
     }
-    for (const l of pairing.unclaimed) {
+    for (const l of policies.unclaimed) {
       const a = address("policy", l.name);
-      if (!isOwned(ctx, a)) continue;
+      if (!isOwned(ctx.settings, a)) continue;
       changes.push({
-        ...base, id: `delete:${a}`, kind: "delete", type: "rbac-policy", address: a, dependsOn: [], fields: [], liveId: l.id,
+        ...base, id: changeId("delete", a), kind: "delete", type: "rbac-policy", address: a, dependsOn: [], fields: [], liveId: l.id,
         before: { name: l.name, description: l.description, permissions: byRefName(l.permissionIds.map((id) => ({ name: permissionById.get(id) ?? id, id }))) },
       });
     }
@@ -129,13 +135,15 @@ export function diffRbacScope(input: RbacScopeInput, ctx: DiffContext): Change[]
 
   if (desired.roles) {
     const custom = live.roles.filter((r) => !r.system);
-    const pairing = pairObjects(desired.roles, custom, (n) => address("role", n), "role", ctx);
-    for (const { desired: d, live: l, renamedFrom } of pairing.matched) {
+    const roles = pairObjects(desired.roles, custom, (n) => address("role", n), "role", ctx);
+    pairing.roles = roles;
+    for (const { desired: d, live: l, renamedFrom } of roles.matched) {
       const policies = resolvePolicies(d.policies, d.address);
+      const a = address("role", d.name);
       const dependsOn = policies.filter((p) => p.id === undefined && policyChangeId.has(p.name)).map((p) => policyChangeId.get(p.name)!);
       if (!l) {
         changes.push({
-          ...base, id: `create:${d.address}`, kind: "create", type: "role", address: d.address, dependsOn,
+          ...base, id: changeId("create", a), kind: "create", type: "role", address: a, dependsOn,
           fields: [], body: { name: d.name, description: d.description ?? null, policies },
         });
         continue;
@@ -150,15 +158,15 @@ export function diffRbacScope(input: RbacScopeInput, ctx: DiffContext): Change[]
       const kind = renamedFrom !== undefined ? "rename" : "update";
       const body: RoleBody = { name: d.name, description: d.description === undefined ? l.description : d.description, policies };
       changes.push({
-        ...base, id: `${kind}:${d.address}`, kind, type: "role", address: d.address, dependsOn, fields, liveId: l.id, body,
+        ...base, id: changeId(kind, a), kind, type: "role", address: a, dependsOn, fields, liveId: l.id, body,
         ...(renamedFrom !== undefined ? { fromName: renamedFrom } : {}),
       });
     }
-    for (const l of pairing.unclaimed) {
+    for (const l of roles.unclaimed) {
       const a = address("role", l.name);
-      if (!isOwned(ctx, a)) continue;
+      if (!isOwned(ctx.settings, a)) continue;
       changes.push({
-        ...base, id: `delete:${a}`, kind: "delete", type: "role", address: a, dependsOn: [], fields: [], liveId: l.id,
+        ...base, id: changeId("delete", a), kind: "delete", type: "role", address: a, dependsOn: [], fields: [], liveId: l.id,
         before: roleBody(l, livePolicyName),
       });
     }
@@ -167,7 +175,7 @@ export function diffRbacScope(input: RbacScopeInput, ctx: DiffContext): Change[]
   // Policy deletes wait for every role change of the scope: a policy still attached to a role cannot be deleted.
   const roleChanges = changes.filter((c) => c.type === "role").map((c) => c.id).sort();
   for (const c of changes) if (c.type === "rbac-policy" && c.kind === "delete") c.dependsOn = roleChanges;
-  return changes;
+  return { changes, pairing };
 }
 
 function roleBody(l: LiveRole, policyName: Map<string, string>): RoleBody {
@@ -178,5 +186,3 @@ function roleBody(l: LiveRole, policyName: Map<string, string>): RoleBody {
 function byRefName(refs: Ref[]): Ref[] {
   return refs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || ((a.id ?? "") < (b.id ?? "") ? -1 : 1));
 }
-
-export type { LiveRbacPolicy };

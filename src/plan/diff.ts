@@ -1,53 +1,41 @@
 /**
- * diff(desired, live) → the changes, guards and problems of a plan. Pure: no network, file, clock or
- * environment; everything comes in as arguments.
+ * diff(desired, live) → every change the desired state asks for, the pairings they come from (which live object
+ * is which desired one), and the problems found on the way, as data. Pure: no network, file, clock or
+ * environment; everything comes in as arguments. Selection (`--only`), ordering, guards and impact are the next
+ * stages (`only.ts`, `order.ts`, `guards.ts`, `impact.ts`), wired in `flow/compose-plan.ts`.
  */
-import { escapeSegment, type Pattern } from "../address/address.js";
+import { escapeSegment } from "../address/address.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { DesiredState } from "../desired/types.js";
-import type { LiveRbacScope, LiveState } from "../live/types.js";
+import { InternalError } from "../errors/user-errors.js";
+import type { LiveState } from "../live/types.js";
 import { diffCedar } from "./diff-cedar.js";
-import { isIgnored, type DiffContext } from "./diff-context.js";
+import type { DiffContext } from "./diff-context.js";
 import { diffRbacScope } from "./diff-rbac.js";
-import { preflightGuards, protectGuards, thresholdGuards, type ScopeCounts } from "./guards.js";
-import type { Change, Guard } from "./model.js";
-import { limitToPatterns } from "./only.js";
-import { sortChanges } from "./order.js";
-
-export interface DiffOptions {
-  only?: readonly Pattern[];
-}
+import type { Pairings } from "./match-objects.js";
+import type { Change } from "./model.js";
 
 export interface DiffResult {
+  /** In the diff's own order (scope by scope); `sortChanges` gives the plan's. */
   changes: Change[];
-  guards: Guard[];
+  pairings: Pairings;
   /** Desired-state problems found against the live state (exit 3). */
   diagnostics: Diagnostic[];
   /** Live state that breaks identity (exit 1). */
   liveErrors: string[];
-  /** `--only` leaving out a dependency that is not live yet (exit 1). */
-  onlyErrors: string[];
 }
 
-export function diff(desired: DesiredState, live: LiveState, options: DiffOptions = {}): DiffResult {
+export function diff(desired: DesiredState, live: LiveState): DiffResult {
   const ctx: DiffContext = { settings: desired.settings, diagnostics: [], liveErrors: [] };
   let changes: Change[] = [];
-  const scopes = new Map<string, LiveRbacScope>();
-  const counts = new Map<string, ScopeCounts>();
-
-  const countRbac = (scope: string, live: LiveRbacScope, managed: { policies?: unknown; roles?: unknown }, prefix: string): void => {
-    let n = 0;
-    if (managed.policies) n += live.policies.filter((p) => !isIgnored(ctx, `${prefix}/policies/${escapeSegment(p.name)}`)).length;
-    if (managed.roles) n += live.roles.filter((r) => !r.system && !isIgnored(ctx, `${prefix}/roles/${escapeSegment(r.name)}`)).length;
-    counts.set(scope, { existing: n });
-  };
+  const pairings: Pairings = { rbac: [] };
 
   const org = desired.organization;
   if (org && (org.policies || org.roles)) {
-    if (!live.organization) throw new Error("internal error: the organization's live state was not read");
-    changes.push(...diffRbacScope({ scope: "organization", desired: org, live: live.organization }, ctx));
-    scopes.set("organization", live.organization);
-    countRbac("organization", live.organization, org, "organization");
+    if (!live.organization) throw new InternalError("the organization's live state was not read");
+    const scope = diffRbacScope({ scope: "organization", desired: org, live: live.organization }, ctx);
+    changes = changes.concat(scope.changes);
+    pairings.rbac.push(scope.pairing);
   }
 
   const liveProjects = live.projects ?? [];
@@ -68,23 +56,19 @@ export function diff(desired: DesiredState, live: LiveState, options: DiffOption
       continue;
     }
     if (!p.policies && !p.roles) continue;
-    if (!lp.scope) throw new Error(`internal error: the live state of project ${p.name} was not read`);
-    const scope = `projects/${escapeSegment(p.name)}`;
-    changes.push(...diffRbacScope({ scope, project: { name: p.name, id: lp.id }, desired: p, live: lp.scope }, ctx));
-    scopes.set(scope, lp.scope);
-    countRbac(scope, lp.scope, p, scope);
+    if (!lp.scope) throw new InternalError(`the live state of project ${p.name} was not read`);
+    const scope = diffRbacScope({ scope: `projects/${escapeSegment(p.name)}`, project: { name: p.name, id: lp.id }, desired: p, live: lp.scope }, ctx);
+    changes = changes.concat(scope.changes);
+    pairings.rbac.push(scope.pairing);
   }
 
   const cedarPolicies = desired.cedar?.policies;
   if (cedarPolicies) {
-    if (!live.cedar) throw new Error("internal error: the Cedar live state was not read");
-    changes.push(...diffCedar(cedarPolicies, live.cedar.policies, ctx));
-    const visible = live.cedar.policies.filter((p) => !isIgnored(ctx, `cedar/policies/${escapeSegment(p.name)}`));
-    counts.set("cedar", { existing: visible.reduce((n, p) => n + 1 + p.rules.length, 0) });
+    if (!live.cedar) throw new InternalError("the Cedar live state was not read");
+    const cedar = diffCedar(cedarPolicies, live.cedar.policies, ctx);
+    changes = changes.concat(cedar.changes);
+    pairings.cedar = cedar.pairing;
   }
 
-  const limited = limitToPatterns(changes, options.only ?? []);
-  changes = sortChanges(limited.changes);
-  const guards = [...protectGuards(changes, ctx), ...preflightGuards(changes, scopes), ...thresholdGuards(changes, counts, desired.settings)];
-  return { changes, guards, diagnostics: ctx.diagnostics, liveErrors: ctx.liveErrors, onlyErrors: limited.errors };
+  return { changes, pairings, diagnostics: ctx.diagnostics, liveErrors: ctx.liveErrors };
 }

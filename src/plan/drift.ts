@@ -4,7 +4,7 @@
  * diff of the base branch's files against the same live state: a head change it also holds, identically, is
  * pure drift; one it lacks comes from the files; one it holds differently is both. Pure.
  */
-import { stableJson } from "../cedar/canonical.js";
+import { deepEqual } from "../json/deep-equal.js";
 import type { Change, DriftMark } from "./model.js";
 
 export function driftMarks(head: readonly Change[], base: readonly Change[]): Record<string, DriftMark> {
@@ -12,7 +12,8 @@ export function driftMarks(head: readonly Change[], base: readonly Change[]): Re
   const marks: Record<string, DriftMark> = {};
   for (const c of head) {
     const b = baseById.get(c.id);
-    marks[c.id] = !b ? "files" : stableJson({ ...b, dependsOn: [] }) === stableJson({ ...c, dependsOn: [] }) ? "drift" : "both";
+    // Dependencies may differ with the rest of the plan; the change itself is what is compared.
+    marks[c.id] = !b ? "files" : deepEqual({ ...b, dependsOn: [] }, { ...c, dependsOn: [] }) ? "drift" : "both";
   }
   return marks;
 }

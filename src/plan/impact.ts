@@ -1,142 +1,178 @@
 /**
- * Access impact (SPEC section 4): for every role whose effective permissions change (role → policies →
- * permissions, also when only a policy changed), what it gains and loses and how many members hold it; for
- * Cedar, every access test whose decision differs between the live rules and the desired rules. Pure.
+ * The impact stage (SPEC section 4): what the plan's changes do to access. "Before" is the live state the diff
+ * read; "after" is that state with the plan's changes applied — only the selected ones under `--only`. Which live
+ * object each change is about comes from the diff's pairings (a change's `liveId`; each scope's live state), so
+ * `ignore`, `owns`, renames and `--only` mean here exactly what they mean in the changes: no change, no impact.
+ *
+ * RBAC: every role whose effective permissions change (role → policies → permissions, also when only a policy
+ * changed), with what it gains and loses and how many members hold it. Cedar: every access test whose decision
+ * differs between the live rules and the rules after the changes. Pure.
  */
-import { escapeSegment, formatAddress, matchAny } from "../address/address.js";
+import { escapeSegment, formatAddress, type Address } from "../address/address.js";
 import type { EvalPolicy } from "../cedar/evaluate.js";
-import { desiredEvalPolicies, runAccessTests } from "../desired/access-tests.js";
-import type { DesiredRbacScope, DesiredState } from "../desired/types.js";
-import type { LiveCedarPolicy, LiveRbacScope, LiveState } from "../live/types.js";
-import type { Impact, RoleImpact, TestImpact } from "./model.js";
+import { runAccessTests } from "../desired/access-tests.js";
+import type { DesiredState } from "../desired/types.js";
+import type { LiveCedarPolicy } from "../live/types.js";
+import type { Pairings, RbacScopePairing } from "./match-objects.js";
+import type { Change, Impact, Ref, RoleImpact, TestImpact } from "./model.js";
 
-function scopeImpact(desired: DesiredRbacScope, live: LiveRbacScope, project?: string): RoleImpact[] {
-  const permName = new Map(live.permissions.map((p) => [p.id, p.name]));
-  const livePolicyPerms = new Map(live.policies.map((p) => [p.id, p.permissionIds.map((id) => permName.get(id) ?? id)]));
-  const livePolicyByName = new Map(live.policies.map((p) => [p.name, p]));
-  // Permissions of a policy after the run, by name: the desired declaration when the scope's policies are managed.
-  const desiredPolicyPerms = new Map((desired.policies ?? []).map((p) => [p.name, p.permissions.map((r) => r.name)]));
-  const afterPolicy = (name: string): string[] =>
-    desired.policies ? (desiredPolicyPerms.get(name) ?? []) : (livePolicyPerms.get(livePolicyByName.get(name)?.id ?? "") ?? []);
-  // Which live policies survive the run, and under which name.
-  const policyNameAfter = new Map<string, string | undefined>();
-  // First declaration by name, then by previous name (as a `find` over the declarations in order would give).
-  const declaredByName = firstBy(desired.policies ?? [], (x) => [x.name]);
-  const declaredByPrevious = firstBy(desired.policies ?? [], (x) => x.previousNames.map((n) => n.name));
-  for (const p of live.policies) {
-    if (!desired.policies) policyNameAfter.set(p.id, p.name);
-    else {
-      const d = declaredByName.get(p.name) ?? declaredByPrevious.get(p.name);
-      policyNameAfter.set(p.id, d?.name);
-    }
+export function computeImpact(changes: readonly Change[], pairings: Pairings, desired: DesiredState): Impact {
+  const roles: RoleImpact[] = [];
+  for (const scope of pairings.rbac) {
+    const mine = changes.filter((c) => c.scope === scope.scope && (c.type === "rbac-policy" || c.type === "role"));
+    if (mine.length === 0) continue;
+    for (const r of rbacImpact(scope, mine)) roles.push(r);
   }
-  const holders = new Map<string, number>();
-  for (const m of live.members ?? []) holders.set(m.roleId, (holders.get(m.roleId) ?? 0) + 1);
-  const members = (roleId: string | undefined): number | undefined =>
-    live.members === undefined || roleId === undefined ? undefined : (holders.get(roleId) ?? 0);
-  const address = (name: string): string =>
-    formatAddress(project === undefined ? { kind: "org-role", name } : { kind: "project-role", project, name });
-
-  const out: RoleImpact[] = [];
-  const seenLive = new Set<string>();
-  const effective = (policyNames: readonly string[]): Set<string> => new Set(policyNames.flatMap(afterPolicy));
-  const compare = (name: string, before: Set<string>, after: Set<string>, roleId: string | undefined): void => {
-    const gained = [...after].filter((p) => !before.has(p)).sort();
-    const lost = [...before].filter((p) => !after.has(p)).sort();
-    if (gained.length === 0 && lost.length === 0) return;
-    const impact: RoleImpact = { address: address(name), gained, lost };
-    const m = members(roleId);
-    if (m !== undefined) impact.members = m;
-    out.push(impact);
-  };
-  const custom = live.roles.filter((r) => !r.system);
-  const customIndex = new Map<string, number>();
-  custom.forEach((r, i) => {
-    if (!customIndex.has(r.name)) customIndex.set(r.name, i);
-  });
-  /** The first custom role named `name`, else the first (in live order) named by one of `previous`. */
-  const liveRoleOf = (name: string, previous: readonly { name: string }[]) => {
-    const at = customIndex.get(name);
-    if (at !== undefined) return custom[at];
-    let best: number | undefined;
-    for (const n of previous) {
-      const i = customIndex.get(n.name);
-      if (i !== undefined && (best === undefined || i < best)) best = i;
-    }
-    return best === undefined ? undefined : custom[best];
-  };
-  const liveBefore = (policyIds: readonly string[]): Set<string> => new Set(policyIds.flatMap((id) => livePolicyPerms.get(id) ?? []));
-
-  if (desired.roles) {
-    for (const d of desired.roles) {
-      const l = liveRoleOf(d.name, d.previousNames);
-      if (l) seenLive.add(l.id);
-      compare(d.name, l ? liveBefore(l.policyIds) : new Set(), effective(d.policies.map((r) => r.name)), l?.id);
-    }
-  }
-  // Live roles not declared here: deleted (when roles are managed) or kept with their policies as they become.
-  for (const l of live.roles) {
-    if (seenLive.has(l.id)) continue;
-    const deleted = desired.roles !== undefined && !l.system;
-    const after = deleted ? new Set<string>() : new Set(l.policyIds.flatMap((id) => {
-      const name = policyNameAfter.get(id);
-      return name === undefined ? [] : afterPolicy(name);
-    }));
-    compare(l.name, liveBefore(l.policyIds), after, l.id);
-  }
-  return out.sort((a, b) => (a.address < b.address ? -1 : 1));
+  const cedarChanges = changes.filter((c) => c.type === "cedar-policy" || c.type === "cedar-rule");
+  const tests = pairings.cedar && cedarChanges.length > 0 ? testImpact(cedarChanges, pairings.cedar.live, desired) : [];
+  return { roles, tests };
 }
 
-/** key → the first item (in order) having it. */
-function firstBy<T>(items: readonly T[], keys: (item: T) => readonly string[]): Map<string, T> {
-  const out = new Map<string, T>();
-  for (const item of items) for (const k of keys(item)) if (!out.has(k)) out.set(k, item);
+/** Key of an object this run creates (live objects are keyed by their id; a name never looks like one). */
+const created = (name: string): string => `\u0000new:${name}`;
+
+const refKey = (r: Ref): string => r.id ?? created(r.name);
+
+interface RoleState {
+  name: string;
+  /** Policy keys. */
+  policies: readonly string[];
+}
+
+function rbacImpact(scope: RbacScopePairing, changes: readonly Change[]): RoleImpact[] {
+  const live = scope.live;
+  const permName = new Map(live.permissions.map((p) => [p.id, p.name]));
+  // Policy key → permission names, before and after the changes.
+  const policiesBefore = new Map(live.policies.map((p) => [p.id, p.permissionIds.map((id) => permName.get(id) ?? id)]));
+  const policiesAfter = new Map(policiesBefore);
+  // Role key → name and policies, before and after (system roles included: their policies may change).
+  const rolesBefore = new Map<string, RoleState>(live.roles.map((r) => [r.id, { name: r.name, policies: r.policyIds }]));
+  const rolesAfter = new Map(rolesBefore);
+  const changedPolicies = new Set<string>();
+  const changedRoles = new Set<string>();
+  for (const c of changes) {
+    if (c.type === "rbac-policy") {
+      const key = c.kind === "create" ? created(c.body.name) : c.liveId;
+      changedPolicies.add(key);
+      if (c.kind === "delete") policiesAfter.delete(key);
+      else policiesAfter.set(key, c.body.permissions.map((p) => p.name));
+    } else if (c.type === "role") {
+      const key = c.kind === "create" ? created(c.body.name) : c.liveId;
+      changedRoles.add(key);
+      if (c.kind === "delete") rolesAfter.delete(key);
+      else rolesAfter.set(key, { name: c.body.name, policies: c.body.policies.map(refKey) });
+    }
+  }
+
+  const holders = new Map<string, number>();
+  for (const m of live.members ?? []) holders.set(m.roleId, (holders.get(m.roleId) ?? 0) + 1);
+  const effective = (role: RoleState | undefined, policies: ReadonlyMap<string, readonly string[]>): Set<string> => {
+    const out = new Set<string>();
+    for (const key of role?.policies ?? []) for (const p of policies.get(key) ?? []) out.add(p);
+    return out;
+  };
+  const touches = (role: RoleState | undefined): boolean => role !== undefined && role.policies.some((k) => changedPolicies.has(k));
+
+  const out: { impact: RoleImpact; sortKey: string }[] = [];
+  for (const key of new Set([...rolesBefore.keys(), ...rolesAfter.keys()])) {
+    const before = rolesBefore.get(key);
+    const after = rolesAfter.get(key);
+    if (!changedRoles.has(key) && !touches(before) && !touches(after)) continue;
+    const had = effective(before, policiesBefore);
+    const has = effective(after, policiesAfter);
+    const gained = [...has].filter((p) => !had.has(p)).sort();
+    const lost = [...had].filter((p) => !has.has(p)).sort();
+    if (gained.length === 0 && lost.length === 0) continue;
+    const address = formatAddress(roleAddress((after ?? before)!.name, scope.project?.name));
+    const impact: RoleImpact = { address, gained, lost };
+    // Members hold live roles only: a role created in this run has none to count.
+    if (live.members !== undefined && before !== undefined) impact.members = holders.get(key) ?? 0;
+    out.push({ impact, sortKey: address });
+  }
+  return out.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0)).map((x) => x.impact);
+}
+
+function roleAddress(name: string, project: string | undefined): Address {
+  return project === undefined ? { kind: "org-role", name } : { kind: "project-role", project, name };
+}
+
+/** One policy as the evaluator sees it, with rules keyed by live id (or change id, for rules this run creates). */
+interface PolicyState {
+  name: string;
+  enabled: boolean;
+  priority: number;
+  rules: Map<string, { key: string; text: string }>;
+}
+
+function liveRuleKey(policy: string, ordinal: number, id: string): string {
+  return `cedar/policies/${escapeSegment(policy)}/rules/${ordinal}@${id}`;
+}
+
+/** The live Cedar policies with the changes applied (policy settings, rule creates, text updates and deletes). */
+function applyCedarChanges(live: readonly LiveCedarPolicy[], changes: readonly Change[]): Map<string, PolicyState> {
+  const policies = new Map<string, PolicyState>();
+  for (const p of live) {
+    policies.set(p.id, {
+      name: p.name,
+      enabled: p.enabled,
+      priority: p.priority,
+      rules: new Map(p.rules.map((r) => [r.id, { key: liveRuleKey(p.name, r.ordinal, r.id), text: r.text }])),
+    });
+  }
+  for (const c of changes) {
+    if (c.type !== "cedar-policy") continue;
+    if (c.kind === "create") {
+      // Left out, `enabled` and `priority` take the API's defaults.
+      policies.set(created(c.body.name), { name: c.body.name, enabled: c.body.enabled ?? true, priority: c.body.priority ?? 0, rules: new Map() });
+    } else if (c.kind === "delete") policies.delete(c.liveId);
+    else {
+      const p = policies.get(c.liveId);
+      if (!p) continue;
+      if (c.body.name !== undefined) p.name = c.body.name;
+      if (c.body.enabled !== undefined) p.enabled = c.body.enabled;
+      if (c.body.priority !== undefined) p.priority = c.body.priority;
+    }
+  }
+  for (const c of changes) {
+    if (c.type !== "cedar-rule") continue;
+    const p = policies.get(refKey(c.policy));
+    if (!p) continue;
+    switch (c.kind) {
+      case "create":
+        p.rules.set(c.id, { key: c.id, text: c.body.text });
+        break;
+      case "update": {
+        const r = p.rules.get(c.liveId);
+        if (r && c.body.text !== undefined) p.rules.set(c.liveId, { key: r.key, text: c.body.text });
+        break;
+      }
+      case "delete":
+        p.rules.delete(c.liveId);
+        break;
+      case "move":
+        // An ordinal changes no decision.
+        break;
+    }
+  }
+  return policies;
+}
+
+function evalPolicies(policies: Iterable<PolicyState>): EvalPolicy[] {
+  const out: EvalPolicy[] = [];
+  for (const p of policies) {
+    out.push({ key: formatAddress({ kind: "cedar-policy", name: p.name }), enabled: p.enabled, priority: p.priority, rules: [...p.rules.values()] });
+  }
   return out;
 }
 
-function liveEvalPolicies(live: readonly LiveCedarPolicy[]): EvalPolicy[] {
-  return live.map((p) => ({
-    key: `cedar/policies/${escapeSegment(p.name)}`,
-    enabled: p.enabled,
-    priority: p.priority,
-    rules: p.rules.map((r) => ({ key: `cedar/policies/${escapeSegment(p.name)}/rules/${r.ordinal}@${r.id}`, text: r.text })),
-  }));
-}
-
-export function computeImpact(desired: DesiredState, live: LiveState): Impact {
-  const roles: RoleImpact[] = [];
-  const org = desired.organization;
-  if (org && (org.policies || org.roles) && live.organization) roles.push(...scopeImpact(org, live.organization));
-  for (const p of desired.projects) {
-    const lp = live.projects?.find((x) => x.name === p.name);
-    if ((p.policies || p.roles) && lp?.scope) roles.push(...scopeImpact(p, lp.scope, p.name));
-  }
+function testImpact(changes: readonly Change[], live: readonly LiveCedarPolicy[], desired: DesiredState): TestImpact[] {
+  if (!desired.cedar?.tests?.cases.length) return [];
+  const before = runAccessTests(desired, evalPolicies(applyCedarChanges(live, []).values())).results;
+  const after = runAccessTests(desired, evalPolicies(applyCedarChanges(live, changes).values())).results;
   const tests: TestImpact[] = [];
-  if (desired.cedar?.policies && desired.cedar.tests?.cases.length && live.cedar) {
-    // Unmanaged live policies take part on both sides; managed ones are replaced by the desired rules, with
-    // left-out `enabled`/`priority` keeping their live values.
-    const desiredNames = new Set(desired.cedar.policies.map((p) => p.name));
-    const livePolicies = liveEvalPolicies(live.cedar.policies);
-    const liveByName = new Map(live.cedar.policies.map((p) => [p.name, p]));
-    const desiredPolicies = desiredEvalPolicies(desired).map((p, i) => {
-      const d = desired.cedar!.policies![i]!;
-      // A renamed policy keeps its live settings: look it up by its previous names too.
-      const l = liveByName.get(d.name) ?? d.previousNames.map((n) => liveByName.get(n.name)).find((x) => x !== undefined);
-      return { ...p, enabled: d.enabled ?? l?.enabled ?? true, priority: d.priority ?? l?.priority ?? 0 };
-    });
-    // Live policies the files do not declare survive only when ignored or not ours (`owns`); the rest is deleted.
-    const { ignore, owns } = desired.settings;
-    const survives = (name: string): boolean => {
-      const a = { kind: "cedar-policy" as const, name };
-      return matchAny(ignore, a) || (owns.length > 0 && !matchAny(owns, a));
-    };
-    const after = [...liveEvalPolicies(live.cedar.policies.filter((p) => !desiredNames.has(p.name) && survives(p.name))), ...desiredPolicies];
-    const before = runAccessTests(desired, livePolicies).results;
-    const afterResults = runAccessTests(desired, after).results;
-    before.forEach((b, i) => {
-      const a = afterResults[i];
-      if (a && a.decision !== b.decision) tests.push({ name: b.name, live: b.decision, desired: a.decision });
-    });
-  }
-  return { roles, tests };
+  before.forEach((b, i) => {
+    const a = after[i];
+    if (a && a.decision !== b.decision) tests.push({ name: b.name, live: b.decision, desired: a.decision });
+  });
+  return tests;
 }

@@ -1,11 +1,15 @@
 /**
  * Identity matching within one scope: a desired object is the live object of the same name, else the live
  * object named by one of its `previousNames` (a rename). Live objects matching `ignore` are never read; two live
- * objects with one name stop the plan.
+ * objects with one name stop the plan. The pairing is the diff's answer to "which live object is which": the
+ * changes, the guards' counts and the access impact all follow from it.
  */
+import { formatAddress, type Address } from "../address/address.js";
 import { diag } from "../diagnostics/diagnostic.js";
-import type { NameRef } from "../desired/types.js";
+import type { DesiredCedarPolicy, DesiredRbacPolicy, DesiredRole, NameRef } from "../desired/types.js";
+import type { LiveCedarPolicy, LiveRbacPolicy, LiveRbacScope, LiveRole } from "../live/types.js";
 import { isIgnored, type DiffContext } from "./diff-context.js";
+import type { ScopeKey } from "./model.js";
 
 export interface Matchable {
   name: string;
@@ -14,26 +18,58 @@ export interface Matchable {
   previousNames: NameRef[];
 }
 
+export interface Match<D, L> {
+  desired: D;
+  /** The live object it is; none when it is created in this run. */
+  live?: L;
+  /** The previous name it was found under (a rename). */
+  renamedFrom?: string;
+}
+
 export interface Pairing<D, L> {
-  matched: { desired: D; live?: L; renamedFrom?: string }[];
-  /** Live objects no desired object claimed (not ignored). */
+  matched: Match<D, L>[];
+  /** Live objects no desired object claimed (ignored ones left out): deleted when ours (`owns`), else left alone. */
   unclaimed: L[];
+}
+
+/** One RBAC scope the diff read: its live state, and a pairing per managed collection (none: unmanaged). */
+export interface RbacScopePairing {
+  scope: ScopeKey;
+  /** Undefined for the organization. */
+  project?: { name: string; id: string };
+  live: LiveRbacScope;
+  policies?: Pairing<DesiredRbacPolicy, LiveRbacPolicy>;
+  /** Custom roles only: system roles are never paired, written or counted. */
+  roles?: Pairing<DesiredRole, LiveRole>;
+}
+
+/** The Cedar tenant, when its policies are managed: every live policy (ignored ones too), and the pairing. */
+export interface CedarPairing {
+  live: readonly LiveCedarPolicy[];
+  policies: Pairing<DesiredCedarPolicy, LiveCedarPolicy>;
+}
+
+/** Everything the diff paired, scope by scope (organization first, then projects in the files' order). */
+export interface Pairings {
+  rbac: RbacScopePairing[];
+  cedar?: CedarPairing;
 }
 
 export function pairObjects<D extends Matchable, L extends { id: string; name: string }>(
   desired: readonly D[],
   live: readonly L[],
-  addressOf: (name: string) => string,
+  addressOf: (name: string) => Address,
   what: string,
   ctx: DiffContext,
 ): Pairing<D, L> {
   const byName = new Map<string, L>();
   for (const l of live) {
-    if (isIgnored(ctx, addressOf(l.name))) continue;
+    const address = addressOf(l.name);
+    if (isIgnored(ctx.settings, address)) continue;
     const other = byName.get(l.name);
     if (other) {
       ctx.liveErrors.push(
-        `${addressOf(l.name)}: two live ${what}s are named ${JSON.stringify(l.name)} (ids ${other.id} and ${l.id}); ` +
+        `${formatAddress(address)}: two live ${what}s are named ${JSON.stringify(l.name)} (ids ${other.id} and ${l.id}); ` +
           "accessctl identifies objects by name, so it will not guess: rename or delete one of them in the service, then plan again",
       );
       continue;
@@ -41,9 +77,9 @@ export function pairObjects<D extends Matchable, L extends { id: string; name: s
     byName.set(l.name, l);
   }
   const claimed = new Set<L>();
-  const matched: Pairing<D, L>["matched"] = [];
+  const matched: Match<D, L>[] = [];
   for (const d of desired) {
-    if (isIgnored(ctx, d.address)) {
+    if (isIgnored(ctx.settings, addressOf(d.name))) {
       ctx.diagnostics.push(
         diag("declared-ignored", `${d.address} is declared, but matches an \`ignore\` pattern`, d.loc, {
           address: d.address,

@@ -3,9 +3,15 @@
  * A change is one write (or one object's writes, for RBAC PUT bodies) with everything its API call needs,
  * names beside ids so that every renderer can show names.
  */
+import { formatAddress, type Address } from "../address/address.js";
 import type { SourceFile } from "../desired/types.js";
+import type { CedarPolicySettings, CedarRuleSettings } from "../live/types.js";
 
-export const PLAN_FORMAT_VERSION = 1;
+/**
+ * Bumped on every change to the saved form. 2: typed addresses (`{kind, …}` objects) and Cedar fields under the
+ * model's names (`maxDurationSeconds`, `text`, `auditSession`, …) instead of the API's.
+ */
+export const PLAN_FORMAT_VERSION = 2;
 
 export type ChangeKind = "create" | "update" | "rename" | "delete" | "move";
 
@@ -41,37 +47,33 @@ export interface RoleBody {
   policies: Ref[];
 }
 
-/** PolicyCreate / PolicyUpdate fields of the Cedar API (snake_case, as sent). */
-export interface CedarPolicyFields {
-  name?: string;
-  description?: string | null;
-  enabled?: boolean;
-  priority?: number;
-  max_duration_seconds?: number;
-  default_duration_seconds?: number | null;
-  notification_channel?: string | null;
-}
+/** A Cedar policy's fields to send, under the model's names (the API adapter alone knows the wire names). */
+export type CedarPolicyFields = Partial<CedarPolicySettings>;
 
-/** RuleCreate fields accessctl sends: always `policy_text`, never the structured fields. */
-export interface CedarRuleFields {
-  policy_text?: string;
-  ordinal?: number;
-  notice?: string | null;
-  audit_session?: boolean;
+/** A Cedar rule's fields to send: always the statement's `text`, never the structured fields. */
+export type CedarRuleFields = Partial<CedarRuleSettings>;
+
+/** A change's id: `<kind>:<written address>` (a rule delete adds `@<live id>`: two live rules may share an ordinal). */
+export function changeId(kind: ChangeKind, address: Address, liveId?: string): string {
+  return `${kind}:${formatAddress(address)}${liveId === undefined ? "" : `@${liveId}`}`;
 }
 
 interface ChangeBase {
-  /** `<kind>:<address>`, unique within a plan; dependencies name these. */
+  /** `<kind>:<written address>`, unique within a plan; dependencies name these. */
   id: string;
   kind: ChangeKind;
   type: ObjectType;
-  address: string;
+  /** The object, as a value; renderers write it with `formatAddress`. */
+  address: Address;
   scope: ScopeKey;
   /** The project's live id, for project-scoped RBAC objects. */
   projectId?: string;
   /** Ids of changes that must succeed before this one runs. */
   dependsOn: string[];
-  /** Field-level before/after, for updates, renames and moves (display only; the body is what is sent). */
+  /**
+   * Field-level before/after, for updates, renames and moves (display only; the body is what is sent). Cedar
+   * fields are named as in the body (`maxDurationSeconds`, `text`, `auditSession`, …).
+   */
   fields: FieldChange[];
 }
 
@@ -88,7 +90,7 @@ export type RoleChange = ChangeBase & { type: "role" } & (
   );
 
 export type CedarPolicyChange = ChangeBase & { type: "cedar-policy" } & (
-    | { kind: "create"; body: CedarPolicyFields & { name: string; max_duration_seconds: number } }
+    | { kind: "create"; body: CedarPolicyFields & Pick<CedarPolicySettings, "name" | "maxDurationSeconds"> }
     | { kind: "update" | "rename"; liveId: string; fromName?: string; body: CedarPolicyFields }
     | { kind: "delete"; liveId: string; name: string; ruleCount: number }
   );
@@ -98,7 +100,7 @@ export type CedarRuleChange = ChangeBase & {
   /** The policy's name after this run, and its live id when it exists at plan time. */
   policy: Ref;
 } & (
-    | { kind: "create"; body: CedarRuleFields & { policy_text: string; ordinal: number } }
+    | { kind: "create"; body: CedarRuleFields & Pick<CedarRuleSettings, "text" | "ordinal"> }
     | { kind: "update"; liveId: string; body: CedarRuleFields; beforeText: string }
     | { kind: "move"; liveId: string; body: { ordinal: number }; text: string }
     | { kind: "delete"; liveId: string; text: string; ordinal: number }
@@ -113,7 +115,7 @@ export interface Guard {
   /** What `apply` would refuse, in words, with how to proceed. */
   message: string;
   hint: string;
-  /** The object (or scope, for thresholds) concerned. */
+  /** The object concerned, written out (or the scope key, for thresholds): a guard is a finished sentence. */
   address: string;
   /** `--force` overrides thresholds only. */
   forceable: boolean;
@@ -131,6 +133,7 @@ export interface PlanSummary {
 
 /** Access impact of one changed role: effective permissions gained and lost, and how many members hold it. */
 export interface RoleImpact {
+  /** The role's written address, under its name after this run. */
   address: string;
   gained: string[];
   lost: string[];

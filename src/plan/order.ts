@@ -1,7 +1,9 @@
 /**
- * The stable order of a plan (phase, then address) and its dependency layers. Phases follow SPEC section 5:
- * policies and Cedar policy metadata → roles and Cedar rules → deletes of roles and rules → deletes of policies.
+ * The ordering stage: the stable order of a plan (phase, then address) and its dependency layers. Phases follow
+ * SPEC section 5: policies and Cedar policy metadata → roles and Cedar rules → deletes of roles and rules →
+ * deletes of policies.
  */
+import { formatAddress } from "../address/address.js";
 import type { Change } from "./model.js";
 
 export function phaseOf(c: Change): number {
@@ -15,18 +17,21 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Rule addresses sort by policy, then numerically by ordinal. */
+/** Rules sort by their policy's address, then numerically by ordinal; everything else by its written address. */
 function addressKey(c: Change): [string, number] {
-  const m = /^(.*)\/rules\/(\d+)$/.exec(c.address);
-  return m ? [m[1]!, Number(m[2])] : [c.address, 0];
+  const a = c.address;
+  return a.kind === "cedar-rule" ? [formatAddress({ kind: "cedar-policy", name: a.policy }), a.ordinal] : [formatAddress(a), 0];
 }
 
 export function sortChanges(changes: readonly Change[]): Change[] {
-  return [...changes].sort((a, b) => {
-    const [aa, an] = addressKey(a);
-    const [ba, bn] = addressKey(b);
+  const keyed = changes.map((c) => ({ c, key: addressKey(c) }));
+  keyed.sort((x, y) => {
+    const [a, b] = [x.c, y.c];
+    const [aa, an] = x.key;
+    const [ba, bn] = y.key;
     return phaseOf(a) - phaseOf(b) || cmp(aa, ba) || an - bn || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || cmp(a.id, b.id);
   });
+  return keyed.map((k) => k.c);
 }
 
 /** Each change's layer: 0 for no dependency, else one more than its deepest dependency. */

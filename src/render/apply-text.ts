@@ -1,10 +1,10 @@
 /**
  * Apply output: progress lines (a live `done/total` line on a TTY, one line per finished change otherwise),
- * the final report (applied / failed with the API's message / skipped), and a reviewed plan's differences.
+ * and the final report (applied / failed with the API's message / skipped).
  */
+import { formatAddress } from "../address/address.js";
 import type { ApplySummary } from "../apply/report.js";
 import type { ProgressEvent } from "../apply/execute.js";
-import type { PlanDifference } from "../plan/saved-plan.js";
 import type { Palette } from "./colour.js";
 import { changeHeadline } from "./plan-text.js";
 
@@ -20,11 +20,11 @@ export function renderApplyReport(s: ApplySummary, p: Palette): string {
   const out: string[] = [];
   if (s.failed.length > 0) {
     out.push(p.red(p.bold("Failed:")));
-    for (const f of s.failed) out.push(`  ${f.address}: ${f.error}`);
+    for (const f of s.failed) out.push(`  ${formatAddress(f.address)}: ${f.error}`);
   }
   if (s.skipped.length > 0) {
     out.push(p.yellow(p.bold("Skipped:")));
-    for (const k of s.skipped) out.push(`  ${k.address}: ${k.message}`);
+    for (const k of s.skipped) out.push(`  ${formatAddress(k.address)}: ${k.message}`);
   }
   const c = s.counts;
   const adopted = c.adopted ? ` (${c.adopted} adopted after a lost answer)` : "";
@@ -35,9 +35,4 @@ export function renderApplyReport(s: ApplySummary, p: Palette): string {
       : p.red(`Apply incomplete: ${c.applied} applied${adopted}, ${c.failed} failed, ${c.skipped} skipped in ${secs}s.`),
   );
   return out.join("\n");
-}
-
-export function renderPlanDifferences(diffs: readonly PlanDifference[], p: Palette): string {
-  const words = { added: p.green("+ new since the review:"), removed: p.red("- reviewed, no longer planned:"), changed: p.yellow("~ changed since the review:") };
-  return diffs.map((d) => `  ${words[d.how]} ${d.address} (${d.id})`).join("\n");
 }

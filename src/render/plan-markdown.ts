@@ -7,7 +7,7 @@
 import type { Change, FieldChange, Plan } from "../plan/model.js";
 import { isEmpty } from "../plan/summary.js";
 import { cedarPolicyFields } from "./cedar-policy-fields.js";
-import { changeHeadline, closingLine } from "./plan-text.js";
+import { changeHeadline, closingLine, isRuleText } from "./plan-text.js";
 
 export interface MarkdownOptions {
   /** Hard limit on the output's length. */
@@ -54,8 +54,8 @@ function value(v: unknown): string {
   return `<code>${escapeMarkdown(typeof v === "string" ? v : JSON.stringify(v))}</code>`;
 }
 
-function fieldRow(f: FieldChange): string {
-  if (f.field === "cedar") return `<p><b>cedar</b></p>\n\n${pre([...prefixed("- ", f.before), ...prefixed("+ ", f.after)].join("\n"))}`;
+function fieldRow(c: Change, f: FieldChange): string {
+  if (isRuleText(c, f)) return `<p><b>cedar</b></p>\n\n${pre([...prefixed("- ", f.before), ...prefixed("+ ", f.after)].join("\n"))}`;
   if (Array.isArray(f.before) && Array.isArray(f.after)) {
     const before = new Set(f.before.map(String));
     const after = new Set(f.after.map(String));
@@ -77,9 +77,9 @@ function createBody(c: Change): string {
       return cedarPolicyFields(c.body).map(([k, v]) => `<p><b>${k}</b>: ${value(v)}</p>`).join("");
     case "cedar-rule":
       return (
-        pre(c.body.policy_text) +
+        pre(c.body.text) +
         (c.body.notice ? `\n\n<p><b>notice</b>: ${value(c.body.notice)}</p>` : "") +
-        (c.body.audit_session === false ? `\n\n<p><b>auditSession</b>: <code>false</code></p>` : "")
+        (c.body.auditSession === false ? `\n\n<p><b>auditSession</b>: <code>false</code></p>` : "")
       );
   }
 }
@@ -87,7 +87,7 @@ function createBody(c: Change): string {
 function changeDetails(c: Change, plan: Plan): string {
   const mark = plan.drift?.[c.id];
   const tag = mark === "drift" ? " — drift (changed outside Git; merging reverts it)" : mark === "both" ? " — files and drift" : "";
-  const body = c.kind === "create" ? createBody(c) : c.kind === "delete" && c.type === "cedar-rule" ? pre(c.text) : c.fields.map(fieldRow).join("\n\n");
+  const body = c.kind === "create" ? createBody(c) : c.kind === "delete" && c.type === "cedar-rule" ? pre(c.text) : c.fields.map((f) => fieldRow(c, f)).join("\n\n");
   return `<details><summary>${escapeMarkdown(changeHeadline(c))}${escapeMarkdown(tag)}</summary>\n\n${body || "<p><em>no fields</em></p>"}\n\n</details>\n`;
 }
 

@@ -3,6 +3,7 @@
  * `-` delete, `→` move), field diffs by name, guards shown prominently, access impact, drift marks, and the
  * closing line. Renders only: it never decides or re-diffs.
  */
+import { formatAddress } from "../address/address.js";
 import type { Change, FieldChange, Guard, Plan } from "../plan/model.js";
 import { isEmpty } from "../plan/summary.js";
 import type { Palette } from "./colour.js";
@@ -26,7 +27,12 @@ export function show(v: unknown): string {
   return JSON.stringify(v);
 }
 
-function fieldLines(f: FieldChange, p: Palette): string[] {
+/** A rule's Cedar text is shown as a before/after block, under the files' key `cedar`. */
+export function isRuleText(c: Change, f: FieldChange): boolean {
+  return c.type === "cedar-rule" && f.field === "text";
+}
+
+function fieldLines(c: Change, f: FieldChange, p: Palette): string[] {
   if (Array.isArray(f.before) && Array.isArray(f.after)) {
     const before = new Set(f.before.map(String));
     const after = new Set(f.after.map(String));
@@ -35,7 +41,7 @@ function fieldLines(f: FieldChange, p: Palette): string[] {
     const parts = [...added.map((x) => p.green(`+${x}`)), ...removed.map((x) => p.red(`-${x}`))];
     return [`${f.field}: ${parts.join(" ")}`];
   }
-  if (f.field === "cedar") {
+  if (isRuleText(c, f)) {
     return [`cedar:`, ...String(f.before).split("\n").map((l) => p.red(`  - ${l}`)), ...String(f.after).split("\n").map((l) => p.green(`  + ${l}`))];
   }
   return [`${f.field}: ${show(f.before)} → ${show(f.after)}`];
@@ -52,9 +58,9 @@ function createLines(c: Change): string[] {
       return cedarPolicyFields(c.body).map(([k, v]) => `${k}: ${show(v)}`);
     case "cedar-rule":
       return [
-        ...c.body.policy_text.split("\n"),
+        ...c.body.text.split("\n"),
         ...(c.body.notice !== undefined ? [`notice: ${show(c.body.notice)}`] : []),
-        ...(c.body.audit_session === false ? ["auditSession: false"] : []),
+        ...(c.body.auditSession === false ? ["auditSession: false"] : []),
       ];
   }
 }
@@ -64,7 +70,7 @@ export function changeHeadline(c: Change): string {
   if (c.kind === "rename" && "fromName" in c) tail = ` (renamed from ${JSON.stringify(c.fromName)})`;
   if (c.kind === "move") tail = ` (moved from ${String(c.fields[0]?.before)})`;
   if (c.kind === "delete" && c.type === "cedar-policy" && c.ruleCount > 0) tail = ` (and its ${c.ruleCount} rule${c.ruleCount === 1 ? "" : "s"})`;
-  return `${SYMBOL[c.kind]} ${c.address}${tail}`;
+  return `${SYMBOL[c.kind]} ${formatAddress(c.address)}${tail}`;
 }
 
 export function guardLines(g: Guard, p: Palette, showEmails: boolean): string[] {
@@ -92,7 +98,7 @@ export function renderPlanText(plan: Plan, p: Palette, options: PlanTextOptions 
       const mark = plan.drift?.[c.id];
       const driftTag = mark === "drift" ? p.yellow(" [drift: changed outside Git; this apply reverts it]") : mark === "both" ? p.yellow(" [files + drift]") : "";
       out.push(paint(c, p)(`  ${changeHeadline(c)}`) + driftTag);
-      const details = c.kind === "create" ? createLines(c) : c.kind === "move" ? [] : c.fields.flatMap((f) => fieldLines(f, p));
+      const details = c.kind === "create" ? createLines(c) : c.kind === "move" ? [] : c.fields.flatMap((f) => fieldLines(c, f, p));
       for (const d of details) out.push(`      ${d}`);
     }
     out.push("");

@@ -5,9 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError } from "../diagnostics/diagnostic.js";
-import { startEmulator, type EmulatorHandle } from "../emulator/index.js";
-import { DEFAULT_CEDAR_KEY, DEFAULT_RBAC_KEY, DEFAULT_TENANT } from "../emulator/options.js";
+import { InternalError, UsageError } from "../errors/user-errors.js";
 import { createCedarClient } from "../live/cedar-client.js";
 import { createDispatcher } from "../live/dispatcher.js";
 import type { LiveClients } from "../live/fetch-live.js";
@@ -33,6 +31,20 @@ export interface SessionOptions {
   /** Which APIs the desired state manages. */
   need: { rbac: boolean; cedar: boolean };
   concurrency?: number;
+  /**
+   * Starts the embedded emulator for a local run, its state in `statePath`. Injected by the CLI, so that the
+   * GitHub Action (always remote) never loads the emulator and its bundle leaves it out.
+   */
+  startEmbedded?: (statePath: string) => Promise<EmbeddedEmulator>;
+}
+
+/** The embedded emulator as a session needs it: where it listens, the keys it accepts, and how to stop it. */
+export interface EmbeddedEmulator {
+  url: string;
+  keys: { rbac: string; cedar: string; tenant: string };
+  /** Startup remarks (e.g. a torn journal line dropped after a crash). */
+  notices: string[];
+  close(): Promise<void>;
 }
 
 export async function openSession(options: SessionOptions): Promise<Session> {
@@ -43,20 +55,21 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const secrets = secretsFromEnv(options.env);
   const dispatcher = createDispatcher({ env: options.env });
   const common = { dispatcher, ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }) };
-  let emulator: EmulatorHandle | undefined;
+  let emulator: EmbeddedEmulator | undefined;
   const notices = [...targets.notices];
   const clients: LiveClients = {};
   const info: Session["targets"] = { local: targets.kind === "local" };
 
   if (targets.kind === "local") {
+    if (!options.startEmbedded) throw new InternalError("a local run without an embedded emulator to start");
     mkdirSync(join(options.cwd, ".accessctl"), { recursive: true });
-    emulator = await startEmulator({ port: 0, statePath: join(options.cwd, EMBEDDED_STATE) });
+    emulator = await options.startEmbedded(join(options.cwd, EMBEDDED_STATE));
     notices.unshift(
       `Using the embedded emulator (state in ${EMBEDDED_STATE}); set ACCESSCTL_RBAC_URL / ACCESSCTL_CEDAR_URL to reach live services.`,
       ...emulator.notices,
     );
-    clients.rbac = createRbacClient({ ...common, baseUrl: emulator.url, apiKey: DEFAULT_RBAC_KEY });
-    clients.cedar = createCedarClient({ ...common, baseUrl: emulator.url, apiKey: DEFAULT_CEDAR_KEY, tenantId: DEFAULT_TENANT });
+    clients.rbac = createRbacClient({ ...common, baseUrl: emulator.url, apiKey: emulator.keys.rbac });
+    clients.cedar = createCedarClient({ ...common, baseUrl: emulator.url, apiKey: emulator.keys.cedar, tenantId: emulator.keys.tenant });
   } else {
     if (targets.rbac) {
       clients.rbac = createRbacClient({ ...common, baseUrl: targets.rbac.url, apiKey: targets.rbac.apiKey });

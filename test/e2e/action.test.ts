@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import type { Plan } from "../../src/plan/model.js";
 import { HUMAN, startFakeGithub, type FakeGithub } from "../helpers/fake-github.js";
+import { closedPort } from "../helpers/closed-port.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BUNDLE = join(ROOT, "dist-action/index.js");
@@ -75,6 +76,8 @@ interface RunOptions {
   inputs?: Record<string, string>;
   /** Leave out the target variables (a fork's run gets no secrets). */
   noSecrets?: boolean;
+  /** Overrides of the environment (e.g. a wrong key, a closed port). */
+  env?: Record<string, string>;
 }
 
 async function runAction(o: RunOptions): Promise<ActionResult> {
@@ -121,6 +124,7 @@ async function runAction(o: RunOptions): Promise<ActionResult> {
       ACCESSCTL_CEDAR_TENANT_ID: TENANT,
     });
   }
+  Object.assign(env, o.env ?? {});
   // What actions/checkout does: the workspace holds the commit the run is about.
   const branch = git("rev-parse", "--abbrev-ref", "HEAD");
   git("checkout", "-q", "--detach", o.sha);
@@ -141,7 +145,7 @@ async function runAction(o: RunOptions): Promise<ActionResult> {
   const result: ActionResult = { code, stdout, stderr, outputs: parseOutputs(readFileSync(outputPath, "utf8")), summary: readFileSync(summaryPath, "utf8") };
   // `::add-mask::<secret>` is how a step asks the runner to hide a secret: the runner consumes those lines.
   const logged = stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n");
-  if (!o.noSecrets) expect(stdout).toContain(`::add-mask::${RBAC_KEY}`);
+  if (!o.noSecrets && !o.env?.["CONFIDENT_API_KEY"]) expect(stdout).toContain(`::add-mask::${RBAC_KEY}`);
   expectNoSecrets(logged, stderr, result.summary, JSON.stringify(result.outputs));
   return result;
 }
@@ -385,6 +389,29 @@ describe("the GitHub Action bundle", () => {
     expect(gh.commentsOn(issue.number)).toHaveLength(1);
     expect(text(gh.commentsOn(issue.number)[0]!.body)).toContain("No drift any more");
     expect(issuesOf().filter((i) => i.state === "open")).toHaveLength(0);
+  });
+
+  it("a wrong key and a closed port fail the step with the CLI's message and hint, never as a bug", async () => {
+    const wrong = "wrong-SECRET-k3y-d00d";
+    const unauthorized = await runAction({ command: "drift", event: "schedule", sha: mergeSha, env: { CONFIDENT_API_KEY: wrong } });
+    expect(unauthorized.code).toBe(1);
+    expect(unauthorized.stdout).toMatch(/::error::the RBAC API at http:\/\/127\.0\.0\.1:\d+: \[GET\] \/v1\/\S+: 401 Unauthorized/);
+    expect(unauthorized.stdout).toContain("hint: check CONFIDENT_API_KEY holds an organization key");
+    expect(unauthorized.stdout).not.toContain(wrong);
+    const closed = await closedPort();
+    const refused = await runAction({
+      command: "drift",
+      event: "schedule",
+      sha: mergeSha,
+      env: { ACCESSCTL_RBAC_URL: `http://127.0.0.1:${closed}`, ACCESSCTL_CEDAR_URL: `http://127.0.0.1:${closed}` },
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/no response \(ECONNREFUSED\)/);
+    expect(refused.stdout).toContain(`ACCESSCTL_RBAC_URL (http://127.0.0.1:${closed})`);
+    for (const r of [unauthorized, refused]) {
+      expect(r.stdout + r.stderr).not.toContain("this is a bug");
+      expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
   });
 
   it("a fork's pull request without secrets is validated only: job summary and annotations, no comment", async () => {

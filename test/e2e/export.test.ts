@@ -12,7 +12,9 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "n
 import { join, relative } from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatAddress } from "../../src/address/address.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import type { Plan } from "../../src/plan/model.js";
 import { EMULATOR_TENANT, emulatorTargets, runCli, tempDir, type CliResult } from "../helpers/cli.js";
 
 const TENANT = EMULATOR_TENANT;
@@ -364,8 +366,8 @@ describe("export → plan round trip against the emulator over HTTP", () => {
     await cedar(em, "PATCH", `/v1/policies/${id}`, { priority: 11 });
     const r = await run(["plan", "out", "--json"]);
     expect(r.code, r.stderr).toBe(0);
-    const plan = JSON.parse(r.stdout) as { changes: { kind: string; address: string; fields: unknown[] }[] };
-    expect(plan.changes.map((c) => `${c.kind} ${c.address}`)).toEqual(["update cedar/policies/Team A"]);
+    const plan = JSON.parse(r.stdout) as Plan;
+    expect(plan.changes.map((c) => `${c.kind} ${formatAddress(c.address)}`)).toEqual(["update cedar/policies/Team A"]);
     expect(plan.changes[0]!.fields).toEqual([{ field: "priority", before: 11, after: 10 }]);
     await cedar(em, "PATCH", `/v1/policies/${id}`, { priority: 10 });
   });

@@ -11,6 +11,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatAddress } from "../../src/address/address.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import type { Plan } from "../../src/plan/model.js";
 import { escapeMarkdown } from "../../src/render/plan-markdown.js";
@@ -196,9 +197,9 @@ describe("drift split with --base", () => {
 
   it("plan --base --json: Alpha is drift, Beta comes from the files; the checksum is the same as without --base", async () => {
     const p = await planJson(em, headDir, ["--base", baseDir]);
-    expect(p.changes.map((c) => `${c.kind} ${c.address}`)).toEqual(["update organization/roles/Alpha", "update organization/roles/Beta"]);
+    expect(p.changes.map((c) => `${c.kind} ${formatAddress(c.address)}`)).toEqual(["update organization/roles/Alpha", "update organization/roles/Beta"]);
     expect(p.drift).toEqual({ "update:organization/roles/Alpha": "drift", "update:organization/roles/Beta": "files" });
-    const alpha = p.changes.find((c) => c.address === "organization/roles/Alpha")!;
+    const alpha = p.changes.find((c) => formatAddress(c.address) === "organization/roles/Alpha")!;
     expect(alpha.fields).toEqual([{ field: "description", before: "edited in the console", after: "alpha as in git" }]);
     const plain = await planJson(em, headDir);
     expect(plain.drift).toBeUndefined();
@@ -225,6 +226,6 @@ describe("drift split with --base", () => {
 
   it("the base files planned against live show only the drift", async () => {
     const p = await planJson(em, baseDir);
-    expect(p.changes.map((c) => `${c.kind} ${c.address}`)).toEqual(["update organization/roles/Alpha"]);
+    expect(p.changes.map((c) => `${c.kind} ${formatAddress(c.address)}`)).toEqual(["update organization/roles/Alpha"]);
   });
 });

@@ -10,7 +10,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatAddress } from "../../src/address/address.js";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../../src/emulator/index.js";
+import { policyWire, ruleWire } from "../../src/live/cedar-client.js";
 import { planChecksum } from "../../src/plan/checksum.js";
 import type { Change, Plan } from "../../src/plan/model.js";
 import { sortChanges } from "../../src/plan/order.js";
@@ -47,7 +49,8 @@ async function planJson(cwd: string, env: Record<string, string | undefined>, ar
   return { r, plan: JSON.parse(r.stdout) as Plan };
 }
 
-const lines = (p: Plan): string[] => p.changes.map((c) => `${c.kind} ${c.address}`);
+const lines = (p: Plan): string[] => p.changes.map((c) => `${c.kind} ${formatAddress(c.address)}`);
+const at = (address: string) => (c: Change): boolean => formatAddress(c.address) === address;
 
 // ---- HTTP helpers (the emulator's APIs, as any client would call them) -----------------------------------------
 
@@ -95,16 +98,16 @@ async function applyOverHttp(em: EmulatorHandle, p: Plan): Promise<void> {
         break;
       }
       case "cedar-policy": {
-        if (c.kind === "create") created.set(key("cedar", c.body.name), (await cedar(em, "POST", "/v1/policies", c.body)).id);
+        if (c.kind === "create") created.set(key("cedar", c.body.name), (await cedar(em, "POST", "/v1/policies", policyWire(c.body))).id);
         else if (c.kind === "delete") await cedar(em, "DELETE", `/v1/policies/${c.liveId}`);
-        else await cedar(em, "PATCH", `/v1/policies/${c.liveId}`, c.body);
+        else await cedar(em, "PATCH", `/v1/policies/${c.liveId}`, policyWire(c.body));
         break;
       }
       case "cedar-rule": {
         const policyId = c.policy.id ?? created.get(key("cedar", c.policy.name))!;
-        if (c.kind === "create") await cedar(em, "POST", `/v1/policies/${policyId}/rules`, c.body);
+        if (c.kind === "create") await cedar(em, "POST", `/v1/policies/${policyId}/rules`, ruleWire(c.body));
         else if (c.kind === "delete") await cedar(em, "DELETE", `/v1/policies/${policyId}/rules/${c.liveId}`);
-        else await cedar(em, "PATCH", `/v1/policies/${policyId}/rules/${c.liveId}`, c.body);
+        else await cedar(em, "PATCH", `/v1/policies/${policyId}/rules/${c.liveId}`, ruleWire(c.body));
         break;
       }
     }
@@ -145,7 +148,7 @@ describe("plan against the emulator over HTTP (pageSize 1)", () => {
   it("the quickstart on an empty service: plan --json shows all creates", async () => {
     const { r, plan: p } = await planJson(dir, targetEnv(em));
     expect(r.stderr).not.toMatch(/embedded emulator/i);
-    expect(p.formatVersion).toBe(1);
+    expect(p.formatVersion).toBe(2);
     expect(p.changes.every((c) => c.kind === "create")).toBe(true);
     expect(lines(p)).toEqual([
       "create cedar/policies/break-glass",
@@ -166,9 +169,9 @@ describe("plan against the emulator over HTTP (pageSize 1)", () => {
     expect(p.summary).toEqual({ create: QUICKSTART_CREATES, update: 0, rename: 0, delete: 0, move: 0 });
     expect(p.targets).toEqual({ rbac: em.url, cedar: em.url, local: false });
     // Names and resolved ids side by side; roles wait for the policies they use.
-    const billing = p.changes.find((c) => c.address === "organization/policies/Manage billing")!;
+    const billing = p.changes.find(at("organization/policies/Manage billing"))!;
     expect(billing).toMatchObject({ body: { permissions: [{ name: "billing:read", id: expect.any(String) }, { name: "billing:manage", id: expect.any(String) }] } });
-    const curator = p.changes.find((c) => c.address === "projects/Support Bot/roles/Data Curator")!;
+    const curator = p.changes.find(at("projects/Support Bot/roles/Data Curator"))!;
     expect([...curator.dependsOn].sort()).toEqual(["create:projects/Support Bot/policies/Curate datasets", "create:projects/Support Bot/policies/View traces"]);
     expect(curator.projectId).toBe(await projectId(em, "Support Bot"));
     expect(p.checksum).toBe(planChecksum(p.changes));
@@ -181,7 +184,7 @@ describe("plan against the emulator over HTTP (pageSize 1)", () => {
     expect(r.stdout).toContain("+ organization/roles/Billing Manager");
   });
 
-  it("--out plan.json: formatVersion 1, checksum, sorted changes, the files as written (${env:X} unreplaced)", async () => {
+  it("--out plan.json: formatVersion 2, checksum, sorted changes, the files as written (${env:X} unreplaced)", async () => {
     const d = tempDir("examples/quickstart");
     const orgFile = join(d, "organization.yaml");
     writeFileSync(orgFile, readFileSync(orgFile, "utf8").replace("Grants access to billing settings", "Grants ${env:BILLING_TEAM} access to billing"));
@@ -191,7 +194,7 @@ describe("plan against the emulator over HTTP (pageSize 1)", () => {
     const text = readFileSync(out, "utf8");
     expectNoKeys(text);
     const p = JSON.parse(text) as Plan;
-    expect(p.formatVersion).toBe(1);
+    expect(p.formatVersion).toBe(2);
     expect(p.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(p.checksum).toBe(planChecksum(p.changes));
     expect(p.changes.map((c) => c.id)).toEqual(sortChanges(p.changes).map((c) => c.id));
@@ -202,7 +205,7 @@ describe("plan against the emulator over HTTP (pageSize 1)", () => {
     expect(stored?.text).not.toContain("Finance-Team-Zeta");
     expect(p.desired.files.map((f) => f.path)).toEqual(expect.arrayContaining(["organization.yaml", "projects/support-bot.yaml", "cedar/access.yaml", "cedar/break-glass.cedar"]));
     // The replaced value is what would be sent.
-    expect(p.changes.find((c) => c.address === "organization/policies/Manage billing")).toMatchObject({ body: { description: "Grants Finance-Team-Zeta access to billing" } });
+    expect(p.changes.find(at("organization/policies/Manage billing"))).toMatchObject({ body: { description: "Grants Finance-Team-Zeta access to billing" } });
   });
 
   it("once the live state matches (applied over HTTP), plan --detailed-exitcode exits 0 with 'No changes'", async () => {
@@ -414,9 +417,9 @@ describe("plan of ~2,000 declared objects", () => {
     expect(p.changes).toHaveLength(2 * N + 2 * M);
     expect(p.changes.every((c) => c.kind === "create")).toBe(true);
     expect(p.summary.create).toBe(2 * N + 2 * M);
-    const role7 = p.changes.find((c) => c.address === "organization/roles/Role 7")!;
+    const role7 = p.changes.find(at("organization/roles/Role 7"))!;
     expect(role7.dependsOn).toEqual(["create:organization/policies/Policy 7"]);
-    const rule = p.changes.find((c) => c.address === "cedar/policies/bulk-42/rules/1")!;
+    const rule = p.changes.find(at("cedar/policies/bulk-42/rules/1"))!;
     expect(rule.dependsOn).toEqual(["create:cedar/policies/bulk-42"]);
     expect(new Set(p.changes.map((c) => c.id)).size).toBe(p.changes.length);
   });

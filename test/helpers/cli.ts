@@ -1,8 +1,12 @@
 /**
- * Runs the real, built CLI (`dist/src/cli/main.js`) as a child process, the way a user does.
- * `npm test` builds first, so the binary matches the sources.
+ * Runs the CLI the way a user does: `runCli` in-process (the real command line, `runCli(argv, ctx)` of
+ * src/cli/program.ts, with its own streams, environment and directory — fast, and always the current sources),
+ * and `runCliProcess` as a child process of the built `dist/src/cli/main.js` for the few tests that need a real
+ * process (signals, exit status, the executable itself). `npm test` builds first, so the binary matches.
  */
 import { spawn } from "node:child_process";
+import { PassThrough, Readable } from "node:stream";
+import { runCli as runCliInProcess } from "../../src/cli/program.js";
 import { mkdtempSync, cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -36,7 +40,34 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): Record<
   return env;
 }
 
-export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+/**
+ * The command line in this process: stdout and stderr captured, stdin a non-TTY stream of `input`, the
+ * environment as `baseEnv` builds it, the directory `cwd`. `timeoutMs` is ignored (nothing to kill).
+ */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const capture = () => {
+    const stream = new PassThrough();
+    let text = "";
+    stream.setEncoding("utf8").on("data", (d: string) => (text += d));
+    return { stream, text: () => text };
+  };
+  const out = capture();
+  const err = capture();
+  const code = await runCliInProcess(args, {
+    stdout: out.stream,
+    stderr: err.stream,
+    stdin: Readable.from([options.input ?? ""]),
+    env: baseEnv(options.env),
+    cwd: options.cwd ?? ROOT,
+  });
+  out.stream.end();
+  err.stream.end();
+  await new Promise((r) => setImmediate(r));
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+/** The built CLI as a child process, the way a user's shell runs it. */
+export function runCliProcess(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? ROOT,

@@ -6,8 +6,9 @@
  */
 
 import { Command } from "commander";
+import { processContext } from "../../src/cli/context.js";
 import { registerServe } from "../../src/cli/serve.js";
 
 const program = new Command("accessctl");
-registerServe(program);
+registerServe(program, processContext(), (code) => (process.exitCode = code));
 await program.parseAsync(process.argv);

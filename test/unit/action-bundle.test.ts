@@ -49,6 +49,14 @@ describe("the committed action bundle", () => {
     expect(readFileSync(join(ROOT, "dist-action/package.json"), "utf8")).toBe(script.PACKAGE_JSON);
   });
 
+  it("leaves out the emulator and the CLI: the Action only ever talks to remote targets", () => {
+    const committed = readFileSync(join(ROOT, script.OUT_FILE), "utf8");
+    // esbuild heads each bundled module with a `// <path>` comment.
+    const modules = [...committed.matchAll(/^\/\/ (src\/\S+\.ts)$/gm)].map((m) => m[1]!);
+    expect(modules.length).toBeGreaterThan(20);
+    expect(modules.filter((m) => m.startsWith("src/emulator/") || m.startsWith("src/cli/"))).toEqual([]);
+  });
+
   it("is deterministic: two builds are identical", async () => {
     expect(await bundle()).toBe(await bundle());
   });

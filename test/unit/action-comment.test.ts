@@ -8,7 +8,7 @@ import { differences } from "../../src/action/apply-comment.js";
 import { normalizePath } from "../../src/action/inputs.js";
 import { changesMarker, digestChanges, pathMarker, readChanges, readChecksum } from "../../src/action/markers.js";
 import { GITHUB_BODY_LIMIT, planCommentBody } from "../../src/action/plan-comment.js";
-import { planFromLive } from "../../src/plan/make-plan.js";
+import { composePlan } from "../../src/flow/compose-plan.js";
 import type { Plan } from "../../src/plan/model.js";
 import { desired, dPolicy, dRole, dScope, live, lScope } from "../helpers/builders.js";
 
@@ -16,7 +16,7 @@ function bigPlan(n: number): Plan {
   const half = n / 2;
   const policies = Array.from({ length: half }, (_, i) => dPolicy(`Policy ${String(i).padStart(4, "0")} <b>@team|x</b>`, ["billing:read", "user:read"], { description: `Grants ${i}` }));
   const roles = Array.from({ length: half }, (_, i) => dRole(`Role ${String(i).padStart(4, "0")}`, [`Policy ${String(i).padStart(4, "0")} <b>@team|x</b>`]));
-  return planFromLive(desired({ organization: dScope({ policies, roles }) }), live({ organization: lScope() }), { targets: { rbac: "https://rbac.example", local: false } });
+  return composePlan(desired({ organization: dScope({ policies, roles }) }), live({ organization: lScope() }), { targets: { rbac: "https://rbac.example", local: false } });
 }
 
 const FULL_PLAN_AT = "the job summary of https://github.com/acme/access/actions/runs/42 and the plan-file output (plan-access.json)";
@@ -47,7 +47,7 @@ describe("the plan comment", () => {
     expect(reviewed).toEqual(digestChanges(plan.changes));
     expect(differences(reviewed!, plan.changes)).toEqual([]);
 
-    const fresh = bigPlan(42).changes.filter((c) => c.address !== plan.changes[0]!.address);
+    const fresh = bigPlan(42).changes.filter((c) => c.id !== plan.changes[0]!.id);
     const d = differences(reviewed!, fresh);
     expect(d.filter((x) => x.how === "removed").map((x) => x.what)).toEqual([plan.changes[0]!.id]);
     expect(d.filter((x) => x.how === "added").map((x) => x.what).sort()).toEqual(["+ organization/policies/Policy 0020 <b>@team|x<\\/b>", "+ organization/roles/Role 0020"]);

@@ -15,6 +15,7 @@ import { ORGANIZATION, createRbacClient, type RbacClient } from "../../src/live/
 import { DEFAULT_THRESHOLDS, type DesiredCedarPolicy, type DesiredRbacPolicy, type DesiredRole, type DesiredRule, type DesiredState } from "../../src/desired/types.js";
 import { diff } from "../../src/plan/diff.js";
 import type { Change } from "../../src/plan/model.js";
+import { sortChanges } from "../../src/plan/order.js";
 
 const TENANT = "00000000-0000-4000-8000-000000000001";
 const loc = { file: "test.yaml", line: 1, col: 1 };
@@ -70,7 +71,7 @@ async function plan(desired: DesiredState): Promise<Change[]> {
   const result = diff(desired, live);
   expect(result.diagnostics).toEqual([]);
   expect(result.liveErrors).toEqual([]);
-  return result.changes;
+  return sortChanges(result.changes);
 }
 
 const writes = () => em.requestLog.filter((e) => e.method !== "GET");
@@ -214,7 +215,7 @@ describe("executePlan: failures", () => {
     const summary = summarizeApply(report);
     expect(summary.counts).toEqual({ total: 7, applied: 4, adopted: 0, failed: 1, skipped: 2 });
     expect(summary.ok).toBe(false);
-    expect(summary.failed[0]!.address).toBe("organization/policies/Bad");
+    expect(summary.failed[0]!.address).toEqual({ kind: "org-policy", name: "Bad" });
   });
 
   it("a DELETE answering 404 counts as done (RBAC role and policy, Cedar rule and policy)", async () => {
@@ -311,8 +312,8 @@ describe("executePlan: unknown outcomes are settled, never repeated blindly", ()
     const [lr] = await cedar.listRules(cp!.id);
     const base = { type: "cedar-rule" as const, scope: "cedar", policy: { name: "c", id: cp!.id }, dependsOn: [], fields: [] };
     const changes: Change[] = [
-      { ...base, id: "move:cedar/policies/c/rules/2", kind: "move", address: "cedar/policies/c/rules/2", liveId: lr!.id, body: { ordinal: 2 }, text },
-      { ...base, id: "create:cedar/policies/c/rules/1", kind: "create", address: "cedar/policies/c/rules/1", body: { policy_text: `// same meaning\n${text}`, ordinal: 1 } },
+      { ...base, id: "move:cedar/policies/c/rules/2", kind: "move", address: { kind: "cedar-rule", policy: "c", ordinal: 2 }, liveId: lr!.id, body: { ordinal: 2 }, text },
+      { ...base, id: "create:cedar/policies/c/rules/1", kind: "create", address: { kind: "cedar-rule", policy: "c", ordinal: 1 }, body: { text: `// same meaning\n${text}`, ordinal: 1 } },
     ];
     let posts = 0;
     const lossy: CedarClient = {
@@ -345,7 +346,7 @@ describe("executePlan: unknown outcomes are settled, never repeated blindly", ()
       },
     };
     const rule1 = changes.find((c) => c.type === "cedar-rule")!;
-    if (rule1.kind === "create") rule1.body.audit_session = true;
+    if (rule1.kind === "create") rule1.body.auditSession = true;
     const report = await executePlan(changes, { cedar: lossy }, { retry: FAST });
     expect(report.failed).toEqual([]);
     expect(report.applied.map((a) => a.adopted)).toEqual([true, true]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bucketKey, canonicalRule, sameRule, stableJson, tokenKey } from "../../src/cedar/canonical.js";
+import { bucketKey, canonicalRule, sameRule, tokenKey } from "../../src/cedar/canonical.js";
+import { stableJson } from "../../src/json/stable-json.js";
 import { engineCallCounts, resetEngineCallCounts } from "../../src/cedar/engine.js";
 
 const base = 'permit(principal == User::"alice", action in [Action::"read", Action::"write"], resource) when { resource.owner == principal };';

@@ -17,22 +17,30 @@ describe("--rate-limit", () => {
     try {
       const rbac = rbacCaller(em.url);
       const cedar = cedarCaller(em.url);
-      const t0 = performance.now();
       const answers = await Promise.all(
         Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? rbac("GET", "/v1/projects") : cedar("GET", "/v1/policies"))),
       );
       const limited = answers.filter((a) => a.status === 429);
       const ok = answers.filter((a) => a.status === 200);
-      expect(ok.length).toBeGreaterThanOrEqual(45);
-      // The bucket holds one second's worth and refills while the burst is being served.
-      const elapsed = (performance.now() - t0) / 1000;
-      expect(ok.length).toBeLessThanOrEqual(50 + Math.ceil(50 * elapsed) + 1);
+      // The bucket starts with one second's worth (50): those always go through, whatever the machine's speed.
+      // (How much it refills while the burst is served depends on that speed, so no upper bound is drawn from it.)
+      expect(ok.length).toBeGreaterThanOrEqual(50);
+      expect(limited.length).toBeGreaterThan(0);
       expect(limited.length + ok.length).toBe(200);
+      expect(em.requestLog.filter((e) => e.status === 429)).toHaveLength(limited.length);
       for (const a of limited) expect(Number(a.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-      expect(limited.some((a) => a.body.success === false && typeof a.body.error === "string")).toBe(true);
-      expect(limited.some((a) => a.body.code === "rate_limited")).toBe(true);
+      // Each 429 in the envelope of its API (even requests RBAC, odd ones Cedar).
+      const envelopes = new Set<string>();
+      answers.forEach((a, i) => {
+        if (a.status !== 429) return;
+        if (i % 2 === 0) expect(a.body).toEqual({ success: false, error: expect.any(String) });
+        else expect(a.body.code).toBe("rate_limited");
+        envelopes.add(i % 2 === 0 ? "rbac" : "cedar");
+      });
+      expect(envelopes).toEqual(new Set(["rbac", "cedar"]));
       // After waiting as told, requests go through again.
-      await new Promise((r) => setTimeout(r, 1000));
+      const retryAfter = Math.max(...limited.map((a) => Number(a.headers.get("retry-after"))));
+      await new Promise((r) => setTimeout(r, retryAfter * 1000));
       expect((await rbac("GET", "/v1/projects")).status).toBe(200);
     } finally {
       await em.close();
@@ -127,19 +135,22 @@ describe("--latency-ms", () => {
         () => rbac("GET", "/v1/projects"),
         () => rbac("POST", "/v1/organization/policies", { name: "slow", permissionIds: [] }),
         () => rbacCaller(em.url, "bad")("GET", "/v1/projects"),
-        () => cedar("GET", "/v1/nothing"),
+        () => rbac("GET", "/v1/nothing"),
         () => cedar("POST", "/v1/policies", "{"),
         () => cedar("GET", "/v1/policies"),
       ];
-      for (const call of calls) {
-        const t = performance.now();
-        await call();
-        expect(performance.now() - t).toBeGreaterThanOrEqual(50);
-      }
-      // Concurrent requests wait in parallel, not in line.
-      const t = performance.now();
+      for (const call of calls) await call();
       await Promise.all(Array.from({ length: 20 }, () => rbac("GET", "/v1/projects")));
-      expect(performance.now() - t).toBeLessThan(50 * 5);
+      // The server's own measure, from arrival to answer: not the client's clock.
+      expect(em.requestLog.slice(0, calls.length).map((e) => `${e.method} ${e.status}`)).toEqual([
+        "GET 200",
+        "POST 200",
+        "GET 401",
+        "GET 404",
+        "POST 400",
+        "GET 200",
+      ]);
+      expect(em.requestLog).toHaveLength(calls.length + 20);
       for (const entry of em.requestLog) expect(entry.durationMs).toBeGreaterThanOrEqual(50);
     } finally {
       await em.close();

@@ -1,17 +1,21 @@
 /**
- * Table tests for the pure `diff(desired, live, {only})` (SPEC section 1 and 4; issue 5, acceptance 1).
- * Each case states the exact changes (`<kind> <address>`, in plan order) and, where it matters, their fields,
- * bodies, ids and dependencies. Unless a case says otherwise, it also asserts that there are no diagnostics,
- * live errors or `--only` errors.
+ * Table tests for the pure plan stages (SPEC section 1 and 4; issue 5, acceptance 1): `diff(desired, live)`, then
+ * selection (`--only`), ordering and guards, as `composePlan` wires them (without its throwing). Each case states
+ * the exact changes (`<kind> <address>`, in plan order) and, where it matters, their fields, bodies, ids and
+ * dependencies. Unless a case says otherwise, it also asserts that there are no diagnostics, live errors or
+ * `--only` errors.
  */
 import { describe, expect, it } from "vitest";
-import { compilePattern } from "../../src/address/address.js";
+import { compilePattern, formatAddress, type Pattern } from "../../src/address/address.js";
 import type { DesiredState } from "../../src/desired/types.js";
 import type { LiveState } from "../../src/live/types.js";
 import { planChecksum } from "../../src/plan/checksum.js";
-import { diff, type DiffResult } from "../../src/plan/diff.js";
-import { planFromLive } from "../../src/plan/make-plan.js";
+import { diff } from "../../src/plan/diff.js";
+import { composePlan } from "../../src/flow/compose-plan.js";
+import { checkGuards } from "../../src/plan/guards.js";
 import type { Change, Guard } from "../../src/plan/model.js";
+import { selectChanges } from "../../src/plan/only.js";
+import { sortChanges } from "../../src/plan/order.js";
 import {
   dCedarPolicy,
   desired,
@@ -33,6 +37,23 @@ import {
   SYSTEM_PROJECT_ROLES,
 } from "../helpers/builders.js";
 
+/** The stages' outputs, problems kept as data (composePlan throws them instead). */
+interface Staged {
+  changes: Change[];
+  guards: Guard[];
+  diagnostics: ReturnType<typeof diff>["diagnostics"];
+  liveErrors: string[];
+  onlyErrors: string[];
+}
+
+/** diff → select → order → guards, the stages `composePlan` wires. */
+function stages(d: DesiredState, l: LiveState, only: readonly Pattern[] = []): Staged {
+  const found = diff(d, l);
+  const selected = selectChanges(found.changes, only);
+  const changes = sortChanges(selected.changes);
+  return { changes, guards: checkGuards(changes, found.pairings, d.settings), diagnostics: found.diagnostics, liveErrors: found.liveErrors, onlyErrors: selected.errors };
+}
+
 interface Case {
   name: string;
   desired: DesiredState;
@@ -42,21 +63,21 @@ interface Case {
   changes?: string[];
   /** Set when the case expects diagnostics / live errors / only errors (then `check` asserts them). */
   problems?: boolean;
-  check?: (r: DiffResult) => void;
+  check?: (r: Staged) => void;
 }
 
-const lines = (r: DiffResult): string[] => r.changes.map((c) => `${c.kind} ${c.address}`);
-const byAddress = (r: DiffResult, kind: string, address: string): Change => {
-  const c = r.changes.find((x) => x.kind === kind && x.address === address);
+const lines = (r: { changes: Change[] }): string[] => r.changes.map((c) => `${c.kind} ${formatAddress(c.address)}`);
+const byAddress = (r: Staged, kind: string, address: string): Change => {
+  const c = r.changes.find((x) => x.kind === kind && formatAddress(x.address) === address);
   if (!c) throw new Error(`no ${kind} ${address} in ${JSON.stringify(lines(r))}`);
   return c;
 };
 const byAddressIn = (changes: Change[], address: string): Change => {
-  const c = changes.find((x) => x.address === address);
+  const c = changes.find((x) => formatAddress(x.address) === address);
   if (!c) throw new Error(`no change at ${address}`);
   return c;
 };
-const guardsOf = (r: DiffResult, kind: Guard["kind"]): Guard[] => r.guards.filter((g) => g.kind === kind);
+const guardsOf = (r: Staged, kind: Guard["kind"]): Guard[] => r.guards.filter((g) => g.kind === kind);
 
 const ORG_POLICIES = "organization/policies";
 const ORG_ROLES = "organization/roles";
@@ -106,6 +127,38 @@ const cases: Case[] = [
         fields: [{ field: "permissions", before: ["organization:read", "user:read"], after: ["iam:read", "user:read"] }],
         body: { name: "Audit", description: null },
       });
+    },
+  },
+  {
+    // Every other permission case swaps an element; a set check that only looks one way would miss a pure removal.
+    name: "a policy dropping a permission (live [a, b], desired [a]) is an update whose body no longer holds b",
+    desired: desired({ organization: dScope({ policies: [dPolicy("Audit", ["user:read"])] }) }),
+    live: live({ organization: lScope({ policies: [lPolicy("pol-1", "Audit", ["user:read", "iam:read"])] }) }),
+    changes: [`update ${ORG_POLICIES}/Audit`],
+    check: (r) => {
+      expect(r.changes[0]).toMatchObject({ liveId: "pol-1", fields: [{ field: "permissions", before: ["iam:read", "user:read"], after: ["user:read"] }] });
+      expect((r.changes[0] as { body: { permissions: unknown[] } }).body.permissions).toEqual([{ name: "user:read", id: permId("user:read") }]);
+    },
+  },
+  {
+    name: "… and the other way: a policy gaining a permission (live [a], desired [a, b]) is an update",
+    desired: desired({ organization: dScope({ policies: [dPolicy("Audit", ["user:read", "iam:read"])] }) }),
+    live: live({ organization: lScope({ policies: [lPolicy("pol-1", "Audit", ["user:read"])] }) }),
+    changes: [`update ${ORG_POLICIES}/Audit`],
+    check: (r) => expect(r.changes[0]).toMatchObject({ fields: [{ field: "permissions", before: ["user:read"], after: ["iam:read", "user:read"] }] }),
+  },
+  {
+    name: "a role dropping a policy (live [A, B], desired [A]) is an update",
+    desired: desired({
+      organization: dScope({ policies: [dPolicy("A", ["user:read"]), dPolicy("B", ["iam:read"])], roles: [dRole("R", ["A"])] }),
+    }),
+    live: live({
+      organization: lScope({ policies: [lPolicy("pol-a", "A", ["user:read"]), lPolicy("pol-b", "B", ["iam:read"])], roles: [lRole("role-r", "R", ["pol-a", "pol-b"])] }),
+    }),
+    changes: [`update ${ORG_ROLES}/R`],
+    check: (r) => {
+      expect(r.changes[0]).toMatchObject({ liveId: "role-r", fields: [{ field: "policies", before: ["A", "B"], after: ["A"] }] });
+      expect((r.changes[0] as { body: { policies: unknown[] } }).body.policies).toEqual([{ name: "A", id: "pol-a" }]);
     },
   },
   {
@@ -188,6 +241,11 @@ const cases: Case[] = [
     check: (r) => {
       for (const c of r.changes) expect(c).toMatchObject({ scope: "projects/Support Bot", projectId: "proj-support" });
       expect(r.changes[1]!.dependsOn).toEqual([`create:${SB}/policies/View traces`]);
+      // Addresses are values; ids are their written form.
+      expect(r.changes.map((c) => c.address)).toEqual([
+        { kind: "project-policy", project: "Support Bot", name: "View traces" },
+        { kind: "project-role", project: "Support Bot", name: "Analyst" },
+      ]);
     },
   },
   {
@@ -570,12 +628,21 @@ const cases: Case[] = [
     live: live({ cedar: [] }),
     changes: ["create cedar/policies/prod", "create cedar/policies/prod/rules/1", "create cedar/policies/prod/rules/2"],
     check: (r) => {
-      expect(r.changes[0]).toMatchObject({ id: "create:cedar/policies/prod", body: { name: "prod", max_duration_seconds: 14400, priority: 10 } });
-      expect(Object.keys((r.changes[0] as { body: object }).body).sort()).toEqual(["max_duration_seconds", "name", "priority"]);
-      expect(r.changes[1]).toMatchObject({ dependsOn: ["create:cedar/policies/prod"], policy: { name: "prod" }, body: { policy_text: PERMIT_SRE, ordinal: 1 } });
+      expect(r.changes[0]).toMatchObject({
+        id: "create:cedar/policies/prod",
+        address: { kind: "cedar-policy", name: "prod" },
+        body: { name: "prod", maxDurationSeconds: 14400, priority: 10 },
+      });
+      expect(Object.keys((r.changes[0] as { body: object }).body).sort()).toEqual(["maxDurationSeconds", "name", "priority"]);
+      expect(r.changes[1]).toMatchObject({
+        dependsOn: ["create:cedar/policies/prod"],
+        address: { kind: "cedar-rule", policy: "prod", ordinal: 1 },
+        policy: { name: "prod" },
+        body: { text: PERMIT_SRE, ordinal: 1 },
+      });
       expect(r.changes[2]).toMatchObject({
         dependsOn: ["create:cedar/policies/prod"],
-        body: { policy_text: FORBID_NO_TICKET, ordinal: 2, notice: "needs a ticket", audit_session: false },
+        body: { text: FORBID_NO_TICKET, ordinal: 2, notice: "needs a ticket", auditSession: false },
       });
       expect((r.changes[1] as { policy: { id?: string } }).policy.id).toBeUndefined();
     },
@@ -607,7 +674,9 @@ const cases: Case[] = [
     live: live({ cedar: [lCedarPolicy("c-1", "prod", [], { description: "x", notificationChannel: "#a", enabled: false, maxDurationSeconds: 3600, defaultDurationSeconds: 600 })] }),
     changes: ["update cedar/policies/prod"],
     check: (r) => {
-      expect((r.changes[0] as { body: object }).body).toEqual({ description: null, notification_channel: null, enabled: true, max_duration_seconds: 7200 });
+      expect((r.changes[0] as { body: object }).body).toEqual({ description: null, notificationChannel: null, enabled: true, maxDurationSeconds: 7200 });
+      // Field changes and body keys share the model's names.
+      expect(r.changes[0]!.fields.map((f) => f.field).sort()).toEqual(Object.keys((r.changes[0] as { body: object }).body).sort());
     },
   },
   {
@@ -680,23 +749,23 @@ const cases: Case[] = [
     live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r-sre", 1, PERMIT_SRE), lRule("r-ticket", 2, FORBID_NO_TICKET)])] }),
     changes: ["create cedar/policies/prod/rules/1", "move cedar/policies/prod/rules/2", "move cedar/policies/prod/rules/3"],
     check: (r) => {
-      expect(r.changes[0]).toMatchObject({ dependsOn: [], policy: { name: "prod", id: "c-1" }, body: { policy_text: FORBID_LONG, ordinal: 1 } });
+      expect(r.changes[0]).toMatchObject({ dependsOn: [], policy: { name: "prod", id: "c-1" }, body: { text: FORBID_LONG, ordinal: 1 } });
       expect(r.changes[1]).toMatchObject({ liveId: "r-sre", body: { ordinal: 2 } });
       expect(r.changes[2]).toMatchObject({ liveId: "r-ticket", body: { ordinal: 3 } });
     },
   },
   {
-    name: "changed rule text: one update (PATCH) keeping the id, sending policy_text only",
+    name: "changed rule text: one update (PATCH) keeping the id, sending the text only",
     desired: desired({ cedar: [dCedarPolicy("prod", [PERMIT_SRE, FORBID_LONG])] }),
     live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r-sre", 1, PERMIT_SRE), lRule("r-2", 2, FORBID_NO_TICKET)])] }),
     changes: ["update cedar/policies/prod/rules/2"],
     check: (r) => {
-      expect(r.changes[0]).toMatchObject({ liveId: "r-2", beforeText: FORBID_NO_TICKET, fields: [{ field: "cedar", before: FORBID_NO_TICKET, after: FORBID_LONG }] });
-      expect((r.changes[0] as { body: object }).body).toEqual({ policy_text: FORBID_LONG });
+      expect(r.changes[0]).toMatchObject({ liveId: "r-2", beforeText: FORBID_NO_TICKET, fields: [{ field: "text", before: FORBID_NO_TICKET, after: FORBID_LONG }] });
+      expect((r.changes[0] as { body: object }).body).toEqual({ text: FORBID_LONG });
     },
   },
   {
-    name: "changed notice only: an update without policy_text",
+    name: "changed notice only: an update without the text",
     desired: desired({ cedar: [dCedarPolicy("prod", [{ text: PERMIT_SRE, notice: "new notice" }])] }),
     live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r-sre", 1, PERMIT_SRE, { notice: "old notice" })])] }),
     changes: ["update cedar/policies/prod/rules/1"],
@@ -712,11 +781,11 @@ const cases: Case[] = [
     changes: [],
   },
   {
-    name: "auditSession change only: an update of audit_session alone",
+    name: "auditSession change only: an update of auditSession alone",
     desired: desired({ cedar: [dCedarPolicy("prod", [{ text: PERMIT_SRE, auditSession: false }])] }),
     live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r-sre", 1, PERMIT_SRE, { auditSession: true })])] }),
     changes: ["update cedar/policies/prod/rules/1"],
-    check: (r) => expect((r.changes[0] as { body: object }).body).toEqual({ audit_session: false }),
+    check: (r) => expect((r.changes[0] as { body: object }).body).toEqual({ auditSession: false }),
   },
   {
     name: "a removed middle rule: a delete addressed by its live ordinal, the next rule moves up",
@@ -898,7 +967,7 @@ describe("diff: table", () => {
 
   for (const c of cases) {
     it(c.name, () => {
-      const r = diff(c.desired, c.live, c.only ? { only: c.only.map(compilePattern) } : {});
+      const r = stages(c.desired, c.live, (c.only ?? []).map(compilePattern));
       if (c.changes) expect(lines(r)).toEqual(c.changes);
       if (!c.problems) {
         expect(r.diagnostics).toEqual([]);
@@ -948,8 +1017,8 @@ describe("diff: purity and the checksum", () => {
   it("the same inputs in another order give the same changes and the same checksum", () => {
     const a = build(false);
     const b = build(true);
-    const ra = diff(a.d, a.l);
-    const rb = diff(b.d, b.l);
+    const ra = stages(a.d, a.l);
+    const rb = stages(b.d, b.l);
     expect(ra.diagnostics).toEqual([]);
     expect(rb.diagnostics).toEqual([]);
     expect(lines(ra)).toEqual(lines(rb));
@@ -1009,7 +1078,7 @@ describe("diff: purity and the checksum", () => {
           members: lMembers("r-x", members),
         }),
       });
-      return planFromLive(d, l, { targets: { local: true } });
+      return composePlan(d, l, { targets: { local: true } });
     };
     const plain = mk([], []);
     const guarded = mk(["organization/roles/*"], ["a@x.io", "b@x.io"]);
@@ -1019,7 +1088,7 @@ describe("diff: purity and the checksum", () => {
     expect(guarded.changes).toEqual(plain.changes);
     expect(guarded.checksum).toBe(plain.checksum);
     expect(plain.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(plain.formatVersion).toBe(1);
+    expect(plain.formatVersion).toBe(2);
   });
 
   it("different change sets have different checksums", () => {

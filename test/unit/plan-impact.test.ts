@@ -1,12 +1,18 @@
 /**
- * Access impact (SPEC section 4; issue 6, acceptance 2), through the pure `computeImpact(desired, live)`:
- * per changed role the effective permissions (role → policies → permissions) gained and lost, with how many
- * members hold it; per access test, the decision on the live rules and on the desired rules when they differ.
+ * Access impact (SPEC section 4; issue 6, acceptance 2; issue 13), through the pure impact stage
+ * `computeImpact(changes, pairings, desired)` fed by the diff (and `--only`): per changed role the effective
+ * permissions (role → policies → permissions) gained and lost, with how many members hold it; per access test,
+ * the decision on the live rules and on the rules after the changes when they differ. No change, no impact.
  */
 import { describe, expect, it } from "vitest";
+import { compilePattern, formatAddress } from "../../src/address/address.js";
 import type { DesiredState } from "../../src/desired/types.js";
+import type { LiveState } from "../../src/live/types.js";
+import { diff } from "../../src/plan/diff.js";
 import { computeImpact } from "../../src/plan/impact.js";
-import { planFromLive } from "../../src/plan/make-plan.js";
+import type { Impact } from "../../src/plan/model.js";
+import { selectChanges } from "../../src/plan/only.js";
+import { composePlan } from "../../src/flow/compose-plan.js";
 import {
   dCedarPolicy,
   desired,
@@ -27,6 +33,16 @@ import {
 } from "../helpers/builders.js";
 
 const SB = "Support Bot";
+
+/** diff → select (`--only`) → impact, as `composePlan` wires them. */
+function impactOf(d: DesiredState, l: LiveState, only: string[] = []): Impact {
+  const found = diff(d, l);
+  expect(found.diagnostics).toEqual([]);
+  expect(found.liveErrors).toEqual([]);
+  const selected = selectChanges(found.changes, only.map(compilePattern));
+  expect(selected.errors).toEqual([]);
+  return computeImpact(selected.changes, found.pairings, d);
+}
 
 function withTests(d: DesiredState, cases: { name: string; principal: string; expect?: "allow" | "deny"; context?: Record<string, unknown> }[], entities?: unknown): DesiredState {
   d.cedar!.tests = {
@@ -66,7 +82,7 @@ describe("RBAC: roles → policies → permissions", () => {
         roles: [dRole("A", ["Read"]), dRole("B", ["Read", "Billing"]), dRole("C", ["Read"]), dRole("D", ["Other"])],
       }),
     });
-    const impact = computeImpact(d, live({ organization: liveOrg() }));
+    const impact = impactOf(d, live({ organization: liveOrg() }));
     expect(impact.roles).toEqual([
       { address: "organization/roles/A", gained: ["user:manage"], lost: [], members: 3 },
       { address: "organization/roles/B", gained: ["user:manage"], lost: [], members: 1 },
@@ -77,7 +93,7 @@ describe("RBAC: roles → policies → permissions", () => {
 
   it("… and when the roles are not managed (only the policy changes)", () => {
     const d = desired({ organization: dScope({ policies: policies(["user:read", "user:manage"]) }) });
-    const impact = computeImpact(d, live({ organization: liveOrg() }));
+    const impact = impactOf(d, live({ organization: liveOrg() }));
     expect(impact.roles.map((r) => [r.address, r.gained, r.lost, r.members])).toEqual([
       ["organization/roles/A", ["user:manage"], [], 3],
       ["organization/roles/B", ["user:manage"], [], 1],
@@ -89,7 +105,7 @@ describe("RBAC: roles → policies → permissions", () => {
     const l = liveOrg();
     delete l.members;
     const d = desired({ organization: dScope({ policies: policies(["user:read", "user:manage"]) }) });
-    const impact = computeImpact(d, live({ organization: l }));
+    const impact = impactOf(d, live({ organization: l }));
     expect(impact.roles).toHaveLength(3);
     for (const r of impact.roles) expect(r).not.toHaveProperty("members");
   });
@@ -102,7 +118,7 @@ describe("RBAC: roles → policies → permissions", () => {
       members: lMembers("sr-2", ["v@x.test", "w@x.test"]),
     });
     const d = desired({ projects: [dProject(SB, { policies: [dPolicy("View traces", ["trace:read", "span:read"], { project: SB })] })] });
-    const impact = computeImpact(d, live({ projects: lProjects({ [SB]: scope }) }));
+    const impact = impactOf(d, live({ projects: lProjects({ [SB]: scope }) }));
     expect(impact.roles).toEqual([
       { address: "projects/Support Bot/roles/Analyst", gained: ["span:read"], lost: [], members: 0 },
       { address: "projects/Support Bot/roles/Viewer", gained: ["span:read"], lost: [], members: 2 },
@@ -117,7 +133,7 @@ describe("RBAC: roles → policies → permissions", () => {
         roles: [dRole("A", ["Read"]), dRole("B", ["Read"]), dRole("C", ["Read"]), dRole("D", ["Other"])],
       }),
     });
-    const impact = computeImpact(d, live({ organization: liveOrg() }));
+    const impact = impactOf(d, live({ organization: liveOrg() }));
     expect(impact.roles).toEqual([{ address: "organization/roles/B", gained: [], lost: ["billing:read"], members: 1 }]);
   });
 
@@ -125,13 +141,13 @@ describe("RBAC: roles → policies → permissions", () => {
     const d = desired({
       organization: dScope({ policies: policies(["user:read"]), roles: [dRole("A", ["Read"]), dRole("C", ["Read"]), dRole("D", ["Other"])] }),
     });
-    const impact = computeImpact(d, live({ organization: liveOrg() }));
+    const impact = impactOf(d, live({ organization: liveOrg() }));
     expect(impact.roles).toEqual([{ address: "organization/roles/B", gained: [], lost: ["billing:read", "user:read"], members: 1 }]);
   });
 
   it("a deleted policy: roles outside the managed collections lose what only it granted", () => {
     const d = desired({ organization: dScope({ policies: [dPolicy("Read", ["user:read"]), dPolicy("Other", ["iam:read"])] }) });
-    const impact = computeImpact(d, live({ organization: liveOrg() }));
+    const impact = impactOf(d, live({ organization: liveOrg() }));
     // B keeps user:read through Read.
     expect(impact.roles).toEqual([{ address: "organization/roles/B", gained: [], lost: ["billing:read"], members: 1 }]);
   });
@@ -141,9 +157,9 @@ describe("RBAC: roles → policies → permissions", () => {
     const declared = desired({
       organization: dScope({ policies: renamed, roles: [dRole("A", ["Readers"]), dRole("B", ["Readers", "Billing"]), dRole("C", ["Readers"]), dRole("D", ["Other"])] }),
     });
-    expect(computeImpact(declared, live({ organization: liveOrg() })).roles).toEqual([]);
+    expect(impactOf(declared, live({ organization: liveOrg() })).roles).toEqual([]);
     const unmanaged = desired({ organization: dScope({ policies: renamed }) });
-    expect(computeImpact(unmanaged, live({ organization: liveOrg() })).roles).toEqual([]);
+    expect(impactOf(unmanaged, live({ organization: liveOrg() })).roles).toEqual([]);
   });
 
   it("a renamed role keeps its members and shows only what really changes", () => {
@@ -153,7 +169,7 @@ describe("RBAC: roles → policies → permissions", () => {
         roles: [dRole("Alpha", ["Read", "Other"], { previousNames: ["A"] }), dRole("B", ["Read", "Billing"]), dRole("C", ["Read"]), dRole("D", ["Other"])],
       }),
     });
-    expect(computeImpact(d, live({ organization: liveOrg() })).roles).toEqual([{ address: "organization/roles/Alpha", gained: ["iam:read"], lost: [], members: 3 }]);
+    expect(impactOf(d, live({ organization: liveOrg() })).roles).toEqual([{ address: "organization/roles/Alpha", gained: ["iam:read"], lost: [], members: 3 }]);
   });
 
   it("a new role gains everything its policies grant; no member count (no one holds it yet)", () => {
@@ -163,7 +179,7 @@ describe("RBAC: roles → policies → permissions", () => {
         roles: [dRole("A", ["Read"]), dRole("B", ["Read", "Billing"]), dRole("C", ["Read"]), dRole("D", ["Other"]), dRole("E", ["Billing", "Other"])],
       }),
     });
-    const impact = computeImpact(d, live({ organization: liveOrg() }));
+    const impact = impactOf(d, live({ organization: liveOrg() }));
     expect(impact.roles).toHaveLength(1);
     expect(impact.roles[0]).toMatchObject({ address: "organization/roles/E", gained: ["billing:read", "iam:read", "user:read"], lost: [] });
     expect(impact.roles[0]!.members ?? 0).toBe(0);
@@ -176,19 +192,73 @@ describe("RBAC: roles → policies → permissions", () => {
         roles: [dRole("A", ["Read too"]), dRole("B", ["Read", "Billing"]), dRole("C", ["Read"]), dRole("D", ["Other"])],
       }),
     });
-    expect(computeImpact(d, live({ organization: liveOrg() })).roles).toEqual([]);
+    expect(impactOf(d, live({ organization: liveOrg() })).roles).toEqual([]);
   });
 
   it("system roles are never counted as deleted", () => {
     const d = desired({ organization: dScope({ policies: policies(["user:read"]), roles: [] }) });
-    const impact = computeImpact(d, live({ organization: liveOrg() }));
+    const impact = impactOf(d, live({ organization: liveOrg() }));
     expect(impact.roles.map((r) => r.address)).toEqual(["organization/roles/A", "organization/roles/B", "organization/roles/C", "organization/roles/D"]);
   });
 
-  it("the plan carries the same impact (planFromLive)", () => {
+  it("an ignored live role is no change, so no impact: not a loss above \"No changes.\"", () => {
+    // `roles: []` is authoritative, but `ignore` keeps the legacy role out of the diff: nothing is deleted.
+    const d = desired({ organization: dScope({ policies: policies(["user:read"]), roles: [] }), settings: { ignore: ["organization/roles/*"] } });
+    const plan = composePlan(d, live({ organization: liveOrg() }), { targets: { local: true } });
+    expect(plan.changes).toEqual([]);
+    expect(plan.impact).toEqual({ roles: [], tests: [] });
+    expect(impactOf(d, live({ organization: liveOrg() })).roles).toEqual([]);
+  });
+
+  it("an owns-excluded live role is not ours to delete, so no impact", () => {
+    // Only `team-*` roles are ours: A..D are left alone although `roles: []` declares none of them.
+    const d = desired({ organization: dScope({ policies: policies(["user:read"]), roles: [] }), settings: { owns: ["organization/roles/team-*"] } });
+    const plan = composePlan(d, live({ organization: liveOrg() }), { targets: { local: true } });
+    expect(plan.changes).toEqual([]);
+    expect(plan.impact).toEqual({ roles: [], tests: [] });
+  });
+
+  it("… while the owned ones are deleted and lose what they held", () => {
+    const d = desired({ organization: dScope({ policies: policies(["user:read"]), roles: [] }), settings: { owns: ["organization/roles/B"] } });
+    const plan = composePlan(d, live({ organization: liveOrg() }), { targets: { local: true } });
+    expect(plan.changes.map((c) => `${c.kind} ${formatAddress(c.address)}`)).toEqual(["delete organization/roles/B"]);
+    expect(plan.impact.roles).toEqual([{ address: "organization/roles/B", gained: [], lost: ["billing:read", "user:read"], members: 1 }]);
+  });
+
+  it("an ignored role still using a managed policy that changes: the policy's change reaches it", () => {
+    const d = desired({ organization: dScope({ policies: policies(["user:read", "user:manage"]) }), settings: { ignore: ["organization/roles/A"] } });
+    const impact = impactOf(d, live({ organization: liveOrg() }));
+    expect(impact.roles.map((r) => r.address)).toEqual(["organization/roles/A", "organization/roles/B", "organization/roles/C"]);
+  });
+
+  it("--only: the impact covers the selected changes alone", () => {
+    // Two changes: "Read" gains user:manage (A, B, C gain it), and B drops "Billing" (B loses billing:read).
+    const d = desired({
+      organization: dScope({
+        policies: policies(["user:read", "user:manage"]),
+        roles: [dRole("A", ["Read"]), dRole("B", ["Read"]), dRole("C", ["Read"]), dRole("D", ["Other"])],
+      }),
+    });
+    const l = live({ organization: liveOrg() });
+    expect(impactOf(d, l).roles).toEqual([
+      { address: "organization/roles/A", gained: ["user:manage"], lost: [], members: 3 },
+      { address: "organization/roles/B", gained: ["user:manage"], lost: ["billing:read"], members: 1 },
+      { address: "organization/roles/C", gained: ["user:manage"], lost: [], members: 0 },
+    ]);
+    expect(impactOf(d, l, ["organization/roles/*"]).roles).toEqual([{ address: "organization/roles/B", gained: [], lost: ["billing:read"], members: 1 }]);
+    expect(impactOf(d, l, ["organization/policies/*"]).roles.map((r) => [r.address, r.gained, r.lost])).toEqual([
+      ["organization/roles/A", ["user:manage"], []],
+      ["organization/roles/B", ["user:manage"], []],
+      ["organization/roles/C", ["user:manage"], []],
+    ]);
+    const plan = composePlan(d, l, { targets: { local: true }, only: [compilePattern("organization/roles/*")], onlySources: ["organization/roles/*"] });
+    expect(plan.impact.roles).toEqual([{ address: "organization/roles/B", gained: [], lost: ["billing:read"], members: 1 }]);
+  });
+
+  it("the plan carries the same impact (composePlan)", () => {
     const d = desired({ organization: dScope({ policies: policies(["user:read", "user:manage"]) }) });
     const l = live({ organization: liveOrg() });
-    expect(planFromLive(d, l, { targets: { local: true } }).impact).toEqual(computeImpact(d, l));
+    expect(composePlan(d, l, { targets: { local: true } }).impact).toEqual(impactOf(d, l));
   });
 });
 
@@ -207,27 +277,27 @@ describe("Cedar: access tests whose decision flips", () => {
         { name: "bob with ticket", principal: 'User::"bob"', context: { ticket: "INC-2" } },
       ],
     );
-    expect(computeImpact(d, l).tests).toEqual([{ name: "alice without ticket", live: "allow", desired: "deny" }]);
+    expect(impactOf(d, l).tests).toEqual([{ name: "alice without ticket", live: "allow", desired: "deny" }]);
   });
 
   it("deny → allow when a permit is added; nothing when the rules are equal", () => {
     const l = live({ cedar: [lCedarPolicy("c1", "prod", [])] });
     const d = withTests(desired({ cedar: [dCedarPolicy("prod", [permitAlice])] }), [{ name: "alice", principal: ALICE }]);
-    expect(computeImpact(d, l).tests).toEqual([{ name: "alice", live: "deny", desired: "allow" }]);
+    expect(impactOf(d, l).tests).toEqual([{ name: "alice", live: "deny", desired: "allow" }]);
     const same = live({ cedar: [lCedarPolicy("c1", "prod", [lRule("r1", 1, permitAlice)])] });
-    expect(computeImpact(d, same).tests).toEqual([]);
+    expect(impactOf(d, same).tests).toEqual([]);
   });
 
   it("priority and enabled take part: a left-out `enabled` keeps the live value (disabled stays disabled)", () => {
     const l = live({ cedar: [lCedarPolicy("c1", "prod", [lRule("r1", 1, permitAlice)], { enabled: false })] });
     const d = withTests(desired({ cedar: [dCedarPolicy("prod", [permitAlice])] }), [{ name: "alice", principal: ALICE }]);
-    expect(computeImpact(d, l).tests).toEqual([]);
+    expect(impactOf(d, l).tests).toEqual([]);
     const enabling = withTests(desired({ cedar: [dCedarPolicy("prod", [permitAlice], { enabled: true })] }), [{ name: "alice", principal: ALICE }]);
-    expect(computeImpact(enabling, l).tests).toEqual([{ name: "alice", live: "deny", desired: "allow" }]);
+    expect(impactOf(enabling, l).tests).toEqual([{ name: "alice", live: "deny", desired: "allow" }]);
     // A higher-priority permit in another managed policy overrides a forbid: raising the forbid's priority flips it.
     const two = live({ cedar: [lCedarPolicy("c1", "allow", [lRule("r1", 1, permitAlice)], { priority: 5 }), lCedarPolicy("c2", "deny", [lRule("r2", 1, 'forbid(principal == User::"alice", action, resource);')], { priority: 1 })] });
     const raised = withTests(desired({ cedar: [dCedarPolicy("allow", [permitAlice]), dCedarPolicy("deny", ['forbid(principal == User::"alice", action, resource);'], { priority: 9 })] }), [{ name: "alice", principal: ALICE }]);
-    expect(computeImpact(raised, two).tests).toEqual([{ name: "alice", live: "allow", desired: "deny" }]);
+    expect(impactOf(raised, two).tests).toEqual([{ name: "alice", live: "allow", desired: "deny" }]);
   });
 
   it("unmanaged live Cedar policies take part on both sides (owns: not ours, so it stays)", () => {
@@ -242,12 +312,12 @@ describe("Cedar: access tests whose decision flips", () => {
     const owns: SettingsSpec = { owns: ["cedar/policies/team-a-*"] };
     // The desired rules drop alice's permit: without the other team's forbid this would flip allow → deny.
     const d = withTests(desired({ cedar: [dCedarPolicy("team-a-prod", ['permit(principal == User::"bob", action, resource);'])], settings: owns }), tests);
-    expect(computeImpact(d, l).tests).toEqual([]);
+    expect(impactOf(d, l).tests).toEqual([]);
     // And the other way: an unmanaged permit keeps allowing what the managed policy stops allowing.
     const l2 = live({
       cedar: [lCedarPolicy("c1", "team-a-prod", [lRule("r1", 1, permitAlice)]), lCedarPolicy("c2", "team-b-open", [lRule("r2", 1, permitAlice)])],
     });
-    expect(computeImpact(d, l2).tests).toEqual([]);
+    expect(impactOf(d, l2).tests).toEqual([]);
   });
 
   it("without owns the undeclared live policy is deleted, so the decision flips", () => {
@@ -255,21 +325,21 @@ describe("Cedar: access tests whose decision flips", () => {
       cedar: [lCedarPolicy("c1", "team-a-prod", [lRule("r1", 1, 'permit(principal == User::"bob", action, resource);')]), lCedarPolicy("c2", "team-b-open", [lRule("r2", 1, permitAlice)])],
     });
     const d = withTests(desired({ cedar: [dCedarPolicy("team-a-prod", ['permit(principal == User::"bob", action, resource);'])] }), [{ name: "alice", principal: ALICE }]);
-    expect(computeImpact(d, l).tests).toEqual([{ name: "alice", live: "allow", desired: "deny" }]);
+    expect(impactOf(d, l).tests).toEqual([{ name: "alice", live: "allow", desired: "deny" }]);
     // owns respected: team-b-open matches owns → ours → deleted → flips; not matching owns → kept → no flip.
     const ours = withTests(desired({ cedar: [dCedarPolicy("team-a-prod", ['permit(principal == User::"bob", action, resource);'])], settings: { owns: ["cedar/policies/team-*"] } }), [{ name: "alice", principal: ALICE }]);
-    expect(computeImpact(ours, l).tests).toEqual([{ name: "alice", live: "allow", desired: "deny" }]);
+    expect(impactOf(ours, l).tests).toEqual([{ name: "alice", live: "allow", desired: "deny" }]);
     const notOurs = withTests(desired({ cedar: [dCedarPolicy("team-a-prod", ['permit(principal == User::"bob", action, resource);'])], settings: { owns: ["cedar/policies/team-a-*"] } }), [{ name: "alice", principal: ALICE }]);
-    expect(computeImpact(notOurs, l).tests).toEqual([]);
+    expect(impactOf(notOurs, l).tests).toEqual([]);
     // ignore: an ignored live policy is never deleted.
     const ignored = withTests(desired({ cedar: [dCedarPolicy("team-a-prod", ['permit(principal == User::"bob", action, resource);'])], settings: { ignore: ["cedar/policies/team-b-*"] } }), [{ name: "alice", principal: ALICE }]);
-    expect(computeImpact(ignored, l).tests).toEqual([]);
+    expect(impactOf(ignored, l).tests).toEqual([]);
   });
 
   it("a renamed Cedar policy: its live rules are the 'before' side, under the old name", () => {
     const l = live({ cedar: [lCedarPolicy("c1", "old", [lRule("r1", 1, permitAlice)])] });
     const same = withTests(desired({ cedar: [dCedarPolicy("new", [permitAlice], { previousNames: ["old"] })] }), [{ name: "alice", principal: ALICE }]);
-    expect(computeImpact(same, l).tests).toEqual([]);
+    expect(impactOf(same, l).tests).toEqual([]);
   });
 
   it("a renamed Cedar policy with `enabled`/`priority` left out keeps its live values (the rename is a PATCH of the name)", () => {
@@ -277,9 +347,26 @@ describe("Cedar: access tests whose decision flips", () => {
     const l = live({ cedar: [lCedarPolicy("c1", "old", [lRule("r1", 1, permitAlice)], { enabled: false })] });
     const renamed = withTests(desired({ cedar: [dCedarPolicy("new", [permitAlice], { previousNames: ["old"] })] }), [{ name: "alice", principal: ALICE }]);
     // The plan agrees: the rename changes only the name.
-    const plan = planFromLive(renamed, l, { targets: { local: true } });
-    expect(plan.changes.map((c) => `${c.kind} ${c.address} ${JSON.stringify(c.fields.map((f) => f.field))}`)).toEqual(['rename cedar/policies/new ["name"]']);
-    expect(computeImpact(renamed, l).tests).toEqual([]);
+    const plan = composePlan(renamed, l, { targets: { local: true } });
+    expect(plan.changes.map((c) => `${c.kind} ${formatAddress(c.address)} ${JSON.stringify(c.fields.map((f) => f.field))}`)).toEqual(['rename cedar/policies/new ["name"]']);
+    expect(impactOf(renamed, l).tests).toEqual([]);
+  });
+
+  it("--only: only the selected Cedar policies' changes are applied on the 'after' side", () => {
+    const l = live({ cedar: [lCedarPolicy("c1", "a", [lRule("r1", 1, permitAlice)]), lCedarPolicy("c2", "b", [])] });
+    // "a" drops alice's permit (allow → deny), "b" adds it back: together no flip; each alone flips one way.
+    const d = withTests(desired({ cedar: [dCedarPolicy("a", []), dCedarPolicy("b", [permitAlice])] }), [{ name: "alice", principal: ALICE }]);
+    expect(impactOf(d, l).tests).toEqual([]);
+    expect(impactOf(d, l, ["cedar/policies/a"]).tests).toEqual([{ name: "alice", live: "allow", desired: "deny" }]);
+    expect(impactOf(d, l, ["cedar/policies/b"]).tests).toEqual([]);
+  });
+
+  it("an ignored live Cedar policy keeps deciding on both sides (it is never deleted)", () => {
+    const l = live({ cedar: [lCedarPolicy("c1", "mine", []), lCedarPolicy("c2", "legacy-open", [lRule("r1", 1, permitAlice)])] });
+    const d = withTests(desired({ cedar: [dCedarPolicy("mine", [])], settings: { ignore: ["cedar/policies/legacy-*"] } }), [{ name: "alice", principal: ALICE }]);
+    const plan = composePlan(d, l, { targets: { local: true } });
+    expect(plan.changes).toEqual([]);
+    expect(plan.impact).toEqual({ roles: [], tests: [] });
   });
 
   it("group membership from the entities file counts", () => {
@@ -292,12 +379,12 @@ describe("Cedar: access tests whose decision flips", () => {
       { name: "sre for a day", principal: ALICE, context: { duration_seconds: 86400 } },
       { name: "sre for an hour", principal: ALICE, context: { duration_seconds: 3600 } },
     ], entities);
-    expect(computeImpact(d, l).tests).toEqual([{ name: "sre for a day", live: "allow", desired: "deny" }]);
+    expect(impactOf(d, l).tests).toEqual([{ name: "sre for a day", live: "allow", desired: "deny" }]);
   });
 
   it("no tests, or Cedar unmanaged: no test impact", () => {
     const l = live({ cedar: [lCedarPolicy("c1", "prod", [])] });
-    expect(computeImpact(desired({ cedar: [dCedarPolicy("prod", [permitAlice])] }), l).tests).toEqual([]);
-    expect(computeImpact(desired({}), l)).toEqual({ roles: [], tests: [] });
+    expect(impactOf(desired({ cedar: [dCedarPolicy("prod", [permitAlice])] }), l).tests).toEqual([]);
+    expect(impactOf(desired({}), l)).toEqual({ roles: [], tests: [] });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Snapshot tests for the two plan renderers (SPEC section 4; issue 6, acceptance 1): the terminal text (PLAIN
- * palette) and the Markdown for pull-request comments. Plans are made the real way — `planFromLive` over
+ * palette) and the Markdown for pull-request comments. Plans are made the real way — `composePlan` over
  * builder-made desired and live states — so that the snapshots show what users see.
  *
  * Besides the snapshots, the Markdown is checked structurally: only the renderer's own tags, every tag closed in
@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredState } from "../../src/desired/types.js";
 import type { LiveState } from "../../src/live/types.js";
-import { planFromLive } from "../../src/plan/make-plan.js";
+import { composePlan } from "../../src/flow/compose-plan.js";
 import type { Plan } from "../../src/plan/model.js";
 import { PLAIN } from "../../src/render/colour.js";
 import { escapeMarkdown, MARKDOWN_LIMIT, renderPlanMarkdown } from "../../src/render/plan-markdown.js";
@@ -37,7 +37,7 @@ import {
 const TARGETS: Plan["targets"] = { rbac: "http://127.0.0.1:4010", cedar: "http://127.0.0.1:4010", local: false };
 
 function makePlan(d: DesiredState, l: LiveState, base?: DesiredState): Plan {
-  return planFromLive(d, l, { targets: TARGETS, ...(base ? { base } : {}) });
+  return composePlan(d, l, { targets: TARGETS, ...(base ? { base } : {}) });
 }
 
 const text = (p: Plan, showEmails = true): string => renderPlanText(p, PLAIN, { showEmails });

@@ -1,207 +1,125 @@
 /**
- * The JSON Schema (`schemas/accessctl.schema.json`, the single source of truth) and the TypeScript file-format
- * types (`src/desired/file-format.ts`) agree:
+ * One source for the file format: `schemas/accessctl.schema.json` is the definition, and the TypeScript types
+ * (`src/desired/file-format.generated.ts`) are generated from it by `scripts/gen-format-types.mjs`.
  *
- * - each key table below is checked against its interface by the compiler (`satisfies KeyTable<T>`: every key
- *   of T, no other key, and "required"/"optional" exactly as T declares it), and against the schema's
- *   `properties` / `required` by the test — so adding a key to one side only fails type-checking or the test;
- * - every object definition of the schema that has `properties` is covered by a table;
- * - enums agree; values the types reject are rejected by the schema, and a typed value is accepted by it;
+ * - the committed types are exactly what the schema generates today (else: run `npm run gen:format`);
+ * - the proof that there is one source: a field added to a copy of the schema appears in the generated types — a
+ *   value using it type-checks against them (and not against today's types) and passes that schema (and not
+ *   today's);
+ * - the generator refuses schema keywords it cannot turn into types, so nothing is silently left out;
+ * - values: the documented example (docs/file-format.md), typed, validates; values the types reject are rejected by the schema;
  * - every example YAML starts with the `$schema` modeline, points at the schema, and validates.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import type * as F from "../../src/desired/file-format.js";
-import { EFFECTS, EXPECTATIONS } from "../../src/desired/file-format.js";
+import type * as F from "../../src/desired/file-format.generated.js";
 import { ROOT } from "../helpers/cli.js";
 
-const SCHEMA_PATH = join(ROOT, "schemas/accessctl.schema.json");
-const schema = JSON.parse(readFileSync(SCHEMA_PATH, "utf8")) as SchemaNode;
-
-interface SchemaNode {
-  $ref?: string;
-  type?: string | string[];
-  properties?: Record<string, SchemaNode>;
-  required?: string[];
-  additionalProperties?: boolean | SchemaNode;
-  items?: SchemaNode;
-  oneOf?: SchemaNode[];
-  anyOf?: SchemaNode[];
-  enum?: unknown[];
-  $defs?: Record<string, SchemaNode>;
-  [k: string]: unknown;
+interface GeneratorScript {
+  generateFormatTypes(schema: unknown): string;
+  SCHEMA_FILE: string;
+  TYPES_FILE: string;
 }
 
-/** For each key of T: whether T requires it. */
-type KeyTable<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? "optional" : "required" };
+// A URL held in a variable: the script is plain JavaScript (run by node without a build step).
+const scriptUrl = pathToFileURL(join(ROOT, "scripts/gen-format-types.mjs")).href;
+const { generateFormatTypes, SCHEMA_FILE, TYPES_FILE } = (await import(scriptUrl)) as GeneratorScript;
 
-// ---- key tables: the compiler holds each to its interface ------------------------------------------------
-const FILE = { organization: "optional", projects: "optional", cedar: "optional", accessctl: "optional" } satisfies KeyTable<F.AccessctlFile>;
-const RBAC_SCOPE = { policies: "optional", roles: "optional" } satisfies KeyTable<F.RbacScopeFile>;
-const PROJECT = { name: "required", policies: "optional", roles: "optional" } satisfies KeyTable<F.ProjectFile>;
-const RBAC_POLICY = {
-  name: "required",
-  description: "optional",
-  permissions: "required",
-  previousNames: "optional",
-} satisfies KeyTable<F.RbacPolicyFile>;
-const ROLE = { name: "required", description: "optional", policies: "required", previousNames: "optional" } satisfies KeyTable<F.RoleFile>;
-const CEDAR = { schema: "optional", policies: "optional", tests: "optional" } satisfies KeyTable<F.CedarFile>;
-const CEDAR_POLICY = {
-  name: "required",
-  description: "optional",
-  enabled: "optional",
-  priority: "optional",
-  maxDurationSeconds: "required",
-  defaultDurationSeconds: "optional",
-  notificationChannel: "optional",
-  previousNames: "optional",
-  rules: "required",
-} satisfies KeyTable<F.CedarPolicyFile>;
-const RULES_FROM_FILE = { file: "required" } satisfies KeyTable<F.RulesFromFile>;
-const ENTITY_SCOPE = { eq: "optional", in: "optional", is: "optional" } satisfies KeyTable<F.EntityScopeFile>;
-const ACTION_SCOPE = { eq: "optional", in: "optional" } satisfies KeyTable<F.ActionScopeFile>;
-const STRUCTURED_RULE = {
-  effect: "required",
-  principal: "optional",
-  action: "optional",
-  resource: "optional",
-  when: "optional",
-  unless: "optional",
-  cedar: "optional",
-  notice: "optional",
-  auditSession: "optional",
-} satisfies KeyTable<F.StructuredRuleFile>;
-const CEDAR_RULE = {
-  cedar: "required",
-  effect: "optional",
-  principal: "optional",
-  action: "optional",
-  resource: "optional",
-  when: "optional",
-  unless: "optional",
-  notice: "optional",
-  auditSession: "optional",
-} satisfies KeyTable<F.CedarStatementRuleFile>;
-const TESTS = { entities: "optional", cases: "required" } satisfies KeyTable<F.AccessTestsFile>;
-const TEST_CASE = {
-  name: "required",
-  principal: "required",
-  action: "required",
-  resource: "required",
-  context: "optional",
-  expect: "required",
-} satisfies KeyTable<F.AccessTestCaseFile>;
-const SETTINGS = { owns: "optional", ignore: "optional", protect: "optional", thresholds: "optional" } satisfies KeyTable<F.SettingsFile>;
-const THRESHOLDS = { updatePercent: "optional", deletePercent: "optional", minExisting: "optional" } satisfies KeyTable<F.ThresholdsFile>;
+const SCHEMA_PATH = join(ROOT, SCHEMA_FILE);
+const schemaText = readFileSync(SCHEMA_PATH, "utf8");
+const schema = JSON.parse(schemaText) as Schema;
+const committedTypes = readFileSync(join(ROOT, TYPES_FILE), "utf8");
 
-type Table = Record<string, "required" | "optional">;
+type Schema = Record<string, any>;
+const copyOfSchema = (): Schema => JSON.parse(schemaText) as Schema;
 
-/** Schema location (JSON pointer) → the TypeScript type's key table. */
-const OBJECTS: [pointer: string, type: string, table: Table][] = [
-  ["#", "AccessctlFile", FILE],
-  ["#/$defs/rbacScope", "RbacScopeFile", RBAC_SCOPE],
-  ["#/$defs/project", "ProjectFile", PROJECT],
-  ["#/$defs/rbacPolicy", "RbacPolicyFile", RBAC_POLICY],
-  ["#/$defs/role", "RoleFile", ROLE],
-  ["#/$defs/cedar", "CedarFile", CEDAR],
-  ["#/$defs/cedarPolicy", "CedarPolicyFile", CEDAR_POLICY],
-  ["#/$defs/cedarPolicy/properties/rules/oneOf/1", "RulesFromFile", RULES_FROM_FILE],
-  ["#/$defs/entityScope", "EntityScopeFile", ENTITY_SCOPE],
-  ["#/$defs/actionScope", "ActionScopeFile", ACTION_SCOPE],
-  ["#/$defs/tests", "AccessTestsFile", TESTS],
-  ["#/$defs/tests/properties/cases/items", "AccessTestCaseFile", TEST_CASE],
-  ["#/$defs/settings", "SettingsFile", SETTINGS],
-  ["#/$defs/settings/properties/thresholds", "ThresholdsFile", THRESHOLDS],
-];
-
-function at(pointer: string): SchemaNode {
-  const parts = pointer.replace(/^#\/?/, "").split("/").filter((p) => p !== "");
-  let node: unknown = schema;
-  for (const p of parts) {
-    node = (node as Record<string, unknown> | undefined)?.[p.replace(/~1/g, "/").replace(/~0/g, "~")];
-    if (node === undefined) throw new Error(`no ${pointer} in the schema`);
-  }
-  return node as SchemaNode;
+/**
+ * Type-checks each snippet appended to a types module, in memory, and returns each file's error codes. One
+ * program for all files keeps it to one load of the standard library.
+ */
+function typeErrors(files: Record<string, string>): Record<string, number[]> {
+  // ES5 alone (no DOM): the types need only `Record` and arrays, and a small library keeps this check fast.
+  const options: ts.CompilerOptions = { strict: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, lib: ["lib.es5.d.ts"], types: [] };
+  const host = ts.createCompilerHost(options);
+  const names = Object.keys(files).map((n) => `/virtual/${n}.ts`);
+  const virtual = new Map(Object.entries(files).map(([n, text]) => [`/virtual/${n}.ts`, text]));
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.getSourceFile = (name, lang, ...rest) => {
+    const text = virtual.get(name);
+    return text === undefined ? getSourceFile(name, lang, ...rest) : ts.createSourceFile(name, text, lang);
+  };
+  host.fileExists = ((exists) => (name: string) => virtual.has(name) || exists(name))(host.fileExists.bind(host));
+  host.readFile = ((read) => (name: string) => virtual.get(name) ?? read(name))(host.readFile.bind(host));
+  const program = ts.createProgram(names, options, host);
+  return Object.fromEntries(
+    Object.keys(files).map((n) => [n, [...program.getSyntacticDiagnostics(program.getSourceFile(`/virtual/${n}.ts`)), ...program.getSemanticDiagnostics(program.getSourceFile(`/virtual/${n}.ts`))].map((d) => d.code)]),
+  );
 }
 
-/** Follows local `$ref`s. */
-function deref(node: SchemaNode): SchemaNode {
-  let n = node;
-  for (let i = 0; n.$ref !== undefined && i < 20; i++) n = at(n.$ref);
-  return n;
-}
-
-const sorted = (xs: Iterable<string>): string[] => [...xs].sort();
-const requiredOf = (t: Table): string[] => sorted(Object.keys(t).filter((k) => t[k] === "required"));
-
-/** Every schema location (not through `$ref`) that describes an object with `properties`. */
-function objectPointers(node: unknown, pointer = "#"): string[] {
-  if (!node || typeof node !== "object") return [];
-  const out: string[] = [];
-  const n = node as SchemaNode;
-  if (!Array.isArray(node) && n.properties && typeof n.properties === "object") out.push(pointer);
-  for (const [k, v] of Object.entries(node)) {
-    if (k === "examples" || k === "default" || k === "enum" || k === "const") continue;
-    out.push(...objectPointers(v, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`));
-  }
-  return out;
-}
-
-describe("the JSON Schema and the file-format types agree", () => {
-  it.each(OBJECTS)("%s has the keys of %s", (pointer, _type, table) => {
-    const node = deref(at(pointer));
-    expect(node.type === "object" || pointer.endsWith("oneOf/1"), "an object schema").toBe(true);
-    expect(sorted(Object.keys(node.properties ?? {}))).toEqual(sorted(Object.keys(table)));
-    expect(sorted(node.required ?? [])).toEqual(requiredOf(table));
-    expect(node.additionalProperties, "unknown keys are rejected").toBe(false);
+describe("the file-format types follow from the JSON Schema", () => {
+  it(`${TYPES_FILE} is what ${SCHEMA_FILE} generates (else: npm run gen:format)`, () => {
+    expect(generateFormatTypes(schema) === committedTypes, `${TYPES_FILE} is stale: run npm run gen:format`).toBe(true);
   });
 
-  it("covers every object definition of the schema", () => {
-    const covered = new Set([...OBJECTS.map(([p]) => p), "#/$defs/rule"]);
-    const uncovered = objectPointers(schema).filter((p) => !covered.has(p));
-    expect(uncovered, "schema objects without a key table in this test (and a type in file-format.ts)").toEqual([]);
+  it("the generator is deterministic and leaves the schema it reads unchanged", () => {
+    const copy = copyOfSchema();
+    expect(generateFormatTypes(copy)).toBe(generateFormatTypes(copy));
+    expect(copy).toEqual(schema);
   });
 
-  it("#/$defs/rule has the keys of both rule forms, each form requiring its own key", () => {
-    const rule = at("#/$defs/rule");
-    const keys = sorted(Object.keys(rule.properties ?? {}));
-    expect(keys).toEqual(sorted(Object.keys(STRUCTURED_RULE)));
-    expect(keys).toEqual(sorted(Object.keys(CEDAR_RULE)));
-    expect(rule.additionalProperties).toBe(false);
-    expect(rule.required ?? []).toEqual([]);
-    const branches = (rule.oneOf ?? []).map((b) => sorted(b.required ?? []));
-    expect(sorted(branches.map((b) => b.join(",")))).toEqual(sorted([requiredOf(CEDAR_RULE).join(","), requiredOf(STRUCTURED_RULE).join(",")]));
+  it("one source: a field added to the schema appears in the types, and values using it check on both sides", () => {
+    const changed = copyOfSchema();
+    changed["$defs"].cedarPolicy.properties.owner = { type: "string", minLength: 1, description: "The team that owns the policy." };
+    const types = generateFormatTypes(changed);
+    expect(types).not.toBe(committedTypes); // the freshness check above would now fail until regenerated
+    const cedarPolicy = /export interface CedarPolicyFile \{[\s\S]*?\n\}/.exec(types)?.[0] ?? "";
+    expect(cedarPolicy).toContain("  /** The team that owns the policy. */\n  owner?: string;\n");
+
+    const snippet = `\nexport const file: AccessctlFile = { cedar: { policies: [{ name: "p", maxDurationSeconds: 60, rules: [], owner: "team-a" }] } };\n`;
+    const errors = typeErrors({ today: committedTypes + snippet, changed: types + snippet });
+    expect(errors["changed"], "the value type-checks against the regenerated types").toEqual([]);
+    // TS2353: object literal may only specify known properties.
+    expect(errors["today"], "today's types refuse the unknown field").toEqual([2353]);
+
+    const value = { cedar: { policies: [{ name: "p", maxDurationSeconds: 60, rules: [], owner: "team-a" }] } };
+    expect(new Ajv2020({ strict: false }).compile(changed)(value), "the changed schema accepts the field").toBe(true);
+    expect(validate(value), "today's schema refuses it").toBe(false);
   });
 
-  it("enums agree", () => {
-    expect(at("#/$defs/rule/properties/effect").enum).toEqual([...EFFECTS]);
-    expect(at("#/$defs/tests/properties/cases/items/properties/expect").enum).toEqual([...EXPECTATIONS]);
-  });
-
-  it("nullable fields are nullable on both sides", () => {
-    // `description`, `notice`, `notificationChannel` are `string | null`; `defaultDurationSeconds` is `number | null`.
-    const types = (pointer: string): string[] => {
-      const n = deref(at(pointer));
-      return sorted(([] as string[]).concat(n.type ?? []));
+  it("a required field, an enum and a new object definition come through as such", () => {
+    const changed = copyOfSchema();
+    changed["$defs"].role.required.push("owner");
+    changed["$defs"].role.properties.owner = { $ref: "#/$defs/owner" };
+    changed["$defs"].owner = {
+      type: "object",
+      additionalProperties: false,
+      required: ["team"],
+      description: "Who answers for the object.",
+      properties: { team: { type: "string" }, tier: { $ref: "#/$defs/tier" } },
     };
-    const nullable: F.RbacPolicyFile["description"] & F.RoleFile["description"] & F.RuleFile["notice"] = null;
-    expect(nullable).toBeNull();
-    for (const p of [
-      "#/$defs/rbacPolicy/properties/description",
-      "#/$defs/role/properties/description",
-      "#/$defs/cedarPolicy/properties/description",
-      "#/$defs/cedarPolicy/properties/notificationChannel",
-      "#/$defs/rule/properties/notice",
-    ]) {
-      expect(types(p), p).toEqual(["null", "string"]);
-    }
-    const duration: F.CedarPolicyFile["defaultDurationSeconds"] = null;
-    expect(duration).toBeNull();
-    expect(types("#/$defs/cedarPolicy/properties/defaultDurationSeconds")).toEqual(["integer", "null"]);
+    changed["$defs"].tier = { enum: ["gold", "silver"], description: "How fast the owner answers." };
+    const types = generateFormatTypes(changed);
+    expect(/export interface RoleFile \{[\s\S]*?\n\}/.exec(types)?.[0]).toContain("  /** Who answers for the object. */\n  owner: OwnerFile;\n");
+    expect(types).toContain("/** Who answers for the object. */\nexport interface OwnerFile {\n  team: string;\n  /** How fast the owner answers. */\n  tier?: Tier;\n}");
+    expect(types).toContain('export const TIERS = ["gold", "silver"] as const;');
+    expect(types).toContain("export type Tier = (typeof TIERS)[number];");
+  });
+
+  it("the generator refuses keywords it cannot turn into types (nothing is silently left out)", () => {
+    const withAllOf = copyOfSchema();
+    withAllOf["$defs"].role.allOf = [{ required: ["name"] }];
+    expect(() => generateFormatTypes(withAllOf)).toThrow(/allOf is not supported/);
+    const untitled = copyOfSchema();
+    delete untitled["$defs"].rule.oneOf[0].title;
+    expect(() => generateFormatTypes(untitled)).toThrow(/needs a title/);
+    const open = copyOfSchema();
+    delete open["$defs"].role.additionalProperties;
+    expect(() => generateFormatTypes(open)).toThrow(/additionalProperties: false/);
   });
 });
 
@@ -210,8 +128,8 @@ const ajv = new Ajv2020({ allErrors: true, strict: false });
 const validate = ajv.compile(schema);
 const errorsOf = (v: unknown): string => JSON.stringify(validate.errors ?? [], null, 1);
 
-/** SPEC section 1's example, typed. */
-const SPEC_EXAMPLE: F.AccessctlFile = {
+/** The example of docs/file-format.md (every key), typed. */
+const DOCUMENTED_EXAMPLE: F.AccessctlFile = {
   organization: {
     policies: [{ name: "Manage billing", description: "Grants access to billing settings", permissions: ["billing:read", "billing:manage"] }],
     roles: [{ name: "Billing Manager", description: "Can manage billing only", policies: ["Manage billing"], previousNames: ["Billing Admin"] }],
@@ -272,8 +190,8 @@ const SPEC_EXAMPLE: F.AccessctlFile = {
 };
 
 describe("values", () => {
-  it("SPEC's example, typed as AccessctlFile, is valid under the schema", () => {
-    expect(validate(SPEC_EXAMPLE), errorsOf(SPEC_EXAMPLE)).toBe(true);
+  it("the documented example, typed as AccessctlFile, is valid under the schema", () => {
+    expect(validate(DOCUMENTED_EXAMPLE), errorsOf(DOCUMENTED_EXAMPLE)).toBe(true);
   });
 
   it("values the types reject are rejected by the schema", () => {
@@ -289,11 +207,14 @@ describe("values", () => {
     const unknownKey: F.RoleFile = { name: "x", policies: [], descripton: "typo" };
     // @ts-expect-error the rules file is `{file}`, not a bare string
     const bareFile: F.CedarPolicyFile = { name: "x", maxDurationSeconds: 1, rules: "./rules.cedar" };
+    // @ts-expect-error `expect` is allow or deny
+    const permitCase: F.AccessTestCaseFile = { name: "t", principal: "p", action: "a", resource: "r", expect: "permit" };
     const asFile = (rule: unknown): unknown => ({ cedar: { policies: [{ name: "p", maxDurationSeconds: 60, rules: [rule] }] } });
     for (const rule of [both, neither, allow]) expect(validate(asFile(rule)), JSON.stringify(rule)).toBe(false);
     expect(validate({ organization: { policies: [noPermissions] } })).toBe(false);
     expect(validate({ organization: { roles: [unknownKey] } })).toBe(false);
     expect(validate({ cedar: { policies: [bareFile] } })).toBe(false);
+    expect(validate({ cedar: { tests: { cases: [permitCase] } } })).toBe(false);
     expect(validate({}), "an empty file holds no accessctl key").toBe(false);
   });
 });

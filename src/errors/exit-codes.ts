@@ -1,4 +1,4 @@
-/** Exit codes, for every command (SPEC section 3). */
+/** Exit codes, for every command (docs/exit-codes.md). */
 export const EXIT = {
   ok: 0,
   /** Runtime or usage error: network, refused by the API, bad flag, missing target, unreadable plan file, bug. */
@@ -9,6 +9,10 @@ export const EXIT = {
   invalid: 3,
   /** Refused by a guard (`apply` only). Nothing has been written. */
   refused: 4,
+  /** Interrupted by SIGINT. */
+  sigint: 130,
+  /** Interrupted by SIGTERM. */
+  sigterm: 143,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,0 +1,94 @@
+/**
+ * The plan flow both front ends share: load the files (or refuse them), open the session, read the live state
+ * the files manage and compose the plan. The CLI and the GitHub Action only parse their inputs around it and
+ * render what it returns.
+ */
+import { compilePattern, AddressSyntaxError, type Pattern } from "../address/address.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { requireValidDesiredState, validateDesiredState } from "../desired/validate.js";
+import type { DesiredState } from "../desired/types.js";
+import { UsageError } from "../errors/user-errors.js";
+import type { Env } from "../live/targets.js";
+import type { Plan } from "../plan/model.js";
+import { needsOf, withSession, type Session, type SessionOptions } from "../session/open-session.js";
+import { composePlan } from "./compose-plan.js";
+import { readLiveFor } from "./read-live.js";
+
+export interface LoadOptions {
+  env: Env;
+  denyWarnings?: boolean;
+  /** Files as written, instead of the disk (a saved plan's files, or the base commit's). */
+  files?: ReadonlyMap<string, string>;
+  /** Relative directories are read from here. */
+  cwd?: string;
+}
+
+/** The valid desired state and its warnings; InvalidDesiredStateError (exit 3) with every problem otherwise. */
+export function loadDesired(dir: string, options: LoadOptions): { desired: DesiredState; warnings: Diagnostic[] } {
+  const { desired, result } = requireValidDesiredState(dir, options);
+  return { desired, warnings: result.diagnostics };
+}
+
+/**
+ * The base branch's files for the drift split. An invalid base does not stop the plan (the head is what would be
+ * applied): it comes back with its problem count, and every change is then attributed to the files.
+ */
+export function loadBase(dir: string, options: LoadOptions): { desired?: DesiredState; problems: number } {
+  const result = validateDesiredState(dir, options);
+  return result.desired ? { desired: result.desired, problems: 0 } : { problems: result.diagnostics.length };
+}
+
+export interface SessionRequest {
+  env: Env;
+  cwd: string;
+  /** `local` or `remote`; the default follows the URL variables. */
+  target?: string;
+  concurrency?: number;
+  /** Where the session's notices go (the embedded emulator is used, …): stderr, or the job log. */
+  notice: (text: string) => void;
+  /** Starts the embedded emulator (the CLI has one; the Action does not). */
+  startEmbedded?: SessionOptions["startEmbedded"];
+}
+
+/** Opens the session the desired state needs, runs `fn`, always closes it. */
+export function inSession<T>(desired: DesiredState, request: SessionRequest, fn: (s: Session) => Promise<T>): Promise<T> {
+  const options = {
+    env: request.env,
+    cwd: request.cwd,
+    need: needsOf(desired),
+    ...(request.target === undefined ? {} : { target: request.target }),
+    ...(request.concurrency === undefined ? {} : { concurrency: request.concurrency }),
+    ...(request.startEmbedded ? { startEmbedded: request.startEmbedded } : {}),
+  };
+  return withSession(options, request.notice, fn);
+}
+
+export interface PlanRequest {
+  /** `--only` patterns as written. */
+  only?: readonly string[];
+  /** The base branch's desired state, for the drift split. */
+  base?: DesiredState;
+}
+
+/** `--only` patterns, or a usage error naming the bad one. */
+export function compileOnly(only: readonly string[] | undefined): Pattern[] {
+  return (only ?? []).map((o) => {
+    try {
+      return compilePattern(o);
+    } catch (e) {
+      if (e instanceof AddressSyntaxError) throw new UsageError(`--only ${JSON.stringify(o)}: ${e.message}`, "give an address pattern, e.g. --only 'organization/roles/*'");
+      throw e;
+    }
+  });
+}
+
+/** Reads the live state the files need and composes the plan. */
+export async function planFor(session: Session, desired: DesiredState, request: PlanRequest = {}): Promise<Plan> {
+  const only = compileOnly(request.only);
+  const live = await readLiveFor(request.base ? [desired, request.base] : desired, session.clients);
+  return composePlan(desired, live, {
+    targets: session.targets,
+    ...(request.base ? { base: request.base } : {}),
+    ...(only.length > 0 ? { only, onlySources: [...request.only!] } : {}),
+  });
+}
