@@ -1,6 +1,6 @@
 /**
  * The benchmark's outputs: the JSON object (exactly the keys of issue 10) and a human table with each goal of
- * SPEC section 9 and whether it holds.
+ * README.md#performance and whether it holds.
  */
 
 export interface BenchJson {

@@ -1,7 +1,7 @@
 /**
- * `npm run bench` — SPEC section 9, measured against the emulator on this machine: the real CLI in child processes,
- * the emulator in a process of its own. Progress goes to stderr; stdout gets the table, or with `--json` one JSON
- * object as its last line.
+ * `npm run bench` — the goals of README.md#performance, measured against the emulator on this machine: the real
+ * CLI in child processes, the emulator in a process of its own. Progress goes to stderr; stdout gets the table, or
+ * with `--json` one JSON object as its last line.
  *
  *   npm run bench                       the table
  *   npm run bench -- --json             the JSON line (the table on stderr)

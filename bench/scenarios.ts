@@ -1,5 +1,5 @@
 /**
- * The measured scenarios of SPEC section 9. Each starts its own emulator process (state written directly or the
+ * The measured scenarios of README.md#performance. Each starts its own emulator process (state written directly or the
  * seeded base), runs the real CLI against it as a remote target, and stops it.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";

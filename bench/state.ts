@@ -109,12 +109,10 @@ export function liveState(desired: DesiredState): StateData {
     c.cedarPolicies.push(policy);
     for (const r of p.rules) {
       const rseq = ++counter;
-      const content = ruleFromText(r.text);
       const rule: CedarRuleRecord = {
         id: createdUuid("rule", rseq),
         policy_id: policy.id,
-        policy_text: content.policy_text,
-        ...content.fields,
+        ...ruleFromText(r.text),
         ordinal: r.ordinal,
         notice: r.notice ?? null,
         audit_session: r.auditSession ?? true,

@@ -11,7 +11,7 @@ import { InvalidDesiredStateError } from "../errors/user-errors.js";
 import { applyPlan, type ApplyOutcome } from "../flow/apply-flow.js";
 import { loadDesired, planFor } from "../flow/plan-flow.js";
 import type { Review } from "../flow/review.js";
-import { progressLine, renderApplyReport } from "../render/apply-text.js";
+import { applyCountsLine, progressLine, renderApplyReport } from "../render/apply-text.js";
 import { PLAIN } from "../render/colour.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import { annotate } from "./annotations.js";
@@ -56,6 +56,7 @@ export async function runApply(run: ActionRun): Promise<void> {
       ...(review ? { review } : {}),
       ...(inputs.concurrency === undefined ? {} : { concurrency: inputs.concurrency }),
       onProgress: (e) => core.info(run.redact(progressLine(e, PLAIN))),
+      interrupt: run.interrupt,
     });
     const body = outcomeBody(outcome, header, pr);
     await writeJobSummary(outcome.kind === "no-changes" ? planMarkdown : `${body}\n---\n\n${planMarkdown}`, run.redact);
@@ -82,11 +83,12 @@ function outcomeBody(outcome: ApplyOutcome, header: ApplyHeader, pr: PullRequest
       return refusedNotReviewedBody(header, outcome.plan, {
         ...(pr ? { prNumber: pr.number } : {}),
         reviewedChecksum: outcome.review.checksum,
-        ...(outcome.review.changes ? { reviewed: outcome.review.changes } : {}),
+        ...(outcome.differences ? { differences: outcome.differences } : {}),
       });
     case "refused":
       return refusedGuardsBody(header, outcome.plan, outcome.guards);
     case "failed":
+    case "interrupted":
       return appliedBody(header, outcome.summary, undefined);
     case "not-converged":
     case "applied":
@@ -108,7 +110,8 @@ function reportOutcome(run: ActionRun, outcome: ApplyOutcome): void {
   }
   const s = outcome.summary;
   core.info(run.redact(renderApplyReport(s, PLAIN)));
-  core.setOutput("summary", s.ok ? `Applied ${s.counts.applied} change(s).` : `Apply incomplete: ${s.counts.applied} applied, ${s.counts.failed} failed, ${s.counts.skipped} skipped.`);
-  if (outcome.kind === "failed") core.setFailed(`Apply incomplete: ${s.counts.failed} failed, ${s.counts.skipped} skipped.`);
+  const counts = applyCountsLine(s, PLAIN);
+  core.setOutput("summary", counts);
+  if (outcome.kind === "failed" || outcome.kind === "interrupted") core.setFailed(counts);
   else if (outcome.kind === "not-converged") core.setFailed(`The live state did not converge: a fresh plan after the apply still has ${outcome.after.changes.length} change(s).`);
 }

@@ -8,7 +8,8 @@ import type { ApplySummary } from "../apply/report.js";
 import type { Change, Guard, Plan } from "../plan/model.js";
 import { escapeMarkdown } from "../render/plan-markdown.js";
 import { changeHeadline, closingLine } from "../render/plan-text.js";
-import { applyMarker, digestChanges, type ChangeDigest } from "./markers.js";
+import type { ReviewDifference } from "../flow/review.js";
+import { applyMarker } from "./markers.js";
 
 /** Room for lists; the rest of the body is short. */
 const LIST_BUDGET = 55_000;
@@ -42,12 +43,21 @@ function list(items: readonly string[], budget: number): string[] {
 export function appliedBody(h: ApplyHeader, s: ApplySummary, after: Plan | undefined): string {
   const c = s.counts;
   const converged = after !== undefined && after.changes.length === 0;
-  const verdict = !s.ok ? "❌ failed" : converged ? "✅ applied" : "⚠️ applied, not converged";
+  const verdict = s.aborted ? "⏹️ interrupted" : !s.ok ? "❌ failed" : converged ? "✅ applied" : "⚠️ applied, not converged";
   const lines = head(h, verdict);
-  lines.push("| applied | failed | skipped |", "|---:|---:|---:|", `| ${c.applied}${c.adopted ? ` (${c.adopted} adopted)` : ""} | ${c.failed} | ${c.skipped} |`, "");
-  const share = Math.floor(LIST_BUDGET / 3);
-  if (s.failed.length) lines.push("#### Failed", "", ...list(s.failed.map((f) => `- <code>${escapeMarkdown(formatAddress(f.address))}</code>: ${escapeMarkdown(f.error)}`), share), "");
-  if (s.skipped.length) lines.push("#### Skipped", "", ...list(s.skipped.map((k) => `- <code>${escapeMarkdown(formatAddress(k.address))}</code>: ${escapeMarkdown(k.message)}`), share), "");
+  if (s.aborted) lines.push("The run was interrupted (the job was cancelled): nothing new was started, and no convergence check followed.", "");
+  lines.push(
+    "| applied | failed | outcome unknown | skipped | not started |",
+    "|---:|---:|---:|---:|---:|",
+    `| ${c.applied}${c.adopted ? ` (${c.adopted} adopted)` : ""} | ${c.failed} | ${c.unknown} | ${c.skipped} | ${c.notStarted} |`,
+    "",
+  );
+  const share = Math.floor(LIST_BUDGET / 5);
+  const item = (address: ApplySummary["failed"][number]["address"], text: string): string => `- <code>${escapeMarkdown(formatAddress(address))}</code>: ${escapeMarkdown(text)}`;
+  if (s.failed.length) lines.push("#### Failed", "", ...list(s.failed.map((f) => item(f.address, f.error)), share), "");
+  if (s.unknown.length) lines.push("#### Outcome unknown", "", "Sent, but the answer was lost and could not be settled; the next plan shows the live state.", "", ...list(s.unknown.map((f) => item(f.address, f.error)), share), "");
+  if (s.skipped.length) lines.push("#### Skipped", "", ...list(s.skipped.map((k) => item(k.address, k.message)), share), "");
+  if (s.notStarted.length) lines.push("#### Not started", "", ...list(s.notStarted.map((n) => item(n.address, n.message)), share), "");
   if (s.applied.length) {
     lines.push(`<details><summary>Applied (${s.applied.length})</summary>`, "", ...list(s.applied.map((a) => `- ${a.kind} <code>${escapeMarkdown(formatAddress(a.address))}</code>${a.adopted ? " (adopted)" : ""}`), share), "", "</details>", "");
   }
@@ -65,33 +75,13 @@ export function nothingToApplyBody(h: ApplyHeader): string {
   return [...head(h, "✅ nothing to apply"), "No changes. Live state matches the desired state.", ""].join("\n");
 }
 
-export interface Difference {
-  how: "added" | "removed" | "changed";
-  /** A headline for changes in the fresh plan; the change id for one only in the reviewed plan. */
-  what: string;
-}
-
-/** The fresh plan against the reviewed digest, change by change. */
-export function differences(reviewed: readonly ChangeDigest[], fresh: readonly Change[]): Difference[] {
-  const before = new Map(reviewed);
-  const hashes = new Map(digestChanges(fresh));
-  const out: Difference[] = [];
-  for (const c of fresh) {
-    const r = before.get(c.id);
-    if (r === undefined) out.push({ how: "added", what: changeHeadline(c) });
-    else if (r !== hashes.get(c.id)) out.push({ how: "changed", what: changeHeadline(c) });
-  }
-  for (const [id] of reviewed) if (!hashes.has(id)) out.push({ how: "removed", what: id });
-  return out;
-}
-
 const HOW = { added: "➕ new since the review", removed: "➖ reviewed, no longer planned", changed: "✏️ changed since the review" } as const;
 
 export interface StaleReview {
   reviewedChecksum?: string;
   prNumber?: number;
-  /** The reviewed change digest from the plan comment, when it had one. */
-  reviewed?: ChangeDigest[];
+  /** How the fresh plan differs, change by change, when the plan comment carried the reviewed changes' digest. */
+  differences?: ReviewDifference[];
 }
 
 export function refusedNotReviewedBody(h: ApplyHeader, fresh: Plan, review: StaleReview): string {
@@ -106,9 +96,9 @@ export function refusedNotReviewedBody(h: ApplyHeader, fresh: Plan, review: Stal
         "The live state or the files changed after the review.",
       "",
     );
-    if (review.reviewed) {
-      const diffs = differences(review.reviewed, fresh.changes);
-      lines.push("| | change |", "|---|---|", ...list(diffs.map((d) => `| ${HOW[d.how]} | ${escapeMarkdown(d.what)} |`), LIST_BUDGET / 2), "");
+    if (review.differences) {
+      const what = (d: ReviewDifference): string => (d.change ? changeHeadline(d.change) : d.id);
+      lines.push("| | change |", "|---|---|", ...list(review.differences.map((d) => `| ${HOW[d.how]} | ${escapeMarkdown(what(d))} |`), LIST_BUDGET / 2), "");
     } else {
       lines.push("The reviewed comment was too large to carry its change list; the fresh plan is:", "", ...list(fresh.changes.map((c) => `- ${escapeMarkdown(changeHeadline(c))}`), LIST_BUDGET / 2), "");
     }

@@ -1,5 +1,5 @@
 /**
- * The action's inputs (SPEC section 7), read through @actions/core and checked once, so every flow gets typed
+ * The action's inputs (README.md#github-action), read through @actions/core and checked once, so every flow gets typed
  * values. Targets and keys are not inputs: they come from the environment (secrets), as for the CLI.
  */
 import * as core from "@actions/core";

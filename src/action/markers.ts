@@ -3,9 +3,8 @@
  * and what it remembers in them — the checksum shown, and a compact digest of the reviewed changes so that a
  * refused apply can say change by change what differs.
  */
-import { createHash } from "node:crypto";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { stableJson } from "../json/stable-json.js";
+import { digestChanges, type ChangeDigest } from "../flow/review.js";
 import type { Change } from "../plan/model.js";
 
 /** A path as a marker value: `-->`, `<`, `>` and `%` cannot appear in it, so the marker cannot be closed early. */
@@ -30,13 +29,6 @@ export function checksumMarker(checksum: string): string {
 /** The checksum a body shows, from its hidden marker. */
 export function readChecksum(body: string): string | undefined {
   return /<!-- accessctl:checksum=(sha256:[0-9a-f]{64}) -->/.exec(body)?.[1];
-}
-
-/** One reviewed change: its id and a short hash of everything it would send. */
-export type ChangeDigest = [id: string, hash: string];
-
-export function digestChanges(changes: readonly Change[]): ChangeDigest[] {
-  return changes.map((c) => [c.id, createHash("sha256").update(stableJson(c)).digest("hex").slice(0, 16)]);
 }
 
 /** The digest as a hidden line, or undefined when it would be longer than `maxChars` (a very large plan). */

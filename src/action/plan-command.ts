@@ -15,7 +15,7 @@ import { upsertComment } from "./comments.js";
 import { pathMarker } from "./markers.js";
 import { setNoPlanOutputs, setPlanOutputs, SUMMARY_LIMIT, writeJobSummary, writePlanFile } from "./outputs.js";
 import { diagnosticsMarkdown, errorCommentBody, invalidCommentBody, planCommentBody } from "./plan-comment.js";
-import { loadDesired } from "../flow/plan-flow.js";
+import { emptyDesiredState, loadDesired } from "../flow/plan-flow.js";
 import { hasTarget, planInRun, validate } from "./plan-core.js";
 import { reportInvalid, type ActionRun } from "./run.js";
 
@@ -56,6 +56,8 @@ export async function runPlan(run: ActionRun): Promise<void> {
 /** The base commit's desired state, for the drift split; an invalid base only leaves the split out. */
 function loadBase(run: ActionRun, sha: string): { sha: string; desired?: DesiredState } {
   const files = readFilesAtCommit(run.github.workspace, sha, run.inputs.path);
+  // The directory is new in this pull request: the base manages nothing, so every change comes from the files.
+  if (![...files.keys()].some((f) => /\.ya?ml$/i.test(f))) return { sha, desired: emptyDesiredState(run.inputs.path) };
   const result = validate(run.inputs.path, run.env, files);
   if (!result.desired) core.warning(`The base commit's files in ${run.inputs.path} are invalid (${result.diagnostics.length} problem(s)); the drift split is left out.`);
   return result.desired ? { sha, desired: result.desired } : { sha };

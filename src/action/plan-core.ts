@@ -29,6 +29,7 @@ export function inRunSession<T>(run: ActionRun, desired: DesiredState, fn: (s: S
       cwd: run.cwd,
       target: "remote",
       notice: (n) => core.info(run.redact(n)),
+      interrupt: run.interrupt,
       ...(run.inputs.concurrency === undefined ? {} : { concurrency: run.inputs.concurrency }),
     },
     fn,

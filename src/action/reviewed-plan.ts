@@ -4,7 +4,8 @@
  */
 import { findMarked } from "./comments.js";
 import type { GithubApi, PullRequestRef } from "./github-client.js";
-import { pathMarker, readChanges, readChecksum, type ChangeDigest } from "./markers.js";
+import type { ChangeDigest } from "../flow/review.js";
+import { pathMarker, readChanges, readChecksum } from "./markers.js";
 
 /** The pull request this commit merged: the one whose merge commit it is, else any merged one that holds it. */
 export async function findMergedPullRequest(api: GithubApi, sha: string): Promise<PullRequestRef | undefined> {

@@ -5,6 +5,7 @@
 import * as core from "@actions/core";
 import { basename } from "node:path";
 import { InvalidDesiredStateError } from "../errors/user-errors.js";
+import { Interrupt } from "../flow/interrupt.js";
 import { redactor } from "../live/redact.js";
 import { secretsFromEnv, type Env } from "../live/targets.js";
 import { escapeMarkdown } from "../render/plan-markdown.js";
@@ -23,11 +24,13 @@ export interface ActionRun {
   redact: (s: string) => string;
   /** The GitHub client, made on first use (validation-only runs never need it). */
   api(): GithubApi;
+  /** The job's cancellation: SIGINT, then SIGTERM (docs/exit-codes.md, "Interrupts"). */
+  interrupt: Interrupt;
   /** "the job summary of <run> and the plan-file artifact (<name>)", for cut comments. */
   fullPlanAt(planFile?: string): string;
 }
 
-export function createRun(inputs: ActionInputs, env: Env, cwd: string): ActionRun {
+export function createRun(inputs: ActionInputs, env: Env, cwd: string, interrupt = new Interrupt()): ActionRun {
   const secrets = secretsFromEnv(env);
   for (const s of secrets) core.setSecret(s);
   const redact = redactor(inputs.token ? [...secrets, inputs.token] : secrets);
@@ -39,6 +42,7 @@ export function createRun(inputs: ActionInputs, env: Env, cwd: string): ActionRu
     env,
     cwd,
     redact,
+    interrupt,
     api: () => (api ??= createGithubApi(github, inputs.token)),
     fullPlanAt: (planFile) =>
       `the job summary of ${github.runUrl ?? "this workflow run"}${planFile ? ` and the plan-file output (${basename(planFile)}; upload it with actions/upload-artifact)` : ""}`,

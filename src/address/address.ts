@@ -5,6 +5,7 @@
  *   cedar/policies/<name>                 cedar/policies/<name>/rules/<n>
  * In a name, `/`, `*` and `\` are written `\/`, `\*`, `\\`.
  */
+import { distance } from "../desired/near-miss.js";
 
 export type Address =
   | { kind: "org-policy"; name: string }
@@ -55,6 +56,8 @@ export class AddressSyntaxError extends Error {
   constructor(
     message: string,
     readonly column: number,
+    /** What to write instead, when there is a likely answer (e.g. the full address form of `Manage*`). */
+    readonly hint?: string,
   ) {
     super(message);
     this.name = "AddressSyntaxError";
@@ -166,11 +169,13 @@ export interface Pattern {
   segments: Segment[];
 }
 
-const ROOTS = new Set(["organization", "projects", "cedar", "**", "*"]);
+const ROOTS = ["organization", "projects", "cedar"] as const;
 
 /**
- * Compiles a pattern. `*` matches within one segment, `**` (a whole segment) across any number of segments.
- * Throws AddressSyntaxError with a plain-words reason when the pattern can never name an object.
+ * Compiles a pattern. `*` matches within one segment, `**` (a whole segment) across any number of segments; names
+ * are case-sensitive. A pattern starts with `organization/`, `projects/`, `cedar/` or `**`, and must be able to
+ * name at least one kind of object (`organization/Roles/x` can never match: segments are case-sensitive). Throws
+ * AddressSyntaxError with a plain-words reason, and a hint showing the address form when there is a likely one.
  */
 export function compilePattern(source: string): Pattern {
   if (source.trim() === "") throw new AddressSyntaxError("a pattern is not empty", 1);
@@ -180,10 +185,97 @@ export function compilePattern(source: string): Pattern {
     if (s.adjacentStars) throw new AddressSyntaxError("`**` stands alone as a whole segment (e.g. `projects/**`)", s.column);
   }
   const root = segments[0]!;
-  if (!root.doubleStar && root.parts.length === 1 && !ROOTS.has(root.text)) {
-    throw new AddressSyntaxError(`a pattern starts with organization/, projects/ or cedar/, not \`${root.text}\``, 1);
+  if (!root.doubleStar && (root.parts.length > 1 || !(ROOTS as readonly string[]).includes(root.text))) {
+    throw new AddressSyntaxError(
+      `a pattern starts with organization/, projects/, cedar/ or **, not \`${root.text}\``,
+      1,
+      rootHint(source, segments),
+    );
+  }
+  if (!SHAPES.some((shape) => matchShape(segments, 0, shape, 0))) {
+    throw new AddressSyntaxError(`\`${source}\` can never name an object: ${shapeReason(segments)}`, 1, shapeHint(source, segments));
   }
   return { source, segments };
+}
+
+/** The slots of an address shape: a fixed word, any name, or a rule's ordinal. */
+type Slot = string | { name: true } | { ordinal: true };
+const NAME: Slot = { name: true };
+const ORDINAL: Slot = { ordinal: true };
+const SHAPES: readonly Slot[][] = [
+  ["organization", "policies", NAME],
+  ["organization", "roles", NAME],
+  ["projects", NAME, "policies", NAME],
+  ["projects", NAME, "roles", NAME],
+  ["cedar", "policies", NAME],
+  ["cedar", "policies", NAME, "rules", ORDINAL],
+];
+const FORMS = "organization/(policies|roles)/<name>, projects/<project>/(policies|roles)/<name>, cedar/policies/<name> or cedar/policies/<name>/rules/<n>";
+
+function slotMatches(seg: Segment, slot: Slot): boolean {
+  if (typeof slot === "string") return segmentMatches(seg, slot);
+  if ("name" in slot) return true; // any pattern segment matches some non-empty name
+  return seg.parts.length > 1 ? seg.parts.every((p) => /^[0-9]*$/.test(p)) : /^[1-9][0-9]*$/.test(seg.parts[0]!);
+}
+
+/** Whether the pattern can match some address of this shape (names free). Patterns are short: plain recursion. */
+function matchShape(pattern: readonly Segment[], pi: number, shape: readonly Slot[], si: number): boolean {
+  if (pi === pattern.length) return si === shape.length;
+  const seg = pattern[pi]!;
+  if (seg.doubleStar) {
+    for (let k = si; k <= shape.length; k++) if (matchShape(pattern, pi + 1, shape, k)) return true;
+    return false;
+  }
+  return si < shape.length && slotMatches(seg, shape[si]!) && matchShape(pattern, pi + 1, shape, si + 1);
+}
+
+/** The hint for a pattern whose first segment is not a root: the address form it most likely meant. */
+function rootHint(source: string, segments: readonly Segment[]): string {
+  const root = segments[0]!;
+  const lower = root.text.toLowerCase();
+  const near = ROOTS.find((r) => r === lower || nearRoot(lower, r));
+  const rest = source.slice(source.indexOf("/") + 1);
+  if (near && segments.length > 1) return `write \`${near}/${rest}\` (segments are case-sensitive)`;
+  if (segments.length === 1) {
+    if (root.parts.length > 1 && root.parts.every((p) => p === "")) {
+      return "`**` matches every object; `organization/roles/*` every organization role; a name alone is not a pattern";
+    }
+    return `a pattern is an address: write e.g. \`organization/roles/${source}\`, \`cedar/policies/${source}\`, or \`**/${source}\` for that name in every scope (names are case-sensitive; \`*\` matches within one segment, \`**\` across segments)`;
+  }
+  const full = root.parts.length > 1 ? `**/${rest}` : `**/${source}`;
+  return `start with organization/, projects/ or cedar/, or with \`**/\` to match in every scope: e.g. \`${full}\``;
+}
+
+/** A written root within two edits of a real one (`organisation`, `project`). */
+function nearRoot(a: string, b: string): boolean {
+  return distance(a, b) <= 2;
+}
+
+function shapeReason(segments: readonly Segment[]): string {
+  const root = segments[0]!;
+  if (root.doubleStar) return `no address ends like this (the forms are ${FORMS})`;
+  return `an address of ${root.text} has the form ${FORMS.split(", ").filter((f) => f.replace(/^or /, "").startsWith(root.text)).map((f) => f.replace(/^or /, "")).join(" or ")}`;
+}
+
+function shapeHint(source: string, segments: readonly Segment[]): string {
+  // `organization/Roles/x`: the fixed words are lower case.
+  const fixed = new Set(["policies", "roles", "rules"]);
+  const lowered = source
+    .split("/")
+    .map((s, i) => (i > 0 && fixed.has(s.toLowerCase()) ? s.toLowerCase() : s))
+    .join("/");
+  if (lowered !== source) {
+    try {
+      compilePattern(lowered);
+      return `write \`${lowered}\` (segments are case-sensitive)`;
+    } catch {
+      // fall through to the forms
+    }
+  }
+  const last = source.slice(source.lastIndexOf("/") + 1);
+  const root = segments[0]!.text;
+  const example = root === "projects" ? `projects/*/roles/${last}` : root === "cedar" ? `cedar/policies/${last}` : `organization/roles/${last}`;
+  return `addresses are ${FORMS}: e.g. \`${example}\`; \`*\` matches within one segment, \`**\` across segments`;
 }
 
 function segmentMatches(seg: Segment, text: string): boolean {

@@ -13,3 +13,11 @@ export interface ChangeOutcome {
 export class ApplyChangeError extends Error {
   override readonly name = "ApplyChangeError";
 }
+
+/**
+ * A write that may or may not have happened, and that could not be settled (listing again failed, or the
+ * outcome stayed unknown): reported as "outcome unknown", never as applied or failed. A plan shows the truth.
+ */
+export class OutcomeUnknownError extends Error {
+  override readonly name = "OutcomeUnknownError";
+}

@@ -13,8 +13,9 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../live/retry.js";
 import type { Change } from "../plan/model.js";
 import { applyCedarPolicyChange, applyCedarRuleChange } from "./apply-cedar.js";
 import { applyRbacChange } from "./apply-rbac.js";
-import { ApplyChangeError, type ChangeOutcome } from "./change-outcome.js";
-import type { ApplyReport, SkippedChange } from "./report.js";
+import { HttpError } from "../live/http-error.js";
+import { ApplyChangeError, OutcomeUnknownError, type ChangeOutcome } from "./change-outcome.js";
+import type { ApplyReport } from "./report.js";
 import { RunState } from "./run-state.js";
 import type { SettleOptions } from "./settle.js";
 
@@ -23,7 +24,7 @@ export interface ApplyClients {
   cedar?: CedarClient;
 }
 
-export type ProgressStatus = "applied" | "failed" | "skipped" | "adopted";
+export type ProgressStatus = "applied" | "adopted" | "failed" | "unknown" | "skipped" | "not-started";
 
 export interface ProgressEvent {
   change: Change;
@@ -31,7 +32,7 @@ export interface ProgressEvent {
   /** Changes finished so far (this one included), whatever their status. */
   done: number;
   total: number;
-  /** For failed and skipped changes: why. */
+  /** For every status but applied: why. */
   error?: string;
 }
 
@@ -44,7 +45,7 @@ export interface ExecuteOptions {
   concurrency?: number;
   /** Told once per finished change, in completion order. It must not throw. */
   onProgress?: (event: ProgressEvent) => void;
-  /** Stops starting new changes; those in flight finish; the rest are reported skipped ("aborted"). */
+  /** Stops starting new changes; those in flight finish; the rest are reported "not started" (interrupted). */
   signal?: AbortSignal;
   /** The settle loops' attempts and backoff (on top of the HTTP client's own retries). */
   retry?: Partial<RetryPolicy>;
@@ -56,6 +57,7 @@ export interface ExecuteOptions {
 type Api = "rbac" | "cedar";
 
 const APIS: readonly Api[] = ["rbac", "cedar"];
+const API_NAMES: Record<Api, string> = { rbac: "the RBAC API", cedar: "the Cedar policy API" };
 
 export function apiOf(change: Change): Api {
   return change.type === "rbac-policy" || change.type === "role" ? "rbac" : "cedar";
@@ -76,7 +78,7 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
   const run = new RunState(changes);
   const graph = buildGraph(changes);
 
-  const report: ApplyReport = { applied: [], failed: [], skipped: [], durationMs: 0, aborted: false };
+  const report: ApplyReport = { applied: [], failed: [], unknown: [], skipped: [], notStarted: [], durationMs: 0, aborted: false };
   const finished = new Set<string>();
   const queues: Record<Api, Change[]> = { rbac: [], cedar: [] };
   const inFlight: Record<Api, number> = { rbac: 0, cedar: 0 };
@@ -106,21 +108,52 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
     }
   };
 
-  const failed = (change: Change, error: string): void => {
-    report.failed.push({ change, error });
-    emit(change, "failed", error);
-    // Everything downstream will never run: skipped now, naming this failure.
+  /** Everything downstream of a change that did not apply: skipped, or not started for the same reason. */
+  const downstream = (change: Change, mark: (dependent: Change) => void): void => {
     const stack = [...(graph.dependents.get(change.id) ?? [])];
     while (stack.length > 0) {
       const id = stack.pop()!;
       if (finished.has(id)) continue;
-      const dependent = graph.byId.get(id)!;
-      const message = `upstream failed: ${formatAddress(change.address)} (${change.kind}) did not apply`;
-      const skipped: SkippedChange = { change: dependent, reason: "upstream-failed", failedDependencies: [change.id], message };
-      report.skipped.push(skipped);
-      emit(dependent, "skipped", message);
-      stack.push(...(graph.dependents.get(id) ?? []));
+      mark(graph.byId.get(id)!);
+      for (const next of graph.dependents.get(id) ?? []) stack.push(next);
     }
+  };
+
+  const skipDownstream = (change: Change): void =>
+    downstream(change, (dependent) => {
+      const message = `upstream failed: ${formatAddress(change.address)} (${change.kind}) did not apply`;
+      report.skipped.push({ change: dependent, reason: "upstream-failed", failedDependencies: [change.id], message });
+      emit(dependent, "skipped", message);
+    });
+
+  const notStarted = (change: Change, reason: "interrupted" | "unreachable", message: string): void => {
+    report.notStarted.push({ change, reason, message });
+    emit(change, "not-started", message);
+    downstream(change, (dependent) => {
+      report.notStarted.push({ change: dependent, reason, message });
+      emit(dependent, "not-started", message);
+    });
+  };
+
+  const unreachableMessage = (api: Api): string | undefined => {
+    const down = clients[api]?.http.health.unreachable;
+    return down ? `not started: ${API_NAMES[api]} stopped answering (${down.reason})` : undefined;
+  };
+
+  const ended = (change: Change, error: unknown): void => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof HttpError && error.unreachable !== undefined && error.outcome === "not-applied") {
+      notStarted(change, "unreachable", unreachableMessage(apiOf(change)) ?? message);
+      return;
+    }
+    if (error instanceof OutcomeUnknownError) {
+      report.unknown.push({ change, error: message });
+      emit(change, "unknown", message);
+    } else {
+      report.failed.push({ change, error: message });
+      emit(change, "failed", message);
+    }
+    skipDownstream(change);
   };
 
   const runChange = (change: Change): Promise<ChangeOutcome> => {
@@ -147,18 +180,17 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
       const aborted = options.signal?.aborted === true;
       for (const change of changes) {
         if (finished.has(change.id)) continue;
-        if (aborted) {
-          const message = "not started: the apply was interrupted";
-          report.skipped.push({ change, reason: "aborted", failedDependencies: [], message });
-          emit(change, "skipped", message);
-        } else {
+        const down = unreachableMessage(apiOf(change));
+        if (aborted) notStarted(change, "interrupted", "not started: the apply was interrupted");
+        else if (down) notStarted(change, "unreachable", down);
+        else {
           // Nothing in flight, nothing ready, yet not finished: only a cycle leaves a change waiting for ever.
           const error = `bug: ${change.id} waits on a dependency cycle (${change.dependsOn.join(", ")})`;
           report.failed.push({ change, error });
           emit(change, "failed", error);
         }
       }
-      report.aborted = aborted && report.skipped.some((s) => s.reason === "aborted");
+      report.aborted = aborted && report.notStarted.some((n) => n.reason === "interrupted");
       report.durationMs = now() - started;
       resolve(report);
     };
@@ -169,7 +201,7 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
         .then(() => runChange(change))
         .then(
           (outcome) => succeeded(change, outcome),
-          (error: unknown) => failed(change, error instanceof Error ? error.message : String(error)),
+          (error: unknown) => ended(change, error),
         )
         .finally(() => {
           inFlight[api]--;
@@ -181,6 +213,12 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
       if (options.signal?.aborted !== true) {
         for (const api of APIS) {
           const queue = queues[api];
+          const down = unreachableMessage(api);
+          if (down) {
+            // Nothing more is sent to an API that stopped answering.
+            for (const change of queue.splice(0)) if (!finished.has(change.id)) notStarted(change, "unreachable", down);
+            continue;
+          }
           while (inFlight[api] < limit(api) && queue.length > 0) start(api, queue.shift()!);
         }
       }

@@ -1,7 +1,8 @@
 /**
  * What one apply run learns as it goes: the ids of objects it created (they fill the `Ref`s of later changes
- * that the plan could not know), and, per Cedar policy, the live rules already spoken for, so that adopting a
- * rule after a lost answer never takes a rule another desired rule owns.
+ * that the plan could not know, and a policy's reorder list), per Cedar policy the live rules already spoken for,
+ * so that adopting a rule after a lost answer never takes a rule another desired rule owns, and whether the run
+ * was stopped (the service lacks a call accessctl assumed: nothing more is sent).
  */
 import type { Change, ScopeKey } from "../plan/model.js";
 
@@ -9,12 +10,36 @@ export class RunState {
   private readonly rbacPolicyIds = new Map<ScopeKey, Map<string, string>>();
   private readonly cedarPolicyIds = new Map<string, string>();
   private readonly claimed = new Map<string, Set<string>>();
+  private readonly createdRules = new Map<string, string>();
+  private stoppedBy: string | undefined;
 
-  /** Rules the plan updates, moves or deletes are claimed from the start: they are not free to adopt. */
+  /** Rules the plan updates, reorders or deletes are claimed from the start: they are not free to adopt. */
   constructor(changes: readonly Change[]) {
     for (const c of changes) {
       if (c.type === "cedar-rule" && c.kind !== "create") this.claim(c.policy.name, c.liveId);
+      if (c.type === "cedar-policy" && c.kind === "reorder") {
+        const name = c.address.kind === "cedar-policy" ? c.address.name : "";
+        for (const slot of c.order) if ("liveId" in slot) this.claim(name, slot.liveId);
+      }
     }
+  }
+
+  /** The rule a create change made (or adopted): a reorder later in the run names it by that change. */
+  cedarRuleCreated(changeId: string, ruleId: string): void {
+    this.createdRules.set(changeId, ruleId);
+  }
+
+  cedarRuleId(changeId: string): string | undefined {
+    return this.createdRules.get(changeId);
+  }
+
+  /** Nothing more is sent in this run; `reason` says why (changes not yet started fail with it). */
+  stop(reason: string): void {
+    this.stoppedBy ??= reason;
+  }
+
+  get stopped(): string | undefined {
+    return this.stoppedBy;
   }
 
   rbacPolicyCreated(scope: ScopeKey, name: string, id: string): void {

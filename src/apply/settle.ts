@@ -1,5 +1,6 @@
 /**
- * How apply settles a write whose outcome is unknown (SPEC section 5: never a duplicate).
+ * How apply settles a write whose outcome is unknown (never a duplicate: docs/services.md, "Writes whose outcome
+ * is unknown").
  * The HTTP client already retries what the server certainly did not act on (429, a connection refused); what
  * reaches this module is a write that may or may not have happened (a 5xx, a reset after sending, a timeout):
  * - updates (PUT / PATCH) are idempotent: sent again;
@@ -9,6 +10,7 @@
  */
 import { HttpError, isNotFound } from "../live/http-error.js";
 import { backoffDelay, withRetry, type RetryPolicy } from "../live/retry.js";
+import { OutcomeUnknownError } from "./change-outcome.js";
 
 export interface SettleOptions {
   /** Attempts in all (`maxAttempts`) and backoff for the settle loops; on top of the HTTP client's own retries. */
@@ -27,7 +29,7 @@ export function isUnknownOutcome(error: unknown): boolean {
  * the HTTP client has already spent its rate-limit budget on it.
  */
 function isTransient(error: unknown): boolean {
-  if (!(error instanceof HttpError) || error.status === 429) return false;
+  if (!(error instanceof HttpError) || error.status === 429 || error.unreachable !== undefined) return false;
   if (error.outcome === "unknown") return true;
   return error.kind === "network" || error.status === 408 || (error.status !== null && error.status >= 500);
 }
@@ -85,7 +87,7 @@ export async function createOrAdopt<T>(ops: CreateOrAdopt<T>, options: SettleOpt
       try {
         found = await ops.find();
       } catch (listError) {
-        throw new Error(`${errorText(error)} — listing again to settle the outcome failed: ${errorText(listError)}; run plan to see the live state, then apply again`);
+        throw new OutcomeUnknownError(`${errorText(error)} — listing again to settle the outcome failed: ${errorText(listError)}; run plan to see the live state, then apply again`);
       }
       if (found.length === 1) return { value: found[0]!, adopted: true };
       if (found.length > 1) {
@@ -100,7 +102,7 @@ export async function createOrAdopt<T>(ops: CreateOrAdopt<T>, options: SettleOpt
 function unsettled(error: unknown, attempts: number, detail?: string): Error {
   if (!isUnknownOutcome(error)) return error instanceof Error ? error : new Error(String(error));
   const extra = detail === undefined ? "" : `, ${detail}`;
-  return new Error(`${errorText(error)} — the outcome stayed unknown after ${attempts} attempts${extra}; run plan to see the live state, then apply again`);
+  return new OutcomeUnknownError(`${errorText(error)} — the outcome stayed unknown after ${attempts} attempts${extra}; run plan to see the live state, then apply again`);
 }
 
 function errorText(error: unknown): string {

@@ -1,5 +1,5 @@
 /**
- * Structured rule fields → Cedar text, exactly as API.md ("How structured fields become Cedar text") says.
+ * Structured rule fields → Cedar text, exactly as docs/services.md ("How structured rules become Cedar text") says.
  * There is one assembler: accessctl uses it to build `policy_text`, and the emulator uses it for rules posted
  * as fields, so both sides agree byte for byte.
  */

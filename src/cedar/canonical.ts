@@ -1,18 +1,27 @@
 /**
  * Rule equality. Two rules are the same rule when their Cedar parses to the same policy — the engine's JSON
- * form, annotations included (SPEC section 1) — not when their bytes match. The engine call costs ~0.16 ms, so
- * the cheap token key answers first and the canonical form is memoized by text.
+ * form without its `annotations` (docs/file-format.md#rules) — not when their bytes match. Annotations and
+ * comments are file-side only: the service stores rules as structured fields and answers text assembled from
+ * them, so it drops both (docs/services.md#rules-and-their-text). The engine call costs ~0.16 ms, so the cheap
+ * token key answers first and the canonical form is memoized by text.
  */
 import { deepEqual } from "../json/deep-equal.js";
 import { stableJson } from "../json/stable-json.js";
 import { policyToJson } from "./engine.js";
-import { codeTokens, decodeCedarString } from "./lexer.js";
+import { codeTokens, decodeCedarString, statementShape, type Token } from "./lexer.js";
 
 const SEP = "\u0000";
 
-/** The tokens of `text` with whitespace and comments dropped. Equal keys imply the same rule. */
+/** The tokens that carry a rule's meaning: comments and the leading annotations (`@id("…")`) dropped. */
+function meaningTokens(text: string): Token[] {
+  const tokens = codeTokens(text);
+  if (tokens[0]?.text !== "@") return tokens;
+  return tokens.slice(statementShape(tokens).effect);
+}
+
+/** The tokens of `text` with whitespace, comments and annotations dropped. Equal keys imply the same rule. */
 export function tokenKey(text: string): string {
-  return codeTokens(text)
+  return meaningTokens(text)
     .map((t) => t.text)
     .join(SEP);
 }
@@ -36,15 +45,21 @@ function canonical(text: string): Canonical {
   const hit = memo.get(text);
   if (hit !== undefined) return hit;
   const answer = policyToJson(text);
-  const value: Canonical =
-    answer.type === "success" ? { json: answer.json, key: stableJson(answer.json) } : { json: undefined, key: `!unparsable${SEP}${tokenKey(text)}` };
+  let value: Canonical;
+  if (answer.type === "success") {
+    const { annotations: _annotations, ...json } = answer.json;
+    // `action in A` means `action in [A]`, and a service that stores the action list as a field answers the latter.
+    const action = json.action;
+    if (action.op === "in" && "entity" in action) json.action = { op: "in", entities: [action.entity] };
+    value = { json, key: stableJson(json) };
+  } else value = { json: undefined, key: `!unparsable${SEP}${tokenKey(text)}` };
   // A plain bound rather than an LRU: plans touch each rule a few times, close together.
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(text, value);
   return value;
 }
 
-/** Stable JSON (sorted keys) of the engine's JSON form of one statement: a key for grouping rules by meaning. */
+/** Stable JSON (sorted keys) of the engine's JSON form of one statement, annotations left out: a key for grouping rules by meaning. */
 export function canonicalRule(text: string): string {
   return canonical(text).key;
 }
@@ -61,12 +76,13 @@ export function sameRule(a: string, b: string): boolean {
  * A key that rules of equal meaning always share, cheap to compute: the sorted multiset of tokens with
  * grouping and punctuation that the JSON form does not keep dropped (`(`, `)`, `[`, `]`, `,`, `.`), strings and
  * identifiers unified by value (`has "a"` = `has a`, `e["a"]` = `e.a`), numbers normalised (`007` = `7`).
- * Sorting makes it blind to order (annotations, record fields): different rules may share a key — the caller
- * then compares canonical forms — but equal rules never get different keys.
+ * Annotations are left out, as from the canonical form. Sorting makes it blind to order (record fields):
+ * different rules may share a key — the caller then compares canonical forms — but equal rules never get
+ * different keys.
  */
 export function bucketKey(text: string): string {
   const parts: string[] = [];
-  for (const t of codeTokens(text)) {
+  for (const t of meaningTokens(text)) {
     switch (t.kind) {
       case "punct":
         if (!DROPPED.has(t.text)) parts.push(t.text);

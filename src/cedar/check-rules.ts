@@ -26,6 +26,8 @@ export interface CedarProblem {
 
 export interface RuleProblem extends CedarProblem {
   key: string;
+  /** A syntax error (the rule does not parse), or a disagreement with the schema. */
+  kind: "parse" | "validation";
 }
 
 export interface ValidationReport {
@@ -59,7 +61,7 @@ function ruleParseProblem(e: DetailedError, rules: readonly RuleText[]): RulePro
   const m = PARSE_ID.exec(e.message);
   const rule = m?.[1] === undefined ? undefined : rules[Number(m[1])];
   if (!m || !rule) return undefined;
-  return { key: rule.key, ...problem(e, "error", e.message.slice(m[0].length), rule.text) };
+  return { key: rule.key, kind: "parse", ...problem(e, "error", e.message.slice(m[0].length), rule.text) };
 }
 
 /** Parses every rule in one engine call. Returns the problems (empty when all parse). */
@@ -71,6 +73,7 @@ export function parseRules(rules: readonly RuleText[]): RuleProblem[] {
     (e) =>
       ruleParseProblem(e, rules) ?? {
         key: rules[0]?.key ?? "",
+        kind: "parse" as const,
         severity: "error",
         message: `bug: the Cedar engine reported an error that names no rule: ${e.message}`,
       },
@@ -79,8 +82,8 @@ export function parseRules(rules: readonly RuleText[]): RuleProblem[] {
 
 /**
  * Validates every rule against the schema (strict mode) in one engine call. Rules that do not parse are
- * reported as parse errors; the engine then validates nothing, so callers parse first and validate only
- * when parsing succeeded. A schema written as JSON (text starting with `{`) is accepted too.
+ * reported as parse errors (`kind: "parse"`); the engine then validates nothing, so a caller that wants every
+ * rule's problems validates the others again. A schema written as JSON (text starting with `{`) is accepted too.
  */
 export function validateRules(rules: readonly RuleText[], schemaText: string): ValidationReport {
   const report: ValidationReport = { rules: [], schema: [] };
@@ -112,7 +115,7 @@ export function validateRules(rules: readonly RuleText[], schemaText: string): V
       const rule = rules[Number(policyId.slice(ID_PREFIX.length))];
       if (!rule) continue;
       const message = error.message.replace(POLICY_ID, "");
-      report.rules.push({ key: rule.key, ...problem(error, severity, message, rule.text) });
+      report.rules.push({ key: rule.key, kind: "validation", ...problem(error, severity, message, rule.text) });
     }
   };
   perRule(answer.validationErrors, "error");
@@ -128,7 +131,7 @@ function schemaProblem(e: DetailedError, severity: "error" | "warning", schemaTe
 }
 
 /**
- * Groups of rules with equal meaning (SPEC: "two equal rules in one policy are an invalid desired state"),
+ * Groups of rules with equal meaning (two in one policy are an invalid desired state: docs/file-format.md#rules),
  * each group in input order, groups ordered by their first rule. Rules are bucketed by a cheap key that equal
  * rules always share; only buckets of two or more pay for the engine's canonical form, so 10,000 distinct
  * rules cost no engine call.

@@ -6,7 +6,7 @@
  * comments, and re-assembling gives the same policy.
  */
 import { entityLiteral } from "./assemble.js";
-import { policyToJson } from "./engine.js";
+import { policyToJson, policyToText } from "./engine.js";
 import type { EntityUidJson, PolicyJson } from "./engine.js";
 import { codeTokens, statementShape } from "./lexer.js";
 import { errorSpan } from "./offsets.js";
@@ -39,6 +39,21 @@ export function decomposeRule(text: string): DecomposeResult {
   const annotations: Annotations = {};
   for (const [k, v] of Object.entries(json.annotations ?? {})) annotations[k] = v ?? null;
   return { ok: true, fields, effect: json.effect, annotations, json };
+}
+
+/**
+ * Decomposes one statement the way a service that stores rules as fields keeps it (docs/services.md#rules-and-their-text):
+ * the scope as fields, and the conditions re-printed by the engine from the JSON form, so the user's comments and
+ * layout are gone (annotations never reach the fields). Re-assembled, the fields parse to the same policy, its
+ * annotations left out. Two engine calls; the emulator's door for posted text.
+ */
+export function decomposeStored(text: string): DecomposeResult {
+  const result = decomposeRule(text);
+  if (!result.ok || result.fields.conditions === null) return result;
+  const { annotations: _annotations, ...json } = result.json;
+  const printed = policyToText(json);
+  if (printed.type !== "success") throw new Error(`bug: the engine cannot print a policy it parsed: ${printed.errors[0]?.message ?? "?"}`);
+  return { ...result, fields: { ...result.fields, conditions: conditionsText(printed.text) } };
 }
 
 function uid(e: EntityUidJson): { type: string; id: string } {

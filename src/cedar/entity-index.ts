@@ -56,7 +56,7 @@ export function conditionLiterals(text: string): string[] {
 }
 
 export class EntityIndex {
-  private readonly byUid = new Map<string, { entity: EntityJson; refs: string[] }>();
+  private readonly byUid = new Map<string, { entity: EntityJson; refs: string[]; parents: string[] }>();
 
   constructor(
     entities: readonly EntityJson[],
@@ -66,10 +66,39 @@ export class EntityIndex {
     for (const entity of entities) {
       const refs: string[] = [];
       collectRefs(entity.parents, refs);
+      const parents = [...refs];
       collectRefs(entity.attrs, refs);
       collectRefs(entity.tags, refs);
-      this.byUid.set(uidKey(entity.uid), { entity, refs });
+      this.byUid.set(uidKey(entity.uid), { entity, refs, parents });
     }
+  }
+
+  /**
+   * The request's own entities and, through parents only, the ancestors that have parents themselves: all that
+   * evaluation needs when the rules read attributes of the principal, action, resource and context only (never
+   * of an entity an attribute names, never of an entity literal). `in` needs a chain's inner links; an ancestor
+   * with no parents adds nothing to it, and its data is never read. Roots are not included.
+   */
+  ancestry(requestUids: readonly string[]): EntityJson[] {
+    const out: EntityJson[] = [];
+    const seen = new Set<string>(requestUids);
+    const queue: string[] = [];
+    for (const key of seen) {
+      const hit = this.byUid.get(key);
+      if (!hit) continue;
+      out.push(hit.entity);
+      queue.push(...hit.parents);
+    }
+    while (queue.length > 0) {
+      const key = queue.pop() as string;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const hit = this.byUid.get(key);
+      if (!hit || hit.parents.length === 0) continue;
+      out.push(hit.entity);
+      queue.push(...hit.parents);
+    }
+    return out;
   }
 
   /** The entities reachable from the request's uid keys and context (cost: what is reached, not the file). */

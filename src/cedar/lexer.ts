@@ -180,7 +180,7 @@ export function decodeCedarString(literal: string, patternEscapes = true): strin
   return out;
 }
 
-/** A Cedar string literal for `value`: only `"` and `\` are escaped (API.md, "How structured fields …"). */
+/** A Cedar string literal for `value`: only `"` and `\` are escaped (docs/services.md, "How structured rules …"). */
 export function encodeCedarString(value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }

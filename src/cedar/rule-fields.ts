@@ -1,6 +1,7 @@
 /**
- * The structured fields of a Cedar rule as the Cedar policy API carries them (API.md section 2, RuleCreate).
- * The assembler (`assemble.ts`) turns them into Cedar text; the decomposer (`decompose.ts`) does the reverse.
+ * The structured fields of a Cedar rule as the Cedar policy API carries them (listed in docs/services.md, "How
+ * structured rules become Cedar text"). The assembler (`assemble.ts`) turns them into Cedar text; the decomposer
+ * (`decompose.ts`) does the reverse.
  */
 
 export type EntityScopeType = "any" | "eq" | "in" | "is" | "is_in";

@@ -10,7 +10,7 @@ import type { ProgressEvent } from "../apply/execute.js";
 import { EXIT, type ExitCode } from "../errors/exit-codes.js";
 import { RefusedError, UsageError } from "../errors/user-errors.js";
 import { applyPlan, type ApplyOutcome } from "../flow/apply-flow.js";
-import { inSession, loadDesired, planFor } from "../flow/plan-flow.js";
+import { inSession, loadDesired, planFor, timeoutMs } from "../flow/plan-flow.js";
 import { digestChanges } from "../flow/review.js";
 import { readSavedPlan } from "../flow/saved-plan-file.js";
 import type { Plan } from "../plan/model.js";
@@ -18,8 +18,9 @@ import { progressLine, renderApplyReport } from "../render/apply-text.js";
 import { renderReviewDifferences } from "../render/review-differences.js";
 import { changeHeadline, closingLine, guardLines, renderPlanText } from "../render/plan-text.js";
 import { io as cliIo, type CliContext, type CliIo } from "./context.js";
-import { collect, positiveInt, sessionRequest, type TargetFlags } from "./options.js";
+import { collect, positiveSeconds, positiveInt, sessionRequest, type TargetFlags } from "./options.js";
 import type { SetExit } from "./program.js";
+import { requestsLine, withHeartbeat } from "./heartbeat.js";
 import { runCommand } from "./report-error.js";
 
 interface ApplyOptions extends TargetFlags {
@@ -41,6 +42,7 @@ export function registerApply(program: Command, ctx: CliContext, exit: SetExit):
     .option("--concurrency <n>", "changes in flight per API (default 8)", positiveInt)
     .option("--only <pattern>", "limit the apply to matching addresses (repeatable)", collect, [] as string[])
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
+    .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", positiveSeconds)
     .option("--deny-warnings", "treat Cedar warnings as errors")
     .action(async (dir: string, opts: ApplyOptions) => {
       const io = cliIo(ctx);
@@ -56,18 +58,23 @@ async function apply(io: CliIo, dir: string, opts: ApplyOptions): Promise<ExitCo
   const { desired } = saved
     ? loadDesired(saved.desired.dir, { ...load, files: new Map(saved.desired.files.map((f) => [f.path, f.text])) })
     : loadDesired(dir, load);
-  return inSession(desired, sessionRequest(io, opts), async (session) => {
-    const plan = await planFor(session, desired, { only });
+  const request = sessionRequest(io, opts);
+  // After a first SIGINT / SIGTERM, the changes in flight may finish or settle for one timeout.
+  if (io.ctx.interrupt) io.ctx.interrupt.graceMs = timeoutMs(opts.timeout, io.ctx.env);
+  return inSession(desired, request, async (session) => {
+    const plan = await withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only }));
     io.out(renderPlanText(plan, io.outPalette, { showEmails: true }));
-    const outcome = await applyPlan(plan, session, {
+    const progress = progressReporter(io);
+    const outcome = await withHeartbeat(io, () => `applying: ${progress.done()}/${plan.changes.length} change(s) done, ${requestsLine(session.activity())}`, () => applyPlan(plan, session, {
       desired,
       only,
       force: opts.force === true,
       ...(saved ? { review: { checksum: saved.checksum, changes: digestChanges(saved.changes) } } : {}),
       ...(saved || opts.yes ? {} : { confirm: (p: Plan) => confirm(io, p) }),
       ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
-      onProgress: progressReporter(io),
-    });
+      onProgress: progress.report,
+      ...(io.ctx.interrupt ? { interrupt: io.ctx.interrupt } : {}),
+    }));
     return renderOutcome(io, outcome);
   });
 }
@@ -89,6 +96,10 @@ function renderOutcome(io: CliIo, outcome: ApplyOutcome): ExitCode {
     case "failed":
       io.err(renderApplyReport(outcome.summary, ep));
       return EXIT.error;
+    case "interrupted":
+      io.err(renderApplyReport(outcome.summary, ep));
+      io.err(`${ep.red(`Interrupted by ${io.ctx.interrupt?.received ?? "a signal"}.`)} Run \`accessctl plan\` to see what is left; applying again finishes the work without duplicates.`);
+      return io.ctx.interrupt?.exitCode ?? EXIT.error;
     case "not-converged":
       io.err(renderApplyReport(outcome.summary, ep));
       io.err(ep.red("The live state did not converge: a fresh plan still has changes:"));
@@ -116,17 +127,21 @@ async function confirm(io: CliIo, plan: Plan): Promise<void> {
   }
 }
 
-function progressReporter(io: CliIo): (e: ProgressEvent) => void {
+function progressReporter(io: CliIo): { report: (e: ProgressEvent) => void; done: () => number } {
   const p = io.errPalette;
-  const stderr = io.ctx.stderr;
-  const tty = stderr.isTTY === true;
-  return (e) => {
-    const line = io.redact(progressLine(e, p));
-    if (tty && e.status === "applied") {
-      // One live line on a terminal; failures and skips stay on screen.
-      stderr.write(`\r\u001b[2K${line}${e.done === e.total ? "\n" : ""}`);
-    } else {
-      stderr.write(`${tty ? "\r\u001b[2K" : ""}${line}\n`);
-    }
+  const tty = io.ctx.stderr.isTTY === true;
+  let done = 0;
+  return {
+    done: () => done,
+    report: (e) => {
+      done = e.done;
+      const line = progressLine(e, p);
+      if (tty && e.status === "applied") {
+        // One live line on a terminal; failures and skips stay on screen.
+        io.errRaw(`\r\u001b[2K${line}${e.done === e.total ? "\n" : ""}`);
+      } else {
+        io.errRaw(`${tty ? "\r\u001b[2K" : ""}${line}\n`);
+      }
+    },
   };
 }

@@ -3,6 +3,7 @@
  * streams, environment, working directory, and whether a person is at the terminal. `io(ctx)` gives a command
  * its writers: everything written passes through the run's redaction (keys never reach any output).
  */
+import type { Interrupt } from "../flow/interrupt.js";
 import { redactor } from "../live/redact.js";
 import { secretsFromEnv } from "../live/targets.js";
 import { paletteFor, type Palette } from "../render/colour.js";
@@ -13,10 +14,12 @@ export interface CliContext {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
+  /** SIGINT / SIGTERM of this run (main.ts feeds it from the process); absent in-process unless a test gives one. */
+  interrupt?: Interrupt;
 }
 
-export function processContext(): CliContext {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+export function processContext(interrupt?: Interrupt): CliContext {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), ...(interrupt ? { interrupt } : {}) };
 }
 
 export interface CliIo {
@@ -28,6 +31,10 @@ export interface CliIo {
   outPalette: Palette;
   errPalette: Palette;
   redact: (text: string) => string;
+  /** Text on stderr as it is (a terminal's live progress line), redacted. */
+  errRaw(text: string): void;
+  /** When stderr was last written (ms since the epoch), for "still working" lines. */
+  lastErrAt(): number;
 }
 
 export function io(ctx: CliContext): CliIo {
@@ -36,10 +43,19 @@ export function io(ctx: CliContext): CliIo {
     const clean = redact(text);
     return clean.endsWith("\n") ? clean : clean + "\n";
   };
+  let lastErr = Date.now();
   return {
     ctx,
     out: (text) => void ctx.stdout.write(line(text)),
-    err: (text) => void ctx.stderr.write(line(text)),
+    err: (text) => {
+      lastErr = Date.now();
+      ctx.stderr.write(line(text));
+    },
+    errRaw: (text) => {
+      lastErr = Date.now();
+      ctx.stderr.write(redact(text));
+    },
+    lastErrAt: () => lastErr,
     outPalette: paletteFor(ctx.stdout, ctx.env),
     errPalette: paletteFor(ctx.stderr, ctx.env),
     redact,

@@ -7,20 +7,25 @@ import { dirname, join, relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { schemaPath } from "../desired/package-root.js";
 import { EXIT } from "../errors/exit-codes.js";
+import { onFile } from "../errors/file-errors.js";
 import { UsageError } from "../errors/user-errors.js";
-import { exportFiles } from "../export/export-files.js";
-import { compileOnly } from "../flow/plan-flow.js";
+import { configuredKeys } from "../desired/interpolate.js";
+import { checkExport, exportFiles } from "../export/export-files.js";
+import { removeFiles, scanPreviousExport } from "../export/previous-export.js";
+import { compileOnly, timeoutMs } from "../flow/plan-flow.js";
 import { fetchLive } from "../live/fetch-live.js";
 import { withSession } from "../session/open-session.js";
 import { io as cliIo, type CliContext } from "./context.js";
-import { collect, startEmbedded } from "./options.js";
+import { collect, positiveSeconds, startEmbedded } from "./options.js";
 import type { SetExit } from "./program.js";
+import { requestsLine, withHeartbeat } from "./heartbeat.js";
 import { runCommand } from "./report-error.js";
 
 interface ExportOptions {
   force?: boolean;
   only: string[];
   target?: string;
+  timeout?: number;
 }
 
 export function registerExport(program: Command, ctx: CliContext, exit: SetExit): void {
@@ -31,32 +36,47 @@ export function registerExport(program: Command, ctx: CliContext, exit: SetExit)
     .option("--force", "write into a non-empty directory (files of the same name are replaced)")
     .option("--only <pattern>", "export only matching addresses (repeatable); the files then own just those", collect, [] as string[])
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
+    .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", positiveSeconds)
     .action(async (dir: string, opts: ExportOptions) => {
       const io = cliIo(ctx);
       exit(
         await runCommand(io, async () => {
           const only = compileOnly(opts.only);
           const target = resolve(ctx.cwd, dir);
-          if (existsSync(target) && readdirSync(target).length > 0 && !opts.force) {
+          if (existsSync(target) && onFile(dir, "read the export directory", () => readdirSync(target)).length > 0 && !opts.force) {
             throw new UsageError(`${dir} is not empty; nothing was written`, "export into a new or empty directory, or pass --force to write into this one");
           }
-          const options = { env: ctx.env, cwd: ctx.cwd, need: { rbac: false, cedar: false }, startEmbedded, ...(opts.target === undefined ? {} : { target: opts.target }) };
-          const files = await withSession(options, io.err, async (session) => {
+          const options = { env: ctx.env, cwd: ctx.cwd, need: { rbac: false, cedar: false }, startEmbedded, timeoutMs: timeoutMs(opts.timeout, ctx.env), ...(opts.target === undefined ? {} : { target: opts.target }) };
+          const result = await withSession(options, io.err, (session) => withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, async () => {
             const { rbac, cedar } = session.clients;
             const projects = rbac ? (await rbac.listProjects()).map((p) => p.name) : [];
             const live = await fetchLive(session.clients, {
               ...(rbac ? { organization: true, projects } : {}),
               ...(cedar ? { cedar: true } : {}),
             });
-            return exportFiles(live, { schemaFromRoot: relative(target, schemaPath()).split("\\").join("/"), only });
-          });
+            return exportFiles(live, { schemaFromRoot: relative(target, schemaPath()).split("\\").join("/"), only, keys: configuredKeys(ctx.env) });
+          }));
+          const files = checkExport(result, dir);
+          // --force replaces export's own earlier output (marked files) and refuses to touch other YAML files.
+          const previous = opts.force && existsSync(target) ? onFile(dir, "read the export directory", () => scanPreviousExport(target, new Set(files.keys()))) : undefined;
+          if (previous && previous.foreign.length > 0) {
+            throw new UsageError(
+              `${dir} holds YAML files that export did not write: ${previous.foreign.map((f) => join(dir, f)).join(", ")}; nothing was written`,
+              "export --force replaces only files carrying its header mark: move those files away (or export into a new directory)",
+            );
+          }
           for (const [rel, text] of files) {
             const path = join(target, rel);
-            mkdirSync(dirname(path), { recursive: true });
-            writeFileSync(path, text);
+            onFile(join(dir, rel), "write", () => {
+              mkdirSync(dirname(path), { recursive: true });
+              writeFileSync(path, text);
+            });
             io.err(`wrote ${join(dir, rel)}`);
           }
-          io.out(`Exported ${files.size} file(s) to ${dir}. Next: review them, then \`accessctl plan ${dir}\` should say "No changes".`);
+          const removed = previous ? [...previous.stale, ...previous.referenced] : [];
+          onFile(dir, "remove earlier exported files from", () => removeFiles(target, removed));
+          for (const rel of removed) io.err(`removed ${join(dir, rel)} (written by an earlier export; no longer in the live state${only.length > 0 ? " or --only" : ""})`);
+          io.out(`Exported ${files.size} file(s) to ${dir}${removed.length > 0 ? `, removed ${removed.length} earlier file(s)` : ""}. Next: review them, then \`accessctl plan ${dir}${only.length > 0 ? opts.only.map((o) => ` --only '${o}'`).join("") : ""}\` should say "No changes".`);
           return EXIT.ok;
         }),
       );

@@ -10,5 +10,18 @@ import { processContext } from "./context.js";
 // that loads the engine is imported.
 setFlagsFromString("--wasm-tiering-budget=100000000");
 
-const { runCli } = await import("./program.js");
-process.exitCode = await runCli(process.argv.slice(2), processContext());
+const [{ runCli }, { Interrupt }] = await Promise.all([import("./program.js"), import("../flow/interrupt.js")]);
+
+// The first SIGINT / SIGTERM lets the command stop cleanly (apply: nothing new starts, the report is printed);
+// a second one exits at once. Every acknowledged write is already durable on the service's side.
+const interrupt = new Interrupt();
+const onSignal = (signal: "SIGINT" | "SIGTERM"): void => {
+  if (interrupt.received !== undefined) process.exit(signal === "SIGINT" ? 130 : 143);
+  process.stderr.write(`\naccessctl: ${signal} received: stopping (press Ctrl-C again to exit at once)\n`);
+  interrupt.receive(signal);
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+process.exitCode = await runCli(process.argv.slice(2), processContext(interrupt));
+process.off("SIGINT", onSignal);
+process.off("SIGTERM", onSignal);

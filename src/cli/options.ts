@@ -1,5 +1,7 @@
 /** Option parsers and the session request that `plan`, `apply` and `export` share. */
 import { InvalidArgumentError } from "commander";
+import { EXIT } from "../errors/exit-codes.js";
+import { UserError } from "../errors/user-errors.js";
 import type { EmbeddedEmulator } from "../session/open-session.js";
 import type { SessionRequest } from "../flow/plan-flow.js";
 import type { CliIo } from "./context.js";
@@ -15,15 +17,32 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** `--timeout <seconds>`: a positive number. */
+export function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a number of seconds greater than 0");
+  return n;
+}
+
 export interface TargetFlags {
   target?: string;
   concurrency?: number;
+  timeout?: number;
 }
 
 /** The embedded emulator of a local run (its default keys), loaded only when one is started. */
 export async function startEmbedded(statePath: string): Promise<EmbeddedEmulator> {
   const [{ startEmulator }, defaults] = await Promise.all([import("../emulator/index.js"), import("../emulator/options.js")]);
-  const emulator = await startEmulator({ port: 0, statePath });
+  let emulator;
+  try {
+    emulator = await startEmulator({ port: 0, statePath });
+  } catch (error) {
+    throw new UserError(
+      `the embedded emulator cannot start: ${error instanceof Error ? error.message : String(error)}`,
+      EXIT.error,
+      `its state is ${statePath} (with .journal and .lock beside it): fix or move it away to start from a fresh state, or set ACCESSCTL_RBAC_URL / ACCESSCTL_CEDAR_URL`,
+    );
+  }
   return {
     url: emulator.url,
     keys: { rbac: defaults.DEFAULT_RBAC_KEY, cedar: defaults.DEFAULT_CEDAR_KEY, tenant: defaults.DEFAULT_TENANT },
@@ -41,5 +60,7 @@ export function sessionRequest(io: CliIo, flags: TargetFlags): SessionRequest {
     startEmbedded,
     ...(flags.target === undefined ? {} : { target: flags.target }),
     ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
+    ...(flags.timeout === undefined ? {} : { timeoutSeconds: flags.timeout }),
+    ...(io.ctx.interrupt ? { interrupt: io.ctx.interrupt } : {}),
   };
 }

@@ -1,16 +1,18 @@
 /** `accessctl plan [dir]`: what would change, and who gains or loses access. Never writes to a service. */
-import { writeFileSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { DesiredState } from "../desired/types.js";
 import { EXIT } from "../errors/exit-codes.js";
+import { onFile } from "../errors/file-errors.js";
 import { inSession, loadBase, loadDesired, planFor } from "../flow/plan-flow.js";
 import { isEmpty } from "../plan/summary.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import { renderPlanText } from "../render/plan-text.js";
 import { io as cliIo, type CliContext } from "./context.js";
-import { collect, sessionRequest, type TargetFlags } from "./options.js";
+import { collect, positiveSeconds, sessionRequest, type TargetFlags } from "./options.js";
 import type { SetExit } from "./program.js";
+import { requestsLine, withHeartbeat } from "./heartbeat.js";
 import { runCommand } from "./report-error.js";
 
 interface PlanOptions extends TargetFlags {
@@ -35,6 +37,7 @@ export function registerPlan(program: Command, ctx: CliContext, exit: SetExit): 
     .option("--detailed-exitcode", "exit 2 when there are changes, 0 when there are none")
     .option("--only <pattern>", "limit the plan to matching addresses (repeatable)", collect, [] as string[])
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
+    .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", positiveSeconds)
     .option("--deny-warnings", "treat Cedar warnings as errors")
     .action(async (dir: string, opts: PlanOptions) => {
       const io = cliIo(ctx);
@@ -44,12 +47,17 @@ export function registerPlan(program: Command, ctx: CliContext, exit: SetExit): 
           const { desired } = loadDesired(dir, load);
           let base: DesiredState | undefined;
           if (opts.base !== undefined) {
-            const loaded = loadBase(opts.base, load);
+            const baseDir = opts.base;
+            onFile(baseDir, "read the base directory", () => readdirSync(resolve(ctx.cwd, baseDir)), "--base takes the base branch's desired-state directory (e.g. a checkout of main)");
+            const loaded = loadBase(baseDir, load);
             if (!loaded.desired) io.err(`warning: the base files in ${opts.base} are invalid (${loaded.problems} problem(s)); the drift split is left out`);
             base = loaded.desired;
           }
-          const plan = await inSession(desired, sessionRequest(io, opts), (session) => planFor(session, desired, { only: opts.only, ...(base ? { base } : {}) }));
-          if (opts.out) writeFileSync(resolve(ctx.cwd, opts.out), io.redact(JSON.stringify(plan, null, 2)) + "\n");
+          const plan = await inSession(desired, sessionRequest(io, opts), (session) =>
+            withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only: opts.only, ...(base ? { base } : {}) })),
+          );
+          const out = opts.out;
+          if (out) onFile(out, "write the plan to", () => writeFileSync(resolve(ctx.cwd, out), io.redact(JSON.stringify(plan, null, 2)) + "\n"), "--out takes a file path in an existing directory");
           if (opts.json) io.out(JSON.stringify(plan, null, 2));
           else if (opts.markdown) io.out(renderPlanMarkdown(plan, { title: dir }));
           else io.out(renderPlanText(plan, io.outPalette, { showEmails: true }));

@@ -9,8 +9,14 @@ import { renderDiagnostics, summarizeDiagnostics } from "../render/diagnostics-t
 import type { CliIo } from "./context.js";
 
 export function reportError(io: CliIo, e: unknown): ExitCode {
-  const d = describeError(e);
   const p = io.errPalette;
+  const interrupted = io.ctx.interrupt?.exitCode;
+  if (interrupted !== undefined) {
+    // What failed did so because the run was stopped: say that, not the failure it caused.
+    io.err(`${p.red("interrupted")} by ${io.ctx.interrupt!.received}${io.ctx.env["ACCESSCTL_DEBUG"] === "1" ? ` (${e instanceof Error ? e.message : String(e)})` : ""}`);
+    return interrupted;
+  }
+  const d = describeError(e);
   if (d.diagnostics) {
     io.err(renderDiagnostics(d.diagnostics, p));
     io.err(`${p.red("The desired state is invalid")} (${summarizeDiagnostics(d.diagnostics)}). Nothing was written.`);

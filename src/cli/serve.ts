@@ -1,6 +1,7 @@
 /**
- * `accessctl serve`: the emulator as a standalone HTTP server (SPEC section 8). The URL is the first line of
- * stdout, so scripts can start it with `--port 0` and read where it listens; everything else goes to stderr.
+ * `accessctl serve`: the emulator as a standalone HTTP server (docs/services.md#the-emulator). The URL is the
+ * first line of stdout, so scripts can start it with `--port 0` and read where it listens; everything else goes
+ * to stderr.
  */
 
 import { InvalidArgumentError, type Command } from "commander";
@@ -102,7 +103,12 @@ async function serve(flags: ServeFlags, ctx: CliContext): Promise<ExitCode> {
         },
       );
     };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    // The first SIGINT / SIGTERM (main.ts) stops the server gracefully; a second one exits at once.
+    const interrupt = ctx.interrupt;
+    if (interrupt) interrupt.stopStarting.addEventListener("abort", () => stop(interrupt.received ?? "SIGINT"), { once: true });
+    else {
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    }
   });
 }

@@ -12,6 +12,7 @@ import type { AccessTestsFile, CedarFile, RbacScopeFile, SettingsFile } from "./
 import { jsonErrorOffset } from "./json-error.js";
 import { LineIndex } from "./line-index.js";
 import { acceptedFile } from "./schema-check.js";
+import { CEDAR_ID_BYTES, RBAC_ID_BYTES, checkBody, checkDurations, field, type BodyPart } from "./limits.js";
 
 export interface FragmentScope {
   loc: ReturnType<typeof positionOf>;
@@ -47,15 +48,26 @@ export function buildFragment(y: YamlFile, readText: ReadText): { fragment: File
   const diagnostics: Diagnostic[] = [];
   const fragment: FileFragment = { file: y.file, projects: [] };
 
-  if (file.organization) fragment.organization = buildScope(y, file.organization, ["organization"]);
-  file.projects?.forEach((p, i) => fragment.projects.push({ name: p.name, ...buildScope(y, p, ["projects", i], p.name) }));
+  if (file.organization) fragment.organization = buildScope(y, file.organization, ["organization"], undefined, diagnostics);
+  file.projects?.forEach((p, i) => fragment.projects.push({ name: p.name, ...buildScope(y, p, ["projects", i], p.name, diagnostics) }));
   if (file.cedar) fragment.cedar = buildCedar(y, file.cedar, readText, diagnostics);
   if (file.accessctl) fragment.settings = { value: file.accessctl, loc: keyPositionOf(y, ["accessctl"]), y };
   return { fragment, diagnostics };
 }
 
-function buildScope(y: YamlFile, scope: RbacScopeFile, path: Path, project?: string): FragmentScope {
+/** A list of ids as sent (`"ids":[…]`), each id counted at `idBytes`. */
+function idList(path: Path, wire: string, count: number, idBytes: number): BodyPart {
+  return { path, wire, bytes: wire.length + 4 + count * idBytes };
+}
+
+/** The body of the PUT/POST that writes an RBAC object: name, description (null when left out), its id list. */
+function rbacBody(at: Path, o: { name: string; description?: string | null }, listKey: string, wire: string, count: number): BodyPart[] {
+  return [field([...at, "name"], "name", o.name), field([...at, "description"], "description", o.description ?? null), idList([...at, listKey], wire, count, RBAC_ID_BYTES)];
+}
+
+function buildScope(y: YamlFile, scope: RbacScopeFile, path: Path, project: string | undefined, diagnostics: Diagnostic[]): FragmentScope {
   const s: FragmentScope = { loc: positionOf(y, path) };
+  const place = (p: readonly PathItem[]) => positionOf(y, p);
   // Optional fields are copied only when written: a key left out stays absent, and keeps the live value.
   if (scope.policies) {
     s.policies = scope.policies.map((p, i) => {
@@ -68,6 +80,8 @@ function buildScope(y: YamlFile, scope: RbacScopeFile, path: Path, project?: str
         previousNames: refs(y, p.previousNames, at, "previousNames"),
       };
       if (p.description !== undefined) policy.description = p.description;
+      const tooBig = checkBody(`writes ${policy.address}`, rbacBody(at, p, "permissions", "permissionIds", p.permissions.length), place, policy.address);
+      if (tooBig) diagnostics.push(tooBig);
       return policy;
     });
   }
@@ -82,6 +96,8 @@ function buildScope(y: YamlFile, scope: RbacScopeFile, path: Path, project?: str
         previousNames: refs(y, r.previousNames, at, "previousNames"),
       };
       if (r.description !== undefined) role.description = r.description;
+      const tooBig = checkBody(`writes ${role.address}`, rbacBody(at, r, "policies", "policyIds", r.policies.length), place, role.address);
+      if (tooBig) diagnostics.push(tooBig);
       return role;
     });
   }
@@ -112,11 +128,43 @@ function buildCedar(y: YamlFile, c: CedarFile, readText: ReadText, diagnostics: 
       if (p.enabled !== undefined) policy.enabled = p.enabled;
       if (p.priority !== undefined) policy.priority = p.priority;
       if (p.defaultDurationSeconds !== undefined) policy.defaultDurationSeconds = p.defaultDurationSeconds;
+      for (const d of cedarLimits(y, policy, at, Array.isArray(p.rules))) diagnostics.push(d);
       return policy;
     });
   }
   if (c.tests) cedar.tests = buildTests(y, c.tests, readText, diagnostics);
   return cedar;
+}
+
+/** The Cedar policy's limits: durations, and the bodies that write it, its rules, and its one reorder call. */
+function cedarLimits(y: YamlFile, policy: DesiredCedarPolicy, at: Path, rulesInYaml: boolean): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const place = (p: readonly PathItem[]) => positionOf(y, p);
+  const add = (d: Diagnostic | undefined): void => {
+    if (d) out.push(d);
+  };
+  add(checkDurations(policy.maxDurationSeconds, policy.defaultDurationSeconds, positionOf(y, [...at, "defaultDurationSeconds"]), policy.address));
+  const settings: BodyPart[] = [
+    field([...at, "name"], "name", policy.name),
+    field([...at, "description"], "description", policy.description ?? null),
+    field([...at, "notificationChannel"], "notification_channel", policy.notificationChannel ?? null),
+    // enabled, priority and the two durations: small numbers, counted at their largest.
+    { path: at, wire: "enabled", bytes: 120 },
+  ];
+  add(checkBody(`writes ${policy.address}`, settings, place, policy.address));
+  policy.rules.forEach((rule, i) => {
+    const ruleAt = [...at, "rules", i];
+    // A rule read from a `.cedar` file has no YAML path of its own: its problems stand at the rule in that file.
+    const rulePlace = (p: readonly PathItem[]) => (rulesInYaml && p.length > 0 && p[p.length - 1] === "notice" ? positionOf(y, p) : rule.loc);
+    const parts: BodyPart[] = [
+      field([...ruleAt, "cedar"], "policy_text", rule.text),
+      field([...ruleAt, "notice"], "notice", rule.notice ?? null),
+      { path: ruleAt, wire: "ordinal", bytes: 60 },
+    ];
+    add(checkBody(`writes ${rule.address}`, parts, rulePlace, rule.address));
+  });
+  add(checkBody(`reorders the rules of ${policy.address}`, [idList([...at, "rules"], "ids", policy.rules.length, CEDAR_ID_BYTES)], place, policy.address));
+  return out;
 }
 
 function buildTests(y: YamlFile, t: AccessTestsFile, readText: ReadText, diagnostics: Diagnostic[]): NonNullable<NonNullable<FileFragment["cedar"]>["tests"]> {

@@ -1,9 +1,11 @@
 /**
  * The Cedar stage of validation: every rule of the desired state parsed in ONE engine call, validated against
- * `cedar.schema` in ONE call, one statement per `cedar:`, no two rules of equal meaning in one policy. Engine
- * offsets come back as offsets into each rule's text and are placed with the rule's locator.
+ * `cedar.schema` in ONE call (a second one only when some rule does not parse, so that every rule's problems are
+ * reported in one run), one statement per `cedar:`, no two rules of equal meaning in one policy. Engine offsets
+ * come back as offsets into each rule's text and are placed with the rule's locator. A syntax error is said as
+ * one, with or without a schema.
  */
-import { findDuplicateRules, parseRules, validateRules, type CedarProblem } from "../cedar/check-rules.js";
+import { findDuplicateRules, parseRules, validateRules, type CedarProblem, type RuleText, type ValidationReport } from "../cedar/check-rules.js";
 import { splitStatements } from "../cedar/split.js";
 import { diag, type Diagnostic, type Severity } from "../diagnostics/diagnostic.js";
 import { LineIndex } from "./line-index.js";
@@ -20,6 +22,25 @@ function ruleDiagnostic(rule: DesiredRule, p: CedarProblem, code: string, hint: 
     severity: p.severity as Severity,
     hint: p.help ? `${p.help}` : hint,
   });
+}
+
+/**
+ * With a schema, one validation call also reports parse errors per rule (no separate parse call when every rule
+ * parses). The engine validates nothing when a rule does not parse, so then the rules that parsed are validated
+ * in a second call: a syntax error in one rule never hides the other rules' problems.
+ */
+function validateEveryRule(texts: readonly RuleText[], schemaText: string): ValidationReport {
+  const first = validateRules(texts, schemaText);
+  const unparsed = new Set(first.rules.filter((p) => p.kind === "parse").map((p) => p.key));
+  if (unparsed.size === 0) return first;
+  const rest = texts.filter((t) => !unparsed.has(t.key));
+  if (rest.length === 0) return first;
+  const second = validateRules(rest, schemaText);
+  const seen = new Set(first.schema.map((p) => `${p.start ?? ""}:${p.message}`));
+  return {
+    rules: [...first.rules, ...second.rules],
+    schema: [...first.schema, ...second.schema.filter((p) => !seen.has(`${p.start ?? ""}:${p.message}`))],
+  };
 }
 
 export function checkCedar(desired: DesiredState): Diagnostic[] {
@@ -45,19 +66,14 @@ export function checkCedar(desired: DesiredState): Diagnostic[] {
 
   const texts = single.map((r) => ({ key: r.address, text: r.text }));
   const schema = desired.cedar?.schema;
-  // With a schema, the one validation call also reports parse errors per rule: no separate parse call.
-  const report = schema ? validateRules(texts, schema.text) : { rules: parseRules(texts), schema: [] };
+  const report = schema ? validateEveryRule(texts, schema.text) : { rules: parseRules(texts), schema: [] };
   for (const p of report.rules) {
     const rule = byAddress.get(p.key);
     if (!rule) continue;
-    const parseProblem = !schema || /parse|unexpected|invalid token|expected/i.test(p.message);
     out.push(
-      ruleDiagnostic(
-        rule,
-        p,
-        p.severity === "warning" ? "cedar-warning" : parseProblem && !schema ? "cedar-parse" : "cedar-validate",
-        schema ? `the rule does not agree with the schema ${schema.path}: fix the rule or the schema` : "fix the Cedar syntax of this rule",
-      ),
+      p.kind === "parse"
+        ? ruleDiagnostic(rule, p, "cedar-parse", "fix the Cedar syntax of this rule: a statement is `permit (…)` or `forbid (…)`, optional `when { … }` / `unless { … }` clauses, and `;`")
+        : ruleDiagnostic(rule, p, p.severity === "warning" ? "cedar-warning" : "cedar-validate", `the rule does not agree with the schema ${schema?.path ?? ""}: fix the rule or the schema`),
     );
   }
   if (schema) {

@@ -73,7 +73,7 @@ export interface SettingsFile {
 
 /** A custom policy: a named set of permissions. */
 export interface RbacPolicyFile {
-  /** The object's identity within its scope. */
+  /** The object's identity within its scope: at most 256 characters, not blank. */
   name: string;
   /** Left out: the live value is kept. null: cleared. */
   description?: string | null;
@@ -87,7 +87,7 @@ export interface RbacPolicyFile {
 
 /** A custom role: a named set of policies of its scope. */
 export interface RoleFile {
-  /** The object's identity within its scope. */
+  /** The object's identity within its scope: at most 256 characters, not blank. */
   name: string;
   /** Left out: the live value is kept. null: cleared. */
   description?: string | null;
@@ -101,7 +101,7 @@ export interface RoleFile {
 
 /** A Cedar policy of the tenant: its options and its ordered rules. */
 export interface CedarPolicyFile {
-  /** The object's identity within its scope. */
+  /** The object's identity within its scope: at most 256 characters, not blank. */
   name: string;
   /** Left out: the live value is kept. null: cleared. */
   description?: string | null;

@@ -2,14 +2,49 @@
  * `${env:NAME}` in any string is replaced from the environment; an unset variable is an error at its place.
  * `$${` stands for a literal `${`. The files as written are kept elsewhere (DesiredState.sources), so plan files
  * never hold the replaced values.
+ *
+ * Keys are never interpolated (SPEC section 1, "Variables"): after replacement, a string that contains the value
+ * of a configured target key is an error reported by its place and the variable's name, never the value.
  */
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { scalarLocator, type PathItem, type YamlFile } from "./yaml-file.js";
+import { TARGET_VARS } from "../live/targets.js";
+import { positionOf, scalarLocator, type PathItem, type YamlFile } from "./yaml-file.js";
 
 const PATTERN = /\$(\$?)\{([^}]*)\}/g;
 
+export interface KeyValue {
+  /** The variable that holds it, e.g. `CONFIDENT_API_KEY`. */
+  name: string;
+  value: string;
+}
+
+/** The target keys set in the environment (non-empty, trimmed as the targets read them). */
+export function configuredKeys(env: Readonly<Record<string, string | undefined>>): KeyValue[] {
+  const out: KeyValue[] = [];
+  for (const name of [TARGET_VARS.rbacKey, TARGET_VARS.cedarKey]) {
+    const value = env[name]?.trim();
+    if (value) out.push({ name, value });
+  }
+  return out;
+}
+
+/** The key whose value `text` contains, if any. */
+export function keyIn(text: string, keys: readonly KeyValue[]): KeyValue | undefined {
+  return keys.find((k) => text.includes(k.value));
+}
+
+/**
+ * Live or desired text → the text a file must hold so that `interpolate` gives it back unchanged: each `${…}` and
+ * `$${…}` the replacement would act on gets one more `$` (the loader turns `$${…}` back into `${…}`). Text the
+ * pattern does not match (a `${` without a closing `}`) is left as it is, since the loader leaves it too.
+ */
+export function escapeInterpolation(text: string): string {
+  return text.includes("${") ? text.replace(PATTERN, (whole) => `$${whole}`) : text;
+}
+
 export function interpolate(y: YamlFile, env: Readonly<Record<string, string | undefined>>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
+  const keys = configuredKeys(env);
   const replaceIn = (s: string, path: PathItem[]): string => {
     if (!s.includes("${")) return s;
     return s.replace(PATTERN, (whole, escape: string, inner: string, offset: number) => {
@@ -36,8 +71,19 @@ export function interpolate(y: YamlFile, env: Readonly<Record<string, string | u
       return value;
     });
   };
+  const checked = (s: string, path: PathItem[]): string => {
+    const key = keys.length === 0 ? undefined : keyIn(s, keys);
+    if (key) {
+      diagnostics.push(
+        diag("key-in-value", `this value contains the value of ${key.name}: a key is never written to the service`, positionOf(y, path), {
+          hint: `remove the key (and the \`\${env:…}\` that brings it) from the files; if it was ever pushed, rotate ${key.name}`,
+        }),
+      );
+    }
+    return s;
+  };
   const walk = (v: unknown, path: PathItem[]): unknown => {
-    if (typeof v === "string") return replaceIn(v, path);
+    if (typeof v === "string") return checked(replaceIn(v, path), path);
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) v[i] = walk(v[i], [...path, i]);
       return v;

@@ -3,13 +3,14 @@
  * each file's fragment, merge, check references. Every problem of every file is reported, not the first.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
-import { dirname, join, normalize, relative, resolve } from "node:path";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, normalize, relative, resolve } from "node:path";
 import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { buildFragment, type FileFragment } from "./build-file.js";
 import type { ReadText } from "./build-rules.js";
+import { confine, findBoundary, lexicalRefusal, type Refusal } from "./file-boundary.js";
 import { findYamlFiles } from "./find-files.js";
-import { interpolate } from "./interpolate.js";
+import { configuredKeys, interpolate, keyIn } from "./interpolate.js";
 import { mergeFragments } from "./merge.js";
 import { checkScopeReferences, ORG_SYSTEM_ROLES, PROJECT_SYSTEM_ROLES } from "./references.js";
 import { checkSchema } from "./schema-check.js";
@@ -39,21 +40,7 @@ export function loadDesiredState(dir: string, options: LoadOptions): LoadResult 
   const sources = new Map<string, string>();
   const display = (rel: string): string => normalize(join(dir, rel));
   const fromDisk = options.files === undefined;
-  const root = options.cwd === undefined ? dir : resolve(options.cwd, dir);
-
-  const readRel = (rel: string): string | undefined => {
-    if (sources.has(rel)) return sources.get(rel);
-    let text: string | undefined;
-    if (fromDisk) {
-      try {
-        text = readFileSync(join(root, rel), "utf8");
-      } catch {
-        text = undefined;
-      }
-    } else text = options.files!.get(rel);
-    if (text !== undefined) sources.set(rel, text);
-    return text;
-  };
+  const root = options.cwd === undefined ? resolve(dir) : resolve(options.cwd, dir);
 
   if (fromDisk) {
     const st = statSync(root, { throwIfNoEntry: false });
@@ -61,8 +48,50 @@ export function loadDesiredState(dir: string, options: LoadOptions): LoadResult 
       return { diagnostics: [diag("no-directory", `${dir} is not a directory`, undefined, { hint: "give the directory that holds the desired-state YAML files" })] };
     }
   }
-  const yamlFiles = fromDisk ? findYamlFiles(root) : [...options.files!.keys()].filter((p) => /\.ya?ml$/i.test(p)).sort();
-  if (yamlFiles.length === 0) {
+  // Every path is checked against the real directory, inside its boundary (file-boundary.ts): on disk, and for the
+  // paths of a saved plan or a base commit too.
+  const boundary = findBoundary(root);
+  const realRoot = fromDisk ? realpathSync(root) : existsSync(root) ? realpathSync(root) : root;
+
+  /** Reads `rel` (relative to the directory, as written by the user in `written`): its text, or why not. */
+  const readRel = (rel: string, written: string): { text: string } | { refusal: Refusal } | { missing: true } => {
+    const cached = sources.get(rel);
+    if (cached !== undefined) return { text: cached };
+    const abs = resolve(realRoot, rel);
+    let text: string | undefined;
+    if (fromDisk) {
+      const checked = confine(boundary, abs, written);
+      if (!("real" in checked)) return checked;
+      try {
+        text = readFileSync(checked.real, "utf8");
+      } catch {
+        return { missing: true };
+      }
+    } else {
+      const refusal = lexicalRefusal(boundary, abs, written);
+      if (refusal) return { refusal };
+      text = options.files!.get(rel);
+      if (text === undefined) return { missing: true };
+    }
+    sources.set(rel, text);
+    return { text };
+  };
+
+  let yamlFiles: string[];
+  if (fromDisk) {
+    const found = findYamlFiles(realRoot, boundary);
+    yamlFiles = found.files;
+    for (const p of found.problems) {
+      diagnostics.push(diag(p.refusal.code, `${display(p.rel)} ${p.refusal.message}`, { file: display(p.rel), line: 1, col: 1 }, { hint: p.refusal.hint }));
+    }
+  } else {
+    // The map holds the YAML files of the directory and the files they reference (perhaps `../shared/…`): the
+    // YAML files are those inside the directory, outside dot-directories and `node_modules`, as on disk.
+    yamlFiles = [...options.files!.keys()]
+      .filter((p) => /\.ya?ml$/i.test(p) && !isAbsolute(p) && !p.split("/").slice(0, -1).some((seg) => seg === ".." || seg.startsWith(".") || seg === "node_modules"))
+      .sort();
+  }
+  if (yamlFiles.length === 0 && !hasErrors(diagnostics)) {
     diagnostics.push(
       diag("no-files", `no desired-state files (*.yaml, *.yml) in ${dir}`, undefined, {
         hint: "point the command at the directory holding your files, or start from `accessctl export <dir>`",
@@ -70,49 +99,64 @@ export function loadDesiredState(dir: string, options: LoadOptions): LoadResult 
     );
   }
 
-  // Files referenced from YAML are relative to the YAML file; inside the directory they are part of the source.
+  // Files referenced from YAML are relative to the YAML file; inside the boundary they are part of the source.
+  const keys = configuredKeys(options.env);
   const readText: ReadText = (fromFile, relPath, loc, what) => {
-    const relFromDir = normalize(join(dirname(relative(dir, fromFile)), relPath)).split("\\").join("/");
-    if (relFromDir.startsWith("../") && !fromDisk) {
-      return { error: diag("file-outside", `${what} ${relPath} lies outside the desired-state directory`, loc, { hint: "keep referenced files inside the directory" }) };
+    const relFromDir = isAbsolute(relPath) ? relPath : normalize(join(dirname(relative(dir, fromFile)), relPath)).split("\\").join("/");
+    const read = readRel(relFromDir, relPath);
+    if ("refusal" in read) {
+      return { error: diag(read.refusal.code, `${what} ${relPath} ${read.refusal.message}`, loc, { hint: read.refusal.hint }) };
     }
-    const text = readRel(relFromDir);
-    if (text === undefined) {
+    if ("missing" in read) {
       return {
         error: diag("file-missing", `${what} ${relPath} cannot be read (looked for ${display(relFromDir)})`, loc, {
           hint: "paths are relative to the YAML file that names them: fix the path or add the file",
         }),
       };
     }
-    return { path: display(relFromDir), text };
+    const key = keyIn(read.text, keys);
+    if (key) {
+      return {
+        error: diag("key-in-value", `${what} ${relPath} contains the value of ${key.name}: a key is never written to the service`, loc, {
+          hint: `remove the key from the file; if it was ever pushed, rotate ${key.name}`,
+        }),
+      };
+    }
+    return { path: display(relFromDir), text: read.text };
   };
 
   const fragments: FileFragment[] = [];
   for (const rel of yamlFiles) {
-    const text = readRel(rel);
-    if (text === undefined) {
-      diagnostics.push(diag("file-unreadable", `${display(rel)} cannot be read`, { file: display(rel), line: 1, col: 1 }));
+    const read = readRel(rel, rel);
+    if (!("text" in read)) {
+      const at = { file: display(rel), line: 1, col: 1 };
+      diagnostics.push(
+        "refusal" in read
+          ? diag(read.refusal.code, `${display(rel)} ${read.refusal.message}`, at, { hint: read.refusal.hint })
+          : diag("file-unreadable", `${display(rel)} cannot be read`, at),
+      );
       continue;
     }
+    const text = read.text;
     const { parsed, diagnostics: yamlDiagnostics } = parseYamlFile(display(rel), text);
-    diagnostics.push(...yamlDiagnostics);
+    pushAll(diagnostics, yamlDiagnostics);
     if (!parsed) continue;
     const envDiagnostics = interpolate(parsed, options.env);
-    diagnostics.push(...envDiagnostics);
+    pushAll(diagnostics, envDiagnostics);
     const schemaDiagnostics = checkSchema(parsed);
-    diagnostics.push(...schemaDiagnostics);
+    pushAll(diagnostics, schemaDiagnostics);
     if (hasErrors(schemaDiagnostics)) continue;
     const built = buildFragment(parsed, readText);
-    diagnostics.push(...built.diagnostics);
+    pushAll(diagnostics, built.diagnostics);
     fragments.push(built.fragment);
   }
 
   const { merged, diagnostics: mergeDiagnostics } = mergeFragments(fragments);
-  diagnostics.push(...mergeDiagnostics);
+  pushAll(diagnostics, mergeDiagnostics);
   const { settings, diagnostics: settingsDiagnostics } = compileSettings(merged.settings?.value, merged.settings?.y, merged.settings?.loc);
-  diagnostics.push(...settingsDiagnostics);
-  if (merged.organization) diagnostics.push(...checkScopeReferences(merged.organization, "the organization", ORG_SYSTEM_ROLES));
-  for (const p of merged.projects) diagnostics.push(...checkScopeReferences(p, `project \`${p.name}\``, PROJECT_SYSTEM_ROLES));
+  pushAll(diagnostics, settingsDiagnostics);
+  if (merged.organization) pushAll(diagnostics, checkScopeReferences(merged.organization, "the organization", ORG_SYSTEM_ROLES));
+  for (const p of merged.projects) pushAll(diagnostics, checkScopeReferences(p, `project \`${p.name}\``, PROJECT_SYSTEM_ROLES));
 
   const sourceFiles: SourceFile[] = [...sources.entries()]
     .map(([path, text]) => ({ path, text }))
@@ -127,6 +171,11 @@ export function loadDesiredState(dir: string, options: LoadOptions): LoadResult 
   if (merged.organization) desired.organization = merged.organization;
   if (merged.cedar) desired.cedar = merged.cedar;
   return hasErrors(diagnostics) ? { diagnostics } : { desired, diagnostics };
+}
+
+/** Appends one by one: a spread of 200,000 diagnostics would overflow the call stack. */
+function pushAll<T>(into: T[], items: readonly T[]): void {
+  for (const item of items) into.push(item);
 }
 
 export function digestSources(sources: readonly SourceFile[]): string {

@@ -33,7 +33,9 @@ function getValidator(): ValidateFunction<AccessctlFile> {
   if (!validator) {
     const schema = JSON.parse(readFileSync(schemaPath(), "utf8")) as { $defs?: Record<string, SchemaNode> };
     defs = schema.$defs ?? {};
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false });
+    // `unicode: false`: lengths in UTF-16 code units, as the emulator counts a name (`string.length`), so that
+    // validate refuses exactly the names the service would.
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, unicode: false });
     validator = ajv.compile<AccessctlFile>(schema);
   }
   return validator;
@@ -138,6 +140,14 @@ function describe(y: YamlFile, e: ErrorObject): Diagnostic {
     case "minLength":
     case "pattern":
       return diag("schema-format", patternMessage(field, path, valueAt(y.value, path)), at, extra);
+    case "maxLength": {
+      const v = valueAt(y.value, path);
+      const length = typeof v === "string" ? v.length : 0;
+      return diag("limit-name", `${field ?? "the value"} is ${length} characters long; the services take at most ${String(p["limit"])}`, at, {
+        ...extra,
+        hint: `shorten it to ${String(p["limit"])} characters or fewer (counted as the service counts: an emoji or other astral character counts 2)`,
+      });
+    }
     case "minItems":
       return diag("schema-empty", `${field} should not be an empty list`, at, extra);
     case "minProperties":

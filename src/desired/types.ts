@@ -100,10 +100,16 @@ export interface Thresholds {
   minExisting: number;
 }
 
+/** A compiled `owns` / `ignore` / `protect` pattern, with the key it stands under and its place. */
+export interface SettingsPattern extends Pattern {
+  key: "owns" | "ignore" | "protect";
+  loc?: SourcePosition;
+}
+
 export interface Settings {
-  owns: Pattern[];
-  ignore: Pattern[];
-  protect: Pattern[];
+  owns: SettingsPattern[];
+  ignore: SettingsPattern[];
+  protect: SettingsPattern[];
   thresholds: Thresholds;
   loc?: SourcePosition;
 }

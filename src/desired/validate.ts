@@ -35,7 +35,7 @@ export function validateDesiredState(dir: string, options: ValidateOptions): Val
   const diagnostics = [...loaded.diagnostics, ...checkCedar(desired)];
   if (hasErrors(finish(diagnostics))) return { diagnostics: finish(diagnostics) };
   const { results, diagnostics: testWarnings } = runAccessTests(desired);
-  diagnostics.push(...testWarnings, ...testDiagnostics(results));
+  for (const d of [...testWarnings, ...testDiagnostics(results)]) diagnostics.push(d);
   const all = finish(diagnostics);
   return hasErrors(all) ? { diagnostics: all, tests: results } : { desired, diagnostics: all, tests: results };
 }

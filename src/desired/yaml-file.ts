@@ -6,6 +6,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar,
 import { diag, type Diagnostic, type SourcePosition } from "../diagnostics/diagnostic.js";
 import { LineIndex } from "./line-index.js";
 import { flowScalarOffsets } from "./scalar-offsets.js";
+import { ACCESSCTL_FILE_KEYS } from "./file-format.generated.js";
 import { closest } from "./near-miss.js";
 
 export type PathItem = string | number;
@@ -58,7 +59,7 @@ export function parseYamlFile(file: string, text: string): { parsed?: YamlFile; 
   return { parsed: { file, text, lines, doc, value }, diagnostics };
 }
 
-const ACCESSCTL_KEYS = new Set(["organization", "projects", "cedar", "accessctl"]);
+const ACCESSCTL_KEYS: ReadonlySet<string> = new Set(ACCESSCTL_FILE_KEYS);
 
 function emptyFile(lines: LineIndex): Diagnostic {
   return diag("not-accessctl", "this YAML file holds no accessctl key (organization, projects, cedar or accessctl)", lines.position(0), {

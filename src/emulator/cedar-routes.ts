@@ -1,20 +1,21 @@
 /**
- * The Cedar policy API (API.md section 2): policies holding ordered Cedar rules, and evaluation.
+ * The Cedar policy API (docs/services.md#the-cedar-policy-api): policies holding ordered Cedar rules, and evaluation.
  * Ids are UUIDs; errors are `{code, message, details?}` (rendered by the HTTP layer).
  */
 
-import { scopeFieldsOf } from "../cedar/rule-fields.js";
+import { scopeFieldsOf, type RuleScopeFields } from "../cedar/rule-fields.js";
 import {
   optionalBoolean,
   optionalInteger,
   optionalNullableInteger,
   optionalNullableString,
   requireObject,
+  requiredIdList,
   requiredName,
   type Body,
 } from "./body-fields.js";
 import { evaluateRequest } from "./cedar-evaluate.js";
-import { hasStructuredFields, readStructuredFields, ruleFromFields, ruleFromText, rulesFromPolicySet, type RuleContent } from "./cedar-rules.js";
+import { hasStructuredFields, readStructuredFields, ruleFromFields, ruleFromText, rulesFromPolicySet } from "./cedar-rules.js";
 import { policyFullView, policySummaryView, ruleView, rulesOf, compareRules } from "./cedar-views.js";
 import { badRequest, conflict, notFound } from "./errors.js";
 import { createdUuid } from "./ids.js";
@@ -50,7 +51,7 @@ function checkDurations(max: number, def: number | null): void {
 function ruleRecord(
   store: Store,
   policyId: string,
-  content: RuleContent,
+  fields: RuleScopeFields,
   ordinal: number,
   extra: { notice: string | null; audit_session: boolean },
   now: string,
@@ -59,8 +60,7 @@ function ruleRecord(
   return {
     id: createdUuid("rule", seq),
     policy_id: policyId,
-    policy_text: content.policy_text,
-    ...content.fields,
+    ...fields,
     ordinal,
     ...extra,
     created_at: now,
@@ -115,8 +115,8 @@ function createPolicy(ctx: RouteContext): Reply {
   };
   // The policy and the rules of its policy set are one commit: a crash never leaves half a policy set.
   const changes: Change[] = [{ op: "put", c: "cedarPolicies", v: policy }];
-  contents.forEach((content, i) => {
-    changes.push({ op: "put", c: "cedarRules", v: ruleRecord(ctx.store, policy.id, content, i + 1, { notice: null, audit_session: true }, ctx.now) });
+  contents.forEach((fields, i) => {
+    changes.push({ op: "put", c: "cedarRules", v: ruleRecord(ctx.store, policy.id, fields, i + 1, { notice: null, audit_session: true }, ctx.now) });
   });
   ctx.store.commit(changes);
   return { status: 201, body: policyFullView(ctx.store, policy) };
@@ -188,8 +188,8 @@ function createRule(ctx: RouteContext): Reply {
   const policy = policyById(ctx.store, ctx.params.policyId);
   const body = requireObject(ctx.body);
   const text = optionalNullableString(body, "policy_text");
-  // policy_text wins over the structured fields (API.md).
-  const content = typeof text === "string" ? ruleFromText(text) : ruleFromFields(readStructuredFields(body, undefined));
+  // policy_text wins over the structured fields (docs/services.md#rules-and-their-text).
+  const fields = typeof text === "string" ? ruleFromText(text) : ruleFromFields(readStructuredFields(body, undefined));
   let ordinal = readOrdinal(body);
   if (ordinal === undefined) {
     // Appended last: one pass, no sort, so 2,000 appends to one policy stay linear each.
@@ -201,7 +201,7 @@ function createRule(ctx: RouteContext): Reply {
     notice: optionalNullableString(body, "notice") ?? null,
     audit_session: optionalBoolean(body, "audit_session") ?? true,
   };
-  const rule = ruleRecord(ctx.store, policy.id, content, ordinal, extra, ctx.now);
+  const rule = ruleRecord(ctx.store, policy.id, fields, ordinal, extra, ctx.now);
   ctx.store.commit([{ op: "put", c: "cedarRules", v: rule }]);
   return { status: 201, body: ruleView(rule) };
 }
@@ -218,12 +218,11 @@ function patchRule(ctx: RouteContext): Reply {
   const body = requireObject(ctx.body);
   const next: CedarRuleRecord = { ...existing };
   const text = optionalNullableString(body, "policy_text");
-  let content: RuleContent | undefined;
-  if (typeof text === "string") content = ruleFromText(text);
-  // Structured fields merge over the current ones and are re-assembled (a text rule's annotations then go:
-  // the fields cannot carry them). Ordinal, notice and audit_session alone leave the Cedar text untouched.
-  else if (hasStructuredFields(body)) content = ruleFromFields(readStructuredFields(body, scopeFieldsOf(existing)));
-  if (content) Object.assign(next, content.fields, { policy_text: content.policy_text });
+  let fields: RuleScopeFields | undefined;
+  if (typeof text === "string") fields = ruleFromText(text);
+  // Structured fields merge over the current ones. Ordinal, notice and audit_session alone leave them untouched.
+  else if (hasStructuredFields(body)) fields = ruleFromFields(readStructuredFields(body, scopeFieldsOf(existing)));
+  if (fields) Object.assign(next, fields);
   const ordinal = readOrdinal(body);
   if (ordinal !== undefined) next.ordinal = ordinal;
   const notice = optionalNullableString(body, "notice");
@@ -235,6 +234,31 @@ function patchRule(ctx: RouteContext): Reply {
     ctx.store.commit([{ op: "put", c: "cedarRules", v: next }]);
   }
   return { status: 200, body: ruleView(next) };
+}
+
+/**
+ * The documented reorder: `ids` must be exactly the policy's rule ids, each once (400 otherwise: a partial list
+ * is refused); the rules are then numbered 1..n in that order, in one commit.
+ */
+function reorderRules(ctx: RouteContext): Reply {
+  const policy = policyById(ctx.store, ctx.params.policyId);
+  const body = requireObject(ctx.body);
+  const ids = requiredIdList(body, "ids");
+  const current = new Set(ctx.store.ruleIdsOf(policy.id));
+  const unknown = ids.filter((id) => !current.has(id));
+  if (unknown.length > 0) throw badRequest(`ids names rules that are not in policy ${policy.id}: ${unknown.join(", ")}`);
+  if (ids.length !== current.size) {
+    const listed = new Set(ids);
+    const left = [...current].filter((id) => !listed.has(id));
+    throw badRequest(`ids must list every rule of policy ${policy.id} exactly once; missing: ${left.join(", ")}`);
+  }
+  const changes: Change[] = [];
+  ids.forEach((id, i) => {
+    const rule = ctx.store.get("cedarRules", id)!;
+    if (rule.ordinal !== i + 1) changes.push({ op: "put", c: "cedarRules", v: { ...rule, ordinal: i + 1, updated_at: ctx.now } });
+  });
+  if (changes.length > 0) ctx.store.commit(changes);
+  return { status: 200, body: { message: "Reordered" } };
 }
 
 function deleteRule(ctx: RouteContext): Reply {
@@ -258,6 +282,8 @@ export const cedarRoutes: readonly Route[] = [
   route("GET", "/v1/policies/:policyId/rules", listRules),
   route("POST", "/v1/policies/:policyId/rules", createRule),
   route("GET", "/v1/policies/:policyId/rules/:ruleId", getRule),
+  // Before the rule PATCH, which would otherwise take `reorder` for a rule id.
+  route("PATCH", "/v1/policies/:policyId/rules/reorder", reorderRules),
   route("PATCH", "/v1/policies/:policyId/rules/:ruleId", patchRule),
   route("DELETE", "/v1/policies/:policyId/rules/:ruleId", deleteRule),
 ];

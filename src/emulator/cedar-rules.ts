@@ -1,21 +1,19 @@
 /**
- * Rule bodies → stored rule content, through the project's one Cedar engine module (src/cedar): the assembler
- * for structured fields, the decomposer for `policy_text`, the splitter for `cedar_policy_set`. This file is the
- * emulator's only door to src/cedar for rules, so a change there is adapted here alone.
+ * Rule bodies → stored rule fields, through the project's one Cedar engine module (src/cedar): the assembler
+ * for structured fields, the decomposer for `policy_text`, the splitter for `cedar_policy_set`. As the vendor
+ * documents, a rule is stored as its structured fields and its `policy_text` is assembled from them on every
+ * answer: posted text is decomposed (annotations, comments and layout dropped; the conditions re-printed by the
+ * engine), never kept. This file is the emulator's only door to src/cedar for rules, so a change there is adapted
+ * here alone.
  */
 
 import { RuleFieldsError, assembleRule } from "../cedar/assemble.js";
-import { decomposeRule } from "../cedar/decompose.js";
+import { decomposeRule, decomposeStored } from "../cedar/decompose.js";
 import type { ActionScopeType, EntityScopeType, RuleScopeFields } from "../cedar/rule-fields.js";
-import { RULE_SCOPE_KEYS } from "../cedar/rule-fields.js";
+import { RULE_SCOPE_KEYS, scopeFieldsOf } from "../cedar/rule-fields.js";
 import { splitStatements } from "../cedar/split.js";
 import type { Body } from "./body-fields.js";
 import { ApiError, badRequest } from "./errors.js";
-
-export interface RuleContent {
-  policy_text: string;
-  fields: RuleScopeFields;
-}
 
 const ENTITY_SCOPES: readonly EntityScopeType[] = ["any", "eq", "in", "is", "is_in"];
 const ACTION_SCOPES: readonly ActionScopeType[] = ["any", "eq", "in"];
@@ -37,15 +35,23 @@ function invalidCedar(message: string, text: string, start?: number, end?: numbe
   return new ApiError(400, "invalid_cedar", `Invalid Cedar policy: ${message}`, details);
 }
 
-/** One statement posted as text: kept as sent, decomposed into the structured fields. */
-export function ruleFromText(text: string): RuleContent {
-  const result = decomposeRule(text);
+/** A stored rule's `policy_text`: assembled from its fields on every answer, as the service does. */
+export function ruleText(rule: RuleScopeFields): string {
+  return assembleRule(scopeFieldsOf(rule));
+}
+
+/**
+ * One statement posted as text → the fields it is stored as. Text that does not parse, or that holds other than
+ * one statement, is a 400 `invalid_cedar` with the parser's message and location.
+ */
+export function ruleFromText(text: string): RuleScopeFields {
+  const result = decomposeStored(text);
   if (!result.ok) throw invalidCedar(result.message, text, result.start, result.end);
-  return { policy_text: text, fields: result.fields };
+  return result.fields;
 }
 
 /** Structured fields: assembled by the shared assembler, then parsed so bad conditions are refused. */
-export function ruleFromFields(fields: RuleScopeFields): RuleContent {
+export function ruleFromFields(fields: RuleScopeFields): RuleScopeFields {
   let text: string;
   try {
     text = assembleRule(fields);
@@ -57,19 +63,19 @@ export function ruleFromFields(fields: RuleScopeFields): RuleContent {
   if (!result.ok) {
     throw invalidCedar(result.message, text, result.start, result.end, { policy_text: text });
   }
-  return { policy_text: text, fields };
+  return fields;
 }
 
 /** `cedar_policy_set`: every statement becomes a rule; one bad statement refuses the whole create. */
-export function rulesFromPolicySet(setText: string): RuleContent[] {
+export function rulesFromPolicySet(setText: string): RuleScopeFields[] {
   return splitStatements(setText).map((statement, index) => {
-    const result = decomposeRule(statement.text);
+    const result = decomposeStored(statement.text);
     if (!result.ok) {
       const start = result.start === undefined ? statement.start : statement.start + result.start;
       const end = result.end === undefined ? undefined : statement.start + result.end;
       throw invalidCedar(result.message, setText, start, end, { statement: index + 1 });
     }
-    return { policy_text: statement.text, fields: result.fields };
+    return result.fields;
   });
 }
 

@@ -1,8 +1,10 @@
 /**
- * Stored Cedar records → the wire shapes of API.md section 2, and the list order of rules.
+ * Stored Cedar records → the wire shapes of the Cedar policy API (docs/services.md#the-cedar-policy-api), and the
+ * list order of rules.
  */
 
 import { scopeFieldsOf } from "../cedar/rule-fields.js";
+import { ruleText } from "./cedar-rules.js";
 import type { CedarPolicyRecord, CedarRuleRecord } from "./model.js";
 import type { Store } from "./store.js";
 
@@ -10,7 +12,7 @@ export function ruleView(r: CedarRuleRecord) {
   return {
     id: r.id,
     policy_id: r.policy_id,
-    policy_text: r.policy_text,
+    policy_text: ruleText(r),
     ...scopeFieldsOf(r),
     ordinal: r.ordinal,
     notice: r.notice,
@@ -20,7 +22,10 @@ export function ruleView(r: CedarRuleRecord) {
   };
 }
 
-/** API.md: rules list by (ordinal, created_at); creation sequence breaks ties within one millisecond. */
+/**
+ * Rules list by (ordinal, created_at) (docs/services.md#assumptions); creation sequence breaks ties within one
+ * millisecond.
+ */
 export function compareRules(a: CedarRuleRecord, b: CedarRuleRecord): number {
   if (a.ordinal !== b.ordinal) return a.ordinal - b.ordinal;
   if (a.created_at !== b.created_at) return a.created_at < b.created_at ? -1 : 1;

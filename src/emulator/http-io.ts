@@ -4,7 +4,7 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-/** API.md does not name a limit; 1 MB is ours (far above any real policy or role body). */
+/** The vendors name no limit (docs/file-format.md#limits); 1 MB is ours (far above any real policy or role body). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** Beyond this the body is not even drained: the connection is dropped. */
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;

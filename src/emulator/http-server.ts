@@ -1,7 +1,7 @@
 /**
  * The request pipeline shared by both APIs, in this order:
  *   read body (413) → rate limit (429) → auth (401 / 403 tenant_mismatch) → route (404) → fault before commit →
- *   parse JSON (400) → handler (commits synchronously) → wait until durable → fault after commit →
+ *   Content-Type and JSON (400) → handler (commits synchronously) → wait until durable → fault after commit →
  *   latency floor → answer + log.
  * Every failure is answered in the envelope of the API the path belongs to; nothing a client sends can throw
  * out of this function.
@@ -29,6 +29,11 @@ export interface ServerDeps {
 }
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH"]);
+
+/** `application/json`, with or without parameters (`; charset=utf-8`), in any case. */
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
+}
 
 function apiOf(path: string): Api {
   return path === "/v1/policies" || path.startsWith("/v1/policies/") ? "cedar" : "rbac";
@@ -113,6 +118,10 @@ export function createEmulatorServer(deps: ServerDeps): { server: Server; inflig
 
     let body: unknown;
     if (WRITE_METHODS.has(method) && bodyResult.text.trim() !== "") {
+      // Both vendors: requests with a body send `Content-Type: application/json`.
+      if (!isJson(req.headers["content-type"])) {
+        return fail(new ApiError(400, "invalid_request", "a request body must be sent with Content-Type: application/json"));
+      }
       try {
         body = JSON.parse(bodyResult.text);
       } catch (error) {

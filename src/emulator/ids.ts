@@ -19,7 +19,10 @@ export function createdId(prefix: string, counter: number): string {
   return `${prefix}_${digestHex(`created\u0000${prefix}\u0000${counter}`).slice(0, 16)}`;
 }
 
-/** Cedar API ids are UUIDs (API.md): a v4-shaped UUID whose random bits come from the counter's digest. */
+/**
+ * Cedar API ids are UUIDs (docs/services.md#authentication-and-errors): a v4-shaped UUID whose random bits come
+ * from the counter's digest.
+ */
 export function createdUuid(kind: string, counter: number): string {
   const hex = digestHex(`uuid\u0000${kind}\u0000${counter}`).slice(0, 32).split("");
   hex[12] = "4";

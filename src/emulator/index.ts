@@ -1,6 +1,7 @@
 /**
- * The emulator (SPEC section 8): both APIs of API.md on one port. `startEmulator` is what tests, the CLI's
- * embedded target and `accessctl serve` start.
+ * The emulator (docs/services.md#the-emulator; its own decisions in README-decisions.md): both APIs, as
+ * docs/services.md describes them, on one port. `startEmulator` is what tests, the CLI's embedded target and
+ * `accessctl serve` start.
  */
 
 import { once } from "node:events";

@@ -1,6 +1,6 @@
 /**
  * The records the emulator stores. They are plain JSON (the snapshot and the journal hold them as they are);
- * the wire shapes of API.md are rendered from them by the route modules, so storage and wire can differ
+ * the wire shapes of docs/services.md are rendered from them by the route modules, so storage and wire can differ
  * (e.g. a role stores policy ids, the wire shows `{id, name}` pairs).
  */
 
@@ -66,11 +66,13 @@ export interface CedarPolicyRecord {
   createdSeq: number;
 }
 
-/** A stored rule: the structured fields (decomposed from, or assembled into, its text) and the rest. */
+/**
+ * A stored rule: its structured fields (posted text is decomposed into them) and the rest. Its `policy_text` is not
+ * stored: every answer assembles it from the fields, as the vendor documents.
+ */
 export interface CedarRuleRecord extends RuleScopeFields {
   id: string;
   policy_id: string;
-  policy_text: string;
   ordinal: number;
   notice: string | null;
   audit_session: boolean;

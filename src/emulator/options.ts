@@ -1,6 +1,6 @@
 /**
- * Options of the emulator (SPEC section 8) and their defaults. `startEmulator` and `accessctl serve` share them,
- * so the embedded target and the CLI behave the same.
+ * Options of the emulator (README.md#the-emulator, docs/services.md#the-emulator) and their defaults.
+ * `startEmulator` and `accessctl serve` share them, so the embedded target and the CLI behave the same.
  */
 
 import type { StateIo } from "./state-file.js";

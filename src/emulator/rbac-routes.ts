@@ -1,8 +1,8 @@
 /**
- * The RBAC API (API.md section 1): organization and project policies, roles, permissions, projects, members.
- * Status rules marked [ours] in API.md: 400 malformed body → 422 unknown permission/policy id → 409 name taken
- * (checked in that order), 403 system role edits, 409 deleting an assigned role or an attached policy,
- * 404 unknown id in the path.
+ * The RBAC API (docs/services.md#the-rbac-api): organization and project policies, roles, permissions, projects,
+ * members. Status codes for cases the vendor leaves open (docs/services.md#assumptions, "Status codes by case"):
+ * 400 malformed body → 422 unknown permission/policy id → 409 name taken (checked in that order), 403 system role
+ * edits, 409 deleting an assigned role or an attached policy, 404 unknown id in the path.
  */
 
 import {
@@ -84,7 +84,8 @@ function readPolicyBody(ctx: RouteContext, scope: RbacScope) {
   const body = requireObject(ctx.body);
   const name = requiredName(body);
   const permissionIds = requiredIdList(body, "permissionIds");
-  // PUT is a full replacement: an absent description is stored as null (API.md leaves it open; ours).
+  // PUT is a full replacement: an absent description is stored as null (the vendor leaves it open,
+  // docs/services.md#assumptions; ours).
   const description = optionalNullableString(body, "description") ?? null;
   const unknown = permissionIds.filter((id) => ctx.store.get("permissions", id)?.scope !== scope);
   if (unknown.length > 0) {

@@ -1,5 +1,5 @@
 /**
- * Stored RBAC records → the wire shapes of API.md section 1.
+ * Stored RBAC records → the wire shapes of the RBAC API (docs/services.md#the-rbac-api).
  */
 
 import { ORG_SCOPE, type MemberRecord, type PermissionRecord, type ProjectRecord, type RbacPolicyRecord, type RoleRecord } from "./model.js";
@@ -26,7 +26,8 @@ export function roleView(store: Store, r: RoleRecord) {
     const pol = store.get("policies", id);
     return pol ? [{ id: pol.id, name: pol.name }] : [];
   });
-  // System roles answer with a null owner (API.md): that is how clients tell them apart.
+  // System roles answer with a null owner (docs/services.md#what-accessctl-relies-on): that is how clients tell
+  // them apart.
   if (r.scope === ORG_SCOPE) {
     return { id: r.id, name: r.name, description: r.description, organizationId: r.system ? null : store.organizationId, policies };
   }

@@ -1,5 +1,5 @@
 /**
- * The catalogue of API.md section 3. Everything here is deterministic (ids from names, a fixed timestamp), so
+ * The seeded catalogue (docs/services.md#the-emulator). Everything here is deterministic (ids from names, a fixed timestamp), so
  * two fresh emulators, or a fresh one and a restored state file, show the same seeded objects.
  */
 

@@ -6,11 +6,12 @@
  * Close: flush, compact.
  */
 
-import { mkdir, open, readFile, unlink } from "node:fs/promises";
+import { mkdir, readFile, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Journal, REAL_JOURNAL_IO, StateFileError, parseJournal, type JournalIo } from "./journal.js";
 import type { StateData } from "./model.js";
 import { seedState } from "./seed.js";
+import { acquireLock } from "./state-lock.js";
 import { readSnapshot, writeSnapshot } from "./snapshot.js";
 import { Store } from "./store.js";
 
@@ -45,9 +46,11 @@ export async function openState(
   if (statePath === undefined) return { store: new Store(seedState()), durability: MEMORY, notices: [] };
   await mkdir(dirname(statePath), { recursive: true });
   const lockPath = `${statePath}.lock`;
-  await acquireLock(lockPath);
+  const takeover = await acquireLock(lockPath);
   try {
-    return await openLocked(statePath, lockPath, { ...REAL_STATE_IO, ...stateIo });
+    const opened = await openLocked(statePath, lockPath, { ...REAL_STATE_IO, ...stateIo });
+    if (takeover) opened.notices.unshift(takeover);
+    return opened;
   } catch (error) {
     await unlink(lockPath).catch(() => undefined);
     throw error;
@@ -103,38 +106,3 @@ async function openLocked(statePath: string, lockPath: string, io: StateIo) {
   return { store, durability, notices };
 }
 
-/**
- * One process per state file: two writers would interleave journals. A lock left by a killed process (its pid no
- * longer runs) is taken over, so kill -9 followed by a restart just works.
- */
-async function acquireLock(lockPath: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(lockPath, "wx");
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-    const owner = Number.parseInt(await readFile(lockPath, "utf8").catch(() => ""), 10);
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-      throw new StateFileError(`${lockPath}: the state is in use by process ${owner}; stop it first`);
-    }
-    if (owner === process.pid) {
-      throw new StateFileError(`${lockPath}: this process already serves this state file`);
-    }
-    await unlink(lockPath).catch(() => undefined);
-  }
-  // Lost a race with another starter twice in a row: report rather than spin.
-  throw new StateFileError(`${lockPath}: another process is starting on this state file`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}

@@ -46,10 +46,15 @@ function httpHint(e: HttpError): string | undefined {
   const service = e.service;
   if (e.kind === "network") {
     const where = service ? `${URL_VAR[service]} (${e.baseUrl ?? "?"})` : "the target URL";
-    return `the service did not answer: check ${where} is the service's address and reachable from here; outgoing requests use HTTPS_PROXY / NO_PROXY when set`;
+    const route = `requests go ${e.route ?? "directly, or through HTTPS_PROXY / NO_PROXY when set"}`;
+    if (e.unreachable !== undefined) return `the service stopped answering: check ${where} is up and reachable from here (${route}), then run again (nothing is duplicated)`;
+    if (e.code === "UND_ERR_HEADERS_TIMEOUT" || e.code === "UND_ERR_BODY_TIMEOUT" || e.code === "UND_ERR_CONNECT_TIMEOUT") {
+      return `the service accepted the connection but did not answer in time: check ${where}; raise --timeout (or ACCESSCTL_TIMEOUT) if it is just slow`;
+    }
+    return `the service did not answer: check ${where} is the service's address and reachable from here (${route})`;
   }
   if (e.kind === "protocol") {
-    return service ? `is ${URL_VAR[service]} the API's root? the answer was not the API's JSON` : undefined;
+    return service ? `is this the API? check ${URL_VAR[service]} (${e.baseUrl ?? "?"}) is the API's root, not a web page or a proxy's` : undefined;
   }
   switch (e.status) {
     case 401:

@@ -1,12 +1,17 @@
 /**
  * Live state → desired-state files (`organization.yaml`, `projects/<project>.yaml`, `cedar/<policy>.yaml`),
- * each with the `$schema` modeline. Each file is built as an `AccessctlFile` value (the type generated from the
- * schema) and serialised by yaml-text.ts. Optional fields are written only when they differ from the API's
- * defaults (left out, they keep the live value, so the files still plan as "No changes"). Deterministic: the same
- * live state gives byte-identical files. Pure.
+ * each with the `$schema` modeline and export's header mark (yaml-text.ts). Each file is built as an
+ * `AccessctlFile` value (the type generated from the schema) and serialised by yaml-text.ts. Optional fields are
+ * written only when they differ from the API's defaults (left out, they keep the live value, so the files still
+ * plan as "No changes"). Deterministic: the same live state gives byte-identical files. Pure.
+ *
+ * Export always round-trips (SPEC section 3): every string is written so that the loader reads it back as it is
+ * (`${` becomes `$${`); live text holding a configured key is not written (the caller refuses, naming the
+ * objects); an `--only` pattern that matches no live object is reported (a usage error for the caller).
  */
-import { matchAny, type Address, type Pattern } from "../address/address.js";
+import { formatAddress, matchAny, matchPattern, type Address, type Pattern } from "../address/address.js";
 import type { AccessctlFile, CedarPolicyFile, RbacScopeFile } from "../desired/file-format.generated.js";
+import { escapeInterpolation, keyIn, type KeyValue } from "../desired/interpolate.js";
 import type { LiveCedarPolicy, LiveRbacScope, LiveState } from "../live/types.js";
 import { uniqueStems } from "./file-names.js";
 import { ruleFile } from "./rule-form.js";
@@ -16,6 +21,17 @@ export interface ExportOptions {
   /** Path of the JSON Schema as seen from the export directory's root (for the modeline). */
   schemaFromRoot: string;
   only?: readonly Pattern[];
+  /** The configured target keys: live text holding one is never written. */
+  keys?: readonly KeyValue[];
+}
+
+export interface ExportResult {
+  /** Relative path → text. Empty when `keyHolders` or `unmatched` is not. */
+  files: Map<string, string>;
+  /** Objects whose live text holds a configured key, with the key's variable. */
+  keyHolders: { address: string; variable: string }[];
+  /** `--only` patterns (as written) that match no live object export could write. */
+  unmatched: string[];
 }
 
 const byName = <T extends { name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -30,25 +46,38 @@ function modeline(schemaFromRoot: string, depth: number): string {
  * With `--only`, a collection none of whose objects was kept is left out (unmanaged) rather than written as an
  * authoritative `[]`.
  */
-function rbacScope(scope: LiveRbacScope, keep: (kind: "policy" | "role", name: string) => boolean, limited: boolean): RbacScopeFile {
+function rbacScope(
+  scope: LiveRbacScope,
+  keep: (kind: "policy" | "role", name: string) => boolean,
+  limited: boolean,
+  kept: (kind: "policy" | "role", name: string, value: unknown) => void,
+): RbacScopeFile {
   const permName = new Map(scope.permissions.map((p) => [p.id, p.name]));
   const policyName = new Map(scope.policies.map((p) => [p.id, p.name]));
   const policies = scope.policies.filter((p) => keep("policy", p.name)).sort(byName);
   const roles = scope.roles.filter((r) => !r.system && keep("role", r.name)).sort(byName);
   const out: RbacScopeFile = {};
   if (policies.length > 0 || !limited) {
-    out.policies = policies.map((p) => ({
-      name: p.name,
-      ...(p.description === null ? {} : { description: p.description }),
-      permissions: p.permissionIds.map((id) => permName.get(id) ?? id).sort(),
-    }));
+    out.policies = policies.map((p) => {
+      const file = {
+        name: p.name,
+        ...(p.description === null ? {} : { description: p.description }),
+        permissions: p.permissionIds.map((id) => permName.get(id) ?? id).sort(),
+      };
+      kept("policy", p.name, file);
+      return file;
+    });
   }
   if (roles.length > 0 || !limited) {
-    out.roles = roles.map((r) => ({
-      name: r.name,
-      ...(r.description === null ? {} : { description: r.description }),
-      policies: r.policyIds.map((id) => policyName.get(id) ?? id).sort(),
-    }));
+    out.roles = roles.map((r) => {
+      const file = {
+        name: r.name,
+        ...(r.description === null ? {} : { description: r.description }),
+        policies: r.policyIds.map((id) => policyName.get(id) ?? id).sort(),
+      };
+      kept("role", r.name, file);
+      return file;
+    });
   }
   return out;
 }
@@ -70,34 +99,84 @@ function cedarPolicy(p: LiveCedarPolicy): CedarPolicyFile {
   };
 }
 
-export function exportFiles(live: LiveState, options: ExportOptions): Map<string, string> {
+export function exportFiles(live: LiveState, options: ExportOptions): ExportResult {
   const files = new Map<string, string>();
-  const write = (path: string, value: AccessctlFile): void => {
-    files.set(path, yamlText(value, modeline(options.schemaFromRoot, path.split("/").length - 1)));
-  };
   const only = options.only ?? [];
-  const keep = (a: Address): boolean => only.length === 0 || matchAny(only, a);
+  const keys = options.keys ?? [];
+  const keyHolders: ExportResult["keyHolders"] = [];
+  const write = (path: string, value: AccessctlFile): void => {
+    files.set(path, yamlText(escapeStrings(value), modeline(options.schemaFromRoot, path.split("/").length - 1)));
+  };
+  /** Every live object export could write, for `--only` patterns that match nothing. */
+  const exportable: Address[] = [];
+  const keep = (a: Address): boolean => {
+    exportable.push(a);
+    return only.length === 0 || matchAny(only, a);
+  };
+  /** A kept object's strings, checked for a key. */
+  const check = (a: Address, value: unknown): void => {
+    if (keys.length === 0) return;
+    for (const text of stringsOf(value)) {
+      const key = keyIn(text, keys);
+      if (key) {
+        keyHolders.push({ address: formatAddress(a), variable: key.name });
+        return;
+      }
+    }
+  };
 
   const org = live.organization;
-  const orgKeep = (kind: "policy" | "role", name: string): boolean => keep({ kind: kind === "policy" ? "org-policy" : "org-role", name });
-  if (org && (only.length === 0 || [...org.policies.map((p) => orgKeep("policy", p.name)), ...org.roles.filter((r) => !r.system).map((r) => orgKeep("role", r.name))].some(Boolean))) {
-    write("organization.yaml", { organization: rbacScope(org, orgKeep, only.length > 0) });
+  if (org) {
+    const orgKeep = (kind: "policy" | "role", name: string): boolean => keep({ kind: kind === "policy" ? "org-policy" : "org-role", name });
+    const scope = rbacScope(org, orgKeep, only.length > 0, (kind, name, value) => check({ kind: kind === "policy" ? "org-policy" : "org-role", name }, value));
+    if (only.length === 0 || scope.policies?.length || scope.roles?.length) write("organization.yaml", { organization: scope });
   }
   const projects = (live.projects ?? []).filter((p) => p.scope && (p.scope.policies.length > 0 || p.scope.roles.some((r) => !r.system)));
   const projectStems = uniqueStems(projects.map((p) => p.name));
   for (const p of projects.sort(byName)) {
-    const keepIn = (kind: "policy" | "role", name: string): boolean => keep({ kind: kind === "policy" ? "project-policy" : "project-role", project: p.name, name });
-    if (only.length > 0 && ![...p.scope!.policies, ...p.scope!.roles.filter((r) => !r.system)].some((o) => keepIn("policy", o.name) || keepIn("role", o.name))) continue;
-    write(`projects/${projectStems.get(p.name)}.yaml`, { projects: [{ name: p.name, ...rbacScope(p.scope!, keepIn, only.length > 0) }] });
+    const address = (kind: "policy" | "role", name: string): Address => ({ kind: kind === "policy" ? "project-policy" : "project-role", project: p.name, name });
+    const scope = rbacScope(p.scope!, (kind, name) => keep(address(kind, name)), only.length > 0, (kind, name, value) => check(address(kind, name), value));
+    if (only.length > 0 && !scope.policies?.length && !scope.roles?.length) continue;
+    write(`projects/${projectStems.get(p.name)}.yaml`, { projects: [{ name: p.name, ...scope }] });
   }
   const cedar = (live.cedar?.policies ?? []).filter((p) => keep({ kind: "cedar-policy", name: p.name })).sort(byName);
   const cedarStems = uniqueStems(cedar.map((p) => p.name));
   for (const p of cedar) {
-    write(`cedar/${cedarStems.get(p.name)}.yaml`, { cedar: { policies: [cedarPolicy(p)] } });
+    const file = cedarPolicy(p);
+    check({ kind: "cedar-policy", name: p.name }, { ...file, rules: [] });
+    if (Array.isArray(file.rules)) file.rules.forEach((r, i) => check({ kind: "cedar-rule", policy: p.name, ordinal: i + 1 }, r));
+    write(`cedar/${cedarStems.get(p.name)}.yaml`, { cedar: { policies: [file] } });
   }
   if (only.length > 0 && files.size > 0) {
     // The exported collections are authoritative; `owns` keeps the objects --only left out from being deleted.
     write("accessctl.yaml", { accessctl: { owns: only.map((p) => p.source) } });
   }
-  return files;
+  const unmatched = only.filter((p) => !exportable.some((a) => matchPattern(p, a))).map((p) => p.source);
+  if (keyHolders.length > 0 || unmatched.length > 0) files.clear();
+  return { files, keyHolders, unmatched };
+}
+
+/** Every string in a file value, keys of mappings aside (they are the format's own). No recursion. */
+function stringsOf(value: unknown): string[] {
+  const out: string[] = [];
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === "string") out.push(v);
+    else if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (v && typeof v === "object") for (const x of Object.values(v)) stack.push(x);
+  }
+  return out;
+}
+
+/** The value with every string written so that `${env:…}` replacement reads it back as it is. */
+function escapeStrings<T>(value: T): T {
+  if (typeof value === "string") return escapeInterpolation(value) as T;
+  if (Array.isArray(value)) return value.map((x: unknown) => escapeStrings(x)) as T;
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = escapeStrings(v);
+    return out as T;
+  }
+  return value;
 }

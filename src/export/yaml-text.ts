@@ -23,7 +23,20 @@ function onlyScalars(node: unknown): boolean {
   return scalarList(node);
 }
 
-/** The file's text: the `$schema` modeline on the first line (so editors validate it), then the value. */
+/**
+ * The header mark of the files export writes (the second line, after the modeline): `export --force` replaces or
+ * removes a file that carries it, and refuses to touch a YAML file that does not.
+ */
+export const EXPORT_MARK = "# Written by accessctl export: `accessctl export --force` replaces or removes this file; delete this line to keep it.";
+const MARK_PREFIX = "# Written by accessctl export";
+
+/** Whether a file's first or second line is export's header mark. */
+export function hasExportMark(text: string): boolean {
+  const [first = "", second = ""] = text.split("\n", 2);
+  return first.startsWith(MARK_PREFIX) || second.startsWith(MARK_PREFIX);
+}
+
+/** The file's text: the `$schema` modeline on the first line (so editors validate it), the mark, then the value. */
 export function yamlText(value: AccessctlFile, modeline: string): string {
   // No anchors: a value used twice is written twice, as a person would.
   const doc = new Document(value, { aliasDuplicateObjects: false });
@@ -34,5 +47,5 @@ export function yamlText(value: AccessctlFile, modeline: string): string {
       if (ONE_LINE.has(String(pair.key.value)) && isCollection(node) && onlyScalars(node)) node.flow = true;
     },
   });
-  return `${modeline}\n${doc.toString(TO_STRING)}`;
+  return `${modeline}\n${EXPORT_MARK}\n${doc.toString(TO_STRING)}`;
 }

@@ -9,6 +9,7 @@ import type { DesiredState } from "../desired/types.js";
 import type { Guard, Plan } from "../plan/model.js";
 import { isEmpty } from "../plan/summary.js";
 import type { Session } from "../session/open-session.js";
+import type { Interrupt } from "./interrupt.js";
 import { planFor } from "./plan-flow.js";
 import { reviewDifferences, type Review, type ReviewDifference } from "./review.js";
 
@@ -28,8 +29,8 @@ export interface ApplyRequest {
   confirm?: (plan: Plan) => Promise<void>;
   concurrency?: number;
   onProgress?: (event: ProgressEvent) => void;
-  /** Starts nothing new once aborted. */
-  signal?: AbortSignal;
+  /** SIGINT / SIGTERM: nothing new starts; the report follows, with no convergence check. */
+  interrupt?: Interrupt;
 }
 
 export type ApplyOutcome =
@@ -38,6 +39,7 @@ export type ApplyOutcome =
   | { kind: "stale"; plan: Plan; review: Review; differences?: ReviewDifference[] }
   | { kind: "refused"; plan: Plan; guards: Guard[] }
   | { kind: "failed"; plan: Plan; summary: ApplySummary }
+  | { kind: "interrupted"; plan: Plan; summary: ApplySummary }
   | { kind: "not-converged"; plan: Plan; summary: ApplySummary; after: Plan }
   | { kind: "applied"; plan: Plan; summary: ApplySummary; after: Plan };
 
@@ -62,9 +64,10 @@ export async function applyPlan(plan: Plan, session: Session, request: ApplyRequ
   const report = await executePlan(plan.changes, session.clients, {
     ...(request.concurrency === undefined ? {} : { concurrency: request.concurrency }),
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-    ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.interrupt ? { signal: request.interrupt.stopStarting } : {}),
   });
   const summary = summarizeApply(report);
+  if (request.interrupt?.received) return { kind: "interrupted", plan, summary };
   if (!summary.ok) return { kind: "failed", plan, summary };
   const after = await planFor(session, request.desired, request.only ? { only: request.only } : {});
   return isEmpty(after.summary) ? { kind: "applied", plan, summary, after } : { kind: "not-converged", plan, summary, after };

@@ -6,12 +6,15 @@
 import { compilePattern, AddressSyntaxError, type Pattern } from "../address/address.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { requireValidDesiredState, validateDesiredState } from "../desired/validate.js";
-import type { DesiredState } from "../desired/types.js";
+import { digestSources } from "../desired/load.js";
+import { DEFAULT_THRESHOLDS, type DesiredState } from "../desired/types.js";
 import { UsageError } from "../errors/user-errors.js";
+import { DEFAULT_TIMEOUT_MS } from "../live/http-client.js";
 import type { Env } from "../live/targets.js";
 import type { Plan } from "../plan/model.js";
 import { needsOf, withSession, type Session, type SessionOptions } from "../session/open-session.js";
 import { composePlan } from "./compose-plan.js";
+import type { Interrupt } from "./interrupt.js";
 import { readLiveFor } from "./read-live.js";
 
 export interface LoadOptions {
@@ -38,16 +41,31 @@ export function loadBase(dir: string, options: LoadOptions): { desired?: Desired
   return result.desired ? { desired: result.desired, problems: 0 } : { problems: result.diagnostics.length };
 }
 
+/** A desired state that manages nothing: the base of a directory that does not exist there yet. */
+export function emptyDesiredState(dir: string): DesiredState {
+  return {
+    dir,
+    projects: [],
+    settings: { owns: [], ignore: [], protect: [], thresholds: { ...DEFAULT_THRESHOLDS } },
+    sources: [],
+    digest: digestSources([]),
+  };
+}
+
 export interface SessionRequest {
   env: Env;
   cwd: string;
   /** `local` or `remote`; the default follows the URL variables. */
   target?: string;
   concurrency?: number;
+  /** `--timeout` in seconds, as given; else ACCESSCTL_TIMEOUT; else 30. */
+  timeoutSeconds?: number;
   /** Where the session's notices go (the embedded emulator is used, …): stderr, or the job log. */
   notice: (text: string) => void;
   /** Starts the embedded emulator (the CLI has one; the Action does not). */
   startEmbedded?: SessionOptions["startEmbedded"];
+  /** SIGINT / SIGTERM: when the grace period is over, every request in flight is abandoned. */
+  interrupt?: Interrupt;
 }
 
 /** Opens the session the desired state needs, runs `fn`, always closes it. */
@@ -59,8 +77,27 @@ export function inSession<T>(desired: DesiredState, request: SessionRequest, fn:
     ...(request.target === undefined ? {} : { target: request.target }),
     ...(request.concurrency === undefined ? {} : { concurrency: request.concurrency }),
     ...(request.startEmbedded ? { startEmbedded: request.startEmbedded } : {}),
+    timeoutMs: timeoutMs(request.timeoutSeconds, request.env),
   };
-  return withSession(options, request.notice, fn);
+  return withSession(options, request.notice, (session) => {
+    const stop = (): void => session.stopRequests("the run was interrupted; its answer was not waited for");
+    const interrupt = request.interrupt?.stopWaiting;
+    if (interrupt?.aborted) stop();
+    interrupt?.addEventListener("abort", stop, { once: true });
+    return fn(session).finally(() => interrupt?.removeEventListener("abort", stop));
+  });
+}
+
+/** The request timeout: the flag, else ACCESSCTL_TIMEOUT, else 30 s; anything but a positive number is a usage error. */
+export function timeoutMs(flagSeconds: number | undefined, env: Env): number {
+  if (flagSeconds !== undefined) return flagSeconds * 1000;
+  const raw = env["ACCESSCTL_TIMEOUT"]?.trim();
+  if (raw === undefined || raw === "") return DEFAULT_TIMEOUT_MS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`ACCESSCTL_TIMEOUT=${JSON.stringify(raw)} is not a number of seconds`, "set it to the request timeout in seconds, e.g. ACCESSCTL_TIMEOUT=30, or unset it");
+  }
+  return seconds * 1000;
 }
 
 export interface PlanRequest {

@@ -1,11 +1,15 @@
 /**
- * The Cedar policy API adapter (API.md section 2): policies holding ordered Cedar rules, cursor pagination
- * followed to the end, wire fields (snake_case) mapped into the live model. Rules are written as `policy_text`
- * (one Cedar statement), which the service keeps, possibly re-formatted.
+ * The Cedar policy API adapter (docs/services.md#the-cedar-policy-api): policies holding ordered Cedar rules,
+ * cursor pagination followed to the end, wire fields (snake_case) mapped into the live model. Rules are written as
+ * `policy_text` (one Cedar statement); the service stores them as structured fields and answers the text
+ * assembled from those, so what comes back is equal in meaning, not in bytes. The calls the vendor does not
+ * document are listed, and handled, in one table: `CEDAR_CALLS`.
  */
 import type { CedarPolicySettings, CedarRuleSettings, LiveCedarPolicy, LiveCedarRule } from "./types.js";
 import type { RuleScopeFields } from "../cedar/rule-fields.js";
+import { UserError } from "../errors/user-errors.js";
 import { createHttpClient, shortText, type HttpClient, type HttpClientOptions, type ServerError } from "./http-client.js";
+import { HttpError, isNotFound } from "./http-error.js";
 import { ShapeError, arr, boolOr, num, numOrNull, obj, str, strOrNull, type Obj } from "./wire.js";
 
 export interface CedarClientOptions extends Omit<HttpClientOptions, "headers" | "secrets" | "readError"> {
@@ -23,7 +27,8 @@ export type CedarPolicyPatch = Partial<CedarPolicySettings>;
 /** A rule to create: one Cedar statement; left out, `ordinal` puts it last and the others take the API's defaults. */
 export type CedarRuleInput = Pick<CedarRuleSettings, "text"> & Partial<CedarRuleSettings>;
 
-export type CedarRulePatch = Partial<CedarRuleSettings>;
+/** A rule's changed fields; its position changes only through the policy's reorder. */
+export type CedarRulePatch = Partial<Omit<CedarRuleSettings, "ordinal">>;
 
 /**
  * The one place that knows the Cedar API's field names: model name → wire name, for writing (only the fields
@@ -57,25 +62,94 @@ export interface CedarClient {
   listRules(policyId: string): Promise<LiveCedarRule[]>;
   createPolicy(input: CedarPolicyInput): Promise<LiveCedarPolicy>;
   updatePolicy(policyId: string, patch: CedarPolicyPatch): Promise<LiveCedarPolicy>;
-  /** Deletes its rules with it. */
-  deletePolicy(policyId: string): Promise<void>;
   createRule(policyId: string, input: CedarRuleInput): Promise<LiveCedarRule>;
-  /** See `CEDAR_RULE_WRITES`. */
+  /** The documented reorder: `ids` must be every rule id of the policy, in the new order (never a partial list). */
+  reorderRules(policyId: string, ids: readonly string[]): Promise<void>;
+  /** Undocumented (`CEDAR_CALLS.updateRule`): a 404 or 405 is settled as the table says. */
   updateRule(policyId: string, ruleId: string, patch: CedarRulePatch): Promise<LiveCedarRule>;
-  /** See `CEDAR_RULE_WRITES`. */
-  deleteRule(policyId: string, ruleId: string): Promise<void>;
+  /** Undocumented (`CEDAR_CALLS.deleteRule`): "already-gone" when a 404 is confirmed by reading the rule. */
+  deleteRule(policyId: string, ruleId: string): Promise<Deleted>;
+  /** Undocumented (`CEDAR_CALLS.deletePolicy`); deletes its rules with it. "already-gone" as for a rule. */
+  deletePolicy(policyId: string): Promise<Deleted>;
 }
+
+/** How a DELETE ended: the object was deleted now, or a 404 that a documented read confirmed. */
+export type Deleted = "deleted" | "already-gone";
 
 export const MAX_PAGE_LIMIT = 250;
 
+interface CedarCall {
+  method: "POST" | "PATCH" | "DELETE";
+  path: string;
+  /** In the vendor's published reference. */
+  documented: boolean;
+  /**
+   * Undocumented calls only: accessctl relies on the call anyway. `updateRule.assumed = false` makes plans replace
+   * a changed rule by a create and a delete instead of PATCHing it.
+   */
+  assumed?: boolean;
+  /** Undocumented calls only: the documented read that tells, after a 404, whether the target is gone. */
+  check?: string;
+}
+
 /**
- * ASSUMPTION, kept in this one place: `PATCH` and `DELETE /v1/policies/{id}/rules/{ruleId}` are not in the
- * vendor's published reference (API.md section 2, "Ordinals"); the emulator serves them. `updateRule` and
- * `deleteRule` below are their only callers. Should the real service lack them, set the flag to false here and
- * have apply replace a rule by delete + create (or a move by re-creating the policy's rules) — nothing else in
- * the adapter changes.
+ * The adapter's capability table: every write accessctl makes to the Cedar policy API. Three are not in the
+ * vendor's published reference — the rule PATCH, the rule DELETE and the policy DELETE (docs/services.md#assumptions)
+ * — and this table is the one place that says so: the planner reads `updateRule.assumed`, and every undocumented
+ * call goes through `undocumented()` below, which turns the service's "I do not have this" into a stop instead of
+ * a guess: a 405 at once; a 404 after the `check` read finds the target still there. A 404 whose target is really
+ * gone is a done DELETE, and a PATCH whose rule changed meanwhile ("plan again"). Never a retry loop.
  */
-export const CEDAR_RULE_WRITES = { patch: true, delete: true } as const;
+export const CEDAR_CALLS = {
+  createPolicy: { method: "POST", path: "/v1/policies", documented: true },
+  updatePolicy: { method: "PATCH", path: "/v1/policies/{policyId}", documented: true },
+  deletePolicy: { method: "DELETE", path: "/v1/policies/{policyId}", documented: false, assumed: true, check: "GET /v1/policies/{policyId}" },
+  createRule: { method: "POST", path: "/v1/policies/{policyId}/rules", documented: true },
+  reorderRules: { method: "PATCH", path: "/v1/policies/{policyId}/rules/reorder", documented: true },
+  updateRule: {
+    method: "PATCH",
+    path: "/v1/policies/{policyId}/rules/{ruleId}",
+    documented: false,
+    assumed: true,
+    check: "GET /v1/policies/{policyId}/rules/{ruleId}",
+  },
+  deleteRule: {
+    method: "DELETE",
+    path: "/v1/policies/{policyId}/rules/{ruleId}",
+    documented: false,
+    assumed: true,
+    check: "GET /v1/policies/{policyId}/rules/{ruleId}",
+  },
+} as const satisfies Record<string, CedarCall>;
+
+export type CedarCallName = keyof typeof CEDAR_CALLS;
+
+/**
+ * The service lacks a call accessctl assumed (a 405, or a 404 whose target a documented read still finds). The
+ * run stops: nothing else is guessed.
+ */
+export class UndocumentedCallError extends UserError {
+  override readonly name = "UndocumentedCallError";
+  constructor(
+    readonly call: CedarCallName,
+    what: string,
+  ) {
+    const c = CEDAR_CALLS[call];
+    super(
+      `${what}. ${c.method} ${c.path} is not in the Cedar policy API's published reference: accessctl assumed the service offers it (docs/services.md#assumptions), and this service does not; the run stops`,
+      undefined,
+      "this service lacks a call accessctl relies on; make the change in the service's own console, and report the service's answer to accessctl",
+    );
+  }
+}
+
+/** A PATCH whose rule is gone: it changed outside accessctl since the plan. */
+export class ChangedMeanwhileError extends UserError {
+  override readonly name = "ChangedMeanwhileError";
+  constructor(what: string) {
+    super(`${what}: it changed outside accessctl meanwhile; plan again`, undefined, "run plan to see the live state, then apply again");
+  }
+}
 
 export function createCedarClient(options: CedarClientOptions): CedarClient {
   const { apiKey, tenantId, pageLimit = MAX_PAGE_LIMIT, ...rest } = options;
@@ -115,9 +189,44 @@ export function createCedarClient(options: CedarClientOptions): CedarClient {
     }
   }
 
-  const removed = async (path: string): Promise<void> => {
-    await http.request("DELETE", path);
+  /**
+   * One undocumented call (`CEDAR_CALLS[name]`): a 405 stops the run; a 404 is checked with the documented read
+   * (`check`): target gone → `gone()` decides (a DELETE is done; a PATCH changed meanwhile); still there → the call
+   * is missing, and the run stops. Any other answer is the caller's, as for every call.
+   */
+  async function undocumented<T>(name: "updateRule" | "deleteRule" | "deletePolicy", send: () => Promise<T>, exists: () => Promise<boolean>, gone: (e: HttpError) => T): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.kind !== "status") throw error;
+      if (error.status === 405) throw new UndocumentedCallError(name, error.message);
+      if (error.status !== 404) throw error;
+      if (!(await exists())) return gone(error);
+      throw new UndocumentedCallError(name, `${error.message}, yet ${CEDAR_CALLS[name].check} still finds it`);
+    }
+  }
+
+  /** A documented GET that answers whether the object is there (404: no). */
+  const found = async (path: string): Promise<boolean> => {
+    try {
+      await http.request("GET", path);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   };
+
+  const removed = (name: "deleteRule" | "deletePolicy", path: string): Promise<Deleted> =>
+    undocumented(
+      name,
+      async () => {
+        await http.request("DELETE", path);
+        return "deleted" as const;
+      },
+      () => found(path),
+      () => "already-gone" as const,
+    );
 
   return {
     http,
@@ -128,13 +237,23 @@ export function createCedarClient(options: CedarClientOptions): CedarClient {
       http.request("POST", "/v1/policies", { body: policyWire(input), parse: (b) => readFull(obj(b, "body"), "body") }),
     updatePolicy: (id, patch) =>
       http.request("PATCH", policyPath(id), { body: policyWire(patch), parse: (b) => readFull(obj(b, "body"), "body") }),
-    deletePolicy: (id) => removed(policyPath(id)),
+    deletePolicy: (id) => removed("deletePolicy", policyPath(id)),
     createRule: (policyId, input) =>
       http.request("POST", `${policyPath(policyId)}/rules`, { body: ruleWire(input), parse: (b) => readRule(obj(b, "body"), "body") }),
-    // The two calls of CEDAR_RULE_WRITES.
+    // The answer ("Reordered") carries nothing accessctl needs.
+    reorderRules: async (policyId, ids) => {
+      await http.request("PATCH", `${policyPath(policyId)}/rules/reorder`, { body: { ids: [...ids] }, parse: () => undefined });
+    },
     updateRule: (policyId, ruleId, patch) =>
-      http.request("PATCH", rulePath(policyId, ruleId), { body: ruleWire(patch), parse: (b) => readRule(obj(b, "body"), "body") }),
-    deleteRule: (policyId, ruleId) => removed(rulePath(policyId, ruleId)),
+      undocumented(
+        "updateRule",
+        () => http.request("PATCH", rulePath(policyId, ruleId), { body: ruleWire(patch), parse: (b) => readRule(obj(b, "body"), "body") }),
+        () => found(rulePath(policyId, ruleId)),
+        (e) => {
+          throw new ChangedMeanwhileError(`${e.message}: rule ${ruleId} is gone`);
+        },
+      ),
+    deleteRule: (policyId, ruleId) => removed("deleteRule", rulePath(policyId, ruleId)),
   };
 }
 
@@ -143,7 +262,7 @@ export function sortRules(rules: LiveCedarRule[]): LiveCedarRule[] {
   return rules.sort((a, b) => a.ordinal - b.ordinal || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
 }
 
-/** Only the fields given are sent, so a PATCH touches nothing else (an ordinal move stays a move). */
+/** Only the fields given are sent, so a PATCH touches nothing else. */
 function toWire<K extends string>(names: Readonly<Record<K, string>>, fields: Partial<Record<K, unknown>>): Record<string, unknown> {
   const wire: Record<string, unknown> = {};
   for (const key of Object.keys(names) as K[]) {
@@ -157,7 +276,7 @@ function toWire<K extends string>(names: Readonly<Record<K, string>>, fields: Pa
 export const policyWire = (p: CedarPolicyPatch): Record<string, unknown> => toWire(POLICY_WIRE, p);
 
 /** A rule's fields as the API names them (only those given). */
-export const ruleWire = (r: CedarRulePatch): Record<string, unknown> => toWire(RULE_WIRE, r);
+export const ruleWire = (r: Partial<CedarRuleSettings>): Record<string, unknown> => toWire(RULE_WIRE, r);
 
 function readCedarError(body: unknown): ServerError {
   if (typeof body === "string") return { message: shortText(body), code: null };
@@ -174,6 +293,9 @@ function readCedarError(body: unknown): ServerError {
         ? ((details as Record<string, unknown>)["message"] as string)
         : null;
   if (detail !== null && message !== null && !message.includes(detail)) message = `${message}: ${detail}`;
+  // `notices` are the service's words to the user about this answer: shown with the error, never dropped.
+  const notices = Array.isArray(b["notices"]) ? b["notices"].filter((n): n is string => typeof n === "string" && n.trim() !== "") : [];
+  if (notices.length > 0) message = `${message ?? "(no message)"} (notice${notices.length === 1 ? "" : "s"} from the service: ${notices.join("; ")})`;
   return { message, code };
 }
 

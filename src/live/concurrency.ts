@@ -8,7 +8,10 @@
 export const DEFAULT_CONCURRENCY = 8;
 
 export interface LimiterOptions {
-  /** Most requests in flight (default 8, SPEC section 5); also the level the limit grows back to. */
+  /**
+   * Most requests in flight (default 8, docs/services.md#concurrency-and-rate-limits); also the level the limit
+   * grows back to.
+   */
   max?: number;
   /** Least requests in flight while backing off (default 1). */
   min?: number;

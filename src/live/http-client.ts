@@ -4,8 +4,9 @@
  * been applied. Keys pass through headers only and are redacted from every error this layer raises.
  */
 import type { Dispatcher } from "undici";
+import { ApiHealth } from "./api-health.js";
 import { AdaptiveLimiter, defaultSleep, type Slot } from "./concurrency.js";
-import { HttpError, type HttpErrorInit, type HttpOutcome, type ServiceName } from "./http-error.js";
+import { HttpError, statusLine, type HttpErrorInit, type HttpOutcome, type ServiceName } from "./http-error.js";
 import { DEFAULT_RETRY_POLICY, isRetryableRead, isRetryableWrite, parseRetryAfter, withRetry, type RetryPolicy } from "./retry.js";
 import { redactor } from "./redact.js";
 import { ShapeError } from "./wire.js";
@@ -29,6 +30,12 @@ export interface HttpClientOptions {
   baseUrl: string;
   /** Which API this client speaks, named in its errors. */
   service?: ServiceName;
+  /** The inactivity timeout of one request (the dispatcher enforces it; fail-fast counts in it). Default 30 s. */
+  timeoutMs?: number;
+  /** Fail-fast state of this API; default: a fresh one. */
+  health?: ApiHealth;
+  /** How requests reach the service, in words (see `proxyRoute`), named in network errors' hints. */
+  route?: string;
   /** Sent on every request: the API's auth headers. */
   headers: Readonly<Record<string, string>>;
   /** Values that must never appear in an error (the keys); header values are not assumed secret (a tenant id is not). */
@@ -57,6 +64,8 @@ export interface RequestOptions<T> {
 export interface HttpClient {
   request<T = unknown>(method: HttpMethod, path: string, options?: RequestOptions<T>): Promise<T>;
   readonly limiter: AdaptiveLimiter;
+  /** Whether this API still answers; `health.stop()` gives it up (an interrupt past its budget). */
+  readonly health: ApiHealth;
   /** Redacts this client's secrets; for callers that build messages of their own. */
   readonly redact: (text: string) => string;
 }
@@ -81,7 +90,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const origin = base.origin;
   const prefix = base.pathname.replace(/\/+$/, "");
   const clean = redactor(options.secrets);
-  const target: Pick<HttpErrorInit, "service" | "baseUrl"> = { ...(options.service ? { service: options.service } : {}), baseUrl: options.baseUrl };
+  const target: Pick<HttpErrorInit, "service" | "baseUrl" | "route"> = {
+    ...(options.service ? { service: options.service } : {}),
+    ...(options.route ? { route: options.route } : {}),
+    baseUrl: options.baseUrl,
+  };
   const limiter =
     options.concurrency instanceof AdaptiveLimiter
       ? options.concurrency
@@ -91,28 +104,48 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const readError = options.readError ?? readAnyError;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const health = options.health ?? new ApiHealth({ timeoutMs, now });
+
+  /** The API was given up: this request is not sent, or (in flight) its answer is not waited for. */
+  const unreachableError = (method: HttpMethod, shownPath: string, outcome: HttpOutcome): HttpError =>
+    new HttpError({ ...target, kind: "network", method, path: shownPath, status: null, serverMessage: null, code: null, outcome, unreachable: health.unreachable?.reason ?? "given up", redact: clean });
 
   async function attempt(method: HttpMethod, shownPath: string, body: string | undefined, slot: Slot) {
     const headers: Record<string, string> = { accept: "application/json", ...options.headers };
     if (body !== undefined) headers["content-type"] = "application/json";
+    const watch = health.begin();
+    if (watch.signal.aborted) {
+      watch.failed("not sent");
+      throw unreachableError(method, shownPath, "not-applied");
+    }
+    const lost = (error: unknown, outcome?: HttpOutcome): HttpError => {
+      // Aborted by the health check: the request may have reached the server, so a write's outcome is unknown.
+      if (watch.signal.aborted) return unreachableError(method, shownPath, method === "GET" ? "not-applied" : "unknown");
+      const e = networkError(method, shownPath, error, clean, target, timeoutMs, outcome);
+      watch.failed(e.message);
+      return e;
+    };
     let response: Dispatcher.ResponseData;
     try {
-      response = await options.dispatcher.request({ origin, path: prefix + shownPath, method, headers, body });
+      response = await options.dispatcher.request({ origin, path: prefix + shownPath, method, headers, body, signal: watch.signal });
     } catch (error) {
-      throw networkError(method, shownPath, error, clean, target);
+      throw lost(error);
     }
     let text: string;
     try {
       text = await response.body.text();
     } catch (error) {
       // The status line arrived, so the server got the request: whatever it did, the outcome is unknown.
-      throw networkError(method, shownPath, error, clean, target, "unknown");
+      throw lost(error, "unknown");
     }
     const status = response.statusCode;
+    if (GATEWAY_FAILURES.has(status)) watch.failed(statusLine(status));
+    else watch.answered();
     const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now());
     if (status === 429) limiter.rateLimited(slot, retryAfterMs);
     else if (status < 500) limiter.succeeded();
-    if (status >= 200 && status < 300) return { status, text };
+    if (status >= 200 && status < 300) return { status, text, contentType: headerText(response.headers["content-type"]) };
     const server = readError(tryJson(text) ?? text);
     throw new HttpError({
       ...target,
@@ -150,7 +183,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       try {
         json = JSON.parse(answer.text);
       } catch {
-        throw protocolError("the body is not JSON");
+        throw protocolError(`the answer is not the API's JSON (got ${answer.contentType?.split(";")[0] ?? "no content type"})`);
       }
     }
     if (req.parse === undefined) return json as T;
@@ -162,8 +195,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  return { request, limiter, redact: clean };
+  return { request, limiter, health, redact: clean };
 }
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** A proxy's or gateway's "the service behind me did not answer": counted by fail-fast like a timeout. */
+const GATEWAY_FAILURES: ReadonlySet<number> = new Set([502, 503, 504]);
 
 /**
  * Every 4xx means the server refused without acting (429 included: rate limited before processing). A 5xx may
@@ -179,22 +217,27 @@ function networkError(
   path: string,
   error: unknown,
   clean: (text: string) => string,
-  target: Pick<HttpErrorInit, "service" | "baseUrl">,
+  target: Pick<HttpErrorInit, "service" | "baseUrl" | "route">,
+  timeoutMs: number,
   outcome?: HttpOutcome,
 ): HttpError {
   const code = errorCode(error);
+  const timedOut = code !== undefined && TIMEOUT_CODES.has(code);
+  const message = timedOut ? `nothing received for ${Math.round(timeoutMs / 1000)} s (the --timeout)` : error instanceof Error && error.message !== "" ? error.message : null;
   return new HttpError({
     ...target,
     kind: "network",
     method,
     path,
     status: null,
-    serverMessage: error instanceof Error && error.message !== "" ? error.message : null,
+    serverMessage: message,
     code: code ?? null,
     outcome: outcome ?? (code !== undefined && BEFORE_SEND_CODES.has(code) ? "not-applied" : "unknown"),
     redact: clean,
   });
 }
+
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
 /** The code of an error, looking into `AggregateError` (happy eyeballs) and `cause`. */
 function errorCode(error: unknown, depth = 0): string | undefined {
@@ -223,6 +266,10 @@ export function shortText(text: string): string | null {
   const line = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
   if (line === "") return null;
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function tryJson(text: string): unknown {

@@ -24,6 +24,8 @@ export interface HttpErrorInit {
   /** The API and its base URL as configured (URLs never hold keys: keys travel in headers). */
   service?: ServiceName;
   baseUrl?: string;
+  /** How requests reach the service, in words ("directly", "through the proxy …"), for hints. */
+  route?: string;
   method: string;
   /** Path and query as sent, without the origin. */
   path: string;
@@ -36,6 +38,8 @@ export interface HttpErrorInit {
   outcome: HttpOutcome;
   /** From `Retry-After`, already converted to milliseconds. */
   retryAfterMs?: number;
+  /** Set when the API was given up (fail-fast): why. The request was not sent, or its answer not waited for. */
+  unreachable?: string;
   /** Applied to the whole message, so an echoed key never leaves this object. */
   redact?: (text: string) => string;
 }
@@ -45,6 +49,7 @@ export class HttpError extends UserError {
   readonly kind: HttpErrorKind;
   readonly service: ServiceName | undefined;
   readonly baseUrl: string | undefined;
+  readonly route: string | undefined;
   readonly method: string;
   readonly path: string;
   readonly status: number | null;
@@ -53,6 +58,27 @@ export class HttpError extends UserError {
   readonly code: string | null;
   readonly outcome: HttpOutcome;
   readonly retryAfterMs: number | undefined;
+  readonly unreachable: string | undefined;
+
+  /** The same error with a sentence added to the server's message (e.g. why accessctl did not wait). */
+  withNote(note: string): HttpError {
+    // Built from the fields, which are redacted already: no unredacted input is kept on an error.
+    return new HttpError({
+      kind: this.kind,
+      method: this.method,
+      path: this.path,
+      status: this.status,
+      serverMessage: this.serverMessage ? `${this.serverMessage}; ${note}` : note,
+      serverCode: this.serverCode,
+      code: this.code,
+      outcome: this.outcome,
+      ...(this.service ? { service: this.service } : {}),
+      ...(this.baseUrl !== undefined ? { baseUrl: this.baseUrl } : {}),
+      ...(this.route !== undefined ? { route: this.route } : {}),
+      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
+      ...(this.unreachable !== undefined ? { unreachable: this.unreachable } : {}),
+    });
+  }
 
   constructor(init: HttpErrorInit) {
     const clean = init.redact ?? ((text: string) => text);
@@ -60,10 +86,15 @@ export class HttpError extends UserError {
     const path = clean(init.path);
     // No `cause` is kept on purpose: an underlying error may carry request details, and anything reachable from
     // this object may end up printed or logged.
-    super(formatHttpError(init.kind, init.method, path, init.status, serverMessage, init.code ?? null));
+    super(
+      init.unreachable !== undefined
+        ? `[${init.method}] ${path}: not answered: ${init.service === "cedar" ? "the Cedar policy API" : init.service === "rbac" ? "the RBAC API" : "the API"} stopped answering (${clean(init.unreachable)})`
+        : formatHttpError(init.kind, init.method, path, init.status, serverMessage, init.code ?? null),
+    );
     this.kind = init.kind;
     this.service = init.service;
     this.baseUrl = init.baseUrl === undefined ? undefined : clean(init.baseUrl);
+    this.route = init.route === undefined ? undefined : clean(init.route);
     this.method = init.method;
     this.path = path;
     this.status = init.status;
@@ -72,6 +103,7 @@ export class HttpError extends UserError {
     this.code = init.code ?? null;
     this.outcome = init.outcome;
     this.retryAfterMs = init.retryAfterMs;
+    this.unreachable = init.unreachable === undefined ? undefined : clean(init.unreachable);
   }
 }
 
@@ -104,7 +136,7 @@ export function isHttpError(error: unknown): error is HttpError {
   return error instanceof HttpError;
 }
 
-/** A DELETE that answers 404 is done (SPEC section 5); callers use this to say so. */
+/** A DELETE that answers 404 is done (docs/services.md#writes-whose-outcome-is-unknown); callers use this to say so. */
 export function isNotFound(error: unknown): boolean {
   return error instanceof HttpError && error.kind === "status" && error.status === 404;
 }

@@ -1,7 +1,7 @@
 /**
- * The RBAC API adapter (API.md section 1): every endpoint, the `{success, data}` envelope unwrapped, wire shapes
- * mapped into the live model. Quirks of this service stay here: no GET by id, whole-array lists except members,
- * system roles recognised by a null owner id.
+ * The RBAC API adapter (docs/services.md#the-rbac-api): every endpoint, the `{success, data}` envelope unwrapped,
+ * wire shapes mapped into the live model. Quirks of this service stay here: no GET by id, whole-array lists
+ * except members, system roles recognised by a null owner id.
  */
 import type { LiveMember, LivePermission, LiveRbacPolicy, LiveRole } from "./types.js";
 import { createHttpClient, shortText, type HttpClient, type HttpClientOptions, type ServerError } from "./http-client.js";
@@ -16,7 +16,10 @@ export function projectScope(projectId: string): RbacScopeRef {
   return { kind: "project", projectId };
 }
 
-/** POST and PUT alike. PUT replaces the whole object, and `description` is always sent (API.md: undocumented otherwise). */
+/**
+ * POST and PUT alike. PUT replaces the whole object, and `description` is always sent (what a PUT without it does
+ * is undocumented: docs/services.md#assumptions).
+ */
 export interface RbacPolicyBody {
   name: string;
   permissionIds: string[];
@@ -38,6 +41,11 @@ export interface RbacClientOptions extends Omit<HttpClientOptions, "headers" | "
   apiKey: string;
   /** Members per page, 1..100 (default 100, the most the API allows: fewest requests). */
   membersPageSize?: number;
+  /**
+   * Told what the user should hear (the CLI's stderr, the Action's log): an endpoint the service marks
+   * `"deprecated": true`, once per endpoint. Library code never prints.
+   */
+  notice?: (text: string) => void;
 }
 
 export interface RbacClient {
@@ -56,14 +64,17 @@ export interface RbacClient {
   listMembers(scope: RbacScopeRef): Promise<LiveMember[]>;
 }
 
-/** System role names per scope (API.md); used only when a role arrives without its owner id field at all. */
+/**
+ * System role names per scope (docs/services.md#what-accessctl-relies-on); used only when a role arrives without
+ * its owner id field at all.
+ */
 const SYSTEM_ROLES = {
   organization: new Set(["Owner", "Admin", "Member"]),
   project: new Set(["Owner", "Manager", "Member"]),
 } as const;
 
 export function createRbacClient(options: RbacClientOptions): RbacClient {
-  const { apiKey, membersPageSize = 100, ...rest } = options;
+  const { apiKey, membersPageSize = 100, notice, ...rest } = options;
   const http = createHttpClient({
     ...rest,
     service: "rbac",
@@ -74,12 +85,27 @@ export function createRbacClient(options: RbacClientOptions): RbacClient {
 
   const base = (scope: RbacScopeRef): string =>
     scope.kind === "organization" ? "/v1/organization" : `/v1/projects/${encodeURIComponent(scope.projectId)}`;
+  // "deprecated": true marks an endpoint in transition (docs/services.md#authentication-and-envelope): said once per
+  // endpoint, named by its path template (no ids).
+  const deprecatedSaid = new Set<string>();
+  const envelope = (method: string, path: string) => (body: unknown): Obj => {
+    const { data, deprecated, link } = unwrap(body);
+    if (deprecated && notice) {
+      const endpoint = `${method} ${endpointOf(path)}`;
+      if (!deprecatedSaid.has(endpoint)) {
+        deprecatedSaid.add(endpoint);
+        notice(`the RBAC API marks ${endpoint} as deprecated ("deprecated": true)${link ? `; see ${link}` : ""}. accessctl still uses it; a newer accessctl may move to its replacement.`);
+      }
+    }
+    return data;
+  };
   const get = <T>(path: string, read: (data: Obj) => T, query?: Record<string, number>): Promise<T> =>
-    http.request("GET", path, { query, parse: (body) => read(unwrap(body)) });
+    http.request("GET", path, { query, parse: (body) => read(envelope("GET", path)(body)) });
   const send = <T>(method: "POST" | "PUT", path: string, body: unknown, read: (data: Obj) => T): Promise<T> =>
-    http.request(method, path, { body, parse: (b) => read(unwrap(b)) });
+    http.request(method, path, { body, parse: (b) => read(envelope(method, path)(b)) });
   const remove = async (path: string): Promise<void> => {
-    await http.request("DELETE", path, { parse: unwrapOrEmpty });
+    // DELETE answers `{id, deleted: true}`; an empty 2xx body is accepted too.
+    await http.request("DELETE", path, { parse: (b) => (b === undefined ? undefined : envelope("DELETE", path)(b)) });
   };
   const policyBody = (b: RbacPolicyBody) => ({ name: b.name, permissionIds: b.permissionIds, description: b.description });
   const roleBody = (b: RbacRoleBody) => ({ name: b.name, policyIds: b.policyIds, description: b.description });
@@ -150,18 +176,31 @@ export function createRbacClient(options: RbacClientOptions): RbacClient {
   };
 }
 
-/** `{success: true, data}` → data. A 2xx with `success: false` is read as a refusal the server did not act on. */
-function unwrap(body: unknown): Obj {
+/**
+ * `{success: true, data, deprecated?, link?}` → data, and whether the endpoint is marked deprecated. Any 2xx is a
+ * success (creates answer 200 or 201); a 2xx with `success: false` is read as an answer accessctl cannot read.
+ */
+function unwrap(body: unknown): { data: Obj; deprecated: boolean; link: string | undefined } {
   const envelope = obj(body, "body");
   if (envelope["success"] === false) {
     throw new ShapeError(`success is false: ${typeof envelope["error"] === "string" ? envelope["error"] : "no message"}`);
   }
-  return obj(envelope["data"], "data");
+  const link = envelope["link"];
+  return { data: obj(envelope["data"], "data"), deprecated: envelope["deprecated"] === true, link: typeof link === "string" && link !== "" ? link : undefined };
 }
 
-/** DELETE answers `{id, deleted: true}`; an empty 2xx body is accepted too. */
-function unwrapOrEmpty(body: unknown): void {
-  if (body !== undefined) unwrap(body);
+/** A request path as its endpoint's template: `/v1/projects/p1/roles/r1` → `/v1/projects/{projectId}/roles/{roleId}`. */
+export function endpointOf(path: string): string {
+  const parts = path.split("/");
+  return parts
+    .map((part, i) => {
+      const owner = parts[i - 1];
+      if (owner === "projects") return "{projectId}";
+      if (owner === "policies") return "{policyId}";
+      if (owner === "roles") return "{roleId}";
+      return part;
+    })
+    .join("/");
 }
 
 function readRbacError(body: unknown): ServerError {
@@ -189,8 +228,8 @@ function readPolicy(o: Obj, at: string): LiveRbacPolicy {
 function readRole(o: Obj, at: string, scope: RbacScopeRef["kind"]): LiveRole {
   const name = str(o, "name", at);
   const ownerKey = scope === "organization" ? "organizationId" : "projectId";
-  // System roles carry a null owner id (API.md). A service that leaves the field out entirely is judged by name,
-  // so that a system role is never written to.
+  // System roles carry a null owner id (docs/services.md#what-accessctl-relies-on). A service that leaves the
+  // field out entirely is judged by name, so that a system role is never written to.
   const system = ownerKey in o ? o[ownerKey] === null : SYSTEM_ROLES[scope].has(name);
   return {
     id: str(o, "id", at),

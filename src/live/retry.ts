@@ -22,7 +22,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRateLimitedAttempts: 20,
   baseDelayMs: 200,
   maxDelayMs: 10_000,
-  maxRetryAfterMs: 120_000,
+  maxRetryAfterMs: 60_000,
 };
 
 /** Statuses worth another try when the call is idempotent: timeouts, rate limits and transient server faults. */
@@ -30,7 +30,7 @@ const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503
 
 /** GET and DELETE: retried on 429, transient 5xx and any network error. */
 export function isRetryableRead(error: unknown): boolean {
-  if (!(error instanceof HttpError)) return false;
+  if (!(error instanceof HttpError) || error.unreachable !== undefined) return false;
   if (error.kind === "network") return true;
   return error.kind === "status" && error.status !== null && TRANSIENT_STATUSES.has(error.status);
 }
@@ -40,7 +40,7 @@ export function isRetryableRead(error: unknown): boolean {
  * before the request was sent). A 409 or 422 is not-applied too, but sending it again changes nothing.
  */
 export function isRetryableWrite(error: unknown): boolean {
-  if (!(error instanceof HttpError) || error.outcome !== "not-applied") return false;
+  if (!(error instanceof HttpError) || error.outcome !== "not-applied" || error.unreachable !== undefined) return false;
   if (error.kind === "network") return true;
   return error.kind === "status" && (error.status === 429 || error.status === 408);
 }
@@ -102,7 +102,9 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, options: 
       // Each budget counts its own first try, so a call gets maxAttempts tries for faults however many 429s it saw.
       if (is429 ? rateLimited >= policy.maxRateLimitedAttempts : failures >= policy.maxAttempts) throw error;
       const retryAfter = error instanceof HttpError ? error.retryAfterMs : undefined;
-      if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) throw error;
+      if (retryAfter !== undefined && retryAfter > policy.maxRetryAfterMs) {
+        throw (error as HttpError).withNote(`the service asked to wait ${Math.ceil(retryAfter / 1000)} s (Retry-After), longer than the ${Math.round(policy.maxRetryAfterMs / 1000)} s accessctl waits; try again later`);
+      }
       const delayMs = retryDelay(error, is429 ? rateLimited : failures, policy, options.random);
       options.onRetry?.({ error, retry: n, delayMs });
       await options.sleep(delayMs);

@@ -1,5 +1,5 @@
 /**
- * Which services a run talks to (SPEC section 2), as a pure function of the environment and the flags. URL
+ * Which services a run talks to (docs/services.md#targets), as a pure function of the environment and the flags. URL
  * variables select live services; a key alone never does, so a key left in someone's shell cannot send a laptop
  * run to production. With no URL the run is local: the caller starts the embedded emulator and says so.
  */

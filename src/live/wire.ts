@@ -1,7 +1,7 @@
 /**
  * Small readers for JSON answers. They check only the fields accessctl uses and ignore every other field, since
- * both APIs may grow fields at any time (API.md). A missing or mistyped field throws `ShapeError`, which the HTTP
- * client turns into an `HttpError` of kind "protocol" naming the request.
+ * both APIs may grow fields at any time (docs/services.md, its opening section). A missing or mistyped field
+ * throws `ShapeError`, which the HTTP client turns into an `HttpError` of kind "protocol" naming the request.
  */
 
 export class ShapeError extends Error {

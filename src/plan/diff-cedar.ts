@@ -1,15 +1,28 @@
 /**
- * Diff of the Cedar tenant: policy metadata, and each policy's ordered rules matched for the fewest writes.
+ * Diff of the Cedar tenant: policy metadata, and each policy's ordered rules matched for the fewest writes
+ * (docs/plan-and-apply.md#changes). Rules are compared by meaning, annotations and comments left out
+ * (`canonical.ts`). All the moves of one policy are one `reorder` change, its last write.
  * Pure, apart from the memoized engine call behind `canonicalRule`, made only for rules whose tokens differ.
  */
 import { deepEqual } from "../json/deep-equal.js";
 import type { Address } from "../address/address.js";
 import { canonicalRule, tokenKey } from "../cedar/canonical.js";
 import type { DesiredCedarPolicy, DesiredRule } from "../desired/types.js";
+import { CEDAR_CALLS } from "../live/cedar-client.js";
 import type { CedarPolicySettings, LiveCedarPolicy, LiveCedarRule } from "../live/types.js";
 import { isOwned, type DiffContext } from "./diff-context.js";
 import { pairObjects, type CedarPairing } from "./match-objects.js";
-import { changeId, type CedarPolicyFields, type CedarRuleFields, type Change, type FieldChange, type Ref } from "./model.js";
+import {
+  changeId,
+  type CedarPolicyFields,
+  type CedarRuleFields,
+  type CedarRuleUpdateFields,
+  type Change,
+  type FieldChange,
+  type Ref,
+  type RuleMove,
+  type RuleSlot,
+} from "./model.js";
 
 const SCOPE = "cedar";
 
@@ -22,6 +35,7 @@ export function diffCedar(desired: readonly DesiredCedarPolicy[], live: readonly
     const a = policyAddress(d.name);
     const policyRef: Ref = l ? { name: d.name, id: l.id } : { name: d.name };
     let policyChange: string | undefined;
+    let policyWrite: string | undefined;
     if (!l) {
       policyChange = changeId("create", a);
       changes.push({
@@ -35,13 +49,14 @@ export function diffCedar(desired: readonly DesiredCedarPolicy[], live: readonly
         // Field changes are named as the body's keys: the body is the changed fields' new values.
         const body: Record<string, unknown> = {};
         for (const f of fields) body[f.field] = f.after;
+        policyWrite = changeId(kind, a);
         changes.push({
           id: changeId(kind, a), kind, type: "cedar-policy", address: a, scope: SCOPE, dependsOn: [], fields, liveId: l.id, body: body as CedarPolicyFields,
           ...(renamedFrom !== undefined ? { fromName: renamedFrom } : {}),
         });
       }
     }
-    changes = changes.concat(diffRules(d, l?.rules ?? [], policyRef, policyChange));
+    changes = changes.concat(diffRules(d, l?.rules ?? [], policyRef, policyChange, policyWrite));
   }
   for (const l of pairing.unclaimed) {
     const a = policyAddress(l.name);
@@ -82,13 +97,26 @@ interface RulePair {
   sameMeaning: boolean;
 }
 
+export interface MatchOptions {
+  /**
+   * Pair leftover rules of different meaning into one PATCH each (the undocumented rule PATCH, `CEDAR_CALLS`);
+   * false replaces each by a create and a delete instead.
+   */
+  patchRules?: boolean;
+}
+
 /**
  * Matches desired rules to live rules so that the plan makes the fewest writes: rules of the same meaning keep
- * their id (a move is one PATCH of `{ordinal}`), then leftover rules are paired into PATCHes of their text
- * (one write instead of a delete and a create), and only what is left is created or deleted. Linear in the number
- * of rules, apart from canonical forms computed for rules whose tokens match nothing.
+ * their id (moving costs nothing of their own: the policy's one reorder call carries them), then leftover rules
+ * are paired by position into PATCHes of their text (one write instead of a delete and a create), and only what
+ * is left is created or deleted. Deterministic (live rules come sorted by ordinal and creation), so the checksum
+ * is. Linear in the number of rules, apart from canonical forms computed for rules whose tokens match nothing.
  */
-export function matchRules(desired: readonly DesiredRule[], live: readonly LiveCedarRule[]): { pairs: RulePair[]; creates: DesiredRule[]; deletes: LiveCedarRule[] } {
+export function matchRules(
+  desired: readonly DesiredRule[],
+  live: readonly LiveCedarRule[],
+  options: MatchOptions = {},
+): { pairs: RulePair[]; creates: DesiredRule[]; deletes: LiveCedarRule[] } {
   const pairs: RulePair[] = [];
   let restDesired = [...desired];
   let restLive = [...live];
@@ -116,52 +144,62 @@ export function matchRules(desired: readonly DesiredRule[], live: readonly LiveC
     restDesired = unmatched;
     restLive = restLive.filter((l) => !taken.has(l));
   }
-  // Changed rules: pair those at the same position first, then the rest in order.
-  const liveAt = new Map<number, LiveCedarRule[]>();
-  for (const l of restLive) {
-    const list = liveAt.get(l.ordinal);
-    if (list) list.push(l);
-    else liveAt.set(l.ordinal, [l]);
-  }
-  const taken = new Set<LiveCedarRule>();
-  const waiting: DesiredRule[] = [];
-  for (const d of restDesired) {
-    const l = liveAt.get(d.ordinal)?.find((c) => !taken.has(c));
-    if (l) {
-      taken.add(l);
-      pairs.push({ desired: d, live: l, sameMeaning: false });
-    } else waiting.push(d);
-  }
-  const freeLive = restLive.filter((l) => !taken.has(l));
   const creates: DesiredRule[] = [];
-  waiting.forEach((d, i) => {
-    const l = freeLive[i];
-    if (l) {
-      taken.add(l);
-      pairs.push({ desired: d, live: l, sameMeaning: false });
-    } else creates.push(d);
-  });
+  const taken = new Set<LiveCedarRule>();
+  if (options.patchRules ?? CEDAR_CALLS.updateRule.assumed) {
+    // Changed rules: pair those at the same position first, then the rest in order.
+    const liveAt = new Map<number, LiveCedarRule[]>();
+    for (const l of restLive) {
+      const list = liveAt.get(l.ordinal);
+      if (list) list.push(l);
+      else liveAt.set(l.ordinal, [l]);
+    }
+    const waiting: DesiredRule[] = [];
+    for (const d of restDesired) {
+      const l = liveAt.get(d.ordinal)?.find((c) => !taken.has(c));
+      if (l) {
+        taken.add(l);
+        pairs.push({ desired: d, live: l, sameMeaning: false });
+      } else waiting.push(d);
+    }
+    const freeLive = restLive.filter((l) => !taken.has(l));
+    waiting.forEach((d, i) => {
+      const l = freeLive[i];
+      if (l) {
+        taken.add(l);
+        pairs.push({ desired: d, live: l, sameMeaning: false });
+      } else creates.push(d);
+    });
+  } else creates.push(...restDesired);
   const deletes = restLive.filter((l) => !taken.has(l));
   pairs.sort((a, b) => a.desired.ordinal - b.desired.ordinal);
   return { pairs, creates, deletes };
 }
 
-function diffRules(d: DesiredCedarPolicy, live: readonly LiveCedarRule[], policy: Ref, policyChange: string | undefined): Change[] {
+function diffRules(
+  d: DesiredCedarPolicy,
+  live: readonly LiveCedarRule[],
+  policy: Ref,
+  policyChange: string | undefined,
+  policyWrite: string | undefined,
+): Change[] {
   const out: Change[] = [];
   const base = { type: "cedar-rule" as const, scope: SCOPE, policy, dependsOn: policyChange ? [policyChange] : [] };
   const ruleAddress = (ordinal: number): Address => ({ kind: "cedar-rule", policy: policy.name, ordinal });
   const { pairs, creates, deletes } = matchRules(d.rules, live);
+  const moves: RuleMove[] = [];
+  /** Desired position → the rule that will hold it. */
+  const slots = new Map<number, RuleSlot>();
   for (const { desired: r, live: l, sameMeaning } of pairs) {
     const a = ruleAddress(r.ordinal);
+    slots.set(r.ordinal, { liveId: l.id });
+    // A rule that moves is a move, whatever else changes: its update never carries `ordinal`.
+    if (l.ordinal !== r.ordinal) moves.push({ address: a, liveId: l.id, from: l.ordinal, to: r.ordinal, text: r.text });
     const fields: FieldChange[] = [];
-    const body: CedarRuleFields = {};
+    const body: CedarRuleUpdateFields = {};
     if (!sameMeaning) {
       fields.push({ field: "text", before: l.text, after: r.text });
       body.text = r.text;
-    }
-    if (l.ordinal !== r.ordinal) {
-      fields.push({ field: "ordinal", before: l.ordinal, after: r.ordinal });
-      body.ordinal = r.ordinal;
     }
     if (r.notice !== undefined && !deepEqual(r.notice, l.notice)) {
       fields.push({ field: "notice", before: l.notice, after: r.notice });
@@ -172,24 +210,36 @@ function diffRules(d: DesiredCedarPolicy, live: readonly LiveCedarRule[], policy
       body.auditSession = r.auditSession;
     }
     if (fields.length === 0) continue;
-    if (fields.length === 1 && body.ordinal !== undefined) {
-      out.push({ ...base, id: changeId("move", a), kind: "move", address: a, fields, liveId: l.id, body: { ordinal: r.ordinal }, text: r.text });
-    } else {
-      out.push({ ...base, id: changeId("update", a), kind: "update", address: a, fields, liveId: l.id, body, beforeText: l.text });
-    }
+    out.push({ ...base, id: changeId("update", a), kind: "update", address: a, fields, liveId: l.id, body, beforeText: l.text });
   }
   for (const r of creates) {
     const a = ruleAddress(r.ordinal);
+    const id = changeId("create", a);
+    slots.set(r.ordinal, { create: id });
     const body: CedarRuleFields & { text: string; ordinal: number } = { text: r.text, ordinal: r.ordinal };
     if (r.notice !== undefined) body.notice = r.notice;
     if (r.auditSession !== undefined) body.auditSession = r.auditSession;
-    out.push({ ...base, id: changeId("create", a), kind: "create", address: a, fields: [], body });
+    out.push({ ...base, id, kind: "create", address: a, fields: [], body });
   }
   // Deletes run after the policy's other rule writes, so a replaced rule is never missing in between.
   const writes = out.map((c) => c.id);
   for (const l of deletes) {
     const a = ruleAddress(l.ordinal);
     out.push({ ...base, dependsOn: writes, id: changeId("delete", a, l.id), kind: "delete", address: a, fields: [], liveId: l.id, text: l.text, ordinal: l.ordinal });
+  }
+  // The reorder is the policy's last write: every rule id then live, in the desired order. Moves exist only in a
+  // live policy (its rules are live), so it has an id.
+  if (moves.length > 0 && policy.id !== undefined) {
+    const order = d.rules.map((r) => {
+      const slot = slots.get(r.ordinal);
+      if (slot === undefined) throw new Error(`bug: rule ${r.ordinal} of ${policy.name} has no place in the reorder`);
+      return slot;
+    });
+    const a = policyAddress(policy.name);
+    out.push({
+      id: changeId("reorder", a), kind: "reorder", type: "cedar-policy", address: a, scope: SCOPE, fields: [], liveId: policy.id,
+      dependsOn: [...(policyWrite !== undefined ? [policyWrite] : []), ...out.map((c) => c.id)], moves, order,
+    });
   }
   return out;
 }

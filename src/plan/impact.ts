@@ -1,8 +1,9 @@
 /**
- * The impact stage (SPEC section 4): what the plan's changes do to access. "Before" is the live state the diff
- * read; "after" is that state with the plan's changes applied — only the selected ones under `--only`. Which live
- * object each change is about comes from the diff's pairings (a change's `liveId`; each scope's live state), so
- * `ignore`, `owns`, renames and `--only` mean here exactly what they mean in the changes: no change, no impact.
+ * The impact stage (docs/plan-and-apply.md#access-impact): what the plan's changes do to access. "Before" is the
+ * live state the diff read; "after" is that state with the plan's changes applied — only the selected ones under
+ * `--only`. Which live object each change is about comes from the diff's pairings (a change's `liveId`; each
+ * scope's live state), so `ignore`, `owns`, renames and `--only` mean here exactly what they mean in the changes:
+ * no change, no impact.
  *
  * RBAC: every role whose effective permissions change (role → policies → permissions, also when only a policy
  * changed), with what it gains and loses and how many members hold it. Cedar: every access test whose decision
@@ -125,7 +126,8 @@ function applyCedarChanges(live: readonly LiveCedarPolicy[], changes: readonly C
       // Left out, `enabled` and `priority` take the API's defaults.
       policies.set(created(c.body.name), { name: c.body.name, enabled: c.body.enabled ?? true, priority: c.body.priority ?? 0, rules: new Map() });
     } else if (c.kind === "delete") policies.delete(c.liveId);
-    else {
+    // A reorder changes no decision: the order of rules does not matter within a priority group.
+    else if (c.kind !== "reorder") {
       const p = policies.get(c.liveId);
       if (!p) continue;
       if (c.body.name !== undefined) p.name = c.body.name;
@@ -148,9 +150,6 @@ function applyCedarChanges(live: readonly LiveCedarPolicy[], changes: readonly C
       }
       case "delete":
         p.rules.delete(c.liveId);
-        break;
-      case "move":
-        // An ordinal changes no decision.
         break;
     }
   }

@@ -9,11 +9,17 @@ import type { CedarPolicySettings, CedarRuleSettings } from "../live/types.js";
 
 /**
  * Bumped on every change to the saved form. 2: typed addresses (`{kind, …}` objects) and Cedar fields under the
- * model's names (`maxDurationSeconds`, `text`, `auditSession`, …) instead of the API's.
+ * model's names (`maxDurationSeconds`, `text`, `auditSession`, …) instead of the API's. 3: rule moves are one
+ * `reorder` change per Cedar policy (the documented reorder call) instead of one `move` per rule, and a rule
+ * update never carries `ordinal`.
  */
-export const PLAN_FORMAT_VERSION = 2;
+export const PLAN_FORMAT_VERSION = 3;
 
-export type ChangeKind = "create" | "update" | "rename" | "delete" | "move";
+/**
+ * `reorder`: the moves of one Cedar policy's rules, sent as one call of the documented reorder endpoint with every
+ * rule id of the policy in the desired order (docs/plan-and-apply.md#changes).
+ */
+export type ChangeKind = "create" | "update" | "rename" | "delete" | "reorder";
 
 /** The object kinds a change can be about. */
 export type ObjectType = "rbac-policy" | "role" | "cedar-policy" | "cedar-rule";
@@ -53,6 +59,28 @@ export type CedarPolicyFields = Partial<CedarPolicySettings>;
 /** A Cedar rule's fields to send: always the statement's `text`, never the structured fields. */
 export type CedarRuleFields = Partial<CedarRuleSettings>;
 
+/** A rule update's fields: its position is never among them (moves are the policy's reorder). */
+export type CedarRuleUpdateFields = Partial<Omit<CedarRuleSettings, "ordinal">>;
+
+/** One rule whose position changes: shown in every output, sent within its policy's reorder. */
+export interface RuleMove {
+  /** The rule at its desired position (`cedar/policies/<name>/rules/<to>`). */
+  address: Address;
+  liveId: string;
+  /** The live ordinal. */
+  from: number;
+  /** The desired position, 1-based. */
+  to: number;
+  /** The rule's Cedar text as the files give it (for display). */
+  text: string;
+}
+
+/**
+ * One position of a policy's desired rule order: a rule live at plan time, or the rule a create of this plan
+ * makes (its id is known only once that create has run).
+ */
+export type RuleSlot = { liveId: string } | { create: string };
+
 /** A change's id: `<kind>:<written address>` (a rule delete adds `@<live id>`: two live rules may share an ordinal). */
 export function changeId(kind: ChangeKind, address: Address, liveId?: string): string {
   return `${kind}:${formatAddress(address)}${liveId === undefined ? "" : `@${liveId}`}`;
@@ -71,7 +99,7 @@ interface ChangeBase {
   /** Ids of changes that must succeed before this one runs. */
   dependsOn: string[];
   /**
-   * Field-level before/after, for updates, renames and moves (display only; the body is what is sent). Cedar
+   * Field-level before/after, for updates and renames (display only; the body is what is sent). Cedar
    * fields are named as in the body (`maxDurationSeconds`, `text`, `auditSession`, …).
    */
   fields: FieldChange[];
@@ -93,6 +121,11 @@ export type CedarPolicyChange = ChangeBase & { type: "cedar-policy" } & (
     | { kind: "create"; body: CedarPolicyFields & Pick<CedarPolicySettings, "name" | "maxDurationSeconds"> }
     | { kind: "update" | "rename"; liveId: string; fromName?: string; body: CedarPolicyFields }
     | { kind: "delete"; liveId: string; name: string; ruleCount: number }
+    /**
+     * The policy's last write: after its rule creates, updates and deletes (all in `dependsOn`), one call with
+     * every rule id of the policy, in `order`. `moves` are the rules whose position changes.
+     */
+    | { kind: "reorder"; liveId: string; moves: RuleMove[]; order: RuleSlot[] }
   );
 
 export type CedarRuleChange = ChangeBase & {
@@ -101,8 +134,7 @@ export type CedarRuleChange = ChangeBase & {
   policy: Ref;
 } & (
     | { kind: "create"; body: CedarRuleFields & Pick<CedarRuleSettings, "text" | "ordinal"> }
-    | { kind: "update"; liveId: string; body: CedarRuleFields; beforeText: string }
-    | { kind: "move"; liveId: string; body: { ordinal: number }; text: string }
+    | { kind: "update"; liveId: string; body: CedarRuleUpdateFields; beforeText: string }
     | { kind: "delete"; liveId: string; text: string; ordinal: number }
   );
 
@@ -128,6 +160,7 @@ export interface PlanSummary {
   update: number;
   rename: number;
   delete: number;
+  /** Rules that change position (not reorder calls: one call carries all the moves of a policy). */
   move: number;
 }
 

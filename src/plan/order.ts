@@ -1,26 +1,32 @@
 /**
  * The ordering stage: the stable order of a plan (phase, then address) and its dependency layers. Phases follow
- * SPEC section 5: policies and Cedar policy metadata → roles and Cedar rules → deletes of roles and rules →
- * deletes of policies.
+ * docs/plan-and-apply.md ("Order and concurrency"): policies and Cedar policy metadata → roles and Cedar rules →
+ * deletes of roles and rules → deletes of policies.
  */
 import { formatAddress } from "../address/address.js";
 import type { Change } from "./model.js";
 
 export function phaseOf(c: Change): number {
   if (c.kind === "delete") return c.type === "role" || c.type === "cedar-rule" ? 3 : 4;
+  // A policy's reorder is its last rule write: it runs after the rule deletes.
+  if (c.kind === "reorder") return 3;
   return c.type === "role" || c.type === "cedar-rule" ? 2 : 1;
 }
 
-const KIND_ORDER = { create: 0, rename: 1, update: 2, move: 3, delete: 4 } as const;
+const KIND_ORDER = { create: 0, rename: 1, update: 2, delete: 3, reorder: 4 } as const;
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Rules sort by their policy's address, then numerically by ordinal; everything else by its written address. */
+/**
+ * Rules sort by their policy's address, then numerically by ordinal; a policy's reorder after its rules;
+ * everything else by its written address.
+ */
 function addressKey(c: Change): [string, number] {
   const a = c.address;
-  return a.kind === "cedar-rule" ? [formatAddress({ kind: "cedar-policy", name: a.policy }), a.ordinal] : [formatAddress(a), 0];
+  if (a.kind === "cedar-rule") return [formatAddress({ kind: "cedar-policy", name: a.policy }), a.ordinal];
+  return [formatAddress(a), c.kind === "reorder" ? Number.MAX_SAFE_INTEGER : 0];
 }
 
 export function sortChanges(changes: readonly Change[]): Change[] {

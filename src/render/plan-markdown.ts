@@ -4,6 +4,7 @@
  * is escaped to HTML entities so names and descriptions cannot close tags, inject HTML, mention people or break
  * code blocks. Member emails never appear. At most `limit` characters (default 60,000), cut with a note.
  */
+import { formatAddress } from "../address/address.js";
 import type { Change, FieldChange, Plan } from "../plan/model.js";
 import { isEmpty } from "../plan/summary.js";
 import { cedarPolicyFields } from "./cedar-policy-fields.js";
@@ -87,7 +88,14 @@ function createBody(c: Change): string {
 function changeDetails(c: Change, plan: Plan): string {
   const mark = plan.drift?.[c.id];
   const tag = mark === "drift" ? " — drift (changed outside Git; merging reverts it)" : mark === "both" ? " — files and drift" : "";
-  const body = c.kind === "create" ? createBody(c) : c.kind === "delete" && c.type === "cedar-rule" ? pre(c.text) : c.fields.map((f) => fieldRow(c, f)).join("\n\n");
+  const body =
+    c.kind === "create"
+      ? createBody(c)
+      : c.kind === "reorder"
+        ? c.moves.map((m) => `<p><code>${escapeMarkdown(formatAddress(m.address))}</code>: moved from ${m.from}</p>\n\n${pre(m.text)}`).join("\n\n")
+        : c.kind === "delete" && c.type === "cedar-rule"
+          ? pre(c.text)
+          : c.fields.map((f) => fieldRow(c, f)).join("\n\n");
   return `<details><summary>${escapeMarkdown(changeHeadline(c))}${escapeMarkdown(tag)}</summary>\n\n${body || "<p><em>no fields</em></p>"}\n\n</details>\n`;
 }
 

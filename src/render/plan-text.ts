@@ -14,10 +14,10 @@ export interface PlanTextOptions {
   showEmails?: boolean;
 }
 
-const SYMBOL = { create: "+", update: "~", rename: "~", delete: "-", move: "→" } as const;
+const SYMBOL = { create: "+", update: "~", rename: "~", delete: "-", reorder: "→" } as const;
 
 function paint(c: Change, p: Palette): (s: string) => string {
-  return c.kind === "create" ? p.green : c.kind === "delete" ? p.red : c.kind === "move" ? p.cyan : p.yellow;
+  return c.kind === "create" ? p.green : c.kind === "delete" ? p.red : c.kind === "reorder" ? p.cyan : p.yellow;
 }
 
 export function show(v: unknown): string {
@@ -65,10 +65,16 @@ function createLines(c: Change): string[] {
   }
 }
 
+/** A reorder's moved rules, one line each: `→ cedar/policies/p/rules/1 (moved from 2)`. */
+export function moveLines(c: Change): string[] {
+  if (c.kind !== "reorder") return [];
+  return c.moves.map((m) => `${SYMBOL.reorder} ${formatAddress(m.address)} (moved from ${m.from})`);
+}
+
 export function changeHeadline(c: Change): string {
   let tail = "";
   if (c.kind === "rename" && "fromName" in c) tail = ` (renamed from ${JSON.stringify(c.fromName)})`;
-  if (c.kind === "move") tail = ` (moved from ${String(c.fields[0]?.before)})`;
+  if (c.kind === "reorder") tail = ` (1 reorder call for ${c.moves.length} rule move${c.moves.length === 1 ? "" : "s"})`;
   if (c.kind === "delete" && c.type === "cedar-policy" && c.ruleCount > 0) tail = ` (and its ${c.ruleCount} rule${c.ruleCount === 1 ? "" : "s"})`;
   return `${SYMBOL[c.kind]} ${formatAddress(c.address)}${tail}`;
 }
@@ -98,7 +104,7 @@ export function renderPlanText(plan: Plan, p: Palette, options: PlanTextOptions 
       const mark = plan.drift?.[c.id];
       const driftTag = mark === "drift" ? p.yellow(" [drift: changed outside Git; this apply reverts it]") : mark === "both" ? p.yellow(" [files + drift]") : "";
       out.push(paint(c, p)(`  ${changeHeadline(c)}`) + driftTag);
-      const details = c.kind === "create" ? createLines(c) : c.kind === "move" ? [] : c.fields.flatMap((f) => fieldLines(c, f, p));
+      const details = c.kind === "create" ? createLines(c) : c.kind === "reorder" ? moveLines(c) : c.fields.flatMap((f) => fieldLines(c, f, p));
       for (const d of details) out.push(`      ${d}`);
     }
     out.push("");

@@ -5,9 +5,11 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { onFile } from "../errors/file-errors.js";
 import { InternalError, UsageError } from "../errors/user-errors.js";
 import { createCedarClient } from "../live/cedar-client.js";
-import { createDispatcher } from "../live/dispatcher.js";
+import { createDispatcher, proxyRoute } from "../live/dispatcher.js";
+import { DEFAULT_TIMEOUT_MS } from "../live/http-client.js";
 import type { LiveClients } from "../live/fetch-live.js";
 import { createRbacClient } from "../live/rbac-client.js";
 import { redactor } from "../live/redact.js";
@@ -21,6 +23,10 @@ export interface Session {
   /** Things to tell the user on stderr before anything else (e.g. that the embedded emulator is used). */
   notices: string[];
   redact: (text: string) => string;
+  /** Abandons every request in flight and sends no more (an interrupt past its grace period). */
+  stopRequests(reason: string): void;
+  /** Requests answered so far and waiting now, over both APIs (for "still working" lines). */
+  activity(): { ended: number; waiting: number; longestMs: number };
   close(): Promise<void>;
 }
 
@@ -31,6 +37,10 @@ export interface SessionOptions {
   /** Which APIs the desired state manages. */
   need: { rbac: boolean; cedar: boolean };
   concurrency?: number;
+  /** Where the clients' notices go (e.g. an RBAC endpoint marked deprecated), redacted; `withSession` wires it. */
+  notice?: (text: string) => void;
+  /** The inactivity timeout of every request (`--timeout`, ACCESSCTL_TIMEOUT); default 30 s. */
+  timeoutMs?: number;
   /**
    * Starts the embedded emulator for a local run, its state in `statePath`. Injected by the CLI, so that the
    * GitHub Action (always remote) never loads the emulator and its bundle leaves it out.
@@ -53,8 +63,11 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const missing = requireTargets(targets, options.need);
   if (missing) throw new UsageError(missing.message, missing.hint);
   const secrets = secretsFromEnv(options.env);
-  const dispatcher = createDispatcher({ env: options.env });
-  const common = { dispatcher, ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }) };
+  const notice = options.notice;
+  const rbacNotice = notice === undefined ? {} : { notice: (text: string) => notice(redactor(secrets)(text)) };
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const dispatcher = createDispatcher({ env: options.env, timeoutMs });
+  const common = { dispatcher, timeoutMs, ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }) };
   let emulator: EmbeddedEmulator | undefined;
   const notices = [...targets.notices];
   const clients: LiveClients = {};
@@ -62,21 +75,28 @@ export async function openSession(options: SessionOptions): Promise<Session> {
 
   if (targets.kind === "local") {
     if (!options.startEmbedded) throw new InternalError("a local run without an embedded emulator to start");
-    mkdirSync(join(options.cwd, ".accessctl"), { recursive: true });
+    const stateDir = join(options.cwd, ".accessctl");
+    onFile(stateDir, "create the embedded emulator's directory", () => mkdirSync(stateDir, { recursive: true }), "the embedded emulator keeps its state in .accessctl/ under the current directory: remove or rename what is in the way, or set the target URL variables");
     emulator = await options.startEmbedded(join(options.cwd, EMBEDDED_STATE));
     notices.unshift(
       `Using the embedded emulator (state in ${EMBEDDED_STATE}); set ACCESSCTL_RBAC_URL / ACCESSCTL_CEDAR_URL to reach live services.`,
       ...emulator.notices,
     );
-    clients.rbac = createRbacClient({ ...common, baseUrl: emulator.url, apiKey: emulator.keys.rbac });
+    clients.rbac = createRbacClient({ ...common, ...rbacNotice, baseUrl: emulator.url, apiKey: emulator.keys.rbac });
     clients.cedar = createCedarClient({ ...common, baseUrl: emulator.url, apiKey: emulator.keys.cedar, tenantId: emulator.keys.tenant });
   } else {
     if (targets.rbac) {
-      clients.rbac = createRbacClient({ ...common, baseUrl: targets.rbac.url, apiKey: targets.rbac.apiKey });
+      clients.rbac = createRbacClient({ ...common, ...rbacNotice, baseUrl: targets.rbac.url, apiKey: targets.rbac.apiKey, route: proxyRoute(targets.rbac.url, options.env) });
       info.rbac = targets.rbac.url;
     }
     if (targets.cedar) {
-      clients.cedar = createCedarClient({ ...common, baseUrl: targets.cedar.url, apiKey: targets.cedar.apiKey, tenantId: targets.cedar.tenantId });
+      clients.cedar = createCedarClient({
+        ...common,
+        baseUrl: targets.cedar.url,
+        apiKey: targets.cedar.apiKey,
+        tenantId: targets.cedar.tenantId,
+        route: proxyRoute(targets.cedar.url, options.env),
+      });
       info.cedar = targets.cedar.url;
     }
   }
@@ -85,6 +105,18 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     targets: info,
     notices,
     redact: redactor(secrets),
+    activity: () => {
+      const all = [clients.rbac, clients.cedar].flatMap((c) => (c ? [c.http.health.activity()] : []));
+      return {
+        ended: all.reduce((n, a) => n + a.ended, 0),
+        waiting: all.reduce((n, a) => n + a.waiting, 0),
+        longestMs: Math.max(0, ...all.map((a) => a.longestMs)),
+      };
+    },
+    stopRequests: (reason) => {
+      clients.rbac?.http.health.stop(reason);
+      clients.cedar?.http.health.stop(reason);
+    },
     close: async () => {
       await dispatcher.close();
       await emulator?.close();
@@ -97,7 +129,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
  * `fn`, and always closes the session (connections, and the embedded emulator's state).
  */
 export async function withSession<T>(options: SessionOptions, notice: (text: string) => void, fn: (s: Session) => Promise<T>): Promise<T> {
-  const session = await openSession(options);
+  const session = await openSession({ notice, ...options });
   try {
     for (const n of session.notices) notice(session.redact(n));
     return await fn(session);

@@ -69,7 +69,7 @@ describe("failures a user can meet", () => {
     expect(r.stderr).toContain(`at ${url}`);
     expect(r.stderr).toContain("no response (ECONNREFUSED)");
     expect(r.stderr).toContain(`ACCESSCTL_RBAC_URL (${url})`);
-    expect(r.stderr).toContain("HTTPS_PROXY / NO_PROXY");
+    expect(r.stderr).toContain("requests go directly (no proxy variable applies)");
   });
 
   it("the built executable says the same (the issue's reproduction)", async () => {

@@ -1,7 +1,7 @@
 /**
- * `accessctl export` end to end (SPEC section 6; issue 8): a live state holding every object kind and every rule
- * form is built over HTTP in an emulator started here (rules posted both as `policy_text` and as structured
- * fields), then the built CLI exports it, and:
+ * `accessctl export` end to end (docs/plan-and-apply.md#export; issue 8): a live state holding every object kind
+ * and every rule form is built over HTTP in an emulator started here (rules posted both as `policy_text` and as
+ * structured fields), then the built CLI exports it, and:
  * - `plan <dir> --detailed-exitcode` exits 0 ("No changes");
  * - a second export (into another dir, and with `--force` into the same one) gives byte-identical files;
  * - the files pass `validate` and start with the `$schema` modeline;

@@ -1,6 +1,7 @@
 /**
- * The plan for reviewers, end to end (SPEC section 4; issue 6, acceptance 3 and 4): the built CLI against an
- * emulator started here on port 0, reached over HTTP through the URL variables (CI=true, as the suite runs).
+ * The plan for reviewers, end to end (docs/plan-and-apply.md, "Guards" and "Drift split"; issue 6, acceptance 3
+ * and 4): the built CLI against an emulator started here on port 0, reached over HTTP through the URL variables
+ * (CI=true, as the suite runs).
  *
  * - Preflight guard: members hold a role the files delete → `plan` shows the guard with the member count (text:
  *   up to five emails; Markdown: never an email), `plan --json` carries it in `guards`, `apply --yes` exits 4

@@ -100,12 +100,15 @@ async function applyOverHttp(em: EmulatorHandle, p: Plan): Promise<void> {
       case "cedar-policy": {
         if (c.kind === "create") created.set(key("cedar", c.body.name), (await cedar(em, "POST", "/v1/policies", policyWire(c.body))).id);
         else if (c.kind === "delete") await cedar(em, "DELETE", `/v1/policies/${c.liveId}`);
-        else await cedar(em, "PATCH", `/v1/policies/${c.liveId}`, policyWire(c.body));
+        else if (c.kind === "reorder") {
+          const ids = c.order.map((slot) => ("liveId" in slot ? slot.liveId : created.get(key("rule", slot.create))!));
+          await cedar(em, "PATCH", `/v1/policies/${c.liveId}/rules/reorder`, { ids });
+        } else await cedar(em, "PATCH", `/v1/policies/${c.liveId}`, policyWire(c.body));
         break;
       }
       case "cedar-rule": {
         const policyId = c.policy.id ?? created.get(key("cedar", c.policy.name))!;
-        if (c.kind === "create") await cedar(em, "POST", `/v1/policies/${policyId}/rules`, ruleWire(c.body));
+        if (c.kind === "create") created.set(key("rule", c.id), (await cedar(em, "POST", `/v1/policies/${policyId}/rules`, ruleWire(c.body))).id);
         else if (c.kind === "delete") await cedar(em, "DELETE", `/v1/policies/${policyId}/rules/${c.liveId}`);
         else await cedar(em, "PATCH", `/v1/policies/${policyId}/rules/${c.liveId}`, ruleWire(c.body));
         break;

@@ -13,6 +13,7 @@ import { stringify } from "yaml";
 import { expect } from "vitest";
 import { canonicalRule } from "../../src/cedar/canonical.js";
 import type { EmulatorHandle, EmulatorState } from "../../src/emulator/index.js";
+import { ruleText } from "../../src/emulator/cedar-rules.js";
 import { orgPermissionNames, projectPermissionNames } from "../../src/emulator/seed.js";
 import { CLI, EMULATOR_TENANT, ROOT, baseEnv, emulatorTargets, runCli, type CliResult } from "./cli.js";
 
@@ -259,7 +260,7 @@ export function duplicates(state: EmulatorState): string[] {
   count("RBAC policies", state.list("policies").map((p) => `${p.scope} / ${p.name}`));
   count("roles", state.list("roles").map((r) => `${r.scope} / ${r.name}`));
   count("Cedar policies", state.list("cedarPolicies").map((p) => p.name));
-  count("Cedar rules", state.list("cedarRules").map((r) => `${r.policy_id} / ${meaning(r.policy_text)}`));
+  count("Cedar rules", state.list("cedarRules").map((r) => `${r.policy_id} / ${meaning(ruleText(r))}`));
   return out;
 }
 
@@ -300,7 +301,7 @@ export function expectBigStateLive(state: EmulatorState, big: BigState): void {
       rules: rules
         .filter((r) => r.policy_id === p.id)
         .sort((a, b) => a.ordinal - b.ordinal)
-        .map((r) => `${r.ordinal}: ${/when\s*\{\s*(.*?)\s*\}/s.exec(r.policy_text)?.[1] ?? r.policy_text}`),
+        .map((r) => `${r.ordinal}: ${/when\s*\{\s*(.*?)\s*\}/s.exec(ruleText(r))?.[1] ?? ruleText(r)}`),
     }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   expect(live).toEqual(big.cedar.map((p) => ({ name: p.name, rules: p.rules.map((w, i) => `${i + 1}: ${w}`) })).sort((a, b) => (a.name < b.name ? -1 : 1)));

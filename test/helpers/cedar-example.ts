@@ -2,7 +2,7 @@
  * Turns one shared Cedar use case (policies.cedar, policies.cedarschema, entities.json, ALLOW/ and DENY/
  * requests) into an accessctl desired-state directory: one Cedar policy whose rules come from the file, the
  * schema as `cedar.schema`, every request as an access test. Rules of equal meaning (document_cloud repeats one)
- * go into a second policy of the same priority, since two equal rules in one policy are invalid (SPEC section 1)
+ * go into a second policy of the same priority, since two equal rules in one policy are invalid (docs/file-format.md#rules)
  * while the same rule in two policies of one priority group decides the same way.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -99,7 +99,7 @@ export function tempDir(from?: string, files: Record<string, string> = {}): stri
   return dir;
 }
 
-/** The emulator's default tenant (API.md section 3). */
+/** The emulator's default tenant (docs/services.md#the-emulator). */
 export const EMULATOR_TENANT = "00000000-0000-4000-8000-000000000001";
 
 /**

@@ -4,9 +4,11 @@
  * and the reviewed-changes digest, round-trip.
  */
 import { describe, expect, it } from "vitest";
-import { differences } from "../../src/action/apply-comment.js";
+import { reviewDifferences as differences } from "../../src/flow/review.js";
 import { normalizePath } from "../../src/action/inputs.js";
-import { changesMarker, digestChanges, pathMarker, readChanges, readChecksum } from "../../src/action/markers.js";
+import { changesMarker, pathMarker, readChanges, readChecksum } from "../../src/action/markers.js";
+import { digestChanges } from "../../src/flow/review.js";
+import { changeHeadline } from "../../src/render/plan-text.js";
 import { GITHUB_BODY_LIMIT, planCommentBody } from "../../src/action/plan-comment.js";
 import { composePlan } from "../../src/flow/compose-plan.js";
 import type { Plan } from "../../src/plan/model.js";
@@ -49,8 +51,8 @@ describe("the plan comment", () => {
 
     const fresh = bigPlan(42).changes.filter((c) => c.id !== plan.changes[0]!.id);
     const d = differences(reviewed!, fresh);
-    expect(d.filter((x) => x.how === "removed").map((x) => x.what)).toEqual([plan.changes[0]!.id]);
-    expect(d.filter((x) => x.how === "added").map((x) => x.what).sort()).toEqual(["+ organization/policies/Policy 0020 <b>@team|x<\\/b>", "+ organization/roles/Role 0020"]);
+    expect(d.filter((x) => x.how === "removed").map((x) => x.id)).toEqual([plan.changes[0]!.id]);
+    expect(d.filter((x) => x.how === "added").map((x) => changeHeadline(x.change!)).sort()).toEqual(["+ organization/policies/Policy 0020 <b>@team|x<\\/b>", "+ organization/roles/Role 0020"]);
   });
 
   it("finds the digest only up to its size limit", () => {

@@ -1,4 +1,4 @@
-/** action.yml declares SPEC section 7's inputs and outputs and runs the committed bundle. */
+/** action.yml declares the inputs and outputs of README.md#github-action and runs the committed bundle. */
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,7 +7,7 @@ import { parse } from "yaml";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-it("action.yml runs dist-action/index.js on node24 with the spec's inputs and outputs", () => {
+it("action.yml runs dist-action/index.js on node24 with the README's inputs and outputs", () => {
   const a = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as {
     runs: { using: string; main: string };
     inputs: Record<string, { default?: string; required?: boolean }>;

@@ -1,6 +1,7 @@
 /**
- * Addresses (SPEC section 1): format/parse round trips for every kind, escapes (`\/`, `\*`, `\\`), patterns
- * (`*` within a segment, `**` across segments, a rule follows its policy) and bad patterns rejected with a reason.
+ * Addresses (docs/file-format.md#addresses-and-patterns): format/parse round trips for every kind, escapes (`\/`,
+ * `\*`, `\\`), patterns (`*` within a segment, `**` across segments, a rule follows its policy) and bad patterns
+ * rejected with a reason.
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -126,10 +127,8 @@ const MATCHES: [string, Address, boolean, string][] = [
   ["organization/roles/*", org("a/b"), true, "`*` matches a name holding a `/` (it is one segment)"],
   ["organization/*/Auditor", org("Auditor"), true, "`*` as a whole segment"],
   ["organization/*/Auditor", orgPolicy("Auditor"), true, "`*` as a whole segment (policies)"],
-  ["organization/*", org("Auditor"), false, "`*` does not cross a `/`"],
   ["projects/*/roles/Analyst", projRole("Support Bot", "Analyst"), true, "any project"],
   ["projects/*/roles/Analyst", projPolicy("Support Bot", "Analyst"), false, "roles only"],
-  ["projects/*", projRole("Support Bot", "Analyst"), false, "`*` is one segment, not many"],
   ["cedar/policies/team-a-*", cedarPolicy("team-a-prod"), true, "prefix"],
   ["cedar/policies/team-a-*", cedarPolicy("team-b-prod"), false, "prefix differs"],
   ["cedar/policies/*-prod", cedarPolicy("team-a-prod"), true, "suffix"],
@@ -139,8 +138,6 @@ const MATCHES: [string, Address, boolean, string][] = [
   ["cedar/policies/a*b*c", cedarPolicy("acb"), false, "order matters"],
   ["cedar/policies/*ab*ab", cedarPolicy("xabab"), true, "overlapping chunks"],
   ["cedar/policies/*ab*ab", cedarPolicy("xab"), false, "chunks may not overlap"],
-  ["*/roles/Auditor", org("Auditor"), true, "`*` as the root"],
-  ["*/roles/Auditor", projRole("Auditor", "x"), false, "the root `*` is one segment"],
   // `**` across segments
   ["**", org("x"), true, "`**` matches everything (org)"],
   ["**", projPolicy("p", "x"), true, "`**` matches everything (project)"],
@@ -219,8 +216,19 @@ const BAD_PATTERNS: [string, RegExp, number][] = [
   ["organization//roles/x", /no empty segment/, 14],
   ["/organization/roles/x", /no empty segment/, 1],
   ["organization/roles/", /no empty segment/, 20],
-  ["organisation/roles/x", /starts with organization\/, projects\/ or cedar\//, 1],
-  ["roles/Owner", /starts with organization\/, projects\/ or cedar\//, 1],
+  ["organisation/roles/x", /starts with organization\/, projects\/, cedar\/ or \*\*/, 1],
+  ["roles/Owner", /starts with organization\/, projects\/, cedar\/ or \*\*/, 1],
+  // Issue 15: a pattern that is not an address form is refused at load, not accepted to match nothing.
+  ["*", /starts with organization\/, projects\/, cedar\/ or \*\*, not `\*`/, 1],
+  ["Manage*", /starts with organization\/, projects\/, cedar\/ or \*\*, not `Manage\*`/, 1],
+  ["Billing Manager", /starts with organization\//, 1],
+  ["*/roles/Auditor", /starts with organization\//, 1],
+  ["Organization/roles/x", /starts with organization\//, 1],
+  ["organization/*", /can never name an object/, 1],
+  ["projects/*", /can never name an object/, 1],
+  ["organization/Roles/Billing Manager", /can never name an object/, 1],
+  ["cedar/policies/p/rules/first", /can never name an object/, 1],
+  ["cedar/policies/p/x/y", /can never name an object/, 1],
   ["projects/a**b/roles/x", /`\*\*` stands alone/, 10],
   ["cedar/policies/**x", /`\*\*` stands alone/, 16],
   ["organization/roles/a\\qb", /`\\q` is not an escape/, 21],
@@ -248,12 +256,40 @@ describe("bad patterns", () => {
   it.each([
     "organization/roles/Legacy *",
     "**",
-    "*/roles/x",
+    "**/roles/x",
+    "**/Manage*",
+    "organization/*/x",
     "projects/**",
+    "cedar/policies/p/rules/1*",
     "cedar/policies/p/rules/*",
     "organization/roles/a\\/b\\*c\\\\",
     "organization/roles/Zürich 🔥",
   ])("%j compiles", (pattern) => {
     expect(compilePattern(pattern).source).toBe(pattern);
+  });
+});
+
+describe("bad patterns: the hint shows the address form (issue 15)", () => {
+  const hintOf = (pattern: string): string => {
+    try {
+      compilePattern(pattern);
+    } catch (e) {
+      if (e instanceof AddressSyntaxError) return e.hint ?? "";
+      throw e;
+    }
+    throw new Error(`${pattern} compiled`);
+  };
+  it.each([
+    ["Manage*", "`organization/roles/Manage*`"],
+    ["Manage*", "`**/Manage*`"],
+    ["*", "`**` matches every object"],
+    ["Organization/roles/Billing Manager", "`organization/roles/Billing Manager`"],
+    ["organisation/roles/x", "`organization/roles/x`"],
+    ["project/*/roles/x", "`projects/*/roles/x`"],
+    ["roles/Owner", "`**/roles/Owner`"],
+    ["organization/Roles/Billing Manager", "`organization/roles/Billing Manager`"],
+    ["organization/*", "organization/(policies|roles)/<name>"],
+  ])("%j → a hint containing %s", (pattern, fragment) => {
+    expect(hintOf(pattern)).toContain(fragment);
   });
 });

@@ -143,7 +143,7 @@ describe("executePlan: order and ids", () => {
   });
 });
 
-describe("executePlan: call shapes (SPEC section 5)", () => {
+describe("executePlan: call shapes (docs/services.md#how-apply-writes)", () => {
   it("renames are one PUT (RBAC, full body) or PATCH (Cedar) on the same id; swapped rules are ordinal-only PATCHes", async () => {
     const a = 'permit (principal == User::"a", action, resource);';
     const b = 'permit (principal == User::"b", action, resource);';
@@ -213,7 +213,7 @@ describe("executePlan: failures", () => {
       "create:organization/roles/Uses good",
     ]);
     const summary = summarizeApply(report);
-    expect(summary.counts).toEqual({ total: 7, applied: 4, adopted: 0, failed: 1, skipped: 2 });
+    expect(summary.counts).toEqual({ total: 7, applied: 4, adopted: 0, failed: 1, unknown: 0, skipped: 2, notStarted: 0 });
     expect(summary.ok).toBe(false);
     expect(summary.failed[0]!.address).toEqual({ kind: "org-policy", name: "Bad" });
   });
@@ -240,7 +240,7 @@ describe("executePlan: failures", () => {
     expect(report.applied.every((a) => a.note === "already gone (404)")).toBe(true);
   });
 
-  it("an aborted run starts nothing new and reports the rest as skipped", async () => {
+  it("an interrupted run starts nothing new and reports the rest as not started", async () => {
     const changes = await plan(desiredState({ policies: [policy("A", ["billing:read"]), policy("B", ["billing:read"])] }));
     const controller = new AbortController();
     controller.abort();
@@ -248,7 +248,8 @@ describe("executePlan: failures", () => {
     expect(report.applied).toHaveLength(2);
     const none = await executePlan(await plan(desiredState({ policies: [policy("C", ["billing:read"])] })), clients, { signal: controller.signal });
     expect(none.aborted).toBe(true);
-    expect(none.skipped.map((s) => s.reason)).toEqual(["aborted", "aborted", "aborted"]);
+    expect(none.skipped).toEqual([]);
+    expect(none.notStarted.map((s) => [s.reason, s.message])).toEqual(Array(3).fill(["interrupted", "not started: the apply was interrupted"]));
   });
 });
 
@@ -282,7 +283,7 @@ describe("executePlan: unknown outcomes are settled, never repeated blindly", ()
     expect(report.applied.find((a) => a.change.type === "rbac-policy")?.adopted).toBe(true);
   });
 
-  it("RBAC create: nothing to adopt → created again; never settled → a clear failure", async () => {
+  it("RBAC create: nothing to adopt → created again; never settled → outcome unknown, said clearly", async () => {
     const changes = await plan(desiredState({ policies: [policy("P", ["billing:read"])] }));
     let posts = 0;
     const flaky: RbacClient = {
@@ -300,8 +301,9 @@ describe("executePlan: unknown outcomes are settled, never repeated blindly", ()
     const never: RbacClient = { ...rbac, createPolicy: async () => Promise.reject(lostAnswer("POST", "/v1/organization/policies")) };
     const changes2 = await plan(desiredState({ policies: [policy("P", ["billing:read"]), policy("Q", ["billing:read"])] }));
     const failed = await executePlan(changes2, { rbac: never }, { retry: { ...FAST, maxAttempts: 3 } });
-    expect(failed.failed).toHaveLength(1);
-    expect(failed.failed[0]!.error).toMatch(/^\[POST\] \/v1\/organization\/policies: no response \(ECONNRESET\).*outcome stayed unknown after 3 attempts/);
+    expect(failed.failed).toEqual([]);
+    expect(failed.unknown).toHaveLength(1);
+    expect(failed.unknown[0]!.error).toMatch(/^\[POST\] \/v1\/organization\/policies: no response \(ECONNRESET\).*outcome stayed unknown after 3 attempts/);
   });
 
   it("Cedar rule create: adopts a rule of the same meaning, but never one another desired rule has claimed", async () => {

@@ -1,7 +1,8 @@
 /**
- * Never a duplicate (SPEC section 5): a 300-object state applied against the emulator with a quarter of the
- * requests faulting (before and after the commit) under a rate limit, for several seeds. After each apply no scope
- * holds two objects of one name and no policy two rules of one meaning; a couple of re-plans + applies converge.
+ * Never a duplicate (docs/services.md#writes-whose-outcome-is-unknown): a 300-object state applied against the
+ * emulator with a quarter of the requests faulting (before and after the commit) under a rate limit, for several
+ * seeds. After each apply no scope holds two objects of one name and no policy two rules of one meaning; a couple
+ * of re-plans + applies converge.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dispatcher } from "undici";

@@ -105,6 +105,15 @@ describe("findDuplicateRules", () => {
       ["4", "5"],
     ]);
   });
+
+  it("two rules that differ only in annotations are duplicates (the service drops annotations)", () => {
+    const groups = findDuplicateRules([
+      { key: "1", text: '@id("a") permit(principal == User::"a", action, resource);' },
+      { key: "2", text: '@id("b")\n@team("x") permit(principal == User::"a", action, resource);' },
+      { key: "3", text: '@id("c") forbid(principal == User::"a", action, resource);' },
+    ]);
+    expect(groups).toEqual([["1", "2"]]);
+  });
 });
 
 describe("10,000 rules", () => {

@@ -144,7 +144,7 @@ describe("Cedar policies", () => {
   });
 });
 
-/** Every scope form, assembled exactly as API.md says. */
+/** Every scope form, assembled exactly as docs/services.md#how-structured-rules-become-cedar-text says. */
 const FORMS: { fields: Record<string, unknown>; text: string }[] = [
   { fields: { effect: "permit" }, text: "permit(principal, action, resource);" },
   {

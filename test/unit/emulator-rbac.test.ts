@@ -44,7 +44,7 @@ describe("RBAC auth and routing", () => {
   });
 });
 
-describe("RBAC seeds (API.md section 3)", () => {
+describe("RBAC seeds (docs/services.md#the-emulator)", () => {
   it("organization and project permissions, projects, system roles", async () => {
     const org = (await api("GET", "/v1/organization/permissions")).body.data.permissions;
     expect(org).toHaveLength(27);

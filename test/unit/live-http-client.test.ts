@@ -179,7 +179,7 @@ describe("retries", () => {
     server.handle(() => ({ text: "not json" }));
     const { http } = client();
     const error = await caught(http.request("POST", "/v1/x", { body: {} }));
-    expect(error.message).toBe("[POST] /v1/x: unexpected response to 200 OK — the body is not JSON");
+    expect(error.message).toBe("[POST] /v1/x: unexpected response to 200 OK — the answer is not the API's JSON (got no content type)");
     expect(error.outcome).toBe("unknown");
   });
 });

@@ -18,7 +18,7 @@ function summary(result: ReturnType<typeof resolveTargets>): string {
   return `remote:${result.rbac ? " rbac" : ""}${result.cedar ? " cedar" : ""}`;
 }
 
-describe("resolveTargets: SPEC section 2, row by row", () => {
+describe("resolveTargets: docs/services.md#targets, row by row", () => {
   const rows: Array<[string, Env, string | undefined, string | RegExp]> = [
     ["RBAC URL + key → the RBAC API", RBAC, undefined, "remote: rbac"],
     ["Cedar URL + key + tenant → the Cedar API", CEDAR, undefined, "remote: cedar"],

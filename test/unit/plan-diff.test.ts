@@ -1,9 +1,9 @@
 /**
- * Table tests for the pure plan stages (SPEC section 1 and 4; issue 5, acceptance 1): `diff(desired, live)`, then
- * selection (`--only`), ordering and guards, as `composePlan` wires them (without its throwing). Each case states
- * the exact changes (`<kind> <address>`, in plan order) and, where it matters, their fields, bodies, ids and
- * dependencies. Unless a case says otherwise, it also asserts that there are no diagnostics, live errors or
- * `--only` errors.
+ * Table tests for the pure plan stages (docs/plan-and-apply.md#plan, docs/file-format.md; issue 5, acceptance 1):
+ * `diff(desired, live)`, then selection (`--only`), ordering and guards, as `composePlan` wires them (without its
+ * throwing). Each case states the exact changes (`<kind> <address>`, in plan order) and, where it matters, their
+ * fields, bodies, ids and dependencies. Unless a case says otherwise, it also asserts that there are no
+ * diagnostics, live errors or `--only` errors.
  */
 import { describe, expect, it } from "vitest";
 import { compilePattern, formatAddress, type Pattern } from "../../src/address/address.js";
@@ -286,7 +286,7 @@ const cases: Case[] = [
     },
   },
   {
-    name: "rename a role via previousNames (SPEC example: Billing Admin → Billing Manager) with a description change",
+    name: "rename a role via previousNames (docs/file-format.md example: Billing Admin → Billing Manager) with a description change",
     desired: desired({
       organization: dScope({ roles: [dRole("Billing Manager", [], { previousNames: ["Billing Admin"], description: "Can manage billing only" })] }),
     }),
@@ -727,31 +727,79 @@ const cases: Case[] = [
     changes: [],
   },
   {
-    name: "an added annotation is a change (annotations are part of a rule's meaning)",
-    desired: desired({ cedar: [dCedarPolicy("prod", [`@id("sre")\n${PERMIT_SRE}`])] }),
-    live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r1", 1, PERMIT_SRE)])] }),
-    changes: ["update cedar/policies/prod/rules/1"],
+    name: "annotations and comments are no change (the service stores rules as fields and drops them)",
+    desired: desired({ cedar: [dCedarPolicy("prod", [`// who may ask\n@id("sre")\n${PERMIT_SRE}`, `@id("ticket") @severity("high") ${FORBID_NO_TICKET}`])] }),
+    live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r1", 1, PERMIT_SRE), lRule("r2", 2, FORBID_NO_TICKET)])] }),
+    changes: [],
   },
   {
-    name: "swapped rules are exactly two moves (PATCH {ordinal}) and nothing else",
+    name: "`action in A` in the files equals the service's assembled `action in [A]`",
+    desired: desired({ cedar: [dCedarPolicy("prod", ['permit(principal, action in Action::"request_access", resource);'])] }),
+    live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r1", 1, 'permit(principal, action in [Action::"request_access"], resource);')])] }),
+    changes: [],
+  },
+  {
+    name: "swapped rules are one reorder of the policy (every rule id, in the desired order) and nothing else",
     desired: desired({ cedar: [dCedarPolicy("prod", [FORBID_NO_TICKET, PERMIT_SRE])] }),
     live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r-sre", 1, PERMIT_SRE), lRule("r-ticket", 2, FORBID_NO_TICKET)])] }),
-    changes: ["move cedar/policies/prod/rules/1", "move cedar/policies/prod/rules/2"],
+    changes: ["reorder cedar/policies/prod"],
     check: (r) => {
-      expect(r.changes[0]).toMatchObject({ liveId: "r-ticket", body: { ordinal: 1 }, fields: [{ field: "ordinal", before: 2, after: 1 }], policy: { name: "prod", id: "c-1" } });
-      expect(r.changes[1]).toMatchObject({ liveId: "r-sre", body: { ordinal: 2 }, fields: [{ field: "ordinal", before: 1, after: 2 }] });
-      for (const c of r.changes) expect((c as { body: object }).body).toEqual({ ordinal: expect.any(Number) });
+      expect(r.changes[0]).toEqual({
+        id: "reorder:cedar/policies/prod",
+        kind: "reorder",
+        type: "cedar-policy",
+        address: { kind: "cedar-policy", name: "prod" },
+        scope: "cedar",
+        liveId: "c-1",
+        dependsOn: [],
+        fields: [],
+        moves: [
+          { address: { kind: "cedar-rule", policy: "prod", ordinal: 1 }, liveId: "r-ticket", from: 2, to: 1, text: FORBID_NO_TICKET },
+          { address: { kind: "cedar-rule", policy: "prod", ordinal: 2 }, liveId: "r-sre", from: 1, to: 2, text: PERMIT_SRE },
+        ],
+        order: [{ liveId: "r-ticket" }, { liveId: "r-sre" }],
+      });
     },
   },
   {
-    name: "a rule inserted at the top: one create and a move for each existing rule",
+    name: "a rule inserted at the top: one create, then the reorder naming the created rule by its change",
     desired: desired({ cedar: [dCedarPolicy("prod", [FORBID_LONG, PERMIT_SRE, FORBID_NO_TICKET])] }),
     live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r-sre", 1, PERMIT_SRE), lRule("r-ticket", 2, FORBID_NO_TICKET)])] }),
-    changes: ["create cedar/policies/prod/rules/1", "move cedar/policies/prod/rules/2", "move cedar/policies/prod/rules/3"],
+    changes: ["create cedar/policies/prod/rules/1", "reorder cedar/policies/prod"],
     check: (r) => {
       expect(r.changes[0]).toMatchObject({ dependsOn: [], policy: { name: "prod", id: "c-1" }, body: { text: FORBID_LONG, ordinal: 1 } });
-      expect(r.changes[1]).toMatchObject({ liveId: "r-sre", body: { ordinal: 2 } });
-      expect(r.changes[2]).toMatchObject({ liveId: "r-ticket", body: { ordinal: 3 } });
+      expect(r.changes[1]).toMatchObject({
+        dependsOn: ["create:cedar/policies/prod/rules/1"],
+        moves: [
+          { liveId: "r-sre", from: 1, to: 2 },
+          { liveId: "r-ticket", from: 2, to: 3 },
+        ],
+        order: [{ create: "create:cedar/policies/prod/rules/1" }, { liveId: "r-sre" }, { liveId: "r-ticket" }],
+      });
+    },
+  },
+  {
+    name: "a changed rule that also moves: an update without `ordinal`, plus a move in the reorder that waits for it",
+    desired: desired({ cedar: [dCedarPolicy("prod", [FORBID_NO_TICKET, { text: PERMIT_SRE, notice: "recorded" }])] }),
+    live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r-sre", 1, PERMIT_SRE), lRule("r-ticket", 2, FORBID_NO_TICKET)])] }),
+    changes: ["update cedar/policies/prod/rules/2", "reorder cedar/policies/prod"],
+    check: (r) => {
+      expect(r.changes[0]).toMatchObject({ liveId: "r-sre", fields: [{ field: "notice", before: null, after: "recorded" }] });
+      expect((r.changes[0] as { body: object }).body).toEqual({ notice: "recorded" });
+      expect(r.changes[1]).toMatchObject({ dependsOn: ["update:cedar/policies/prod/rules/2"], order: [{ liveId: "r-ticket" }, { liveId: "r-sre" }] });
+    },
+  },
+  {
+    name: "the reorder is the policy's last write: it waits for the policy's own update and every rule write",
+    desired: desired({ cedar: [dCedarPolicy("prod", [FORBID_LONG, PERMIT_SRE], { priority: 5 })] }),
+    live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r-sre", 1, PERMIT_SRE), lRule("r-ticket", 2, FORBID_NO_TICKET), lRule("r-x", 3, PERMIT_ONCALL)], { priority: 1 })] }),
+    changes: ["update cedar/policies/prod", "update cedar/policies/prod/rules/1", "delete cedar/policies/prod/rules/3", "reorder cedar/policies/prod"],
+    check: (r) => {
+      // PERMIT_SRE keeps r-sre (moving 1 → 2); FORBID_LONG takes the first leftover rule, r-ticket (one PATCH); r-x goes.
+      expect(r.changes[1]).toMatchObject({ liveId: "r-ticket", body: { text: FORBID_LONG } });
+      const reorder = r.changes[3]!;
+      expect([...reorder.dependsOn].sort()).toEqual(["delete:cedar/policies/prod/rules/3@r-x", "update:cedar/policies/prod", "update:cedar/policies/prod/rules/1"]);
+      expect(reorder).toMatchObject({ moves: [{ liveId: "r-sre", from: 1, to: 2 }], order: [{ liveId: "r-ticket" }, { liveId: "r-sre" }] });
     },
   },
   {
@@ -788,13 +836,13 @@ const cases: Case[] = [
     check: (r) => expect((r.changes[0] as { body: object }).body).toEqual({ auditSession: false }),
   },
   {
-    name: "a removed middle rule: a delete addressed by its live ordinal, the next rule moves up",
+    name: "a removed middle rule: a delete addressed by its live ordinal, then the reorder moves the next rule up",
     desired: desired({ cedar: [dCedarPolicy("prod", [PERMIT_SRE, FORBID_LONG])] }),
     live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r1", 1, PERMIT_SRE), lRule("r2", 2, FORBID_NO_TICKET), lRule("r3", 3, FORBID_LONG)])] }),
-    changes: ["move cedar/policies/prod/rules/2", "delete cedar/policies/prod/rules/2"],
+    changes: ["delete cedar/policies/prod/rules/2", "reorder cedar/policies/prod"],
     check: (r) => {
-      expect(r.changes[0]).toMatchObject({ liveId: "r3", body: { ordinal: 2 } });
-      expect(r.changes[1]).toMatchObject({ liveId: "r2", ordinal: 2, text: FORBID_NO_TICKET, dependsOn: [r.changes[0]!.id] });
+      expect(r.changes[0]).toMatchObject({ liveId: "r2", ordinal: 2, text: FORBID_NO_TICKET, dependsOn: [] });
+      expect(r.changes[1]).toMatchObject({ dependsOn: [r.changes[0]!.id], moves: [{ liveId: "r3", from: 3, to: 2 }], order: [{ liveId: "r1" }, { liveId: "r3" }] });
     },
   },
   {
@@ -805,10 +853,19 @@ const cases: Case[] = [
     check: (r) => expect(r.changes[0]).toMatchObject({ liveId: "r2", ordinal: 2, dependsOn: [] }),
   },
   {
-    name: "live ordinals with gaps are rewritten 1..n as moves",
+    name: "live ordinals with gaps are rewritten 1..n by the reorder",
     desired: desired({ cedar: [dCedarPolicy("prod", [PERMIT_SRE, FORBID_NO_TICKET])] }),
     live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r1", 10, PERMIT_SRE), lRule("r2", 20, FORBID_NO_TICKET)])] }),
-    changes: ["move cedar/policies/prod/rules/1", "move cedar/policies/prod/rules/2"],
+    changes: ["reorder cedar/policies/prod"],
+    check: (r) => expect(r.changes[0]).toMatchObject({ moves: [{ liveId: "r1", from: 10, to: 1 }, { liveId: "r2", from: 20, to: 2 }] }),
+  },
+  {
+    name: "pairing is by meaning first, then by position, deterministically: a live duplicate keeps its place",
+    desired: desired({ cedar: [dCedarPolicy("prod", [FORBID_LONG, PERMIT_SRE])] }),
+    live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r-a", 1, PERMIT_SRE), lRule("r-b", 2, PERMIT_SRE)])] }),
+    // PERMIT_SRE keeps the live rule at its own position (r-b); FORBID_LONG takes r-a's place by one PATCH.
+    changes: ["update cedar/policies/prod/rules/1"],
+    check: (r) => expect(r.changes[0]).toMatchObject({ liveId: "r-a", body: { text: FORBID_LONG } }),
   },
 
   // ---------------------------------------------------------------- dependencies
@@ -916,7 +973,7 @@ const cases: Case[] = [
       ],
     }),
     // existing = 2 policies + 6 rules = 8; deleting "drop" = 1 + 2 = 3 = 37.5% > 30%; two moves are not updates.
-    changes: ["move cedar/policies/keep/rules/1", "move cedar/policies/keep/rules/2", "delete cedar/policies/drop"],
+    changes: ["reorder cedar/policies/keep", "delete cedar/policies/drop"],
     check: (r) => expect(r.guards.map((g) => g.kind)).toEqual(["threshold-delete"]),
   },
 
@@ -1088,7 +1145,7 @@ describe("diff: purity and the checksum", () => {
     expect(guarded.changes).toEqual(plain.changes);
     expect(guarded.checksum).toBe(plain.checksum);
     expect(plain.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(plain.formatVersion).toBe(2);
+    expect(plain.formatVersion).toBe(3);
   });
 
   it("different change sets have different checksums", () => {

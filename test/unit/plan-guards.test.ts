@@ -1,5 +1,5 @@
 /**
- * The guards stage, unit by unit (SPEC section 5, "Guards"): thresholds are per scope, the base is the scope's
+ * The guards stage, unit by unit (docs/plan-and-apply.md#guards): thresholds are per scope, the base is the scope's
  * live objects in the managed collections (ignored ones and system roles left out; a Cedar policy counts with its
  * rules), a scope below `minExisting` never trips, moves never count, renames count as updates, and deleting a
  * Cedar policy counts its rules. Changes and pairings come from the real `diff`.

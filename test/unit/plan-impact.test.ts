@@ -1,5 +1,5 @@
 /**
- * Access impact (SPEC section 4; issue 6, acceptance 2; issue 13), through the pure impact stage
+ * Access impact (docs/plan-and-apply.md#access-impact; issue 6, acceptance 2; issue 13), through the pure impact stage
  * `computeImpact(changes, pairings, desired)` fed by the diff (and `--only`): per changed role the effective
  * permissions (role → policies → permissions) gained and lost, with how many members hold it; per access test,
  * the decision on the live rules and on the rules after the changes when they differ. No change, no impact.

@@ -1,7 +1,7 @@
 /**
- * Snapshot tests for the two plan renderers (SPEC section 4; issue 6, acceptance 1): the terminal text (PLAIN
- * palette) and the Markdown for pull-request comments. Plans are made the real way — `composePlan` over
- * builder-made desired and live states — so that the snapshots show what users see.
+ * Snapshot tests for the two plan renderers (docs/plan-and-apply.md#output; issue 6, acceptance 1): the terminal
+ * text (PLAIN palette) and the Markdown for pull-request comments. Plans are made the real way — `composePlan`
+ * over builder-made desired and live states — so that the snapshots show what users see.
  *
  * Besides the snapshots, the Markdown is checked structurally: only the renderer's own tags, every tag closed in
  * order, no user string raw (no `<img`, `@everyone`, backtick, `<!--`, extra `</details>`), table rows with

@@ -1,0 +1,65 @@
+/**
+ * A protection that protects nothing must never pass in silence (SPEC section 1, "Addresses"): each `protect`,
+ * `ignore` or `owns` pattern that matches no declared object and no live object of the managed collections is a
+ * warning at the pattern's place (an error under `--deny-warnings`, as every warning). Pure: the caller passes
+ * the declared addresses and the live addresses of the managed collections.
+ */
+import { formatAddress, matchPattern, type Address } from "../address/address.js";
+import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { DesiredState, Settings, SettingsPattern } from "../desired/types.js";
+
+const WHAT: Record<SettingsPattern["key"], string> = {
+  protect: "protects nothing",
+  ignore: "ignores nothing",
+  owns: "owns nothing",
+};
+
+export function unmatchedPatterns(settings: Settings, declared: Iterable<Address>, live: Iterable<Address>): Diagnostic[] {
+  const patterns = [...settings.protect, ...settings.ignore, ...settings.owns];
+  if (patterns.length === 0) return [];
+  const unmatched = new Set(patterns);
+  // One pass over the addresses (there may be 200,000), testing only the patterns still unmatched.
+  const visit = (addresses: Iterable<Address>): void => {
+    for (const a of addresses) {
+      if (unmatched.size === 0) return;
+      for (const p of unmatched) if (matchPattern(p, a)) unmatched.delete(p);
+    }
+  };
+  visit(declared);
+  visit(live);
+  return patterns
+    .filter((p) => unmatched.has(p))
+    .map((p) =>
+      diag("pattern-unmatched", `\`${p.key}\` pattern ${JSON.stringify(p.source)} matches no declared object and no live object: it ${WHAT[p.key]}`, p.loc, {
+        severity: "warning",
+        hint: `names are case-sensitive and \`*\` stays within one segment: compare the pattern with the addresses in the plan (e.g. ${example(p)}), fix it or remove it`,
+      }),
+    );
+}
+
+/** Every declared policy, role, Cedar policy and Cedar rule, as addresses (a rule pattern names only rules). */
+export function declaredAddresses(desired: DesiredState): Address[] {
+  const out: Address[] = [];
+  for (const p of desired.organization?.policies ?? []) out.push({ kind: "org-policy", name: p.name });
+  for (const r of desired.organization?.roles ?? []) out.push({ kind: "org-role", name: r.name });
+  for (const project of desired.projects) {
+    for (const p of project.policies ?? []) out.push({ kind: "project-policy", project: project.name, name: p.name });
+    for (const r of project.roles ?? []) out.push({ kind: "project-role", project: project.name, name: r.name });
+  }
+  for (const p of desired.cedar?.policies ?? []) {
+    out.push({ kind: "cedar-policy", name: p.name });
+    for (const r of p.rules) out.push({ kind: "cedar-rule", policy: p.name, ordinal: r.ordinal });
+  }
+  return out;
+}
+
+function example(p: SettingsPattern): string {
+  const root = p.segments[0]?.text;
+  const a: Address =
+    root === "projects"
+      ? { kind: "project-role", project: "Support Bot", name: "Analyst" }
+      : root === "cedar"
+        ? { kind: "cedar-policy", name: "production-access" }
+        : { kind: "org-role", name: "Billing Manager" };
+  return `\`${formatAddress(a)}\``;
+}
