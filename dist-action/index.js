@@ -2166,9 +2166,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve2(data);
+              return err ? reject(err) : resolve3(data);
             });
           });
         }
@@ -2206,12 +2206,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve2(data);
+              ) : resolve3(data);
             });
           });
         }
@@ -4478,8 +4478,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise = new Promise((resolve3, reject) => {
+        res = resolve3;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6730,12 +6730,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7405,12 +7405,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7889,16 +7889,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve3;
           } else {
-            resolve2(null);
+            resolve3(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7909,7 +7909,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve3(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7960,7 +7960,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve3, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7972,7 +7972,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve2(socket2);
+              resolve3(socket2);
             }
           });
         });
@@ -8308,8 +8308,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve3) => {
+            this[kClosedResolve] = resolve3;
           });
         }
       }
@@ -9578,7 +9578,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject) => {
+        return await new Promise((resolve3, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9591,7 +9591,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve3(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9610,7 +9610,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9627,7 +9627,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve2,
+              resolve: resolve3,
               reject,
               length: 0,
               body: []
@@ -9697,18 +9697,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve: resolve3, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve3(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve3(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve3(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream[kContentType] }));
+          resolve3(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve3(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9965,9 +9965,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10190,9 +10190,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10477,9 +10477,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10571,9 +10571,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -14436,7 +14436,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve3, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14512,7 +14512,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve3({
                 status,
                 statusText,
                 headersList,
@@ -14555,7 +14555,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve3({
                 status,
                 statusText: STATUS_CODES2[status],
                 headersList,
@@ -18296,8 +18296,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms).unref();
+      return new Promise((resolve3) => {
+        setTimeout(resolve3, ms).unref();
       });
     }
     module.exports = {
@@ -18347,12 +18347,12 @@ var require_eventsource_stream = __commonJS({
       }
       return true;
     }
-    function isFieldName(line, length, field) {
-      if (length !== field.length) {
+    function isFieldName(line, length, field2) {
+      if (length !== field2.length) {
         return false;
       }
       for (let i = 0; i < length; i++) {
-        if (line[i] !== field[i]) {
+        if (line[i] !== field2[i]) {
           return false;
         }
       }
@@ -18553,13 +18553,13 @@ ${value2}`;
           }
         }
       }
-      setEventFieldSize(field, size) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field] + size;
+      setEventFieldSize(field2, size) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field2] + size;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field] = size;
+        this.eventFieldSizes[field2] = size;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -19257,11 +19257,11 @@ var require_cedar_wasm = __commonJS({
       }
     }
     exports.getCedarVersion = getCedarVersion;
-    function getValidRequestEnvsPolicy(t, s) {
+    function getValidRequestEnvsPolicy2(t, s) {
       const ret = wasm.getValidRequestEnvsPolicy(t, s);
       return ret;
     }
-    exports.getValidRequestEnvsPolicy = getValidRequestEnvsPolicy;
+    exports.getValidRequestEnvsPolicy = getValidRequestEnvsPolicy2;
     function getValidRequestEnvsTemplate(t, s) {
       const ret = wasm.getValidRequestEnvsTemplate(t, s);
       return ret;
@@ -23442,10 +23442,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value: value2 } = collItem;
+        const { start, key, sep: sep3, value: value2 } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -23459,7 +23459,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -23483,7 +23483,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
           next: value2,
           offset: keyNode.range[2],
@@ -23499,7 +23499,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value2, onError);
           offset = valueNode.range[2];
@@ -23590,7 +23590,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep3 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -23604,13 +23604,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep2 + cb;
-              sep2 = "";
+                comment += sep3 + cb;
+              sep3 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep3 += source;
               hasSpace = true;
               break;
             default:
@@ -23653,18 +23653,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value: value2 } = collItem;
+        const { start, key, sep: sep3, value: value2 } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value2) {
+          if (!props.anchor && !props.tag && !sep3 && !value2) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -23718,8 +23718,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep2 && !props.found) {
-          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap2 && !sep3 && !props.found) {
+          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value2))
@@ -23731,7 +23731,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value2,
@@ -23742,8 +23742,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
+              if (sep3)
+                for (const st of sep3) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -23760,7 +23760,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value2))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -23940,7 +23940,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value2 = "";
-      let sep2 = "";
+      let sep3 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value2 += lines[i][0].slice(trimIndent) + "\n";
@@ -23957,24 +23957,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar2.Scalar.BLOCK_LITERAL) {
-          value2 += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          value2 += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value2 += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep3 === " ")
+            sep3 = "\n";
+          else if (!prevMoreIndented && sep3 === "\n")
+            sep3 = "\n\n";
+          value2 += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep3 === "\n")
             value2 += "\n";
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          value2 += sep2 + content;
-          sep2 = " ";
+          value2 += sep3 + content;
+          sep3 = " ";
           prevMoreIndented = false;
         }
       }
@@ -24157,25 +24157,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep3 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep3 === "\n")
+            res += sep3;
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep3 + lm;
+          sep3 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep3 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -24985,14 +24985,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value: value2 }) {
+    function stringifyItem({ start, key, sep: sep3, value: value2 }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep2)
-        for (const st of sep2)
+      if (sep3)
+        for (const st of sep3)
           res += st.source;
       if (value2)
         res += stringifyToken(value2);
@@ -25019,8 +25019,8 @@ var require_cst_visit = __commonJS({
     visit.REMOVE = REMOVE;
     visit.itemAtPath = (cst, path) => {
       let item = cst;
-      for (const [field, index] of path) {
-        const tok = item?.[field];
+      for (const [field2, index] of path) {
+        const tok = item?.[field2];
         if (tok && "items" in tok) {
           item = tok.items[index];
         } else
@@ -25030,8 +25030,8 @@ var require_cst_visit = __commonJS({
     };
     visit.parentCollection = (cst, path) => {
       const parent = visit.itemAtPath(cst, path.slice(0, -1));
-      const field = path[path.length - 1][0];
-      const coll = parent?.[field];
+      const field2 = path[path.length - 1][0];
+      const coll = parent?.[field2];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
@@ -25040,11 +25040,11 @@ var require_cst_visit = __commonJS({
       let ctrl = visitor(item, path);
       if (typeof ctrl === "symbol")
         return ctrl;
-      for (const field of ["key", "value"]) {
-        const token = item[field];
+      for (const field2 of ["key", "value"]) {
+        const token = item[field2];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path.concat([[field2, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -25054,7 +25054,7 @@ var require_cst_visit = __commonJS({
               i -= 1;
             }
           }
-          if (typeof ctrl === "function" && field === "key")
+          if (typeof ctrl === "function" && field2 === "key")
             ctrl = ctrl(item, path);
         }
       }
@@ -26159,18 +26159,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep3;
           if (scalar.end) {
-            sep2 = scalar.end;
-            sep2.push(this.sourceToken);
+            sep3 = scalar.end;
+            sep3.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep2 = [this.sourceToken];
+            sep3 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            items: [{ start, key: scalar, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -26323,15 +26323,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
+                  const sep3 = it.sep;
+                  sep3.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -26525,13 +26525,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep3 = fc.end.splice(1, fc.end.length);
+            sep3.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -29725,7 +29725,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve2.call(this, root, ref);
+      let _sch = resolve3.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -29752,7 +29752,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve2(root, ref) {
+    function resolve3(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -30616,7 +30616,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve2(baseURI, relativeURI, options) {
+    function resolve3(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -30652,50 +30652,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative2, options, skipNormalization) {
+    function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse3(serialize(base, options), options);
-        relative2 = parse3(serialize(relative2, options), options);
+        relative3 = parse3(serialize(relative3, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative2.scheme) {
-        target.scheme = relative2.scheme;
-        target.userinfo = relative2.userinfo;
-        target.host = relative2.host;
-        target.port = relative2.port;
-        target.path = removeDotSegments(relative2.path || "");
-        target.query = relative2.query;
+      if (!options.tolerant && relative3.scheme) {
+        target.scheme = relative3.scheme;
+        target.userinfo = relative3.userinfo;
+        target.host = relative3.host;
+        target.port = relative3.port;
+        target.path = removeDotSegments(relative3.path || "");
+        target.query = relative3.query;
       } else {
-        if (relative2.userinfo !== void 0 || relative2.host !== void 0 || relative2.port !== void 0) {
-          target.userinfo = relative2.userinfo;
-          target.host = relative2.host;
-          target.port = relative2.port;
-          target.path = removeDotSegments(relative2.path || "");
-          target.query = relative2.query;
+        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
+          target.userinfo = relative3.userinfo;
+          target.host = relative3.host;
+          target.port = relative3.port;
+          target.path = removeDotSegments(relative3.path || "");
+          target.query = relative3.query;
         } else {
-          if (!relative2.path) {
+          if (!relative3.path) {
             target.path = base.path;
-            if (relative2.query !== void 0) {
-              target.query = relative2.query;
+            if (relative3.query !== void 0) {
+              target.query = relative3.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative2.path[0] === "/") {
-              target.path = removeDotSegments(relative2.path);
+            if (relative3.path[0] === "/") {
+              target.path = removeDotSegments(relative3.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative2.path;
+                target.path = "/" + relative3.path;
               } else if (!base.path) {
-                target.path = relative2.path;
+                target.path = relative3.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative2.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative2.query;
+            target.query = relative3.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -30703,7 +30703,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative2.fragment;
+      target.fragment = relative3.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -31007,7 +31007,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize2,
-      resolve: resolve2,
+      resolve: resolve3,
       resolveComponent,
       equal,
       serialize,
@@ -37000,9 +37000,9 @@ var require_dispatcher_base2 = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve2(data);
+              return err ? reject(err) : resolve3(data);
             });
           });
         }
@@ -37040,9 +37040,9 @@ var require_dispatcher_base2 = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.destroy(err, (err2, data) => {
-              return err2 ? reject(err2) : resolve2(data);
+              return err2 ? reject(err2) : resolve3(data);
             });
           });
         }
@@ -40548,8 +40548,8 @@ var require_promise = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise = new Promise((resolve3, reject) => {
+        res = resolve3;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -41975,12 +41975,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -42864,12 +42864,12 @@ var require_client_h22 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -43186,16 +43186,16 @@ var require_client2 = __commonJS({
         return this[kNeedDrain] < 2;
       }
       [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve3;
           } else {
-            resolve2(null);
+            resolve3(null);
           }
         });
       }
       [kDestroy](err) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -43208,7 +43208,7 @@ var require_client2 = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve3(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -43615,8 +43615,8 @@ var require_pool_base2 = __commonJS({
           }
           return Promise.all(closeAll);
         } else {
-          return new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          return new Promise((resolve3) => {
+            this[kClosedResolve] = resolve3;
           });
         }
       }
@@ -44738,7 +44738,7 @@ var require_socks5_proxy_agent = __commonJS({
         const proxyHost = this[kProxyUrl].hostname;
         const proxyPort = parseInt(this[kProxyUrl].port) || 1080;
         debug2("creating SOCKS5 connection to", proxyHost, proxyPort);
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve3, reject) => {
           this[kConnector]({
             hostname: proxyHost,
             host: proxyHost,
@@ -44748,7 +44748,7 @@ var require_socks5_proxy_agent = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve2(socket2);
+              resolve3(socket2);
             }
           });
         });
@@ -44758,14 +44758,14 @@ var require_socks5_proxy_agent = __commonJS({
           socket.destroy();
         });
         await socks5Client.handshake();
-        await new Promise((resolve2, reject) => {
+        await new Promise((resolve3, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 authentication timeout"));
           }, 5e3);
           const onAuthenticated = () => {
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve2();
+            resolve3();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -44774,14 +44774,14 @@ var require_socks5_proxy_agent = __commonJS({
           };
           if (socks5Client.state === STATES.AUTHENTICATED) {
             clearTimeout(timeout);
-            resolve2();
+            resolve3();
           } else {
             socks5Client.once("authenticated", onAuthenticated);
             socks5Client.once("error", onError);
           }
         });
         await socks5Client.connect(targetHost, targetPort);
-        await new Promise((resolve2, reject) => {
+        await new Promise((resolve3, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 connection timeout"));
           }, 5e3);
@@ -44789,7 +44789,7 @@ var require_socks5_proxy_agent = __commonJS({
             debug2("SOCKS5 tunnel established to", targetHost, targetPort, "via", info2);
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve2();
+            resolve3();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -44832,8 +44832,8 @@ var require_socks5_proxy_agent = __commonJS({
                       socket,
                       servername: this[kRequestTls]?.servername || targetHost
                     });
-                    await new Promise((resolve2, reject) => {
-                      finalSocket.once("secureConnect", resolve2);
+                    await new Promise((resolve3, reject) => {
+                      finalSocket.once("secureConnect", resolve3);
                       finalSocket.once("error", reject);
                     });
                   }
@@ -45966,7 +45966,7 @@ var require_readable2 = __commonJS({
         if (this._readableState.closeEmitted) {
           return Promise.resolve(null);
         }
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           if (this[kContentLength] && this[kContentLength] > limit || this[kBytesRead] > limit) {
             this.destroy(new AbortError());
           }
@@ -45980,11 +45980,11 @@ var require_readable2 = __commonJS({
               if (signal.aborted) {
                 reject(signal.reason ?? new AbortError());
               } else {
-                resolve2(null);
+                resolve3(null);
               }
             });
           } else {
-            this.on("close", resolve2);
+            this.on("close", resolve3);
           }
           this.on("error", noop4).on("data", () => {
             if (this[kBytesRead] > limit) {
@@ -46012,7 +46012,7 @@ var require_readable2 = __commonJS({
     }
     function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -46027,7 +46027,7 @@ var require_readable2 = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve2,
+              resolve: resolve3,
               reject,
               length: 0,
               body: []
@@ -46101,18 +46101,18 @@ var require_readable2 = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2, encoding) {
-      const { type, body, resolve: resolve2, stream, length } = consume2;
+      const { type, body, resolve: resolve3, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length, encoding));
+          resolve3(chunksDecode(body, length, encoding));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length, encoding)));
+          resolve3(JSON.parse(chunksDecode(body, length, encoding)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve3(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream[kContentType] }));
+          resolve3(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve3(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -46302,9 +46302,9 @@ var require_api_request2 = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -46516,9 +46516,9 @@ var require_api_stream2 = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -46806,9 +46806,9 @@ var require_api_upgrade2 = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -46901,9 +46901,9 @@ var require_api_connect2 = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -48177,7 +48177,7 @@ var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
     var { writeFile: writeFile2, readFile, mkdir: mkdir2 } = __require("node:fs/promises");
-    var { dirname: dirname3, resolve: resolve2 } = __require("node:path");
+    var { dirname: dirname4, resolve: resolve3 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors4();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -48378,7 +48378,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile(resolve2(path), "utf8");
+          const data = await readFile(resolve3(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -48407,8 +48407,8 @@ var require_snapshot_recorder = __commonJS({
         if (!path) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve2(path);
-        await mkdir2(dirname3(resolvedPath), { recursive: true });
+        const resolvedPath = resolve3(path);
+        await mkdir2(dirname4(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash2, snapshot]) => ({
           hash: hash2,
           snapshot
@@ -56387,7 +56387,7 @@ var require_fetch2 = __commonJS({
         const agent = fetchParams.controller.dispatcher;
         const path = url.pathname + url.search;
         const hasTrailingQuestionMark = url.search.length === 0 && url.href[url.href.length - url.hash.length - 1] === "?";
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve3, reject) => agent.dispatch(
           {
             path: hasTrailingQuestionMark ? `${path}?` : path,
             origin: url.origin,
@@ -56475,7 +56475,7 @@ var require_fetch2 = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve3({
                 status,
                 statusText,
                 headersList,
@@ -56528,7 +56528,7 @@ var require_fetch2 = __commonJS({
                   headersList.append(headerName, String(value2), true);
                 }
               }
-              resolve2({
+              resolve3({
                 status,
                 statusText: STATUS_CODES2[status],
                 headersList,
@@ -56552,7 +56552,7 @@ var require_fetch2 = __commonJS({
                   headersList.append(nameStr, value2.toString("latin1"), true);
                 }
               }
-              resolve2({
+              resolve3({
                 status,
                 statusText: STATUS_CODES2[status],
                 headersList,
@@ -60005,12 +60005,12 @@ var require_eventsource_stream2 = __commonJS({
       }
       return true;
     }
-    function isFieldName(line, length, field) {
-      if (length !== field.length) {
+    function isFieldName(line, length, field2) {
+      if (length !== field2.length) {
         return false;
       }
       for (let i = 0; i < length; i++) {
-        if (line[i] !== field[i]) {
+        if (line[i] !== field2[i]) {
           return false;
         }
       }
@@ -60212,13 +60212,13 @@ ${value2}`;
           }
         }
       }
-      setEventFieldSize(field, size) {
-        const eventSize = this.eventSize - this.eventFieldSizes[field] + size;
+      setEventFieldSize(field2, size) {
+        const eventSize = this.eventSize - this.eventFieldSizes[field2] + size;
         if (this.maxEventSize > 0 && eventSize > this.maxEventSize) {
           throw createMaxEventSizeExceededError();
         }
         this.eventSize = eventSize;
-        this.eventFieldSizes[field] = size;
+        this.eventFieldSizes[field2] = size;
       }
       /**
        * @param {EventSourceStreamEvent} event
@@ -61340,8 +61340,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve2, reject) {
-            return setTimeout(resolve2, t);
+          return new this.Promise(function(resolve3, reject) {
+            return setTimeout(resolve3, t);
           });
         }
         computePenalty() {
@@ -61552,15 +61552,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error3, reject, resolve2, returned, task;
+          var args, cb, error3, reject, resolve3, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve3(returned);
                 };
               } catch (error1) {
                 error3 = error1;
@@ -61575,13 +61575,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve2;
-          resolve2 = reject = null;
+          var promise, reject, resolve3;
+          resolve3 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve2 = _resolve;
+            resolve3 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve2, reject });
+          this._queue.push({ task, args, resolve: resolve3, reject });
           this._tryToRun();
           return promise;
         }
@@ -61982,14 +61982,14 @@ var require_light = __commonJS({
                 counts2 = this._states.counts;
                 return counts2[0] + counts2[1] + counts2[2] + counts2[3] === at;
               };
-              return new this.Promise((resolve2, reject) => {
+              return new this.Promise((resolve3, reject) => {
                 if (finished()) {
-                  return resolve2();
+                  return resolve3();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve2();
+                      return resolve3();
                     }
                   });
                 }
@@ -62082,9 +62082,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve2, reject) {
+              return new this.Promise(function(resolve3, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve2)(args3);
+                  return (args3[0] != null ? reject : resolve3)(args3);
                 });
               });
             };
@@ -62368,11 +62368,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve2) {
-      resolve2(value2);
+    return value2 instanceof P ? value2 : new P(function(resolve3) {
+      resolve3(value2);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value2) {
       try {
         step(generator.next(value2));
@@ -62388,7 +62388,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -62766,6 +62766,47 @@ var InternalError = class extends Error {
   }
 };
 
+// src/flow/interrupt.ts
+var Interrupt = class {
+  starting = new AbortController();
+  waiting = new AbortController();
+  first;
+  timer;
+  /** How long requests in flight may still take after the first signal; set by the command while it runs. */
+  graceMs = 0;
+  /** Aborted at the first signal: start nothing new. */
+  get stopStarting() {
+    return this.starting.signal;
+  }
+  /** Aborted when the grace period is over: stop waiting for requests in flight. */
+  get stopWaiting() {
+    return this.waiting.signal;
+  }
+  get received() {
+    return this.first;
+  }
+  /** The exit code of an interrupted run: 130 for SIGINT, 143 for SIGTERM. */
+  get exitCode() {
+    return this.first === void 0 ? void 0 : this.first === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
+  }
+  /** The first signal: nothing new starts; requests in flight get `graceMs` (default: the command's). */
+  receive(signal, graceMs = this.graceMs) {
+    if (this.first !== void 0) return;
+    this.first = signal;
+    this.starting.abort(signal);
+    if (graceMs <= 0) this.stopNow();
+    else {
+      this.timer = setTimeout(() => this.stopNow(), graceMs);
+      this.timer.unref();
+    }
+  }
+  /** Stop waiting for requests in flight, now. */
+  stopNow() {
+    if (this.timer) clearTimeout(this.timer);
+    this.waiting.abort();
+  }
+};
+
 // src/diagnostics/diagnostic.ts
 function diag(code, message, at, extra = {}) {
   const d = { severity: extra.severity ?? "error", code, message };
@@ -62810,11 +62851,12 @@ function annotate(diagnostics, redact2) {
 
 // src/live/http-error.ts
 import { STATUS_CODES } from "node:http";
-var HttpError = class extends UserError {
+var HttpError = class _HttpError extends UserError {
   name = "HttpError";
   kind;
   service;
   baseUrl;
+  route;
   method;
   path;
   status;
@@ -62823,14 +62865,36 @@ var HttpError = class extends UserError {
   code;
   outcome;
   retryAfterMs;
+  unreachable;
+  /** The same error with a sentence added to the server's message (e.g. why accessctl did not wait). */
+  withNote(note) {
+    return new _HttpError({
+      kind: this.kind,
+      method: this.method,
+      path: this.path,
+      status: this.status,
+      serverMessage: this.serverMessage ? `${this.serverMessage}; ${note}` : note,
+      serverCode: this.serverCode,
+      code: this.code,
+      outcome: this.outcome,
+      ...this.service ? { service: this.service } : {},
+      ...this.baseUrl !== void 0 ? { baseUrl: this.baseUrl } : {},
+      ...this.route !== void 0 ? { route: this.route } : {},
+      ...this.retryAfterMs !== void 0 ? { retryAfterMs: this.retryAfterMs } : {},
+      ...this.unreachable !== void 0 ? { unreachable: this.unreachable } : {}
+    });
+  }
   constructor(init) {
     const clean = init.redact ?? ((text) => text);
     const serverMessage = init.serverMessage === null ? null : clean(init.serverMessage);
     const path = clean(init.path);
-    super(formatHttpError(init.kind, init.method, path, init.status, serverMessage, init.code ?? null));
+    super(
+      init.unreachable !== void 0 ? `[${init.method}] ${path}: not answered: ${init.service === "cedar" ? "the Cedar policy API" : init.service === "rbac" ? "the RBAC API" : "the API"} stopped answering (${clean(init.unreachable)})` : formatHttpError(init.kind, init.method, path, init.status, serverMessage, init.code ?? null)
+    );
     this.kind = init.kind;
     this.service = init.service;
     this.baseUrl = init.baseUrl === void 0 ? void 0 : clean(init.baseUrl);
+    this.route = init.route === void 0 ? void 0 : clean(init.route);
     this.method = init.method;
     this.path = path;
     this.status = init.status;
@@ -62839,6 +62903,7 @@ var HttpError = class extends UserError {
     this.code = init.code ?? null;
     this.outcome = init.outcome;
     this.retryAfterMs = init.retryAfterMs;
+    this.unreachable = init.unreachable === void 0 ? void 0 : clean(init.unreachable);
   }
 };
 function formatHttpError(kind, method, path, status, serverMessage, code) {
@@ -62883,10 +62948,15 @@ function httpHint(e) {
   const service = e.service;
   if (e.kind === "network") {
     const where2 = service ? `${URL_VAR[service]} (${e.baseUrl ?? "?"})` : "the target URL";
-    return `the service did not answer: check ${where2} is the service's address and reachable from here; outgoing requests use HTTPS_PROXY / NO_PROXY when set`;
+    const route = `requests go ${e.route ?? "directly, or through HTTPS_PROXY / NO_PROXY when set"}`;
+    if (e.unreachable !== void 0) return `the service stopped answering: check ${where2} is up and reachable from here (${route}), then run again (nothing is duplicated)`;
+    if (e.code === "UND_ERR_HEADERS_TIMEOUT" || e.code === "UND_ERR_BODY_TIMEOUT" || e.code === "UND_ERR_CONNECT_TIMEOUT") {
+      return `the service accepted the connection but did not answer in time: check ${where2}; raise --timeout (or ACCESSCTL_TIMEOUT) if it is just slow`;
+    }
+    return `the service did not answer: check ${where2} is the service's address and reachable from here (${route})`;
   }
   if (e.kind === "protocol") {
-    return service ? `is ${URL_VAR[service]} the API's root? the answer was not the API's JSON` : void 0;
+    return service ? `is this the API? check ${URL_VAR[service]} (${e.baseUrl ?? "?"}) is the API's root, not a web page or a proxy's` : void 0;
   }
   switch (e.status) {
     case 401:
@@ -62922,6 +62992,33 @@ function githubFailure(e) {
   return `GitHub API: ${String(err.message)} (status ${err.status}; check the job's \`permissions\`)`;
 }
 
+// src/desired/near-miss.ts
+function distance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+function closest(word, candidates) {
+  let best;
+  let bestDist = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDist) {
+      best = c;
+      bestDist = d;
+    }
+  }
+  return best !== void 0 && bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : void 0;
+}
+
 // src/address/address.ts
 function escapeSegment(name) {
   return name.replace(/[\\/*]/g, (c) => `\\${c}`);
@@ -62943,12 +63040,14 @@ function formatAddress(a) {
   }
 }
 var AddressSyntaxError = class extends Error {
-  constructor(message, column) {
+  constructor(message, column, hint) {
     super(message);
     this.column = column;
+    this.hint = hint;
     this.name = "AddressSyntaxError";
   }
   column;
+  hint;
 };
 function splitSegments(input) {
   const segments = [];
@@ -63003,7 +63102,7 @@ function splitSegments(input) {
   finish(input.length + 1);
   return segments;
 }
-var ROOTS = /* @__PURE__ */ new Set(["organization", "projects", "cedar", "**", "*"]);
+var ROOTS = ["organization", "projects", "cedar"];
 function compilePattern(source) {
   if (source.trim() === "") throw new AddressSyntaxError("a pattern is not empty", 1);
   const segments = splitSegments(source);
@@ -63012,10 +63111,80 @@ function compilePattern(source) {
     if (s.adjacentStars) throw new AddressSyntaxError("`**` stands alone as a whole segment (e.g. `projects/**`)", s.column);
   }
   const root = segments[0];
-  if (!root.doubleStar && root.parts.length === 1 && !ROOTS.has(root.text)) {
-    throw new AddressSyntaxError(`a pattern starts with organization/, projects/ or cedar/, not \`${root.text}\``, 1);
+  if (!root.doubleStar && (root.parts.length > 1 || !ROOTS.includes(root.text))) {
+    throw new AddressSyntaxError(
+      `a pattern starts with organization/, projects/, cedar/ or **, not \`${root.text}\``,
+      1,
+      rootHint(source, segments)
+    );
+  }
+  if (!SHAPES.some((shape) => matchShape(segments, 0, shape, 0))) {
+    throw new AddressSyntaxError(`\`${source}\` can never name an object: ${shapeReason(segments)}`, 1, shapeHint(source, segments));
   }
   return { source, segments };
+}
+var NAME = { name: true };
+var ORDINAL = { ordinal: true };
+var SHAPES = [
+  ["organization", "policies", NAME],
+  ["organization", "roles", NAME],
+  ["projects", NAME, "policies", NAME],
+  ["projects", NAME, "roles", NAME],
+  ["cedar", "policies", NAME],
+  ["cedar", "policies", NAME, "rules", ORDINAL]
+];
+var FORMS = "organization/(policies|roles)/<name>, projects/<project>/(policies|roles)/<name>, cedar/policies/<name> or cedar/policies/<name>/rules/<n>";
+function slotMatches(seg, slot) {
+  if (typeof slot === "string") return segmentMatches(seg, slot);
+  if ("name" in slot) return true;
+  return seg.parts.length > 1 ? seg.parts.every((p) => /^[0-9]*$/.test(p)) : /^[1-9][0-9]*$/.test(seg.parts[0]);
+}
+function matchShape(pattern, pi, shape, si) {
+  if (pi === pattern.length) return si === shape.length;
+  const seg = pattern[pi];
+  if (seg.doubleStar) {
+    for (let k = si; k <= shape.length; k++) if (matchShape(pattern, pi + 1, shape, k)) return true;
+    return false;
+  }
+  return si < shape.length && slotMatches(seg, shape[si]) && matchShape(pattern, pi + 1, shape, si + 1);
+}
+function rootHint(source, segments) {
+  const root = segments[0];
+  const lower = root.text.toLowerCase();
+  const near = ROOTS.find((r) => r === lower || nearRoot(lower, r));
+  const rest = source.slice(source.indexOf("/") + 1);
+  if (near && segments.length > 1) return `write \`${near}/${rest}\` (segments are case-sensitive)`;
+  if (segments.length === 1) {
+    if (root.parts.length > 1 && root.parts.every((p) => p === "")) {
+      return "`**` matches every object; `organization/roles/*` every organization role; a name alone is not a pattern";
+    }
+    return `a pattern is an address: write e.g. \`organization/roles/${source}\`, \`cedar/policies/${source}\`, or \`**/${source}\` for that name in every scope (names are case-sensitive; \`*\` matches within one segment, \`**\` across segments)`;
+  }
+  const full = root.parts.length > 1 ? `**/${rest}` : `**/${source}`;
+  return `start with organization/, projects/ or cedar/, or with \`**/\` to match in every scope: e.g. \`${full}\``;
+}
+function nearRoot(a, b) {
+  return distance(a, b) <= 2;
+}
+function shapeReason(segments) {
+  const root = segments[0];
+  if (root.doubleStar) return `no address ends like this (the forms are ${FORMS})`;
+  return `an address of ${root.text} has the form ${FORMS.split(", ").filter((f) => f.replace(/^or /, "").startsWith(root.text)).map((f) => f.replace(/^or /, "")).join(" or ")}`;
+}
+function shapeHint(source, segments) {
+  const fixed = /* @__PURE__ */ new Set(["policies", "roles", "rules"]);
+  const lowered = source.split("/").map((s, i) => i > 0 && fixed.has(s.toLowerCase()) ? s.toLowerCase() : s).join("/");
+  if (lowered !== source) {
+    try {
+      compilePattern(lowered);
+      return `write \`${lowered}\` (segments are case-sensitive)`;
+    } catch {
+    }
+  }
+  const last = source.slice(source.lastIndexOf("/") + 1);
+  const root = segments[0].text;
+  const example = root === "projects" ? `projects/*/roles/${last}` : root === "cedar" ? `cedar/policies/${last}` : `organization/roles/${last}`;
+  return `addresses are ${FORMS}: e.g. \`${example}\`; \`*\` matches within one segment, \`**\` across segments`;
 }
 function segmentMatches(seg, text) {
   const parts = seg.parts;
@@ -63099,8 +63268,8 @@ var AdaptiveLimiter = class {
   }
   /** Waits for a place (first come, first served). */
   acquire() {
-    return new Promise((resolve2) => {
-      this.queue.push(resolve2);
+    return new Promise((resolve3) => {
+      this.queue.push(resolve3);
       this.drain();
     });
   }
@@ -63164,7 +63333,7 @@ var AdaptiveLimiter = class {
   }
 };
 function defaultSleep(ms) {
-  return new Promise((resolve2) => setTimeout(resolve2, ms));
+  return new Promise((resolve3) => setTimeout(resolve3, ms));
 }
 
 // src/live/retry.ts
@@ -63173,16 +63342,16 @@ var DEFAULT_RETRY_POLICY = {
   maxRateLimitedAttempts: 20,
   baseDelayMs: 200,
   maxDelayMs: 1e4,
-  maxRetryAfterMs: 12e4
+  maxRetryAfterMs: 6e4
 };
 var TRANSIENT_STATUSES = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
 function isRetryableRead(error3) {
-  if (!(error3 instanceof HttpError)) return false;
+  if (!(error3 instanceof HttpError) || error3.unreachable !== void 0) return false;
   if (error3.kind === "network") return true;
   return error3.kind === "status" && error3.status !== null && TRANSIENT_STATUSES.has(error3.status);
 }
 function isRetryableWrite(error3) {
-  if (!(error3 instanceof HttpError) || error3.outcome !== "not-applied") return false;
+  if (!(error3 instanceof HttpError) || error3.outcome !== "not-applied" || error3.unreachable !== void 0) return false;
   if (error3.kind === "network") return true;
   return error3.kind === "status" && (error3.status === 429 || error3.status === 408);
 }
@@ -63219,7 +63388,9 @@ async function withRetry(attempt, options) {
       else failures++;
       if (is429 ? rateLimited >= policy.maxRateLimitedAttempts : failures >= policy.maxAttempts) throw error3;
       const retryAfter = error3 instanceof HttpError ? error3.retryAfterMs : void 0;
-      if (retryAfter !== void 0 && retryAfter > policy.maxRetryAfterMs) throw error3;
+      if (retryAfter !== void 0 && retryAfter > policy.maxRetryAfterMs) {
+        throw error3.withNote(`the service asked to wait ${Math.ceil(retryAfter / 1e3)} s (Retry-After), longer than the ${Math.round(policy.maxRetryAfterMs / 1e3)} s accessctl waits; try again later`);
+      }
       const delayMs = retryDelay(error3, is429 ? rateLimited : failures, policy, options.random);
       options.onRetry?.({ error: error3, retry: n, delayMs });
       await options.sleep(delayMs);
@@ -63230,6 +63401,577 @@ async function withRetry(attempt, options) {
 // src/json/deep-equal.ts
 var fastDeepEqual = __toESM(require_fast_deep_equal(), 1);
 var deepEqual = fastDeepEqual.default;
+
+// src/live/api-health.ts
+var FAILURES_IN_A_ROW = 5;
+var Unreachable = class {
+  constructor(reason) {
+    this.reason = reason;
+  }
+  reason;
+};
+var ApiHealth = class {
+  inARow = 0;
+  ended = 0;
+  lastAnswerAt;
+  stoppedBy;
+  inflight = /* @__PURE__ */ new Map();
+  timer;
+  timeoutMs;
+  now;
+  constructor(options) {
+    this.timeoutMs = options.timeoutMs;
+    this.now = options.now ?? Date.now;
+    this.lastAnswerAt = this.now();
+  }
+  /** Set once the API is given up. */
+  get unreachable() {
+    return this.stoppedBy;
+  }
+  /** Attempts ended so far, requests in flight now, and how long the oldest has waited (for progress lines). */
+  activity() {
+    let oldest = Infinity;
+    for (const at of this.inflight.values()) oldest = Math.min(oldest, at);
+    return { ended: this.ended, waiting: this.inflight.size, longestMs: this.inflight.size === 0 ? 0 : this.now() - oldest };
+  }
+  begin() {
+    const controller = new AbortController();
+    if (this.stoppedBy) controller.abort(this.stoppedBy);
+    this.inflight.set(controller, this.now());
+    this.watch();
+    const end = () => {
+      this.ended++;
+      this.inflight.delete(controller);
+      if (this.inflight.size === 0) this.unwatch();
+    };
+    return {
+      signal: controller.signal,
+      answered: () => {
+        end();
+        this.inARow = 0;
+        this.lastAnswerAt = this.now();
+      },
+      failed: (what) => {
+        end();
+        if (this.stoppedBy) return;
+        if (++this.inARow >= FAILURES_IN_A_ROW) this.stop(`${this.inARow} attempts in a row failed; the last: ${what}`);
+      }
+    };
+  }
+  /** Gives the API up now: every request in flight is aborted, and nothing more is sent. */
+  stop(reason) {
+    if (this.stoppedBy) return;
+    this.stoppedBy = new Unreachable(reason);
+    for (const controller of this.inflight.keys()) controller.abort(this.stoppedBy);
+    this.unwatch();
+  }
+  /** Checks, while requests wait, that something answered within twice the timeout. */
+  watch() {
+    if (this.timer) return;
+    const every = Math.max(50, Math.min(1e3, Math.floor(this.timeoutMs / 4)));
+    this.timer = setInterval(() => {
+      if (this.inflight.size === 0) return;
+      let oldest = Infinity;
+      for (const at of this.inflight.values()) oldest = Math.min(oldest, at);
+      const silentFor = this.now() - Math.max(this.lastAnswerAt, oldest);
+      if (silentFor >= 2 * this.timeoutMs) this.stop(`no answer at all for ${Math.round(silentFor / 1e3)} s (twice the ${Math.round(this.timeoutMs / 1e3)} s timeout)`);
+    }, every);
+    this.timer.unref();
+  }
+  unwatch() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = void 0;
+  }
+};
+
+// src/live/redact.ts
+var REDACTED = "***";
+function redact(text, secrets) {
+  const variants = /* @__PURE__ */ new Set();
+  for (const secret of secrets) {
+    if (secret === "") continue;
+    variants.add(secret);
+    variants.add(encodeURIComponent(secret));
+  }
+  let out = text;
+  for (const variant of [...variants].sort((a, b) => b.length - a.length)) {
+    out = out.split(variant).join(REDACTED);
+  }
+  return out;
+}
+function redactor(secrets) {
+  const list3 = [...secrets];
+  return (text) => redact(text, list3);
+}
+
+// src/live/wire.ts
+var ShapeError = class extends Error {
+  name = "ShapeError";
+};
+function obj(value2, where2) {
+  if (typeof value2 !== "object" || value2 === null || Array.isArray(value2)) throw new ShapeError(`${where2} is not an object`);
+  return value2;
+}
+function arr(value2, where2) {
+  if (!Array.isArray(value2)) throw new ShapeError(`${where2} is not an array`);
+  return value2;
+}
+function str(o, key, where2) {
+  const v = o[key];
+  if (typeof v !== "string") throw new ShapeError(`${where2}.${key} is not a string`);
+  return v;
+}
+function strOrNull(o, key, where2) {
+  const v = o[key];
+  if (v === void 0 || v === null) return null;
+  if (typeof v !== "string") throw new ShapeError(`${where2}.${key} is not a string or null`);
+  return v;
+}
+function num(o, key, where2) {
+  const v = o[key];
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ShapeError(`${where2}.${key} is not a number`);
+  return v;
+}
+function numOrNull(o, key, where2) {
+  const v = o[key];
+  if (v === void 0 || v === null) return null;
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ShapeError(`${where2}.${key} is not a number or null`);
+  return v;
+}
+function boolOr(o, key, fallback, where2) {
+  const v = o[key];
+  if (v === void 0 || v === null) return fallback;
+  if (typeof v !== "boolean") throw new ShapeError(`${where2}.${key} is not a boolean`);
+  return v;
+}
+function list(o, key, where2, item, optional = false) {
+  const v = o[key];
+  if (optional && (v === void 0 || v === null)) return [];
+  return arr(v, `${where2}.${key}`).map((entry, i) => {
+    const at = `${where2}.${key}[${i}]`;
+    return item(obj(entry, at), at);
+  });
+}
+
+// src/live/http-client.ts
+var BEFORE_SEND_CODES = /* @__PURE__ */ new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT"
+]);
+function createHttpClient(options) {
+  const base = new URL(options.baseUrl);
+  if (base.protocol !== "http:" && base.protocol !== "https:") throw new TypeError(`not an http(s) URL: ${base.protocol}`);
+  const origin = base.origin;
+  const prefix = base.pathname.replace(/\/+$/, "");
+  const clean = redactor(options.secrets);
+  const target = {
+    ...options.service ? { service: options.service } : {},
+    ...options.route ? { route: options.route } : {},
+    baseUrl: options.baseUrl
+  };
+  const limiter = options.concurrency instanceof AdaptiveLimiter ? options.concurrency : new AdaptiveLimiter({ max: options.concurrency, sleep: options.sleep, now: options.now });
+  const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const readError = options.readError ?? readAnyError;
+  const timeoutMs2 = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const health = options.health ?? new ApiHealth({ timeoutMs: timeoutMs2, now });
+  const unreachableError = (method, shownPath, outcome) => new HttpError({ ...target, kind: "network", method, path: shownPath, status: null, serverMessage: null, code: null, outcome, unreachable: health.unreachable?.reason ?? "given up", redact: clean });
+  async function attempt(method, shownPath, body, slot) {
+    const headers = { accept: "application/json", ...options.headers };
+    if (body !== void 0) headers["content-type"] = "application/json";
+    const watch = health.begin();
+    if (watch.signal.aborted) {
+      watch.failed("not sent");
+      throw unreachableError(method, shownPath, "not-applied");
+    }
+    const lost = (error3, outcome) => {
+      if (watch.signal.aborted) return unreachableError(method, shownPath, method === "GET" ? "not-applied" : "unknown");
+      const e = networkError(method, shownPath, error3, clean, target, timeoutMs2, outcome);
+      watch.failed(e.message);
+      return e;
+    };
+    let response;
+    try {
+      response = await options.dispatcher.request({ origin, path: prefix + shownPath, method, headers, body, signal: watch.signal });
+    } catch (error3) {
+      throw lost(error3);
+    }
+    let text;
+    try {
+      text = await response.body.text();
+    } catch (error3) {
+      throw lost(error3, "unknown");
+    }
+    const status = response.statusCode;
+    if (GATEWAY_FAILURES.has(status)) watch.failed(statusLine(status));
+    else watch.answered();
+    const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now());
+    if (status === 429) limiter.rateLimited(slot, retryAfterMs);
+    else if (status < 500) limiter.succeeded();
+    if (status >= 200 && status < 300) return { status, text, contentType: headerText(response.headers["content-type"]) };
+    const server = readError(tryJson(text) ?? text);
+    throw new HttpError({
+      ...target,
+      kind: "status",
+      method,
+      path: shownPath,
+      status,
+      serverMessage: server.message,
+      serverCode: server.code,
+      outcome: outcomeOfStatus(status),
+      retryAfterMs,
+      redact: clean
+    });
+  }
+  async function request2(method, path, req = {}) {
+    const shownPath = path + queryString(req.query);
+    const body = req.body === void 0 ? void 0 : JSON.stringify(req.body);
+    const mode = req.retry ?? (method === "GET" || method === "DELETE" ? "idempotent" : "not-applied");
+    const shouldRetry = mode === "idempotent" ? isRetryableRead : mode === "not-applied" ? isRetryableWrite : () => false;
+    const answer = await withRetry(() => limiter.run((slot) => attempt(method, shownPath, body, slot)), {
+      policy,
+      shouldRetry,
+      sleep,
+      random,
+      onRetry: ({ error: error3, delayMs }) => {
+        if (error3 instanceof HttpError) options.onRetry?.({ method, path: shownPath, error: error3, delayMs });
+      }
+    });
+    const outcome = method === "GET" ? "not-applied" : "unknown";
+    const protocolError = (message) => new HttpError({ ...target, kind: "protocol", method, path: shownPath, status: answer.status, serverMessage: message, outcome, redact: clean });
+    let json = void 0;
+    if (answer.text.trim() !== "") {
+      try {
+        json = JSON.parse(answer.text);
+      } catch {
+        throw protocolError(`the answer is not the API's JSON (got ${answer.contentType?.split(";")[0] ?? "no content type"})`);
+      }
+    }
+    if (req.parse === void 0) return json;
+    try {
+      return req.parse(json);
+    } catch (error3) {
+      if (error3 instanceof ShapeError) throw protocolError(error3.message);
+      throw error3;
+    }
+  }
+  return { request: request2, limiter, health, redact: clean };
+}
+var DEFAULT_TIMEOUT_MS = 3e4;
+var GATEWAY_FAILURES = /* @__PURE__ */ new Set([502, 503, 504]);
+function outcomeOfStatus(status) {
+  return status >= 400 && status < 500 ? "not-applied" : "unknown";
+}
+function networkError(method, path, error3, clean, target, timeoutMs2, outcome) {
+  const code = errorCode(error3);
+  const timedOut = code !== void 0 && TIMEOUT_CODES.has(code);
+  const message = timedOut ? `nothing received for ${Math.round(timeoutMs2 / 1e3)} s (the --timeout)` : error3 instanceof Error && error3.message !== "" ? error3.message : null;
+  return new HttpError({
+    ...target,
+    kind: "network",
+    method,
+    path,
+    status: null,
+    serverMessage: message,
+    code: code ?? null,
+    outcome: outcome ?? (code !== void 0 && BEFORE_SEND_CODES.has(code) ? "not-applied" : "unknown"),
+    redact: clean
+  });
+}
+var TIMEOUT_CODES = /* @__PURE__ */ new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+function errorCode(error3, depth = 0) {
+  if (typeof error3 !== "object" || error3 === null || depth > 3) return void 0;
+  const e = error3;
+  if (typeof e.code === "string") return e.code;
+  if (Array.isArray(e.errors)) {
+    for (const inner of e.errors) {
+      const code = errorCode(inner, depth + 1);
+      if (code !== void 0) return code;
+    }
+  }
+  return errorCode(e.cause, depth + 1);
+}
+function readAnyError(body) {
+  if (typeof body === "string") return { message: shortText(body), code: null };
+  if (typeof body !== "object" || body === null) return { message: null, code: null };
+  const b = body;
+  const message = typeof b["error"] === "string" ? b["error"] : typeof b["message"] === "string" ? b["message"] : null;
+  return { message, code: typeof b["code"] === "string" ? b["code"] : null };
+}
+function shortText(text) {
+  const line = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  if (line === "") return null;
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+function headerText(value2) {
+  return Array.isArray(value2) ? value2[0] : value2;
+}
+function tryJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return void 0;
+  }
+}
+function queryString(query) {
+  if (query === void 0) return "";
+  const params = new URLSearchParams();
+  for (const [key, value2] of Object.entries(query)) {
+    if (value2 !== void 0) params.set(key, String(value2));
+  }
+  const text = params.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
+// src/live/cedar-client.ts
+var POLICY_WIRE = {
+  name: "name",
+  description: "description",
+  enabled: "enabled",
+  priority: "priority",
+  maxDurationSeconds: "max_duration_seconds",
+  defaultDurationSeconds: "default_duration_seconds",
+  notificationChannel: "notification_channel"
+};
+var RULE_WIRE = {
+  text: "policy_text",
+  ordinal: "ordinal",
+  notice: "notice",
+  auditSession: "audit_session"
+};
+var MAX_PAGE_LIMIT = 250;
+var CEDAR_CALLS = {
+  createPolicy: { method: "POST", path: "/v1/policies", documented: true },
+  updatePolicy: { method: "PATCH", path: "/v1/policies/{policyId}", documented: true },
+  deletePolicy: { method: "DELETE", path: "/v1/policies/{policyId}", documented: false, assumed: true, check: "GET /v1/policies/{policyId}" },
+  createRule: { method: "POST", path: "/v1/policies/{policyId}/rules", documented: true },
+  reorderRules: { method: "PATCH", path: "/v1/policies/{policyId}/rules/reorder", documented: true },
+  updateRule: {
+    method: "PATCH",
+    path: "/v1/policies/{policyId}/rules/{ruleId}",
+    documented: false,
+    assumed: true,
+    check: "GET /v1/policies/{policyId}/rules/{ruleId}"
+  },
+  deleteRule: {
+    method: "DELETE",
+    path: "/v1/policies/{policyId}/rules/{ruleId}",
+    documented: false,
+    assumed: true,
+    check: "GET /v1/policies/{policyId}/rules/{ruleId}"
+  }
+};
+var UndocumentedCallError = class extends UserError {
+  constructor(call, what) {
+    const c = CEDAR_CALLS[call];
+    super(
+      `${what}. ${c.method} ${c.path} is not in the Cedar policy API's published reference: accessctl assumed the service offers it (docs/services.md#assumptions), and this service does not; the run stops`,
+      void 0,
+      "this service lacks a call accessctl relies on; make the change in the service's own console, and report the service's answer to accessctl"
+    );
+    this.call = call;
+  }
+  call;
+  name = "UndocumentedCallError";
+};
+var ChangedMeanwhileError = class extends UserError {
+  name = "ChangedMeanwhileError";
+  constructor(what) {
+    super(`${what}: it changed outside accessctl meanwhile; plan again`, void 0, "run plan to see the live state, then apply again");
+  }
+};
+function createCedarClient(options) {
+  const { apiKey, tenantId, pageLimit = MAX_PAGE_LIMIT, ...rest } = options;
+  const http = createHttpClient({
+    ...rest,
+    service: "cedar",
+    headers: { "X-API-Key": apiKey, "X-Tenant-ID": tenantId },
+    secrets: [apiKey],
+    readError: readCedarError
+  });
+  const limit = Math.min(MAX_PAGE_LIMIT, Math.max(1, pageLimit));
+  const policyPath = (id2) => `/v1/policies/${encodeURIComponent(id2)}`;
+  const rulePath = (policyId, ruleId) => `${policyPath(policyId)}/rules/${encodeURIComponent(ruleId)}`;
+  async function listAll(path, read2) {
+    const items = [];
+    const seen2 = /* @__PURE__ */ new Set();
+    let cursor;
+    for (; ; ) {
+      const page = await http.request("GET", path, {
+        query: { limit, cursor },
+        parse: (body) => {
+          const o = obj(body, "body");
+          const data = arr(o["data"], "body.data").map((item, i) => read2(obj(item, `body.data[${i}]`), `body.data[${i}]`));
+          const next = strOrNull(o, "next_cursor", "body");
+          const hasMore = boolOr(o, "has_more", next !== null, "body");
+          if (hasMore && next === null) throw new ShapeError("has_more is true but next_cursor is null");
+          if (hasMore && next !== null && seen2.has(next)) throw new ShapeError(`next_cursor ${next} repeats`);
+          return { data, next: hasMore ? next : null };
+        }
+      });
+      items.push(...page.data);
+      if (page.next === null) return items;
+      seen2.add(page.next);
+      cursor = page.next;
+    }
+  }
+  async function undocumented(name, send, exists2, gone) {
+    try {
+      return await send();
+    } catch (error3) {
+      if (!(error3 instanceof HttpError) || error3.kind !== "status") throw error3;
+      if (error3.status === 405) throw new UndocumentedCallError(name, error3.message);
+      if (error3.status !== 404) throw error3;
+      if (!await exists2()) return gone(error3);
+      throw new UndocumentedCallError(name, `${error3.message}, yet ${CEDAR_CALLS[name].check} still finds it`);
+    }
+  }
+  const found = async (path) => {
+    try {
+      await http.request("GET", path);
+      return true;
+    } catch (error3) {
+      if (isNotFound(error3)) return false;
+      throw error3;
+    }
+  };
+  const removed = (name, path) => undocumented(
+    name,
+    async () => {
+      await http.request("DELETE", path);
+      return "deleted";
+    },
+    () => found(path),
+    () => "already-gone"
+  );
+  return {
+    http,
+    listPolicies: () => listAll("/v1/policies", readSummary),
+    getPolicy: (id2) => http.request("GET", policyPath(id2), { parse: (b) => readFull(obj(b, "body"), "body") }),
+    listRules: async (id2) => sortRules(await listAll(`${policyPath(id2)}/rules`, readRule)),
+    createPolicy: (input) => http.request("POST", "/v1/policies", { body: policyWire(input), parse: (b) => readFull(obj(b, "body"), "body") }),
+    updatePolicy: (id2, patch) => http.request("PATCH", policyPath(id2), { body: policyWire(patch), parse: (b) => readFull(obj(b, "body"), "body") }),
+    deletePolicy: (id2) => removed("deletePolicy", policyPath(id2)),
+    createRule: (policyId, input) => http.request("POST", `${policyPath(policyId)}/rules`, { body: ruleWire(input), parse: (b) => readRule(obj(b, "body"), "body") }),
+    // The answer ("Reordered") carries nothing accessctl needs.
+    reorderRules: async (policyId, ids2) => {
+      await http.request("PATCH", `${policyPath(policyId)}/rules/reorder`, { body: { ids: [...ids2] }, parse: () => void 0 });
+    },
+    updateRule: (policyId, ruleId, patch) => undocumented(
+      "updateRule",
+      () => http.request("PATCH", rulePath(policyId, ruleId), { body: ruleWire(patch), parse: (b) => readRule(obj(b, "body"), "body") }),
+      () => found(rulePath(policyId, ruleId)),
+      (e) => {
+        throw new ChangedMeanwhileError(`${e.message}: rule ${ruleId} is gone`);
+      }
+    ),
+    deleteRule: (policyId, ruleId) => removed("deleteRule", rulePath(policyId, ruleId))
+  };
+}
+function sortRules(rules) {
+  return rules.sort((a, b) => a.ordinal - b.ordinal || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+}
+function toWire(names, fields) {
+  const wire = {};
+  for (const key of Object.keys(names)) {
+    const value2 = fields[key];
+    if (value2 !== void 0) wire[names[key]] = value2;
+  }
+  return wire;
+}
+var policyWire = (p) => toWire(POLICY_WIRE, p);
+var ruleWire = (r) => toWire(RULE_WIRE, r);
+function readCedarError(body) {
+  if (typeof body === "string") return { message: shortText(body), code: null };
+  if (typeof body !== "object" || body === null) return { message: null, code: null };
+  const b = body;
+  const code = typeof b["code"] === "string" ? b["code"] : null;
+  let message = typeof b["message"] === "string" ? b["message"] : code;
+  const details = b["details"];
+  const detail = typeof details === "string" ? details : typeof details === "object" && details !== null && typeof details["message"] === "string" ? details["message"] : null;
+  if (detail !== null && message !== null && !message.includes(detail)) message = `${message}: ${detail}`;
+  const notices = Array.isArray(b["notices"]) ? b["notices"].filter((n) => typeof n === "string" && n.trim() !== "") : [];
+  if (notices.length > 0) message = `${message ?? "(no message)"} (notice${notices.length === 1 ? "" : "s"} from the service: ${notices.join("; ")})`;
+  return { message, code };
+}
+function readPolicyFields(o, at) {
+  const w = POLICY_WIRE;
+  return {
+    id: str(o, "id", at),
+    name: str(o, w.name, at),
+    description: strOrNull(o, w.description, at),
+    enabled: boolOr(o, w.enabled, true, at),
+    priority: numOrNull(o, w.priority, at) ?? 0,
+    maxDurationSeconds: num(o, w.maxDurationSeconds, at),
+    defaultDurationSeconds: numOrNull(o, w.defaultDurationSeconds, at),
+    notificationChannel: strOrNull(o, w.notificationChannel, at)
+  };
+}
+function readSummary(o, at) {
+  return { ...readPolicyFields(o, at), ruleCount: numOrNull(o, "rule_count", at) };
+}
+function readFull(o, at) {
+  const rules = o["rules"] === void 0 || o["rules"] === null ? [] : arr(o["rules"], `${at}.rules`);
+  return {
+    ...readPolicyFields(o, at),
+    rules: sortRules(rules.map((r, i) => readRule(obj(r, `${at}.rules[${i}]`), `${at}.rules[${i}]`)))
+  };
+}
+function readRule(o, at) {
+  const rule = {
+    id: str(o, "id", at),
+    ordinal: num(o, RULE_WIRE.ordinal, at),
+    text: str(o, RULE_WIRE.text, at),
+    notice: strOrNull(o, RULE_WIRE.notice, at),
+    auditSession: boolOr(o, RULE_WIRE.auditSession, true, at),
+    createdAt: strOrNull(o, "created_at", at) ?? ""
+  };
+  const fields = readRuleFields(o);
+  if (fields !== void 0) rule.fields = fields;
+  return rule;
+}
+var ENTITY_SCOPES = /* @__PURE__ */ new Set(["any", "eq", "in", "is", "is_in"]);
+var ACTION_SCOPES = /* @__PURE__ */ new Set(["any", "eq", "in"]);
+function readRuleFields(o) {
+  const s = (k) => typeof o[k] === "string" ? o[k] : void 0;
+  const sn = (k) => o[k] === null || o[k] === void 0 ? null : typeof o[k] === "string" ? o[k] : void 0;
+  const effect = s("effect");
+  const p = s("principal_scope_type");
+  const a = s("action_scope_type");
+  const r = s("resource_scope_type");
+  const ids2 = o["action_ids"] ?? [];
+  const [pt, pid, rt, rid, cond] = [
+    sn("principal_entity_type"),
+    sn("principal_entity_id"),
+    sn("resource_entity_type"),
+    sn("resource_entity_id"),
+    sn("conditions")
+  ];
+  if (effect !== "permit" && effect !== "forbid") return void 0;
+  if (p === void 0 || !ENTITY_SCOPES.has(p) || r === void 0 || !ENTITY_SCOPES.has(r)) return void 0;
+  if (a === void 0 || !ACTION_SCOPES.has(a)) return void 0;
+  if (!Array.isArray(ids2) || !ids2.every((x) => typeof x === "string")) return void 0;
+  if (pt === void 0 || pid === void 0 || rt === void 0 || rid === void 0 || cond === void 0) return void 0;
+  return {
+    effect,
+    principal_scope_type: p,
+    principal_entity_type: pt,
+    principal_entity_id: pid,
+    action_scope_type: a,
+    action_ids: [...ids2],
+    resource_scope_type: r,
+    resource_entity_type: rt,
+    resource_entity_id: rid,
+    conditions: cond
+  };
+}
 
 // src/json/stable-json.ts
 function stableJson(value2) {
@@ -63427,8 +64169,13 @@ function encodeCedarString(value2) {
 
 // src/cedar/canonical.ts
 var SEP = "\0";
+function meaningTokens(text) {
+  const tokens = codeTokens(text);
+  if (tokens[0]?.text !== "@") return tokens;
+  return tokens.slice(statementShape(tokens).effect);
+}
 function tokenKey(text) {
-  return codeTokens(text).map((t) => t.text).join(SEP);
+  return meaningTokens(text).map((t) => t.text).join(SEP);
 }
 var MEMO_LIMIT = 1e5;
 var memo = /* @__PURE__ */ new Map();
@@ -63436,7 +64183,13 @@ function canonical(text) {
   const hit = memo.get(text);
   if (hit !== void 0) return hit;
   const answer = policyToJson2(text);
-  const value2 = answer.type === "success" ? { json: answer.json, key: stableJson(answer.json) } : { json: void 0, key: `!unparsable${SEP}${tokenKey(text)}` };
+  let value2;
+  if (answer.type === "success") {
+    const { annotations: _annotations, ...json } = answer.json;
+    const action = json.action;
+    if (action.op === "in" && "entity" in action) json.action = { op: "in", entities: [action.entity] };
+    value2 = { json, key: stableJson(json) };
+  } else value2 = { json: void 0, key: `!unparsable${SEP}${tokenKey(text)}` };
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(text, value2);
   return value2;
@@ -63452,7 +64205,7 @@ function sameRule(a, b) {
 }
 function bucketKey(text) {
   const parts = [];
-  for (const t of codeTokens(text)) {
+  for (const t of meaningTokens(text)) {
     switch (t.kind) {
       case "punct":
         if (!DROPPED.has(t.text)) parts.push(t.text);
@@ -63478,13 +64231,16 @@ var DROPPED = /* @__PURE__ */ new Set(["(", ")", "[", "]", ",", "."]);
 var ApplyChangeError = class extends Error {
   name = "ApplyChangeError";
 };
+var OutcomeUnknownError = class extends Error {
+  name = "OutcomeUnknownError";
+};
 
 // src/apply/settle.ts
 function isUnknownOutcome(error3) {
   return error3 instanceof HttpError && error3.outcome === "unknown";
 }
 function isTransient(error3) {
-  if (!(error3 instanceof HttpError) || error3.status === 429) return false;
+  if (!(error3 instanceof HttpError) || error3.status === 429 || error3.unreachable !== void 0) return false;
   if (error3.outcome === "unknown") return true;
   return error3.kind === "network" || error3.status === 408 || error3.status !== null && error3.status >= 500;
 }
@@ -63516,7 +64272,7 @@ async function createOrAdopt(ops, options) {
       try {
         found = await ops.find();
       } catch (listError) {
-        throw new Error(`${errorText(error3)} — listing again to settle the outcome failed: ${errorText(listError)}; run plan to see the live state, then apply again`);
+        throw new OutcomeUnknownError(`${errorText(error3)} — listing again to settle the outcome failed: ${errorText(listError)}; run plan to see the live state, then apply again`);
       }
       if (found.length === 1) return { value: found[0], adopted: true };
       if (found.length > 1) {
@@ -63530,22 +64286,45 @@ async function createOrAdopt(ops, options) {
 function unsettled(error3, attempts, detail) {
   if (!isUnknownOutcome(error3)) return error3 instanceof Error ? error3 : new Error(String(error3));
   const extra = detail === void 0 ? "" : `, ${detail}`;
-  return new Error(`${errorText(error3)} — the outcome stayed unknown after ${attempts} attempts${extra}; run plan to see the live state, then apply again`);
+  return new OutcomeUnknownError(`${errorText(error3)} — the outcome stayed unknown after ${attempts} attempts${extra}; run plan to see the live state, then apply again`);
 }
 function errorText(error3) {
   return error3 instanceof Error ? error3.message : String(error3);
 }
 
 // src/apply/apply-cedar.ts
-async function applyCedarPolicyChange(change, cedar2, run, settle) {
-  if (change.kind === "delete") {
-    const { alreadyGone } = await settleDelete(() => cedar2.deletePolicy(change.liveId), settle);
-    return alreadyGone ? { adopted: false, note: "already gone (404)" } : { adopted: false };
+async function unlessStopped(run, calls) {
+  if (run.stopped !== void 0) throw new ApplyChangeError(`not sent: the run stopped — ${run.stopped}`);
+  try {
+    return await calls();
+  } catch (error3) {
+    if (error3 instanceof UndocumentedCallError) run.stop(error3.message);
+    throw error3;
   }
-  if (change.kind !== "create") {
-    const body2 = change.body;
-    const updated = await settleIdempotent(() => cedar2.updatePolicy(change.liveId, body2), settle);
-    return { adopted: false, liveId: updated.id };
+}
+var GONE = { adopted: false, note: "already gone (404)" };
+function applyCedarPolicyChange(change, cedar2, run, settle) {
+  return unlessStopped(run, () => policyCalls(change, cedar2, run, settle));
+}
+async function policyCalls(change, cedar2, run, settle) {
+  switch (change.kind) {
+    case "delete": {
+      let gone = false;
+      await settleDelete(async () => {
+        gone = await cedar2.deletePolicy(change.liveId) === "already-gone";
+      }, settle);
+      return gone ? GONE : { adopted: false };
+    }
+    case "reorder":
+      return reorder(change, cedar2, run, settle);
+    case "update":
+    case "rename": {
+      const body2 = change.body;
+      const updated = await settleIdempotent(() => cedar2.updatePolicy(change.liveId, body2), settle);
+      return { adopted: false, liveId: updated.id };
+    }
+    case "create":
+      break;
   }
   const body = change.body;
   const name = body.name;
@@ -63565,7 +64344,32 @@ async function applyCedarPolicyChange(change, cedar2, run, settle) {
   run.cedarPolicyCreated(name, value2.id);
   return { adopted, liveId: value2.id };
 }
-async function applyCedarRuleChange(change, cedar2, run, settle) {
+async function reorder(change, cedar2, run, settle) {
+  const where2 = formatAddress(change.address);
+  const ids2 = change.order.map((slot) => {
+    if ("liveId" in slot) return slot.liveId;
+    const id2 = run.cedarRuleId(slot.create);
+    if (id2 === void 0) throw new ApplyChangeError(`the reorder of ${where2} needs the rule of ${slot.create}, which this run did not create`);
+    return id2;
+  });
+  const live = new Set((await cedar2.listRules(change.liveId)).map((r) => r.id));
+  const wanted = new Set(ids2);
+  const extra = [...live].filter((id2) => !wanted.has(id2));
+  const missing = ids2.filter((id2) => !live.has(id2));
+  if (extra.length > 0 || missing.length > 0) {
+    const parts = [...extra.length ? [`rules not in the plan: ${extra.join(", ")}`] : [], ...missing.length ? [`rules gone: ${missing.join(", ")}`] : []];
+    throw new ApplyChangeError(
+      `the rules of ${where2} changed meanwhile (${parts.join("; ")}): the reorder must name every rule of the policy, so it was not sent; plan again`
+    );
+  }
+  await settleIdempotent(() => cedar2.reorderRules(change.liveId, ids2), settle);
+  const n = change.moves.length;
+  return { adopted: false, liveId: change.liveId, note: `1 reorder call for ${n} rule move${n === 1 ? "" : "s"}` };
+}
+function applyCedarRuleChange(change, cedar2, run, settle) {
+  return unlessStopped(run, () => ruleCalls(change, cedar2, run, settle));
+}
+async function ruleCalls(change, cedar2, run, settle) {
   const policyName = change.policy.name;
   const policyId = change.policy.id ?? run.cedarPolicyId(policyName);
   if (policyId === void 0) {
@@ -63573,12 +64377,12 @@ async function applyCedarRuleChange(change, cedar2, run, settle) {
   }
   switch (change.kind) {
     case "delete": {
-      const { alreadyGone } = await settleDelete(() => cedar2.deleteRule(policyId, change.liveId), settle);
-      return alreadyGone ? { adopted: false, note: "already gone (404)" } : { adopted: false };
+      let gone = false;
+      await settleDelete(async () => {
+        gone = await cedar2.deleteRule(policyId, change.liveId) === "already-gone";
+      }, settle);
+      return gone ? GONE : { adopted: false };
     }
-    case "move":
-      await settleIdempotent(() => cedar2.updateRule(policyId, change.liveId, { ordinal: change.body.ordinal }), settle);
-      return { adopted: false, liveId: change.liveId };
     case "update": {
       const body = change.body;
       await settleIdempotent(() => cedar2.updateRule(policyId, change.liveId, body), settle);
@@ -63606,6 +64410,7 @@ async function applyCedarRuleChange(change, cedar2, run, settle) {
     },
     settle
   );
+  run.cedarRuleCreated(change.id, value2.id);
   if (adopted) {
     const differing = differingRuleFields(input, value2);
     if (Object.keys(differing).length > 0) await settleIdempotent(() => cedar2.updateRule(policyId, value2.id, differing), settle);
@@ -63622,228 +64427,9 @@ function differingPolicyFields(want, have) {
 }
 function differingRuleFields(want, have) {
   const out = {};
-  if (want.ordinal !== void 0 && want.ordinal !== have.ordinal) out.ordinal = want.ordinal;
   if (want.notice !== void 0 && !deepEqual(want.notice, have.notice)) out.notice = want.notice;
   if (want.auditSession !== void 0 && want.auditSession !== have.auditSession) out.auditSession = want.auditSession;
   return out;
-}
-
-// src/live/redact.ts
-var REDACTED = "***";
-function redact(text, secrets) {
-  const variants = /* @__PURE__ */ new Set();
-  for (const secret of secrets) {
-    if (secret === "") continue;
-    variants.add(secret);
-    variants.add(encodeURIComponent(secret));
-  }
-  let out = text;
-  for (const variant of [...variants].sort((a, b) => b.length - a.length)) {
-    out = out.split(variant).join(REDACTED);
-  }
-  return out;
-}
-function redactor(secrets) {
-  const list3 = [...secrets];
-  return (text) => redact(text, list3);
-}
-
-// src/live/wire.ts
-var ShapeError = class extends Error {
-  name = "ShapeError";
-};
-function obj(value2, where2) {
-  if (typeof value2 !== "object" || value2 === null || Array.isArray(value2)) throw new ShapeError(`${where2} is not an object`);
-  return value2;
-}
-function arr(value2, where2) {
-  if (!Array.isArray(value2)) throw new ShapeError(`${where2} is not an array`);
-  return value2;
-}
-function str(o, key, where2) {
-  const v = o[key];
-  if (typeof v !== "string") throw new ShapeError(`${where2}.${key} is not a string`);
-  return v;
-}
-function strOrNull(o, key, where2) {
-  const v = o[key];
-  if (v === void 0 || v === null) return null;
-  if (typeof v !== "string") throw new ShapeError(`${where2}.${key} is not a string or null`);
-  return v;
-}
-function num(o, key, where2) {
-  const v = o[key];
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ShapeError(`${where2}.${key} is not a number`);
-  return v;
-}
-function numOrNull(o, key, where2) {
-  const v = o[key];
-  if (v === void 0 || v === null) return null;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ShapeError(`${where2}.${key} is not a number or null`);
-  return v;
-}
-function boolOr(o, key, fallback, where2) {
-  const v = o[key];
-  if (v === void 0 || v === null) return fallback;
-  if (typeof v !== "boolean") throw new ShapeError(`${where2}.${key} is not a boolean`);
-  return v;
-}
-function list(o, key, where2, item, optional = false) {
-  const v = o[key];
-  if (optional && (v === void 0 || v === null)) return [];
-  return arr(v, `${where2}.${key}`).map((entry, i) => {
-    const at = `${where2}.${key}[${i}]`;
-    return item(obj(entry, at), at);
-  });
-}
-
-// src/live/http-client.ts
-var BEFORE_SEND_CODES = /* @__PURE__ */ new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-  "UND_ERR_CONNECT_TIMEOUT"
-]);
-function createHttpClient(options) {
-  const base = new URL(options.baseUrl);
-  if (base.protocol !== "http:" && base.protocol !== "https:") throw new TypeError(`not an http(s) URL: ${base.protocol}`);
-  const origin = base.origin;
-  const prefix = base.pathname.replace(/\/+$/, "");
-  const clean = redactor(options.secrets);
-  const target = { ...options.service ? { service: options.service } : {}, baseUrl: options.baseUrl };
-  const limiter = options.concurrency instanceof AdaptiveLimiter ? options.concurrency : new AdaptiveLimiter({ max: options.concurrency, sleep: options.sleep, now: options.now });
-  const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const sleep = options.sleep ?? defaultSleep;
-  const random = options.random ?? Math.random;
-  const now = options.now ?? Date.now;
-  const readError = options.readError ?? readAnyError;
-  async function attempt(method, shownPath, body, slot) {
-    const headers = { accept: "application/json", ...options.headers };
-    if (body !== void 0) headers["content-type"] = "application/json";
-    let response;
-    try {
-      response = await options.dispatcher.request({ origin, path: prefix + shownPath, method, headers, body });
-    } catch (error3) {
-      throw networkError(method, shownPath, error3, clean, target);
-    }
-    let text;
-    try {
-      text = await response.body.text();
-    } catch (error3) {
-      throw networkError(method, shownPath, error3, clean, target, "unknown");
-    }
-    const status = response.statusCode;
-    const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now());
-    if (status === 429) limiter.rateLimited(slot, retryAfterMs);
-    else if (status < 500) limiter.succeeded();
-    if (status >= 200 && status < 300) return { status, text };
-    const server = readError(tryJson(text) ?? text);
-    throw new HttpError({
-      ...target,
-      kind: "status",
-      method,
-      path: shownPath,
-      status,
-      serverMessage: server.message,
-      serverCode: server.code,
-      outcome: outcomeOfStatus(status),
-      retryAfterMs,
-      redact: clean
-    });
-  }
-  async function request2(method, path, req = {}) {
-    const shownPath = path + queryString(req.query);
-    const body = req.body === void 0 ? void 0 : JSON.stringify(req.body);
-    const mode = req.retry ?? (method === "GET" || method === "DELETE" ? "idempotent" : "not-applied");
-    const shouldRetry = mode === "idempotent" ? isRetryableRead : mode === "not-applied" ? isRetryableWrite : () => false;
-    const answer = await withRetry(() => limiter.run((slot) => attempt(method, shownPath, body, slot)), {
-      policy,
-      shouldRetry,
-      sleep,
-      random,
-      onRetry: ({ error: error3, delayMs }) => {
-        if (error3 instanceof HttpError) options.onRetry?.({ method, path: shownPath, error: error3, delayMs });
-      }
-    });
-    const outcome = method === "GET" ? "not-applied" : "unknown";
-    const protocolError = (message) => new HttpError({ ...target, kind: "protocol", method, path: shownPath, status: answer.status, serverMessage: message, outcome, redact: clean });
-    let json = void 0;
-    if (answer.text.trim() !== "") {
-      try {
-        json = JSON.parse(answer.text);
-      } catch {
-        throw protocolError("the body is not JSON");
-      }
-    }
-    if (req.parse === void 0) return json;
-    try {
-      return req.parse(json);
-    } catch (error3) {
-      if (error3 instanceof ShapeError) throw protocolError(error3.message);
-      throw error3;
-    }
-  }
-  return { request: request2, limiter, redact: clean };
-}
-function outcomeOfStatus(status) {
-  return status >= 400 && status < 500 ? "not-applied" : "unknown";
-}
-function networkError(method, path, error3, clean, target, outcome) {
-  const code = errorCode(error3);
-  return new HttpError({
-    ...target,
-    kind: "network",
-    method,
-    path,
-    status: null,
-    serverMessage: error3 instanceof Error && error3.message !== "" ? error3.message : null,
-    code: code ?? null,
-    outcome: outcome ?? (code !== void 0 && BEFORE_SEND_CODES.has(code) ? "not-applied" : "unknown"),
-    redact: clean
-  });
-}
-function errorCode(error3, depth = 0) {
-  if (typeof error3 !== "object" || error3 === null || depth > 3) return void 0;
-  const e = error3;
-  if (typeof e.code === "string") return e.code;
-  if (Array.isArray(e.errors)) {
-    for (const inner of e.errors) {
-      const code = errorCode(inner, depth + 1);
-      if (code !== void 0) return code;
-    }
-  }
-  return errorCode(e.cause, depth + 1);
-}
-function readAnyError(body) {
-  if (typeof body === "string") return { message: shortText(body), code: null };
-  if (typeof body !== "object" || body === null) return { message: null, code: null };
-  const b = body;
-  const message = typeof b["error"] === "string" ? b["error"] : typeof b["message"] === "string" ? b["message"] : null;
-  return { message, code: typeof b["code"] === "string" ? b["code"] : null };
-}
-function shortText(text) {
-  const line = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
-  if (line === "") return null;
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}
-function tryJson(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return void 0;
-  }
-}
-function queryString(query) {
-  if (query === void 0) return "";
-  const params = new URLSearchParams();
-  for (const [key, value2] of Object.entries(query)) {
-    if (value2 !== void 0) params.set(key, String(value2));
-  }
-  const text = params.toString();
-  return text === "" ? "" : `?${text}`;
 }
 
 // src/live/rbac-client.ts
@@ -63856,7 +64442,7 @@ var SYSTEM_ROLES = {
   project: /* @__PURE__ */ new Set(["Owner", "Manager", "Member"])
 };
 function createRbacClient(options) {
-  const { apiKey, membersPageSize = 100, ...rest } = options;
+  const { apiKey, membersPageSize = 100, notice: notice2, ...rest } = options;
   const http = createHttpClient({
     ...rest,
     service: "rbac",
@@ -63865,10 +64451,22 @@ function createRbacClient(options) {
     readError: readRbacError
   });
   const base = (scope) => scope.kind === "organization" ? "/v1/organization" : `/v1/projects/${encodeURIComponent(scope.projectId)}`;
-  const get = (path, read2, query) => http.request("GET", path, { query, parse: (body) => read2(unwrap(body)) });
-  const send = (method, path, body, read2) => http.request(method, path, { body, parse: (b) => read2(unwrap(b)) });
+  const deprecatedSaid = /* @__PURE__ */ new Set();
+  const envelope = (method, path) => (body) => {
+    const { data, deprecated, link } = unwrap(body);
+    if (deprecated && notice2) {
+      const endpoint2 = `${method} ${endpointOf(path)}`;
+      if (!deprecatedSaid.has(endpoint2)) {
+        deprecatedSaid.add(endpoint2);
+        notice2(`the RBAC API marks ${endpoint2} as deprecated ("deprecated": true)${link ? `; see ${link}` : ""}. accessctl still uses it; a newer accessctl may move to its replacement.`);
+      }
+    }
+    return data;
+  };
+  const get = (path, read2, query) => http.request("GET", path, { query, parse: (body) => read2(envelope("GET", path)(body)) });
+  const send = (method, path, body, read2) => http.request(method, path, { body, parse: (b) => read2(envelope(method, path)(b)) });
   const remove = async (path) => {
-    await http.request("DELETE", path, { parse: unwrapOrEmpty });
+    await http.request("DELETE", path, { parse: (b) => b === void 0 ? void 0 : envelope("DELETE", path)(b) });
   };
   const policyBody = (b) => ({ name: b.name, permissionIds: b.permissionIds, description: b.description });
   const roleBody2 = (b) => ({ name: b.name, policyIds: b.policyIds, description: b.description });
@@ -63941,10 +64539,18 @@ function unwrap(body) {
   if (envelope["success"] === false) {
     throw new ShapeError(`success is false: ${typeof envelope["error"] === "string" ? envelope["error"] : "no message"}`);
   }
-  return obj(envelope["data"], "data");
+  const link = envelope["link"];
+  return { data: obj(envelope["data"], "data"), deprecated: envelope["deprecated"] === true, link: typeof link === "string" && link !== "" ? link : void 0 };
 }
-function unwrapOrEmpty(body) {
-  if (body !== void 0) unwrap(body);
+function endpointOf(path) {
+  const parts = path.split("/");
+  return parts.map((part, i) => {
+    const owner = parts[i - 1];
+    if (owner === "projects") return "{projectId}";
+    if (owner === "policies") return "{policyId}";
+    if (owner === "roles") return "{roleId}";
+    return part;
+  }).join("/");
 }
 function readRbacError(body) {
   if (typeof body === "string") return { message: shortText(body), code: null };
@@ -64061,11 +64667,31 @@ var RunState = class {
   rbacPolicyIds = /* @__PURE__ */ new Map();
   cedarPolicyIds = /* @__PURE__ */ new Map();
   claimed = /* @__PURE__ */ new Map();
-  /** Rules the plan updates, moves or deletes are claimed from the start: they are not free to adopt. */
+  createdRules = /* @__PURE__ */ new Map();
+  stoppedBy;
+  /** Rules the plan updates, reorders or deletes are claimed from the start: they are not free to adopt. */
   constructor(changes) {
     for (const c of changes) {
       if (c.type === "cedar-rule" && c.kind !== "create") this.claim(c.policy.name, c.liveId);
+      if (c.type === "cedar-policy" && c.kind === "reorder") {
+        const name = c.address.kind === "cedar-policy" ? c.address.name : "";
+        for (const slot of c.order) if ("liveId" in slot) this.claim(name, slot.liveId);
+      }
     }
+  }
+  /** The rule a create change made (or adopted): a reorder later in the run names it by that change. */
+  cedarRuleCreated(changeId2, ruleId) {
+    this.createdRules.set(changeId2, ruleId);
+  }
+  cedarRuleId(changeId2) {
+    return this.createdRules.get(changeId2);
+  }
+  /** Nothing more is sent in this run; `reason` says why (changes not yet started fail with it). */
+  stop(reason) {
+    this.stoppedBy ??= reason;
+  }
+  get stopped() {
+    return this.stoppedBy;
   }
   rbacPolicyCreated(scope, name, id2) {
     let byName = this.rbacPolicyIds.get(scope);
@@ -64093,6 +64719,7 @@ var RunState = class {
 
 // src/apply/execute.ts
 var APIS = ["rbac", "cedar"];
+var API_NAMES = { rbac: "the RBAC API", cedar: "the Cedar policy API" };
 function apiOf(change) {
   return change.type === "rbac-policy" || change.type === "role" ? "rbac" : "cedar";
 }
@@ -64110,7 +64737,7 @@ async function executePlan(changes, clients, options = {}) {
   const limit = (api) => options.concurrency ?? clients[api]?.http.limiter.max ?? DEFAULT_CONCURRENCY;
   const run = new RunState(changes);
   const graph = buildGraph(changes);
-  const report = { applied: [], failed: [], skipped: [], durationMs: 0, aborted: false };
+  const report = { applied: [], failed: [], unknown: [], skipped: [], notStarted: [], durationMs: 0, aborted: false };
   const finished = /* @__PURE__ */ new Set();
   const queues = { rbac: [], cedar: [] };
   const inFlight = { rbac: 0, cedar: 0 };
@@ -64136,20 +64763,46 @@ async function executePlan(changes, clients, options = {}) {
       }
     }
   };
-  const failed = (change, error3) => {
-    report.failed.push({ change, error: error3 });
-    emit(change, "failed", error3);
+  const downstream = (change, mark) => {
     const stack = [...graph.dependents.get(change.id) ?? []];
     while (stack.length > 0) {
       const id2 = stack.pop();
       if (finished.has(id2)) continue;
-      const dependent = graph.byId.get(id2);
-      const message = `upstream failed: ${formatAddress(change.address)} (${change.kind}) did not apply`;
-      const skipped = { change: dependent, reason: "upstream-failed", failedDependencies: [change.id], message };
-      report.skipped.push(skipped);
-      emit(dependent, "skipped", message);
-      stack.push(...graph.dependents.get(id2) ?? []);
+      mark(graph.byId.get(id2));
+      for (const next of graph.dependents.get(id2) ?? []) stack.push(next);
     }
+  };
+  const skipDownstream = (change) => downstream(change, (dependent) => {
+    const message = `upstream failed: ${formatAddress(change.address)} (${change.kind}) did not apply`;
+    report.skipped.push({ change: dependent, reason: "upstream-failed", failedDependencies: [change.id], message });
+    emit(dependent, "skipped", message);
+  });
+  const notStarted = (change, reason, message) => {
+    report.notStarted.push({ change, reason, message });
+    emit(change, "not-started", message);
+    downstream(change, (dependent) => {
+      report.notStarted.push({ change: dependent, reason, message });
+      emit(dependent, "not-started", message);
+    });
+  };
+  const unreachableMessage = (api) => {
+    const down = clients[api]?.http.health.unreachable;
+    return down ? `not started: ${API_NAMES[api]} stopped answering (${down.reason})` : void 0;
+  };
+  const ended = (change, error3) => {
+    const message = error3 instanceof Error ? error3.message : String(error3);
+    if (error3 instanceof HttpError && error3.unreachable !== void 0 && error3.outcome === "not-applied") {
+      notStarted(change, "unreachable", unreachableMessage(apiOf(change)) ?? message);
+      return;
+    }
+    if (error3 instanceof OutcomeUnknownError) {
+      report.unknown.push({ change, error: message });
+      emit(change, "unknown", message);
+    } else {
+      report.failed.push({ change, error: message });
+      emit(change, "failed", message);
+    }
+    skipDownstream(change);
   };
   const runChange = (change) => {
     switch (change.type) {
@@ -64165,7 +64818,7 @@ async function executePlan(changes, clients, options = {}) {
         return applyCedarRuleChange(change, clients.cedar, run, settle);
     }
   };
-  return new Promise((resolve2) => {
+  return new Promise((resolve3) => {
     let closed = false;
     const close = () => {
       if (closed) return;
@@ -64173,25 +64826,24 @@ async function executePlan(changes, clients, options = {}) {
       const aborted = options.signal?.aborted === true;
       for (const change of changes) {
         if (finished.has(change.id)) continue;
-        if (aborted) {
-          const message = "not started: the apply was interrupted";
-          report.skipped.push({ change, reason: "aborted", failedDependencies: [], message });
-          emit(change, "skipped", message);
-        } else {
+        const down = unreachableMessage(apiOf(change));
+        if (aborted) notStarted(change, "interrupted", "not started: the apply was interrupted");
+        else if (down) notStarted(change, "unreachable", down);
+        else {
           const error3 = `bug: ${change.id} waits on a dependency cycle (${change.dependsOn.join(", ")})`;
           report.failed.push({ change, error: error3 });
           emit(change, "failed", error3);
         }
       }
-      report.aborted = aborted && report.skipped.some((s) => s.reason === "aborted");
+      report.aborted = aborted && report.notStarted.some((n) => n.reason === "interrupted");
       report.durationMs = now() - started;
-      resolve2(report);
+      resolve3(report);
     };
     const start = (api, change) => {
       inFlight[api]++;
       void Promise.resolve().then(() => runChange(change)).then(
         (outcome) => succeeded(change, outcome),
-        (error3) => failed(change, error3 instanceof Error ? error3.message : String(error3))
+        (error3) => ended(change, error3)
       ).finally(() => {
         inFlight[api]--;
         pump();
@@ -64201,6 +64853,11 @@ async function executePlan(changes, clients, options = {}) {
       if (options.signal?.aborted !== true) {
         for (const api of APIS) {
           const queue = queues[api];
+          const down = unreachableMessage(api);
+          if (down) {
+            for (const change of queue.splice(0)) if (!finished.has(change.id)) notStarted(change, "unreachable", down);
+            continue;
+          }
           while (inFlight[api] < limit(api) && queue.length > 0) start(api, queue.shift());
         }
       }
@@ -64235,15 +64892,17 @@ function buildGraph(changes) {
 // src/plan/order.ts
 function phaseOf(c) {
   if (c.kind === "delete") return c.type === "role" || c.type === "cedar-rule" ? 3 : 4;
+  if (c.kind === "reorder") return 3;
   return c.type === "role" || c.type === "cedar-rule" ? 2 : 1;
 }
-var KIND_ORDER = { create: 0, rename: 1, update: 2, move: 3, delete: 4 };
+var KIND_ORDER = { create: 0, rename: 1, update: 2, delete: 3, reorder: 4 };
 function cmp2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 function addressKey(c) {
   const a = c.address;
-  return a.kind === "cedar-rule" ? [formatAddress({ kind: "cedar-policy", name: a.policy }), a.ordinal] : [formatAddress(a), 0];
+  if (a.kind === "cedar-rule") return [formatAddress({ kind: "cedar-policy", name: a.policy }), a.ordinal];
+  return [formatAddress(a), c.kind === "reorder" ? Number.MAX_SAFE_INTEGER : 0];
 }
 function sortChanges(changes) {
   const keyed = changes.map((c) => ({ c, key: addressKey(c) }));
@@ -64269,6 +64928,8 @@ function summarizeApply(report) {
     ...a.note !== void 0 ? { note: a.note } : {}
   }));
   const failed = inPlanOrder(report.failed).map((f) => ({ ...line(f.change), error: f.error }));
+  const unknown = inPlanOrder(report.unknown).map((f) => ({ ...line(f.change), error: f.error }));
+  const notStarted = inPlanOrder(report.notStarted).map((n) => ({ ...line(n.change), reason: n.reason, message: n.message }));
   const skipped = inPlanOrder(report.skipped).map((s) => ({
     ...line(s.change),
     reason: s.reason,
@@ -64277,18 +64938,22 @@ function summarizeApply(report) {
   }));
   return {
     counts: {
-      total: applied.length + failed.length + skipped.length,
+      total: applied.length + failed.length + unknown.length + skipped.length + notStarted.length,
       applied: applied.length,
       adopted: applied.filter((a) => a.adopted).length,
       failed: failed.length,
-      skipped: skipped.length
+      unknown: unknown.length,
+      skipped: skipped.length,
+      notStarted: notStarted.length
     },
-    ok: failed.length === 0 && skipped.length === 0,
+    ok: failed.length + unknown.length + skipped.length + notStarted.length === 0,
     aborted: report.aborted,
     durationMs: report.durationMs,
     applied,
     failed,
-    skipped
+    unknown,
+    skipped,
+    notStarted
   };
 }
 
@@ -64299,6 +64964,8 @@ function summarize(changes) {
     if (c.kind === "rename") {
       s.rename++;
       s.update++;
+    } else if (c.kind === "reorder") {
+      s.move += c.moves.length;
     } else s[c.kind]++;
   }
   return s;
@@ -64327,8 +64994,8 @@ function parseEntityLiteral(text) {
   const path = [];
   for (let i = 0; i < tokens.length - 1; i += 2) {
     const name = tokens[i];
-    const sep2 = tokens[i + 1];
-    if (name?.kind !== "ident" || sep2?.text !== "::") return void 0;
+    const sep3 = tokens[i + 1];
+    if (name?.kind !== "ident" || sep3?.text !== "::") return void 0;
     path.push(name.text);
   }
   const id2 = decodeCedarString(last.text, false);
@@ -64436,7 +65103,7 @@ function ruleParseProblem(e, rules) {
   const m = PARSE_ID.exec(e.message);
   const rule = m?.[1] === void 0 ? void 0 : rules[Number(m[1])];
   if (!m || !rule) return void 0;
-  return { key: rule.key, ...problem(e, "error", e.message.slice(m[0].length), rule.text) };
+  return { key: rule.key, kind: "parse", ...problem(e, "error", e.message.slice(m[0].length), rule.text) };
 }
 function parseRules(rules) {
   if (rules.length === 0) return [];
@@ -64445,6 +65112,7 @@ function parseRules(rules) {
   return answer.errors.map(
     (e) => ruleParseProblem(e, rules) ?? {
       key: rules[0]?.key ?? "",
+      kind: "parse",
       severity: "error",
       message: `bug: the Cedar engine reported an error that names no rule: ${e.message}`
     }
@@ -64480,7 +65148,7 @@ function validateRules(rules, schemaText) {
       const rule = rules[Number(policyId.slice(ID_PREFIX.length))];
       if (!rule) continue;
       const message = error3.message.replace(POLICY_ID, "");
-      report.rules.push({ key: rule.key, ...problem(error3, severity, message, rule.text) });
+      report.rules.push({ key: rule.key, kind: "validation", ...problem(error3, severity, message, rule.text) });
     }
   };
   perRule(answer.validationErrors, "error");
@@ -64558,13 +65226,41 @@ var EntityIndex = class {
     for (const entity of entities) {
       const refs2 = [];
       collectRefs(entity.parents, refs2);
+      const parents = [...refs2];
       collectRefs(entity.attrs, refs2);
       collectRefs(entity.tags, refs2);
-      this.byUid.set(uidKey(entity.uid), { entity, refs: refs2 });
+      this.byUid.set(uidKey(entity.uid), { entity, refs: refs2, parents });
     }
   }
   roots;
   byUid = /* @__PURE__ */ new Map();
+  /**
+   * The request's own entities and, through parents only, the ancestors that have parents themselves: all that
+   * evaluation needs when the rules read attributes of the principal, action, resource and context only (never
+   * of an entity an attribute names, never of an entity literal). `in` needs a chain's inner links; an ancestor
+   * with no parents adds nothing to it, and its data is never read. Roots are not included.
+   */
+  ancestry(requestUids) {
+    const out = [];
+    const seen2 = new Set(requestUids);
+    const queue = [];
+    for (const key of seen2) {
+      const hit = this.byUid.get(key);
+      if (!hit) continue;
+      out.push(hit.entity);
+      queue.push(...hit.parents);
+    }
+    while (queue.length > 0) {
+      const key = queue.pop();
+      if (seen2.has(key)) continue;
+      seen2.add(key);
+      const hit = this.byUid.get(key);
+      if (!hit || hit.parents.length === 0) continue;
+      out.push(hit.entity);
+      queue.push(...hit.parents);
+    }
+    return out;
+  }
   /** The entities reachable from the request's uid keys and context (cost: what is reached, not the file). */
   reachable(requestUids, context) {
     const queue = [...requestUids, ...this.roots];
@@ -64852,6 +65548,19 @@ function ruleDiagnostic(rule, p, code, hint) {
     hint: p.help ? `${p.help}` : hint
   });
 }
+function validateEveryRule(texts, schemaText) {
+  const first = validateRules(texts, schemaText);
+  const unparsed = new Set(first.rules.filter((p) => p.kind === "parse").map((p) => p.key));
+  if (unparsed.size === 0) return first;
+  const rest = texts.filter((t) => !unparsed.has(t.key));
+  if (rest.length === 0) return first;
+  const second = validateRules(rest, schemaText);
+  const seen2 = new Set(first.schema.map((p) => `${p.start ?? ""}:${p.message}`));
+  return {
+    rules: [...first.rules, ...second.rules],
+    schema: [...first.schema, ...second.schema.filter((p) => !seen2.has(`${p.start ?? ""}:${p.message}`))]
+  };
+}
 function checkCedar(desired) {
   const out = [];
   const rules = allRules(desired);
@@ -64872,18 +65581,12 @@ function checkCedar(desired) {
   });
   const texts = single.map((r) => ({ key: r.address, text: r.text }));
   const schema = desired.cedar?.schema;
-  const report = schema ? validateRules(texts, schema.text) : { rules: parseRules(texts), schema: [] };
+  const report = schema ? validateEveryRule(texts, schema.text) : { rules: parseRules(texts), schema: [] };
   for (const p of report.rules) {
     const rule = byAddress.get(p.key);
     if (!rule) continue;
-    const parseProblem = !schema || /parse|unexpected|invalid token|expected/i.test(p.message);
     out.push(
-      ruleDiagnostic(
-        rule,
-        p,
-        p.severity === "warning" ? "cedar-warning" : parseProblem && !schema ? "cedar-parse" : "cedar-validate",
-        schema ? `the rule does not agree with the schema ${schema.path}: fix the rule or the schema` : "fix the Cedar syntax of this rule"
-      )
+      p.kind === "parse" ? ruleDiagnostic(rule, p, "cedar-parse", "fix the Cedar syntax of this rule: a statement is `permit (…)` or `forbid (…)`, optional `when { … }` / `unless { … }` clauses, and `;`") : ruleDiagnostic(rule, p, p.severity === "warning" ? "cedar-warning" : "cedar-validate", `the rule does not agree with the schema ${schema?.path ?? ""}: fix the rule or the schema`)
     );
   }
   if (schema) {
@@ -64915,8 +65618,8 @@ function checkCedar(desired) {
 
 // src/desired/load.ts
 import { createHash as createHash2 } from "node:crypto";
-import { readFileSync as readFileSync2, statSync as statSync2 } from "node:fs";
-import { dirname as dirname2, join as join3, normalize, relative, resolve } from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync2, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
+import { dirname as dirname3, isAbsolute as isAbsolute2, join as join4, normalize, relative as relative2, resolve as resolve2 } from "node:path";
 
 // src/desired/yaml-file.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -65000,32 +65703,8 @@ function lastIsSpace(out, source, start) {
   return source[at] === " " || source[at] === "	";
 }
 
-// src/desired/near-miss.ts
-function distance(a, b) {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
-}
-function closest(word, candidates) {
-  let best;
-  let bestDist = Infinity;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDist) {
-      best = c;
-      bestDist = d;
-    }
-  }
-  return best !== void 0 && bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : void 0;
-}
+// src/desired/file-format.generated.ts
+var ACCESSCTL_FILE_KEYS = ["organization", "projects", "cedar", "accessctl"];
 
 // src/desired/yaml-file.ts
 function parseYamlFile(file, text) {
@@ -65064,7 +65743,7 @@ function parseYamlFile(file, text) {
   }
   return { parsed: { file, text, lines, doc, value: value2 }, diagnostics };
 }
-var ACCESSCTL_KEYS = /* @__PURE__ */ new Set(["organization", "projects", "cedar", "accessctl"]);
+var ACCESSCTL_KEYS = new Set(ACCESSCTL_FILE_KEYS);
 function emptyFile(lines) {
   return diag("not-accessctl", "this YAML file holds no accessctl key (organization, projects, cedar or accessctl)", lines.position(0), {
     hint: "every YAML file in the directory is read as an accessctl file: add content, or move the file out of the directory"
@@ -65197,12 +65876,12 @@ function structured(y, r, at, base, diagnostics) {
   const entity = (key) => {
     const scope = r[key];
     if (!scope) return { type: "any", entityType: null, entityId: null };
-    const literal = (field2, text2) => {
+    const literal = (field3, text2) => {
       const parsed = parseEntityLiteral(text2);
       if (!parsed) {
         malformed = true;
         diagnostics.push(
-          diag("cedar-entity", `\`${text2}\` is not a Cedar entity literal`, positionOf(y, [...at, key, field2]), {
+          diag("cedar-entity", `\`${text2}\` is not a Cedar entity literal`, positionOf(y, [...at, key, field3]), {
             address: base.address,
             hint: 'write it as Type::"id", e.g. User::"alice" (namespaced types: Ns::Type::"id")'
           })
@@ -65217,9 +65896,9 @@ function structured(y, r, at, base, diagnostics) {
       }
       return { type: "is", entityType: scope.is, entityId: null };
     }
-    const field = scope.eq !== void 0 ? "eq" : "in";
-    const lit = literal(field, scope[field] ?? "");
-    return { type: field, entityType: lit?.type ?? null, entityId: lit?.id ?? null };
+    const field2 = scope.eq !== void 0 ? "eq" : "in";
+    const lit = literal(field2, scope[field2] ?? "");
+    return { type: field2, entityType: lit?.type ?? null, entityId: lit?.id ?? null };
   };
   const principal = entity("principal");
   const resource = entity("resource");
@@ -65360,9 +66039,6 @@ function jsonErrorOffset(text) {
 var import__ = __toESM(require__(), 1);
 import { readFileSync } from "node:fs";
 
-// src/desired/file-format.generated.ts
-var ACCESSCTL_FILE_KEYS = ["organization", "projects", "cedar", "accessctl"];
-
 // src/desired/package-root.ts
 import { existsSync as existsSync2 } from "node:fs";
 import { dirname, join } from "node:path";
@@ -65423,7 +66099,7 @@ function getValidator() {
   if (!validator) {
     const schema = JSON.parse(readFileSync(schemaPath(), "utf8"));
     defs = schema.$defs ?? {};
-    const ajv = new import__.Ajv2020({ allErrors: true, verbose: true, strict: false });
+    const ajv = new import__.Ajv2020({ allErrors: true, verbose: true, strict: false, unicode: false });
     validator = ajv.compile(schema);
   }
   return validator;
@@ -65473,7 +66149,7 @@ function pickBranches(errors) {
 function describe(y, e) {
   const path = pathOf(e.instancePath);
   const address = addressForPath(y.value, path);
-  const field = fieldName(path);
+  const field2 = fieldName(path);
   const at = positionOf(y, path);
   const extra = address === void 0 ? {} : { address };
   const p = e.params;
@@ -65482,44 +66158,52 @@ function describe(y, e) {
       const key = String(p["additionalProperty"]);
       const allowed = Object.keys(e.parentSchema?.properties ?? {});
       const guess = closest(key, allowed);
-      return diag("schema-unknown-key", `unknown key \`${key}\`${field ? ` in ${field}` : ""}`, keyPositionOf(y, [...path, key]), {
+      return diag("schema-unknown-key", `unknown key \`${key}\`${field2 ? ` in ${field2}` : ""}`, keyPositionOf(y, [...path, key]), {
         ...extra,
         hint: guess ? `did you mean \`${guess}\`?` : `allowed keys here: ${allowed.join(", ") || "none"}`
       });
     }
     case "required": {
       const missing = String(p["missingProperty"]);
-      return diag("schema-missing", `\`${missing}\` is required${field ? ` in ${field}` : ""}`, at, {
+      return diag("schema-missing", `\`${missing}\` is required${field2 ? ` in ${field2}` : ""}`, at, {
         ...extra,
         hint: requiredHint(missing)
       });
     }
     case "type": {
-      return diag("schema-type", `${field ?? "the file"} should be ${article(String(p["type"]))}, not ${kindOf(valueAt(y.value, path))}`, at, extra);
+      return diag("schema-type", `${field2 ?? "the file"} should be ${article(String(p["type"]))}, not ${kindOf(valueAt(y.value, path))}`, at, extra);
     }
     case "enum": {
       const allowed = p["allowedValues"].map((v) => JSON.stringify(v)).join(", ");
-      return diag("schema-enum", `${field} should be one of ${allowed}, not ${JSON.stringify(valueAt(y.value, path))}`, at, extra);
+      return diag("schema-enum", `${field2} should be one of ${allowed}, not ${JSON.stringify(valueAt(y.value, path))}`, at, extra);
     }
     case "minLength":
     case "pattern":
-      return diag("schema-format", patternMessage(field, path, valueAt(y.value, path)), at, extra);
+      return diag("schema-format", patternMessage(field2, path, valueAt(y.value, path)), at, extra);
+    case "maxLength": {
+      const v = valueAt(y.value, path);
+      const length = typeof v === "string" ? v.length : 0;
+      return diag("limit-name", `${field2 ?? "the value"} is ${length} characters long; the services take at most ${String(p["limit"])}`, at, {
+        ...extra,
+        hint: `shorten it to ${String(p["limit"])} characters or fewer (counted as the service counts: an emoji or other astral character counts 2)`
+      });
+    }
     case "minItems":
-      return diag("schema-empty", `${field} should not be an empty list`, at, extra);
+      return diag("schema-empty", `${field2} should not be an empty list`, at, extra);
     case "minProperties":
       return path.length === 0 ? diag("not-accessctl", `this YAML file holds no accessctl key (${orList(ACCESSCTL_FILE_KEYS)})`, at, {
         hint: "every YAML file in the directory is read as an accessctl file: add content, or move the file out of the directory"
-      }) : diag("schema-empty", `${field} should not be empty`, at, { ...extra, hint: scopeHint(e) });
+      }) : diag("schema-empty", `${field2} should not be empty`, at, { ...extra, hint: scopeHint(e) });
     case "maxProperties":
-      return diag("schema-shape", `${field} takes exactly one of ${orList(Object.keys(e.parentSchema?.properties ?? {}).map((k) => `\`${k}\``))}`, at, extra);
+      return diag("schema-shape", `${field2} takes exactly one of ${orList(Object.keys(e.parentSchema?.properties ?? {}).map((k) => `\`${k}\``))}`, at, extra);
     case "minimum":
     case "maximum":
-      return diag("schema-range", `${field} should be ${e.keyword === "minimum" ? "at least" : "at most"} ${String(p["limit"])}`, at, extra);
+      return diag("schema-range", `${field2} should be ${e.keyword === "minimum" ? "at least" : "at most"} ${String(p["limit"])}`, at, extra);
     case "oneOf":
     case "not":
-      return diag("schema-shape", shapeMessage(e, field, valueAt(y.value, path)), at, { ...extra, hint: shapeHint(e) });
+      return diag("schema-shape", shapeMessage(e, field2, valueAt(y.value, path)), at, { ...extra, hint: shapeHint2(e) });
     default:
-      return diag("schema", `${field ?? "the file"}: ${e.message ?? "does not match the schema"}`, at, extra);
+      return diag("schema", `${field2 ?? "the file"}: ${e.message ?? "does not match the schema"}`, at, extra);
   }
 }
 function fieldName(path) {
@@ -65567,10 +66251,10 @@ function requiredHint(missing) {
   };
   return hints[missing] ?? `add \`${missing}\``;
 }
-function patternMessage(field, path, v) {
+function patternMessage(field2, path, v) {
   const parent = path[path.length - 2];
   if (parent === "permissions") return `permission ${JSON.stringify(v)} is not of the form resource:action (e.g. billing:read)`;
-  return `${field ?? "the value"} should not be empty or blank`;
+  return `${field2 ?? "the value"} should not be empty or blank`;
 }
 function orList(words) {
   return words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} or ${words[words.length - 1]}`;
@@ -65593,7 +66277,7 @@ function ruleForms() {
   const statement = (getDefs()["rule"]?.oneOf ?? []).find((b) => forbids(b).length > 1);
   return { statementKey: statement?.required?.[0] ?? "", structuredKeys: statement ? forbids(statement) : [] };
 }
-function shapeMessage(e, field, v) {
+function shapeMessage(e, field2, v) {
   const s = defOf(e) ?? "";
   if (s === "rule") {
     const o = v ?? {};
@@ -65605,15 +66289,48 @@ function shapeMessage(e, field, v) {
     return "a rule needs `effect` (structured fields) or `cedar` (one whole Cedar statement)";
   }
   if (s === "rules") return "`rules` should be a list of rules, or `{file: ./path.cedar}`";
-  if (s === "conditionList") return `${field} should be a Cedar expression, or a list of them`;
-  if (s === "entityScope") return `${field} takes {eq: E}, {in: E}, {is: T} or {is: T, in: E}`;
-  return `${field ?? "the value"} does not have an accepted shape`;
+  if (s === "conditionList") return `${field2} should be a Cedar expression, or a list of them`;
+  if (s === "entityScope") return `${field2} takes {eq: E}, {in: E}, {is: T} or {is: T, in: E}`;
+  return `${field2 ?? "the value"} does not have an accepted shape`;
 }
-function shapeHint(e) {
+function shapeHint2(e) {
   const s = defOf(e) ?? "";
   if (s === "rule") return "write `effect: permit` with optional principal/action/resource/when/unless, or `cedar: permit(…);`";
   if (s === "entityScope") return "`eq` and `in` cannot be combined; `is` may carry `in`";
   return void 0;
+}
+
+// src/desired/limits.ts
+var MAX_BODY_BYTES = 1024 * 1024;
+var RBAC_ID_BYTES = 64;
+var CEDAR_ID_BYTES = 39;
+function jsonBytes(value2) {
+  return Buffer.byteLength(JSON.stringify(value2) ?? "null", "utf8");
+}
+function field(path, wire, value2) {
+  return { path, wire, bytes: jsonBytes(wire) + 2 + jsonBytes(value2) };
+}
+function checkBody(request2, parts, at, address) {
+  let total = 2;
+  let largest;
+  for (const p of parts) {
+    total += p.bytes;
+    if (!largest || p.bytes > largest.bytes) largest = p;
+  }
+  if (total <= MAX_BODY_BYTES || !largest) return void 0;
+  return diag(
+    "limit-body",
+    `the request that ${request2} would be ${total.toLocaleString("en-US")} bytes, over the services' limit of 1 MB (${MAX_BODY_BYTES.toLocaleString("en-US")} bytes); \`${largest.wire}\` alone is ${largest.bytes.toLocaleString("en-US")} bytes`,
+    at(largest.path),
+    { address, hint: `shorten \`${largest.wire}\` (or split the object): the service refuses the whole request (HTTP 413)` }
+  );
+}
+function checkDurations(max, defaultSeconds, at, address) {
+  if (defaultSeconds === void 0 || defaultSeconds === null || defaultSeconds <= max) return void 0;
+  return diag("limit-duration", `\`defaultDurationSeconds\` (${defaultSeconds}) is greater than \`maxDurationSeconds\` (${max})`, at, {
+    address,
+    hint: "the default session length may not exceed the maximum: lower `defaultDurationSeconds` or raise `maxDurationSeconds`"
+  });
 }
 
 // src/desired/build-file.ts
@@ -65624,14 +66341,21 @@ function buildFragment(y, readText) {
   const file = acceptedFile(y);
   const diagnostics = [];
   const fragment = { file: y.file, projects: [] };
-  if (file.organization) fragment.organization = buildScope(y, file.organization, ["organization"]);
-  file.projects?.forEach((p, i) => fragment.projects.push({ name: p.name, ...buildScope(y, p, ["projects", i], p.name) }));
+  if (file.organization) fragment.organization = buildScope(y, file.organization, ["organization"], void 0, diagnostics);
+  file.projects?.forEach((p, i) => fragment.projects.push({ name: p.name, ...buildScope(y, p, ["projects", i], p.name, diagnostics) }));
   if (file.cedar) fragment.cedar = buildCedar(y, file.cedar, readText, diagnostics);
   if (file.accessctl) fragment.settings = { value: file.accessctl, loc: keyPositionOf(y, ["accessctl"]), y };
   return { fragment, diagnostics };
 }
-function buildScope(y, scope, path, project) {
+function idList(path, wire, count2, idBytes) {
+  return { path, wire, bytes: wire.length + 4 + count2 * idBytes };
+}
+function rbacBody(at, o, listKey, wire, count2) {
+  return [field([...at, "name"], "name", o.name), field([...at, "description"], "description", o.description ?? null), idList([...at, listKey], wire, count2, RBAC_ID_BYTES)];
+}
+function buildScope(y, scope, path, project, diagnostics) {
   const s = { loc: positionOf(y, path) };
+  const place = (p) => positionOf(y, p);
   if (scope.policies) {
     s.policies = scope.policies.map((p, i) => {
       const at = [...path, "policies", i];
@@ -65643,6 +66367,8 @@ function buildScope(y, scope, path, project) {
         previousNames: refs(y, p.previousNames, at, "previousNames")
       };
       if (p.description !== void 0) policy.description = p.description;
+      const tooBig = checkBody(`writes ${policy.address}`, rbacBody(at, p, "permissions", "permissionIds", p.permissions.length), place, policy.address);
+      if (tooBig) diagnostics.push(tooBig);
       return policy;
     });
   }
@@ -65657,6 +66383,8 @@ function buildScope(y, scope, path, project) {
         previousNames: refs(y, r.previousNames, at, "previousNames")
       };
       if (r.description !== void 0) role.description = r.description;
+      const tooBig = checkBody(`writes ${role.address}`, rbacBody(at, r, "policies", "policyIds", r.policies.length), place, role.address);
+      if (tooBig) diagnostics.push(tooBig);
       return role;
     });
   }
@@ -65686,11 +66414,40 @@ function buildCedar(y, c, readText, diagnostics) {
       if (p.enabled !== void 0) policy.enabled = p.enabled;
       if (p.priority !== void 0) policy.priority = p.priority;
       if (p.defaultDurationSeconds !== void 0) policy.defaultDurationSeconds = p.defaultDurationSeconds;
+      for (const d of cedarLimits(y, policy, at, Array.isArray(p.rules))) diagnostics.push(d);
       return policy;
     });
   }
   if (c.tests) cedar2.tests = buildTests(y, c.tests, readText, diagnostics);
   return cedar2;
+}
+function cedarLimits(y, policy, at, rulesInYaml) {
+  const out = [];
+  const place = (p) => positionOf(y, p);
+  const add = (d) => {
+    if (d) out.push(d);
+  };
+  add(checkDurations(policy.maxDurationSeconds, policy.defaultDurationSeconds, positionOf(y, [...at, "defaultDurationSeconds"]), policy.address));
+  const settings = [
+    field([...at, "name"], "name", policy.name),
+    field([...at, "description"], "description", policy.description ?? null),
+    field([...at, "notificationChannel"], "notification_channel", policy.notificationChannel ?? null),
+    // enabled, priority and the two durations: small numbers, counted at their largest.
+    { path: at, wire: "enabled", bytes: 120 }
+  ];
+  add(checkBody(`writes ${policy.address}`, settings, place, policy.address));
+  policy.rules.forEach((rule, i) => {
+    const ruleAt = [...at, "rules", i];
+    const rulePlace = (p) => rulesInYaml && p.length > 0 && p[p.length - 1] === "notice" ? positionOf(y, p) : rule.loc;
+    const parts = [
+      field([...ruleAt, "cedar"], "policy_text", rule.text),
+      field([...ruleAt, "notice"], "notice", rule.notice ?? null),
+      { path: ruleAt, wire: "ordinal", bytes: 60 }
+    ];
+    add(checkBody(`writes ${rule.address}`, parts, rulePlace, rule.address));
+  });
+  add(checkBody(`reorders the rules of ${policy.address}`, [idList([...at, "rules"], "ids", policy.rules.length, CEDAR_ID_BYTES)], place, policy.address));
+  return out;
 }
 function buildTests(y, t, readText, diagnostics) {
   const tests = {
@@ -65726,37 +66483,272 @@ function buildTests(y, t, readText, diagnostics) {
   return tests;
 }
 
-// src/desired/find-files.ts
-import { readdirSync, statSync } from "node:fs";
-import { join as join2 } from "node:path";
-function findYamlFiles(dir) {
-  const found = [];
-  const walk = (rel) => {
-    const entries = readdirSync(join2(dir, rel), { withFileTypes: true });
-    for (const e of entries) {
-      const child = rel === "" ? e.name : `${rel}/${e.name}`;
-      let isDir = e.isDirectory();
-      let isFile = e.isFile();
-      if (e.isSymbolicLink()) {
-        const s = statSync(join2(dir, child), { throwIfNoEntry: false });
-        isDir = false;
-        isFile = s?.isFile() ?? false;
+// src/desired/file-boundary.ts
+import { lstatSync, realpathSync, statSync } from "node:fs";
+import { dirname as dirname2, isAbsolute, join as join2, relative, resolve, sep } from "node:path";
+function findBoundary(dir) {
+  let real;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    return { root: resolve(dir), workTree: false };
+  }
+  for (let d = real; ; ) {
+    if (lstatSync(join2(d, ".git"), { throwIfNoEntry: false })) return { root: d, workTree: true };
+    const up = dirname2(d);
+    if (up === d) return { root: real, workTree: false };
+    d = up;
+  }
+}
+function describeBoundary(b) {
+  return b.workTree ? `the Git work tree (${b.root})` : "the desired-state directory";
+}
+var INSIDE_HINT = (b) => b.workTree ? "files accessctl reads must lie inside the Git work tree that holds the desired-state directory, outside `.git`: move the file there, or fix the path" : "outside a Git work tree, files accessctl reads must lie inside the desired-state directory: move the file there, or fix the path";
+function lexicalRefusal(b, abs, written) {
+  if (isAbsolute(written)) {
+    return { code: "file-absolute", message: "is an absolute path", hint: "write the path relative to the YAML file that names it" };
+  }
+  return placeRefusal(b, abs, "lies");
+}
+function placeRefusal(b, abs, verb) {
+  const rel = relative(b.root, abs);
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    return verb === "lies" ? { code: "file-outside", message: `lies outside ${describeBoundary(b)}`, hint: INSIDE_HINT(b) } : { code: "file-link-outside", message: `is a symbolic link that points outside ${describeBoundary(b)}`, hint: INSIDE_HINT(b) };
+  }
+  if (rel.split(sep).includes(".git")) {
+    return verb === "lies" ? { code: "file-in-git", message: "lies inside a .git directory", hint: "accessctl never reads inside `.git`: point at a file of the work tree" } : { code: "file-link-outside", message: "is a symbolic link that points into a .git directory", hint: "accessctl never reads inside `.git`: point at a file of the work tree" };
+  }
+  return void 0;
+}
+function confine(b, abs, written) {
+  const lexical = lexicalRefusal(b, abs, written);
+  if (lexical) return { refusal: lexical };
+  const link = lstatSync(abs, { throwIfNoEntry: false });
+  if (!link) return { missing: true };
+  let real;
+  try {
+    real = realpathSync(abs);
+  } catch {
+    if (link.isSymbolicLink()) {
+      return { refusal: { code: "file-dangling-link", message: "is a dangling symbolic link (it points to nothing)", hint: "fix or remove the link: accessctl never skips it in silence" } };
+    }
+    return { missing: true };
+  }
+  const out = placeRefusal(b, real, "link");
+  if (out) return { refusal: out };
+  const st = statSync(real, { throwIfNoEntry: false });
+  if (!st?.isFile()) {
+    return {
+      refusal: {
+        code: "file-not-regular",
+        message: `is not a regular file (${st?.isDirectory() ? "a directory" : "a special file"})`,
+        hint: "name a regular file"
       }
-      if (isDir) {
-        if (!e.name.startsWith(".") && e.name !== "node_modules") walk(child);
-      } else if (isFile && /\.ya?ml$/i.test(e.name)) {
-        found.push(child);
+    };
+  }
+  return { real };
+}
+
+// src/desired/find-files.ts
+import { readdirSync, statSync as statSync2 } from "node:fs";
+import { join as join3 } from "node:path";
+var YAML_NAME = /\.ya?ml$/i;
+var skippedByName = (name) => name.startsWith(".") || name === "node_modules";
+function findYamlFiles(dir, boundary) {
+  const files = [];
+  const problems = [];
+  const stack = [""];
+  while (stack.length > 0) {
+    const rel = stack.pop();
+    for (const e of readdirSync(join3(dir, rel), { withFileTypes: true })) {
+      const child = rel === "" ? e.name : `${rel}/${e.name}`;
+      const isYaml = YAML_NAME.test(e.name);
+      if (e.isDirectory()) {
+        if (!skippedByName(e.name)) stack.push(child);
+      } else if (e.isSymbolicLink()) {
+        const target = statSync2(join3(dir, child), { throwIfNoEntry: false });
+        if (!target) {
+          if (isYaml || !skippedByName(e.name)) {
+            problems.push({ rel: child, refusal: { code: "file-dangling-link", message: "is a dangling symbolic link (it points to nothing)", hint: "fix or remove the link: accessctl never skips it in silence" } });
+          }
+        } else if (target.isDirectory()) {
+          if (!skippedByName(e.name)) {
+            problems.push({
+              rel: child,
+              refusal: {
+                code: "file-symlink-dir",
+                message: "is a symbolic link to a directory, which accessctl does not follow",
+                hint: "replace the link with the directory's files, or move the link out of the desired-state directory"
+              }
+            });
+          }
+        } else if (isYaml) {
+          const checked = confine(boundary, join3(dir, child), child);
+          if ("refusal" in checked) problems.push({ rel: child, refusal: checked.refusal });
+          else files.push(child);
+        }
+      } else if (isYaml) {
+        if (e.isFile()) files.push(child);
+        else problems.push({ rel: child, refusal: { code: "file-not-regular", message: "is not a regular file (a special file)", hint: "remove it from the desired-state directory" } });
       }
     }
-  };
-  walk("");
-  return found.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  }
+  const byPath = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+  problems.sort((a, b) => byPath(a.rel, b.rel));
+  return { files: files.sort(byPath), problems };
+}
+
+// src/live/targets.ts
+var TARGET_VARS = {
+  rbacUrl: "ACCESSCTL_RBAC_URL",
+  rbacKey: "CONFIDENT_API_KEY",
+  cedarUrl: "ACCESSCTL_CEDAR_URL",
+  cedarKey: "ACCESSCTL_CEDAR_API_KEY",
+  cedarTenant: "ACCESSCTL_CEDAR_TENANT_ID"
+};
+var V = TARGET_VARS;
+var SET_RBAC = `${V.rbacUrl} and ${V.rbacKey}`;
+var SET_CEDAR = `${V.cedarUrl}, ${V.cedarKey} and ${V.cedarTenant}`;
+function resolveTargets(env, flags) {
+  const flag = flags.target;
+  if (flag !== void 0 && flag !== "local" && flag !== "remote") {
+    return error2(`--target must be "local" or "remote", not "${flag}"`, "Use --target local (the embedded emulator) or --target remote.");
+  }
+  const rbacUrl = read(env, V.rbacUrl);
+  const cedarUrl = read(env, V.cedarUrl);
+  if (flag === "local") {
+    const ignored = [];
+    if (rbacUrl !== void 0) ignored.push(V.rbacUrl);
+    if (cedarUrl !== void 0) ignored.push(V.cedarUrl);
+    const notices2 = ignored.length === 0 ? [] : [`--target local: ignoring ${ignored.join(" and ")}.`];
+    return { kind: "local", notices: notices2 };
+  }
+  if (rbacUrl === void 0 && cedarUrl === void 0) {
+    if (flag === "remote") {
+      return error2("--target remote, but no target is configured.", `Set ${SET_RBAC}, and/or ${SET_CEDAR}.`);
+    }
+    const ci = ciVariable(env);
+    if (ci !== void 0) {
+      return error2(
+        `No target is configured, and ${ci} is set: a CI run never falls back to the embedded emulator silently.`,
+        `Set ${SET_RBAC}, and/or ${SET_CEDAR} (from secrets); or pass --target local to run against the embedded emulator.`
+      );
+    }
+    const notices2 = [];
+    for (const [key, url] of [
+      [V.rbacKey, V.rbacUrl],
+      [V.cedarKey, V.cedarUrl]
+    ]) {
+      if (read(env, key) !== void 0) {
+        notices2.push(`${key} is set but ${url} is not: a key alone never selects a live service.`);
+      }
+    }
+    return { kind: "local", notices: notices2 };
+  }
+  const missing = [];
+  const problems = [];
+  const notices = [];
+  const targets = { kind: "remote", notices };
+  if (rbacUrl !== void 0) {
+    const apiKey = read(env, V.rbacKey);
+    if (apiKey === void 0) missing.push(V.rbacKey);
+    const url = checkUrl(V.rbacUrl, rbacUrl, problems, notices);
+    if (apiKey !== void 0 && url !== void 0) targets.rbac = { url, apiKey };
+  }
+  if (cedarUrl !== void 0) {
+    const apiKey = read(env, V.cedarKey);
+    const tenantId = read(env, V.cedarTenant);
+    if (apiKey === void 0) missing.push(V.cedarKey);
+    if (tenantId === void 0) missing.push(V.cedarTenant);
+    const url = checkUrl(V.cedarUrl, cedarUrl, problems, notices);
+    if (apiKey !== void 0 && tenantId !== void 0 && url !== void 0) targets.cedar = { url, apiKey, tenantId };
+  }
+  if (missing.length > 0) {
+    const which2 = missing.length === 1 ? `${missing[0]} is` : `${missing.join(" and ")} are`;
+    problems.unshift(`${which2} not set, but the URL ${missing.length === 1 ? "that needs it" : "that needs them"} is.`);
+  }
+  if (problems.length > 0) {
+    return error2(
+      problems.join(" "),
+      `Set the missing variables (a URL always comes with its key${missing.includes(V.cedarTenant) ? " and tenant" : ""}), or unset the URL to run against the embedded emulator.`
+    );
+  }
+  return targets;
+}
+function requireTargets(targets, need) {
+  if (targets.kind === "local") return void 0;
+  if (need.rbac && targets.rbac === void 0) {
+    return error2(
+      `The files manage organization or project access, but no RBAC target is configured (${V.rbacUrl} is not set).`,
+      `Set ${SET_RBAC}. The embedded emulator stands in only when no URL is set at all.`
+    );
+  }
+  if (need.cedar && targets.cedar === void 0) {
+    return error2(
+      `The files manage Cedar policies, but no Cedar target is configured (${V.cedarUrl} is not set).`,
+      `Set ${SET_CEDAR}. The embedded emulator stands in only when no URL is set at all.`
+    );
+  }
+  return void 0;
+}
+function secretsFromEnv(env) {
+  return [V.rbacKey, V.cedarKey].map((name) => read(env, name)).filter((v) => v !== void 0);
+}
+function read(env, name) {
+  const value2 = env[name]?.trim();
+  return value2 === void 0 || value2 === "" ? void 0 : value2;
+}
+function ciVariable(env) {
+  for (const name of ["CI", "GITHUB_ACTIONS"]) {
+    const value2 = read(env, name)?.toLowerCase();
+    if (value2 === "true" || value2 === "1") return `${name}=${env[name]}`;
+  }
+  return void 0;
+}
+function checkUrl(name, value2, problems, notices) {
+  let url;
+  try {
+    url = new URL(value2);
+  } catch {
+    problems.push(`${name} is not a URL: "${value2}".`);
+    return void 0;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    problems.push(`${name} must be an http(s) URL, not ${url.protocol}.`);
+    return void 0;
+  }
+  if (url.username !== "" || url.password !== "") {
+    problems.push(`${name} must not carry credentials; put the key in its own variable.`);
+    return void 0;
+  }
+  if (url.protocol === "http:" && !isLoopback(url.hostname)) {
+    notices.push(`${name} uses plain http: the key travels unencrypted to ${url.host}.`);
+  }
+  return value2.replace(/\/+$/, "");
+}
+function isLoopback(hostname) {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+function error2(message, hint) {
+  return { kind: "error", message, hint };
 }
 
 // src/desired/interpolate.ts
 var PATTERN = /\$(\$?)\{([^}]*)\}/g;
+function configuredKeys(env) {
+  const out = [];
+  for (const name of [TARGET_VARS.rbacKey, TARGET_VARS.cedarKey]) {
+    const value2 = env[name]?.trim();
+    if (value2) out.push({ name, value: value2 });
+  }
+  return out;
+}
+function keyIn(text, keys) {
+  return keys.find((k) => text.includes(k.value));
+}
 function interpolate(y, env) {
   const diagnostics = [];
+  const keys = configuredKeys(env);
   const replaceIn = (s, path) => {
     if (!s.includes("${")) return s;
     return s.replace(PATTERN, (whole, escape2, inner, offset) => {
@@ -65783,8 +66775,19 @@ function interpolate(y, env) {
       return value2;
     });
   };
+  const checked = (s, path) => {
+    const key = keys.length === 0 ? void 0 : keyIn(s, keys);
+    if (key) {
+      diagnostics.push(
+        diag("key-in-value", `this value contains the value of ${key.name}: a key is never written to the service`, positionOf(y, path), {
+          hint: `remove the key (and the \`\${env:…}\` that brings it) from the files; if it was ever pushed, rotate ${key.name}`
+        })
+      );
+    }
+    return s;
+  };
   const walk = (v, path) => {
-    if (typeof v === "string") return replaceIn(v, path);
+    if (typeof v === "string") return checked(replaceIn(v, path), path);
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) v[i] = walk(v[i], [...path, i]);
       return v;
@@ -65991,18 +66994,21 @@ function checkScopeReferences(scope, scopeName, systemRoles) {
 var DEFAULT_THRESHOLDS = { updatePercent: 30, deletePercent: 30, minExisting: 10 };
 
 // src/desired/settings.ts
+var GENERIC_HINT = "patterns are addresses such as `organization/roles/Legacy *`; names are case-sensitive; `*` matches within a segment, `**` across; escape `/`, `*`, `\\` in names as `\\/`, `\\*`, `\\\\`";
 function compileSettings(raw, y, loc) {
   const diagnostics = [];
   const compile = (key) => {
     const out = [];
     (raw?.[key] ?? []).forEach((source, i) => {
       try {
-        out.push(compilePattern(source));
+        const pattern = { ...compilePattern(source), key };
+        if (y) pattern.loc = positionOf(y, ["accessctl", key, i]);
+        out.push(pattern);
       } catch (e) {
         if (!(e instanceof AddressSyntaxError) || !y) throw e;
         diagnostics.push(
           diag("bad-pattern", `\`${key}\` pattern ${JSON.stringify(source)}: ${e.message}`, scalarLocator(y, ["accessctl", key, i])(e.column - 1), {
-            hint: "patterns are addresses such as `organization/roles/Legacy *`; `*` matches within a segment, `**` across; escape `/`, `*`, `\\` in names as `\\/`, `\\*`, `\\\\`"
+            hint: e.hint === void 0 ? GENERIC_HINT : `${e.hint}`
           })
         );
       }
@@ -66023,76 +67029,109 @@ function compileSettings(raw, y, loc) {
 function loadDesiredState(dir, options) {
   const diagnostics = [];
   const sources = /* @__PURE__ */ new Map();
-  const display = (rel) => normalize(join3(dir, rel));
+  const display = (rel) => normalize(join4(dir, rel));
   const fromDisk = options.files === void 0;
-  const root = options.cwd === void 0 ? dir : resolve(options.cwd, dir);
-  const readRel = (rel) => {
-    if (sources.has(rel)) return sources.get(rel);
-    let text;
-    if (fromDisk) {
-      try {
-        text = readFileSync2(join3(root, rel), "utf8");
-      } catch {
-        text = void 0;
-      }
-    } else text = options.files.get(rel);
-    if (text !== void 0) sources.set(rel, text);
-    return text;
-  };
+  const root = options.cwd === void 0 ? resolve2(dir) : resolve2(options.cwd, dir);
   if (fromDisk) {
-    const st = statSync2(root, { throwIfNoEntry: false });
+    const st = statSync3(root, { throwIfNoEntry: false });
     if (!st?.isDirectory()) {
       return { diagnostics: [diag("no-directory", `${dir} is not a directory`, void 0, { hint: "give the directory that holds the desired-state YAML files" })] };
     }
   }
-  const yamlFiles = fromDisk ? findYamlFiles(root) : [...options.files.keys()].filter((p) => /\.ya?ml$/i.test(p)).sort();
-  if (yamlFiles.length === 0) {
+  const boundary = findBoundary(root);
+  const realRoot = fromDisk ? realpathSync2(root) : existsSync3(root) ? realpathSync2(root) : root;
+  const readRel = (rel, written) => {
+    const cached2 = sources.get(rel);
+    if (cached2 !== void 0) return { text: cached2 };
+    const abs = resolve2(realRoot, rel);
+    let text;
+    if (fromDisk) {
+      const checked = confine(boundary, abs, written);
+      if (!("real" in checked)) return checked;
+      try {
+        text = readFileSync2(checked.real, "utf8");
+      } catch {
+        return { missing: true };
+      }
+    } else {
+      const refusal = lexicalRefusal(boundary, abs, written);
+      if (refusal) return { refusal };
+      text = options.files.get(rel);
+      if (text === void 0) return { missing: true };
+    }
+    sources.set(rel, text);
+    return { text };
+  };
+  let yamlFiles;
+  if (fromDisk) {
+    const found = findYamlFiles(realRoot, boundary);
+    yamlFiles = found.files;
+    for (const p of found.problems) {
+      diagnostics.push(diag(p.refusal.code, `${display(p.rel)} ${p.refusal.message}`, { file: display(p.rel), line: 1, col: 1 }, { hint: p.refusal.hint }));
+    }
+  } else {
+    yamlFiles = [...options.files.keys()].filter((p) => /\.ya?ml$/i.test(p) && !isAbsolute2(p) && !p.split("/").slice(0, -1).some((seg) => seg === ".." || seg.startsWith(".") || seg === "node_modules")).sort();
+  }
+  if (yamlFiles.length === 0 && !hasErrors(diagnostics)) {
     diagnostics.push(
       diag("no-files", `no desired-state files (*.yaml, *.yml) in ${dir}`, void 0, {
         hint: "point the command at the directory holding your files, or start from `accessctl export <dir>`"
       })
     );
   }
+  const keys = configuredKeys(options.env);
   const readText = (fromFile, relPath, loc, what) => {
-    const relFromDir = normalize(join3(dirname2(relative(dir, fromFile)), relPath)).split("\\").join("/");
-    if (relFromDir.startsWith("../") && !fromDisk) {
-      return { error: diag("file-outside", `${what} ${relPath} lies outside the desired-state directory`, loc, { hint: "keep referenced files inside the directory" }) };
+    const relFromDir = isAbsolute2(relPath) ? relPath : normalize(join4(dirname3(relative2(dir, fromFile)), relPath)).split("\\").join("/");
+    const read2 = readRel(relFromDir, relPath);
+    if ("refusal" in read2) {
+      return { error: diag(read2.refusal.code, `${what} ${relPath} ${read2.refusal.message}`, loc, { hint: read2.refusal.hint }) };
     }
-    const text = readRel(relFromDir);
-    if (text === void 0) {
+    if ("missing" in read2) {
       return {
         error: diag("file-missing", `${what} ${relPath} cannot be read (looked for ${display(relFromDir)})`, loc, {
           hint: "paths are relative to the YAML file that names them: fix the path or add the file"
         })
       };
     }
-    return { path: display(relFromDir), text };
+    const key = keyIn(read2.text, keys);
+    if (key) {
+      return {
+        error: diag("key-in-value", `${what} ${relPath} contains the value of ${key.name}: a key is never written to the service`, loc, {
+          hint: `remove the key from the file; if it was ever pushed, rotate ${key.name}`
+        })
+      };
+    }
+    return { path: display(relFromDir), text: read2.text };
   };
   const fragments = [];
   for (const rel of yamlFiles) {
-    const text = readRel(rel);
-    if (text === void 0) {
-      diagnostics.push(diag("file-unreadable", `${display(rel)} cannot be read`, { file: display(rel), line: 1, col: 1 }));
+    const read2 = readRel(rel, rel);
+    if (!("text" in read2)) {
+      const at = { file: display(rel), line: 1, col: 1 };
+      diagnostics.push(
+        "refusal" in read2 ? diag(read2.refusal.code, `${display(rel)} ${read2.refusal.message}`, at, { hint: read2.refusal.hint }) : diag("file-unreadable", `${display(rel)} cannot be read`, at)
+      );
       continue;
     }
+    const text = read2.text;
     const { parsed, diagnostics: yamlDiagnostics } = parseYamlFile(display(rel), text);
-    diagnostics.push(...yamlDiagnostics);
+    pushAll(diagnostics, yamlDiagnostics);
     if (!parsed) continue;
     const envDiagnostics = interpolate(parsed, options.env);
-    diagnostics.push(...envDiagnostics);
+    pushAll(diagnostics, envDiagnostics);
     const schemaDiagnostics = checkSchema(parsed);
-    diagnostics.push(...schemaDiagnostics);
+    pushAll(diagnostics, schemaDiagnostics);
     if (hasErrors(schemaDiagnostics)) continue;
     const built = buildFragment(parsed, readText);
-    diagnostics.push(...built.diagnostics);
+    pushAll(diagnostics, built.diagnostics);
     fragments.push(built.fragment);
   }
   const { merged, diagnostics: mergeDiagnostics } = mergeFragments(fragments);
-  diagnostics.push(...mergeDiagnostics);
+  pushAll(diagnostics, mergeDiagnostics);
   const { settings, diagnostics: settingsDiagnostics } = compileSettings(merged.settings?.value, merged.settings?.y, merged.settings?.loc);
-  diagnostics.push(...settingsDiagnostics);
-  if (merged.organization) diagnostics.push(...checkScopeReferences(merged.organization, "the organization", ORG_SYSTEM_ROLES));
-  for (const p of merged.projects) diagnostics.push(...checkScopeReferences(p, `project \`${p.name}\``, PROJECT_SYSTEM_ROLES));
+  pushAll(diagnostics, settingsDiagnostics);
+  if (merged.organization) pushAll(diagnostics, checkScopeReferences(merged.organization, "the organization", ORG_SYSTEM_ROLES));
+  for (const p of merged.projects) pushAll(diagnostics, checkScopeReferences(p, `project \`${p.name}\``, PROJECT_SYSTEM_ROLES));
   const sourceFiles = [...sources.entries()].map(([path, text]) => ({ path, text })).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   const desired = {
     dir,
@@ -66104,6 +67143,9 @@ function loadDesiredState(dir, options) {
   if (merged.organization) desired.organization = merged.organization;
   if (merged.cedar) desired.cedar = merged.cedar;
   return hasErrors(diagnostics) ? { diagnostics } : { desired, diagnostics };
+}
+function pushAll(into, items) {
+  for (const item of items) into.push(item);
 }
 function digestSources(sources) {
   const h = createHash2("sha256");
@@ -66125,184 +67167,46 @@ function validateDesiredState(dir, options) {
   const diagnostics = [...loaded.diagnostics, ...checkCedar(desired)];
   if (hasErrors(finish(diagnostics))) return { diagnostics: finish(diagnostics) };
   const { results, diagnostics: testWarnings } = runAccessTests(desired);
-  diagnostics.push(...testWarnings, ...testDiagnostics(results));
+  for (const d of [...testWarnings, ...testDiagnostics(results)]) diagnostics.push(d);
   const all = finish(diagnostics);
   return hasErrors(all) ? { diagnostics: all, tests: results } : { desired, diagnostics: all, tests: results };
 }
 
 // src/session/open-session.ts
 import { mkdirSync } from "node:fs";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 
-// src/live/cedar-client.ts
-var POLICY_WIRE = {
-  name: "name",
-  description: "description",
-  enabled: "enabled",
-  priority: "priority",
-  maxDurationSeconds: "max_duration_seconds",
-  defaultDurationSeconds: "default_duration_seconds",
-  notificationChannel: "notification_channel"
+// src/errors/file-errors.ts
+var WORDS = {
+  ENOENT: "it does not exist (or a directory on its way does not)",
+  ENOTDIR: "a part of the path is a file, not a directory",
+  EISDIR: "it is a directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ELOOP: "too many levels of symbolic links (a symlink loop)",
+  EEXIST: "it already exists",
+  ENOSPC: "no space left on the device",
+  EROFS: "the file system is read-only",
+  ENAMETOOLONG: "the name is too long"
 };
-var RULE_WIRE = {
-  text: "policy_text",
-  ordinal: "ordinal",
-  notice: "notice",
-  auditSession: "audit_session"
-};
-var MAX_PAGE_LIMIT = 250;
-function createCedarClient(options) {
-  const { apiKey, tenantId, pageLimit = MAX_PAGE_LIMIT, ...rest } = options;
-  const http = createHttpClient({
-    ...rest,
-    service: "cedar",
-    headers: { "X-API-Key": apiKey, "X-Tenant-ID": tenantId },
-    secrets: [apiKey],
-    readError: readCedarError
-  });
-  const limit = Math.min(MAX_PAGE_LIMIT, Math.max(1, pageLimit));
-  const policyPath = (id2) => `/v1/policies/${encodeURIComponent(id2)}`;
-  const rulePath = (policyId, ruleId) => `${policyPath(policyId)}/rules/${encodeURIComponent(ruleId)}`;
-  async function listAll(path, read2) {
-    const items = [];
-    const seen2 = /* @__PURE__ */ new Set();
-    let cursor;
-    for (; ; ) {
-      const page = await http.request("GET", path, {
-        query: { limit, cursor },
-        parse: (body) => {
-          const o = obj(body, "body");
-          const data = arr(o["data"], "body.data").map((item, i) => read2(obj(item, `body.data[${i}]`), `body.data[${i}]`));
-          const next = strOrNull(o, "next_cursor", "body");
-          const hasMore = boolOr(o, "has_more", next !== null, "body");
-          if (hasMore && next === null) throw new ShapeError("has_more is true but next_cursor is null");
-          if (hasMore && next !== null && seen2.has(next)) throw new ShapeError(`next_cursor ${next} repeats`);
-          return { data, next: hasMore ? next : null };
-        }
-      });
-      items.push(...page.data);
-      if (page.next === null) return items;
-      seen2.add(page.next);
-      cursor = page.next;
-    }
+function fileError(error3, path, doing, hint) {
+  const code = error3?.code;
+  const why = (code && WORDS[code]) ?? (error3 instanceof Error ? error3.message : String(error3));
+  return new UserError(`cannot ${doing} ${path}: ${why}${code ? ` (${code})` : ""}`, EXIT.error, hint ?? "check the path and its permissions, then run again");
+}
+function onFile(path, doing, fn, hint) {
+  try {
+    return fn();
+  } catch (error3) {
+    if (error3 instanceof UserError) throw error3;
+    throw fileError(error3, path, doing, hint);
   }
-  const removed = async (path) => {
-    await http.request("DELETE", path);
-  };
-  return {
-    http,
-    listPolicies: () => listAll("/v1/policies", readSummary),
-    getPolicy: (id2) => http.request("GET", policyPath(id2), { parse: (b) => readFull(obj(b, "body"), "body") }),
-    listRules: async (id2) => sortRules(await listAll(`${policyPath(id2)}/rules`, readRule)),
-    createPolicy: (input) => http.request("POST", "/v1/policies", { body: policyWire(input), parse: (b) => readFull(obj(b, "body"), "body") }),
-    updatePolicy: (id2, patch) => http.request("PATCH", policyPath(id2), { body: policyWire(patch), parse: (b) => readFull(obj(b, "body"), "body") }),
-    deletePolicy: (id2) => removed(policyPath(id2)),
-    createRule: (policyId, input) => http.request("POST", `${policyPath(policyId)}/rules`, { body: ruleWire(input), parse: (b) => readRule(obj(b, "body"), "body") }),
-    // The two calls of CEDAR_RULE_WRITES.
-    updateRule: (policyId, ruleId, patch) => http.request("PATCH", rulePath(policyId, ruleId), { body: ruleWire(patch), parse: (b) => readRule(obj(b, "body"), "body") }),
-    deleteRule: (policyId, ruleId) => removed(rulePath(policyId, ruleId))
-  };
-}
-function sortRules(rules) {
-  return rules.sort((a, b) => a.ordinal - b.ordinal || (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
-}
-function toWire(names, fields) {
-  const wire = {};
-  for (const key of Object.keys(names)) {
-    const value2 = fields[key];
-    if (value2 !== void 0) wire[names[key]] = value2;
-  }
-  return wire;
-}
-var policyWire = (p) => toWire(POLICY_WIRE, p);
-var ruleWire = (r) => toWire(RULE_WIRE, r);
-function readCedarError(body) {
-  if (typeof body === "string") return { message: shortText(body), code: null };
-  if (typeof body !== "object" || body === null) return { message: null, code: null };
-  const b = body;
-  const code = typeof b["code"] === "string" ? b["code"] : null;
-  let message = typeof b["message"] === "string" ? b["message"] : code;
-  const details = b["details"];
-  const detail = typeof details === "string" ? details : typeof details === "object" && details !== null && typeof details["message"] === "string" ? details["message"] : null;
-  if (detail !== null && message !== null && !message.includes(detail)) message = `${message}: ${detail}`;
-  return { message, code };
-}
-function readPolicyFields(o, at) {
-  const w = POLICY_WIRE;
-  return {
-    id: str(o, "id", at),
-    name: str(o, w.name, at),
-    description: strOrNull(o, w.description, at),
-    enabled: boolOr(o, w.enabled, true, at),
-    priority: numOrNull(o, w.priority, at) ?? 0,
-    maxDurationSeconds: num(o, w.maxDurationSeconds, at),
-    defaultDurationSeconds: numOrNull(o, w.defaultDurationSeconds, at),
-    notificationChannel: strOrNull(o, w.notificationChannel, at)
-  };
-}
-function readSummary(o, at) {
-  return { ...readPolicyFields(o, at), ruleCount: numOrNull(o, "rule_count", at) };
-}
-function readFull(o, at) {
-  const rules = o["rules"] === void 0 || o["rules"] === null ? [] : arr(o["rules"], `${at}.rules`);
-  return {
-    ...readPolicyFields(o, at),
-    rules: sortRules(rules.map((r, i) => readRule(obj(r, `${at}.rules[${i}]`), `${at}.rules[${i}]`)))
-  };
-}
-function readRule(o, at) {
-  const rule = {
-    id: str(o, "id", at),
-    ordinal: num(o, RULE_WIRE.ordinal, at),
-    text: str(o, RULE_WIRE.text, at),
-    notice: strOrNull(o, RULE_WIRE.notice, at),
-    auditSession: boolOr(o, RULE_WIRE.auditSession, true, at),
-    createdAt: strOrNull(o, "created_at", at) ?? ""
-  };
-  const fields = readRuleFields(o);
-  if (fields !== void 0) rule.fields = fields;
-  return rule;
-}
-var ENTITY_SCOPES = /* @__PURE__ */ new Set(["any", "eq", "in", "is", "is_in"]);
-var ACTION_SCOPES = /* @__PURE__ */ new Set(["any", "eq", "in"]);
-function readRuleFields(o) {
-  const s = (k) => typeof o[k] === "string" ? o[k] : void 0;
-  const sn = (k) => o[k] === null || o[k] === void 0 ? null : typeof o[k] === "string" ? o[k] : void 0;
-  const effect = s("effect");
-  const p = s("principal_scope_type");
-  const a = s("action_scope_type");
-  const r = s("resource_scope_type");
-  const ids2 = o["action_ids"] ?? [];
-  const [pt, pid, rt, rid, cond] = [
-    sn("principal_entity_type"),
-    sn("principal_entity_id"),
-    sn("resource_entity_type"),
-    sn("resource_entity_id"),
-    sn("conditions")
-  ];
-  if (effect !== "permit" && effect !== "forbid") return void 0;
-  if (p === void 0 || !ENTITY_SCOPES.has(p) || r === void 0 || !ENTITY_SCOPES.has(r)) return void 0;
-  if (a === void 0 || !ACTION_SCOPES.has(a)) return void 0;
-  if (!Array.isArray(ids2) || !ids2.every((x) => typeof x === "string")) return void 0;
-  if (pt === void 0 || pid === void 0 || rt === void 0 || rid === void 0 || cond === void 0) return void 0;
-  return {
-    effect,
-    principal_scope_type: p,
-    principal_entity_type: pt,
-    principal_entity_id: pid,
-    action_scope_type: a,
-    action_ids: [...ids2],
-    resource_scope_type: r,
-    resource_entity_type: rt,
-    resource_entity_id: rid,
-    conditions: cond
-  };
 }
 
 // src/live/dispatcher.ts
 var import_undici2 = __toESM(require_undici2(), 1);
 var DEFAULT_TIMEOUTS = {
-  connectTimeoutMs: 1e4,
+  connectTimeoutMs: 3e4,
   headersTimeoutMs: 3e4,
   bodyTimeoutMs: 3e4,
   keepAliveTimeoutMs: 3e4
@@ -66315,149 +67219,38 @@ function createDispatcher(options = {}) {
     httpProxy: proxyVar(env, "http_proxy", "HTTP_PROXY"),
     httpsProxy: proxyVar(env, "https_proxy", "HTTPS_PROXY"),
     noProxy: proxyVar(env, "no_proxy", "NO_PROXY"),
-    connectTimeout: options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
-    headersTimeout: options.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
-    bodyTimeout: options.bodyTimeoutMs ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
+    connectTimeout: options.connectTimeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUTS.connectTimeoutMs,
+    headersTimeout: options.headersTimeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUTS.headersTimeoutMs,
+    bodyTimeout: options.bodyTimeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUTS.bodyTimeoutMs,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_TIMEOUTS.keepAliveTimeoutMs
   });
 }
 function proxyVar(env, lower, upper) {
   return env[lower] ?? env[upper] ?? "";
 }
-
-// src/live/targets.ts
-var TARGET_VARS = {
-  rbacUrl: "ACCESSCTL_RBAC_URL",
-  rbacKey: "CONFIDENT_API_KEY",
-  cedarUrl: "ACCESSCTL_CEDAR_URL",
-  cedarKey: "ACCESSCTL_CEDAR_API_KEY",
-  cedarTenant: "ACCESSCTL_CEDAR_TENANT_ID"
-};
-var V = TARGET_VARS;
-var SET_RBAC = `${V.rbacUrl} and ${V.rbacKey}`;
-var SET_CEDAR = `${V.cedarUrl}, ${V.cedarKey} and ${V.cedarTenant}`;
-function resolveTargets(env, flags) {
-  const flag = flags.target;
-  if (flag !== void 0 && flag !== "local" && flag !== "remote") {
-    return error2(`--target must be "local" or "remote", not "${flag}"`, "Use --target local (the embedded emulator) or --target remote.");
-  }
-  const rbacUrl = read(env, V.rbacUrl);
-  const cedarUrl = read(env, V.cedarUrl);
-  if (flag === "local") {
-    const ignored = [];
-    if (rbacUrl !== void 0) ignored.push(V.rbacUrl);
-    if (cedarUrl !== void 0) ignored.push(V.cedarUrl);
-    const notices2 = ignored.length === 0 ? [] : [`--target local: ignoring ${ignored.join(" and ")}.`];
-    return { kind: "local", notices: notices2 };
-  }
-  if (rbacUrl === void 0 && cedarUrl === void 0) {
-    if (flag === "remote") {
-      return error2("--target remote, but no target is configured.", `Set ${SET_RBAC}, and/or ${SET_CEDAR}.`);
-    }
-    const ci = ciVariable(env);
-    if (ci !== void 0) {
-      return error2(
-        `No target is configured, and ${ci} is set: a CI run never falls back to the embedded emulator silently.`,
-        `Set ${SET_RBAC}, and/or ${SET_CEDAR} (from secrets); or pass --target local to run against the embedded emulator.`
-      );
-    }
-    const notices2 = [];
-    for (const [key, url] of [
-      [V.rbacKey, V.rbacUrl],
-      [V.cedarKey, V.cedarUrl]
-    ]) {
-      if (read(env, key) !== void 0) {
-        notices2.push(`${key} is set but ${url} is not: a key alone never selects a live service.`);
-      }
-    }
-    return { kind: "local", notices: notices2 };
-  }
-  const missing = [];
-  const problems = [];
-  const notices = [];
-  const targets = { kind: "remote", notices };
-  if (rbacUrl !== void 0) {
-    const apiKey = read(env, V.rbacKey);
-    if (apiKey === void 0) missing.push(V.rbacKey);
-    const url = checkUrl(V.rbacUrl, rbacUrl, problems, notices);
-    if (apiKey !== void 0 && url !== void 0) targets.rbac = { url, apiKey };
-  }
-  if (cedarUrl !== void 0) {
-    const apiKey = read(env, V.cedarKey);
-    const tenantId = read(env, V.cedarTenant);
-    if (apiKey === void 0) missing.push(V.cedarKey);
-    if (tenantId === void 0) missing.push(V.cedarTenant);
-    const url = checkUrl(V.cedarUrl, cedarUrl, problems, notices);
-    if (apiKey !== void 0 && tenantId !== void 0 && url !== void 0) targets.cedar = { url, apiKey, tenantId };
-  }
-  if (missing.length > 0) {
-    const which2 = missing.length === 1 ? `${missing[0]} is` : `${missing.join(" and ")} are`;
-    problems.unshift(`${which2} not set, but the URL ${missing.length === 1 ? "that needs it" : "that needs them"} is.`);
-  }
-  if (problems.length > 0) {
-    return error2(
-      problems.join(" "),
-      `Set the missing variables (a URL always comes with its key${missing.includes(V.cedarTenant) ? " and tenant" : ""}), or unset the URL to run against the embedded emulator.`
-    );
-  }
-  return targets;
-}
-function requireTargets(targets, need) {
-  if (targets.kind === "local") return void 0;
-  if (need.rbac && targets.rbac === void 0) {
-    return error2(
-      `The files manage organization or project access, but no RBAC target is configured (${V.rbacUrl} is not set).`,
-      `Set ${SET_RBAC}. The embedded emulator stands in only when no URL is set at all.`
-    );
-  }
-  if (need.cedar && targets.cedar === void 0) {
-    return error2(
-      `The files manage Cedar policies, but no Cedar target is configured (${V.cedarUrl} is not set).`,
-      `Set ${SET_CEDAR}. The embedded emulator stands in only when no URL is set at all.`
-    );
-  }
-  return void 0;
-}
-function secretsFromEnv(env) {
-  return [V.rbacKey, V.cedarKey].map((name) => read(env, name)).filter((v) => v !== void 0);
-}
-function read(env, name) {
-  const value2 = env[name]?.trim();
-  return value2 === void 0 || value2 === "" ? void 0 : value2;
-}
-function ciVariable(env) {
-  for (const name of ["CI", "GITHUB_ACTIONS"]) {
-    const value2 = read(env, name)?.toLowerCase();
-    if (value2 === "true" || value2 === "1") return `${name}=${env[name]}`;
-  }
-  return void 0;
-}
-function checkUrl(name, value2, problems, notices) {
-  let url;
+function proxyRoute(url, env) {
+  const target = new URL(url);
+  const name = target.protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY";
+  const proxy = proxyVar(env, name.toLowerCase(), name);
+  if (proxy === "") return "directly (no proxy variable applies)";
+  const noProxy = proxyVar(env, "no_proxy", "NO_PROXY");
+  const port = target.port || (target.protocol === "https:" ? "443" : "80");
+  const bypassed = noProxy.split(/[,\s]+/).filter((entry) => entry !== "").some((entry) => {
+    if (entry === "*") return true;
+    const [host, entryPort] = entry.replace(/^\*?\./, ".").split(":");
+    if (entryPort !== void 0 && entryPort !== port) return false;
+    return host.startsWith(".") ? target.hostname.endsWith(host) || target.hostname === host.slice(1) : target.hostname === host;
+  });
+  if (bypassed) return "directly (NO_PROXY names this host)";
+  let shown = proxy;
   try {
-    url = new URL(value2);
+    const p = new URL(proxy);
+    p.username = "";
+    p.password = "";
+    shown = p.toString().replace(/\/$/, "");
   } catch {
-    problems.push(`${name} is not a URL: "${value2}".`);
-    return void 0;
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    problems.push(`${name} must be an http(s) URL, not ${url.protocol}.`);
-    return void 0;
-  }
-  if (url.username !== "" || url.password !== "") {
-    problems.push(`${name} must not carry credentials; put the key in its own variable.`);
-    return void 0;
-  }
-  if (url.protocol === "http:" && !isLoopback(url.hostname)) {
-    notices.push(`${name} uses plain http: the key travels unencrypted to ${url.host}.`);
-  }
-  return value2.replace(/\/+$/, "");
-}
-function isLoopback(hostname) {
-  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
-function error2(message, hint) {
-  return { kind: "error", message, hint };
+  return `through the proxy ${shown} (${name})`;
 }
 
 // src/session/open-session.ts
@@ -66468,29 +67261,39 @@ async function openSession(options) {
   const missing = requireTargets(targets, options.need);
   if (missing) throw new UsageError(missing.message, missing.hint);
   const secrets = secretsFromEnv(options.env);
-  const dispatcher = createDispatcher({ env: options.env });
-  const common = { dispatcher, ...options.concurrency === void 0 ? {} : { concurrency: options.concurrency } };
+  const notice2 = options.notice;
+  const rbacNotice = notice2 === void 0 ? {} : { notice: (text) => notice2(redactor(secrets)(text)) };
+  const timeoutMs2 = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const dispatcher = createDispatcher({ env: options.env, timeoutMs: timeoutMs2 });
+  const common = { dispatcher, timeoutMs: timeoutMs2, ...options.concurrency === void 0 ? {} : { concurrency: options.concurrency } };
   let emulator;
   const notices = [...targets.notices];
   const clients = {};
   const info2 = { local: targets.kind === "local" };
   if (targets.kind === "local") {
     if (!options.startEmbedded) throw new InternalError("a local run without an embedded emulator to start");
-    mkdirSync(join4(options.cwd, ".accessctl"), { recursive: true });
-    emulator = await options.startEmbedded(join4(options.cwd, EMBEDDED_STATE));
+    const stateDir = join5(options.cwd, ".accessctl");
+    onFile(stateDir, "create the embedded emulator's directory", () => mkdirSync(stateDir, { recursive: true }), "the embedded emulator keeps its state in .accessctl/ under the current directory: remove or rename what is in the way, or set the target URL variables");
+    emulator = await options.startEmbedded(join5(options.cwd, EMBEDDED_STATE));
     notices.unshift(
       `Using the embedded emulator (state in ${EMBEDDED_STATE}); set ACCESSCTL_RBAC_URL / ACCESSCTL_CEDAR_URL to reach live services.`,
       ...emulator.notices
     );
-    clients.rbac = createRbacClient({ ...common, baseUrl: emulator.url, apiKey: emulator.keys.rbac });
+    clients.rbac = createRbacClient({ ...common, ...rbacNotice, baseUrl: emulator.url, apiKey: emulator.keys.rbac });
     clients.cedar = createCedarClient({ ...common, baseUrl: emulator.url, apiKey: emulator.keys.cedar, tenantId: emulator.keys.tenant });
   } else {
     if (targets.rbac) {
-      clients.rbac = createRbacClient({ ...common, baseUrl: targets.rbac.url, apiKey: targets.rbac.apiKey });
+      clients.rbac = createRbacClient({ ...common, ...rbacNotice, baseUrl: targets.rbac.url, apiKey: targets.rbac.apiKey, route: proxyRoute(targets.rbac.url, options.env) });
       info2.rbac = targets.rbac.url;
     }
     if (targets.cedar) {
-      clients.cedar = createCedarClient({ ...common, baseUrl: targets.cedar.url, apiKey: targets.cedar.apiKey, tenantId: targets.cedar.tenantId });
+      clients.cedar = createCedarClient({
+        ...common,
+        baseUrl: targets.cedar.url,
+        apiKey: targets.cedar.apiKey,
+        tenantId: targets.cedar.tenantId,
+        route: proxyRoute(targets.cedar.url, options.env)
+      });
       info2.cedar = targets.cedar.url;
     }
   }
@@ -66499,6 +67302,18 @@ async function openSession(options) {
     targets: info2,
     notices,
     redact: redactor(secrets),
+    activity: () => {
+      const all = [clients.rbac, clients.cedar].flatMap((c) => c ? [c.http.health.activity()] : []);
+      return {
+        ended: all.reduce((n, a) => n + a.ended, 0),
+        waiting: all.reduce((n, a) => n + a.waiting, 0),
+        longestMs: Math.max(0, ...all.map((a) => a.longestMs))
+      };
+    },
+    stopRequests: (reason) => {
+      clients.rbac?.http.health.stop(reason);
+      clients.cedar?.http.health.stop(reason);
+    },
     close: async () => {
       await dispatcher.close();
       await emulator?.close();
@@ -66506,7 +67321,7 @@ async function openSession(options) {
   };
 }
 async function withSession(options, notice2, fn) {
-  const session = await openSession(options);
+  const session = await openSession({ notice: notice2, ...options });
   try {
     for (const n of session.notices) notice2(session.redact(n));
     return await fn(session);
@@ -66582,7 +67397,7 @@ function pairObjects(desired, live, addressOf, what, ctx) {
 }
 
 // src/plan/model.ts
-var PLAN_FORMAT_VERSION = 2;
+var PLAN_FORMAT_VERSION = 3;
 function changeId(kind, address, liveId) {
   return `${kind}:${formatAddress(address)}${liveId === void 0 ? "" : `@${liveId}`}`;
 }
@@ -66597,6 +67412,7 @@ function diffCedar(desired, live, ctx) {
     const a = policyAddress(d.name);
     const policyRef = l ? { name: d.name, id: l.id } : { name: d.name };
     let policyChange;
+    let policyWrite;
     if (!l) {
       policyChange = changeId("create", a);
       changes.push({
@@ -66615,6 +67431,7 @@ function diffCedar(desired, live, ctx) {
         const kind = renamedFrom !== void 0 ? "rename" : "update";
         const body = {};
         for (const f of fields) body[f.field] = f.after;
+        policyWrite = changeId(kind, a);
         changes.push({
           id: changeId(kind, a),
           kind,
@@ -66629,7 +67446,7 @@ function diffCedar(desired, live, ctx) {
         });
       }
     }
-    changes = changes.concat(diffRules(d, l?.rules ?? [], policyRef, policyChange));
+    changes = changes.concat(diffRules(d, l?.rules ?? [], policyRef, policyChange, policyWrite));
   }
   for (const l of pairing.unclaimed) {
     const a = policyAddress(l.name);
@@ -66665,7 +67482,7 @@ function policyFieldChanges(d, l, renamedFrom) {
   }
   return fields;
 }
-function matchRules(desired, live) {
+function matchRules(desired, live, options = {}) {
   const pairs = [];
   let restDesired = [...desired];
   let restLive = [...live];
@@ -66693,50 +67510,52 @@ function matchRules(desired, live) {
     restDesired = unmatched;
     restLive = restLive.filter((l) => !taken2.has(l));
   }
-  const liveAt = /* @__PURE__ */ new Map();
-  for (const l of restLive) {
-    const list3 = liveAt.get(l.ordinal);
-    if (list3) list3.push(l);
-    else liveAt.set(l.ordinal, [l]);
-  }
-  const taken = /* @__PURE__ */ new Set();
-  const waiting = [];
-  for (const d of restDesired) {
-    const l = liveAt.get(d.ordinal)?.find((c) => !taken.has(c));
-    if (l) {
-      taken.add(l);
-      pairs.push({ desired: d, live: l, sameMeaning: false });
-    } else waiting.push(d);
-  }
-  const freeLive = restLive.filter((l) => !taken.has(l));
   const creates = [];
-  waiting.forEach((d, i) => {
-    const l = freeLive[i];
-    if (l) {
-      taken.add(l);
-      pairs.push({ desired: d, live: l, sameMeaning: false });
-    } else creates.push(d);
-  });
+  const taken = /* @__PURE__ */ new Set();
+  if (options.patchRules ?? CEDAR_CALLS.updateRule.assumed) {
+    const liveAt = /* @__PURE__ */ new Map();
+    for (const l of restLive) {
+      const list3 = liveAt.get(l.ordinal);
+      if (list3) list3.push(l);
+      else liveAt.set(l.ordinal, [l]);
+    }
+    const waiting = [];
+    for (const d of restDesired) {
+      const l = liveAt.get(d.ordinal)?.find((c) => !taken.has(c));
+      if (l) {
+        taken.add(l);
+        pairs.push({ desired: d, live: l, sameMeaning: false });
+      } else waiting.push(d);
+    }
+    const freeLive = restLive.filter((l) => !taken.has(l));
+    waiting.forEach((d, i) => {
+      const l = freeLive[i];
+      if (l) {
+        taken.add(l);
+        pairs.push({ desired: d, live: l, sameMeaning: false });
+      } else creates.push(d);
+    });
+  } else creates.push(...restDesired);
   const deletes = restLive.filter((l) => !taken.has(l));
   pairs.sort((a, b) => a.desired.ordinal - b.desired.ordinal);
   return { pairs, creates, deletes };
 }
-function diffRules(d, live, policy, policyChange) {
+function diffRules(d, live, policy, policyChange, policyWrite) {
   const out = [];
   const base = { type: "cedar-rule", scope: SCOPE, policy, dependsOn: policyChange ? [policyChange] : [] };
   const ruleAddress = (ordinal) => ({ kind: "cedar-rule", policy: policy.name, ordinal });
   const { pairs, creates, deletes } = matchRules(d.rules, live);
+  const moves = [];
+  const slots = /* @__PURE__ */ new Map();
   for (const { desired: r, live: l, sameMeaning } of pairs) {
     const a = ruleAddress(r.ordinal);
+    slots.set(r.ordinal, { liveId: l.id });
+    if (l.ordinal !== r.ordinal) moves.push({ address: a, liveId: l.id, from: l.ordinal, to: r.ordinal, text: r.text });
     const fields = [];
     const body = {};
     if (!sameMeaning) {
       fields.push({ field: "text", before: l.text, after: r.text });
       body.text = r.text;
-    }
-    if (l.ordinal !== r.ordinal) {
-      fields.push({ field: "ordinal", before: l.ordinal, after: r.ordinal });
-      body.ordinal = r.ordinal;
     }
     if (r.notice !== void 0 && !deepEqual(r.notice, l.notice)) {
       fields.push({ field: "notice", before: l.notice, after: r.notice });
@@ -66747,23 +67566,41 @@ function diffRules(d, live, policy, policyChange) {
       body.auditSession = r.auditSession;
     }
     if (fields.length === 0) continue;
-    if (fields.length === 1 && body.ordinal !== void 0) {
-      out.push({ ...base, id: changeId("move", a), kind: "move", address: a, fields, liveId: l.id, body: { ordinal: r.ordinal }, text: r.text });
-    } else {
-      out.push({ ...base, id: changeId("update", a), kind: "update", address: a, fields, liveId: l.id, body, beforeText: l.text });
-    }
+    out.push({ ...base, id: changeId("update", a), kind: "update", address: a, fields, liveId: l.id, body, beforeText: l.text });
   }
   for (const r of creates) {
     const a = ruleAddress(r.ordinal);
+    const id2 = changeId("create", a);
+    slots.set(r.ordinal, { create: id2 });
     const body = { text: r.text, ordinal: r.ordinal };
     if (r.notice !== void 0) body.notice = r.notice;
     if (r.auditSession !== void 0) body.auditSession = r.auditSession;
-    out.push({ ...base, id: changeId("create", a), kind: "create", address: a, fields: [], body });
+    out.push({ ...base, id: id2, kind: "create", address: a, fields: [], body });
   }
   const writes = out.map((c) => c.id);
   for (const l of deletes) {
     const a = ruleAddress(l.ordinal);
     out.push({ ...base, dependsOn: writes, id: changeId("delete", a, l.id), kind: "delete", address: a, fields: [], liveId: l.id, text: l.text, ordinal: l.ordinal });
+  }
+  if (moves.length > 0 && policy.id !== void 0) {
+    const order = d.rules.map((r) => {
+      const slot = slots.get(r.ordinal);
+      if (slot === void 0) throw new Error(`bug: rule ${r.ordinal} of ${policy.name} has no place in the reorder`);
+      return slot;
+    });
+    const a = policyAddress(policy.name);
+    out.push({
+      id: changeId("reorder", a),
+      kind: "reorder",
+      type: "cedar-policy",
+      address: a,
+      scope: SCOPE,
+      fields: [],
+      liveId: policy.id,
+      dependsOn: [...policyWrite !== void 0 ? [policyWrite] : [], ...out.map((c) => c.id)],
+      moves,
+      order
+    });
   }
   return out;
 }
@@ -67201,7 +68038,7 @@ function applyCedarChanges(live, changes) {
     if (c.kind === "create") {
       policies.set(created(c.body.name), { name: c.body.name, enabled: c.body.enabled ?? true, priority: c.body.priority ?? 0, rules: /* @__PURE__ */ new Map() });
     } else if (c.kind === "delete") policies.delete(c.liveId);
-    else {
+    else if (c.kind !== "reorder") {
       const p = policies.get(c.liveId);
       if (!p) continue;
       if (c.body.name !== void 0) p.name = c.body.name;
@@ -67224,8 +68061,6 @@ function applyCedarChanges(live, changes) {
       }
       case "delete":
         p.rules.delete(c.liveId);
-        break;
-      case "move":
         break;
     }
   }
@@ -67375,6 +68210,15 @@ function loadDesired(dir, options) {
   const { desired, result } = requireValidDesiredState(dir, options);
   return { desired, warnings: result.diagnostics };
 }
+function emptyDesiredState(dir) {
+  return {
+    dir,
+    projects: [],
+    settings: { owns: [], ignore: [], protect: [], thresholds: { ...DEFAULT_THRESHOLDS } },
+    sources: [],
+    digest: digestSources([])
+  };
+}
 function inSession(desired, request2, fn) {
   const options = {
     env: request2.env,
@@ -67382,9 +68226,26 @@ function inSession(desired, request2, fn) {
     need: needsOf(desired),
     ...request2.target === void 0 ? {} : { target: request2.target },
     ...request2.concurrency === void 0 ? {} : { concurrency: request2.concurrency },
-    ...request2.startEmbedded ? { startEmbedded: request2.startEmbedded } : {}
+    ...request2.startEmbedded ? { startEmbedded: request2.startEmbedded } : {},
+    timeoutMs: timeoutMs(request2.timeoutSeconds, request2.env)
   };
-  return withSession(options, request2.notice, fn);
+  return withSession(options, request2.notice, (session) => {
+    const stop = () => session.stopRequests("the run was interrupted; its answer was not waited for");
+    const interrupt = request2.interrupt?.stopWaiting;
+    if (interrupt?.aborted) stop();
+    interrupt?.addEventListener("abort", stop, { once: true });
+    return fn(session).finally(() => interrupt?.removeEventListener("abort", stop));
+  });
+}
+function timeoutMs(flagSeconds, env) {
+  if (flagSeconds !== void 0) return flagSeconds * 1e3;
+  const raw = env["ACCESSCTL_TIMEOUT"]?.trim();
+  if (raw === void 0 || raw === "") return DEFAULT_TIMEOUT_MS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new UsageError(`ACCESSCTL_TIMEOUT=${JSON.stringify(raw)} is not a number of seconds`, "set it to the request timeout in seconds, e.g. ACCESSCTL_TIMEOUT=30, or unset it");
+  }
+  return seconds * 1e3;
 }
 function compileOnly(only) {
   return (only ?? []).map((o) => {
@@ -67443,9 +68304,10 @@ async function applyPlan(plan, session, request2) {
   const report = await executePlan(plan.changes, session.clients, {
     ...request2.concurrency === void 0 ? {} : { concurrency: request2.concurrency },
     ...request2.onProgress ? { onProgress: request2.onProgress } : {},
-    ...request2.signal ? { signal: request2.signal } : {}
+    ...request2.interrupt ? { signal: request2.interrupt.stopStarting } : {}
   });
   const summary2 = summarizeApply(report);
+  if (request2.interrupt?.received) return { kind: "interrupted", plan, summary: summary2 };
   if (!summary2.ok) return { kind: "failed", plan, summary: summary2 };
   const after = await planFor(session, request2.desired, request2.only ? { only: request2.only } : {});
   return isEmpty(after.summary) ? { kind: "applied", plan, summary: summary2, after } : { kind: "not-converged", plan, summary: summary2, after };
@@ -67457,14 +68319,14 @@ function cedarPolicyFields(body) {
 }
 
 // src/render/plan-text.ts
-var SYMBOL = { create: "+", update: "~", rename: "~", delete: "-", move: "→" };
+var SYMBOL = { create: "+", update: "~", rename: "~", delete: "-", reorder: "→" };
 function isRuleText(c, f) {
   return c.type === "cedar-rule" && f.field === "text";
 }
 function changeHeadline(c) {
   let tail = "";
   if (c.kind === "rename" && "fromName" in c) tail = ` (renamed from ${JSON.stringify(c.fromName)})`;
-  if (c.kind === "move") tail = ` (moved from ${String(c.fields[0]?.before)})`;
+  if (c.kind === "reorder") tail = ` (1 reorder call for ${c.moves.length} rule move${c.moves.length === 1 ? "" : "s"})`;
   if (c.kind === "delete" && c.type === "cedar-policy" && c.ruleCount > 0) tail = ` (and its ${c.ruleCount} rule${c.ruleCount === 1 ? "" : "s"})`;
   return `${SYMBOL[c.kind]} ${formatAddress(c.address)}${tail}`;
 }
@@ -67477,11 +68339,19 @@ function closingLine(plan) {
 }
 
 // src/render/apply-text.ts
+var NOT_STARTED_SHOWN = 20;
+var STATUS_WORD = {
+  applied: (p) => p.green("applied"),
+  adopted: (p) => p.green("adopted"),
+  failed: (p) => p.red("failed "),
+  unknown: (p) => p.red("unknown"),
+  skipped: (p) => p.yellow("skipped"),
+  "not-started": (p) => p.yellow("not started")
+};
 function progressLine(e, p) {
   const width = String(e.total).length;
   const counter = `[${String(e.done).padStart(width)}/${e.total}]`;
-  const status = e.status === "applied" ? p.green("applied") : e.status === "adopted" ? p.green("adopted") : e.status === "failed" ? p.red("failed ") : p.yellow("skipped");
-  return `${counter} ${status} ${changeHeadline(e.change)}${e.error && e.status !== "applied" ? ` — ${e.error}` : ""}`;
+  return `${counter} ${STATUS_WORD[e.status](p)} ${changeHeadline(e.change)}${e.error && e.status !== "applied" ? ` — ${e.error}` : ""}`;
 }
 function renderApplyReport(s, p) {
   const out = [];
@@ -67489,17 +68359,31 @@ function renderApplyReport(s, p) {
     out.push(p.red(p.bold("Failed:")));
     for (const f of s.failed) out.push(`  ${formatAddress(f.address)}: ${f.error}`);
   }
+  if (s.unknown.length > 0) {
+    out.push(p.red(p.bold("Outcome unknown (sent, but the answer was lost; run plan to see the live state):")));
+    for (const f of s.unknown) out.push(`  ${formatAddress(f.address)}: ${f.error}`);
+  }
   if (s.skipped.length > 0) {
     out.push(p.yellow(p.bold("Skipped:")));
     for (const k of s.skipped) out.push(`  ${formatAddress(k.address)}: ${k.message}`);
   }
+  const byMessage = /* @__PURE__ */ new Map();
+  for (const n of s.notStarted) byMessage.set(n.message, [...byMessage.get(n.message) ?? [], formatAddress(n.address)]);
+  for (const [message, addresses] of byMessage) {
+    out.push(p.yellow(p.bold(`Not started (${addresses.length}): ${message.replace(/^not started: /, "")}`)));
+    for (const a of addresses.slice(0, NOT_STARTED_SHOWN)) out.push(`  ${a}`);
+    if (addresses.length > NOT_STARTED_SHOWN) out.push(`  … and ${addresses.length - NOT_STARTED_SHOWN} more`);
+  }
+  out.push(applyCountsLine(s, p));
+  return out.join("\n");
+}
+function applyCountsLine(s, p) {
   const c = s.counts;
   const adopted = c.adopted ? ` (${c.adopted} adopted after a lost answer)` : "";
   const secs = (s.durationMs / 1e3).toFixed(1);
-  out.push(
-    s.ok ? p.green(`Apply complete: ${c.applied} applied${adopted} in ${secs}s.`) : p.red(`Apply incomplete: ${c.applied} applied${adopted}, ${c.failed} failed, ${c.skipped} skipped in ${secs}s.`)
-  );
-  return out.join("\n");
+  if (s.ok) return p.green(`Apply complete: ${c.applied} applied${adopted} in ${secs}s.`);
+  const interrupted = s.aborted ? "Apply interrupted" : "Apply incomplete";
+  return p.red(`${interrupted}: ${c.applied} applied${adopted}, ${c.failed} failed, ${c.unknown} outcome unknown, ${c.skipped} skipped, ${c.notStarted} not started in ${secs}s.`);
 }
 
 // src/render/colour.ts
@@ -67593,7 +68477,9 @@ function createBody(c) {
 function changeDetails(c, plan) {
   const mark = plan.drift?.[c.id];
   const tag = mark === "drift" ? " — drift (changed outside Git; merging reverts it)" : mark === "both" ? " — files and drift" : "";
-  const body = c.kind === "create" ? createBody(c) : c.kind === "delete" && c.type === "cedar-rule" ? pre(c.text) : c.fields.map((f) => fieldRow(c, f)).join("\n\n");
+  const body = c.kind === "create" ? createBody(c) : c.kind === "reorder" ? c.moves.map((m) => `<p><code>${escapeMarkdown(formatAddress(m.address))}</code>: moved from ${m.from}</p>
+
+${pre(m.text)}`).join("\n\n") : c.kind === "delete" && c.type === "cedar-rule" ? pre(c.text) : c.fields.map((f) => fieldRow(c, f)).join("\n\n");
   return `<details><summary>${escapeMarkdown(changeHeadline(c))}${escapeMarkdown(tag)}</summary>
 
 ${body || "<p><em>no fields</em></p>"}
@@ -67679,7 +68565,6 @@ function renderPlanMarkdown(plan, options = {}) {
 }
 
 // src/action/markers.ts
-import { createHash as createHash5 } from "node:crypto";
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 function markerValue(path) {
   return path.replace(/[%<>]/g, (c) => encodeURIComponent(c)).replace(/-(?=-)/g, "%2D");
@@ -67696,11 +68581,8 @@ function checksumMarker(checksum) {
 function readChecksum(body) {
   return /<!-- accessctl:checksum=(sha256:[0-9a-f]{64}) -->/.exec(body)?.[1];
 }
-function digestChanges2(changes) {
-  return changes.map((c) => [c.id, createHash5("sha256").update(stableJson(c)).digest("hex").slice(0, 16)]);
-}
 function changesMarker(changes, maxChars) {
-  const packed = deflateRawSync(Buffer.from(JSON.stringify(digestChanges2(changes)), "utf8")).toString("base64url");
+  const packed = deflateRawSync(Buffer.from(JSON.stringify(digestChanges(changes)), "utf8")).toString("base64url");
   const line = `<!-- accessctl:changes=${packed} -->`;
   return line.length <= maxChars ? line : void 0;
 }
@@ -67738,12 +68620,21 @@ function list2(items, budget) {
 function appliedBody(h, s, after) {
   const c = s.counts;
   const converged = after !== void 0 && after.changes.length === 0;
-  const verdict = !s.ok ? "❌ failed" : converged ? "✅ applied" : "⚠️ applied, not converged";
+  const verdict = s.aborted ? "⏹️ interrupted" : !s.ok ? "❌ failed" : converged ? "✅ applied" : "⚠️ applied, not converged";
   const lines = head(h, verdict);
-  lines.push("| applied | failed | skipped |", "|---:|---:|---:|", `| ${c.applied}${c.adopted ? ` (${c.adopted} adopted)` : ""} | ${c.failed} | ${c.skipped} |`, "");
-  const share = Math.floor(LIST_BUDGET / 3);
-  if (s.failed.length) lines.push("#### Failed", "", ...list2(s.failed.map((f) => `- <code>${escapeMarkdown(formatAddress(f.address))}</code>: ${escapeMarkdown(f.error)}`), share), "");
-  if (s.skipped.length) lines.push("#### Skipped", "", ...list2(s.skipped.map((k) => `- <code>${escapeMarkdown(formatAddress(k.address))}</code>: ${escapeMarkdown(k.message)}`), share), "");
+  if (s.aborted) lines.push("The run was interrupted (the job was cancelled): nothing new was started, and no convergence check followed.", "");
+  lines.push(
+    "| applied | failed | outcome unknown | skipped | not started |",
+    "|---:|---:|---:|---:|---:|",
+    `| ${c.applied}${c.adopted ? ` (${c.adopted} adopted)` : ""} | ${c.failed} | ${c.unknown} | ${c.skipped} | ${c.notStarted} |`,
+    ""
+  );
+  const share = Math.floor(LIST_BUDGET / 5);
+  const item = (address, text) => `- <code>${escapeMarkdown(formatAddress(address))}</code>: ${escapeMarkdown(text)}`;
+  if (s.failed.length) lines.push("#### Failed", "", ...list2(s.failed.map((f) => item(f.address, f.error)), share), "");
+  if (s.unknown.length) lines.push("#### Outcome unknown", "", "Sent, but the answer was lost and could not be settled; the next plan shows the live state.", "", ...list2(s.unknown.map((f) => item(f.address, f.error)), share), "");
+  if (s.skipped.length) lines.push("#### Skipped", "", ...list2(s.skipped.map((k) => item(k.address, k.message)), share), "");
+  if (s.notStarted.length) lines.push("#### Not started", "", ...list2(s.notStarted.map((n) => item(n.address, n.message)), share), "");
   if (s.applied.length) {
     lines.push(`<details><summary>Applied (${s.applied.length})</summary>`, "", ...list2(s.applied.map((a) => `- ${a.kind} <code>${escapeMarkdown(formatAddress(a.address))}</code>${a.adopted ? " (adopted)" : ""}`), share), "", "</details>", "");
   }
@@ -67759,18 +68650,6 @@ function appliedBody(h, s, after) {
 function nothingToApplyBody(h) {
   return [...head(h, "✅ nothing to apply"), "No changes. Live state matches the desired state.", ""].join("\n");
 }
-function differences(reviewed, fresh) {
-  const before = new Map(reviewed);
-  const hashes = new Map(digestChanges2(fresh));
-  const out = [];
-  for (const c of fresh) {
-    const r = before.get(c.id);
-    if (r === void 0) out.push({ how: "added", what: changeHeadline(c) });
-    else if (r !== hashes.get(c.id)) out.push({ how: "changed", what: changeHeadline(c) });
-  }
-  for (const [id2] of reviewed) if (!hashes.has(id2)) out.push({ how: "removed", what: id2 });
-  return out;
-}
 var HOW = { added: "➕ new since the review", removed: "➖ reviewed, no longer planned", changed: "✏️ changed since the review" };
 function refusedNotReviewedBody(h, fresh, review) {
   const lines = head(h, "⛔ refused: not the reviewed plan");
@@ -67783,9 +68662,9 @@ function refusedNotReviewedBody(h, fresh, review) {
       `The fresh plan (<code>${escapeMarkdown(fresh.checksum)}</code>) is not the plan last shown on this pull request (<code>${escapeMarkdown(review.reviewedChecksum)}</code>), so nothing was applied. The live state or the files changed after the review.`,
       ""
     );
-    if (review.reviewed) {
-      const diffs = differences(review.reviewed, fresh.changes);
-      lines.push("| | change |", "|---|---|", ...list2(diffs.map((d) => `| ${HOW[d.how]} | ${escapeMarkdown(d.what)} |`), LIST_BUDGET / 2), "");
+    if (review.differences) {
+      const what = (d) => d.change ? changeHeadline(d.change) : d.id;
+      lines.push("| | change |", "|---|---|", ...list2(review.differences.map((d) => `| ${HOW[d.how]} | ${escapeMarkdown(what(d))} |`), LIST_BUDGET / 2), "");
     } else {
       lines.push("The reviewed comment was too large to carry its change list; the fresh plan is:", "", ...list2(fresh.changes.map((c) => `- ${escapeMarkdown(changeHeadline(c))}`), LIST_BUDGET / 2), "");
     }
@@ -67825,13 +68704,13 @@ async function upsertComment(api, issue2, marker, body) {
 // src/action/outputs.ts
 import { mkdirSync as mkdirSync2, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 var SUMMARY_LIMIT = 9e5;
 function writePlanFile(plan, path, env, redact2) {
-  const dir = join5(env["RUNNER_TEMP"] || tmpdir(), "accessctl");
+  const dir = join6(env["RUNNER_TEMP"] || tmpdir(), "accessctl");
   mkdirSync2(dir, { recursive: true });
   const slug = path === "." ? "root" : path.replace(/[^A-Za-z0-9._-]+/g, "-");
-  const file = join5(dir, `plan-${slug}.json`);
+  const file = join6(dir, `plan-${slug}.json`);
   writeFileSync(file, redact2(JSON.stringify(plan, null, 2)) + "\n");
   return file;
 }
@@ -67870,6 +68749,7 @@ function inRunSession(run, desired, fn) {
       cwd: run.cwd,
       target: "remote",
       notice: (n) => info(run.redact(n)),
+      interrupt: run.interrupt,
       ...run.inputs.concurrency === void 0 ? {} : { concurrency: run.inputs.concurrency }
     },
     fn
@@ -69525,8 +70405,8 @@ function withCustomRequest(customRequest) {
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var sep2 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -72379,7 +73259,7 @@ function insertNote(markdown, note) {
 }
 
 // src/action/run.ts
-function createRun(inputs, env, cwd) {
+function createRun(inputs, env, cwd, interrupt = new Interrupt()) {
   const secrets = secretsFromEnv(env);
   for (const s of secrets) setSecret(s);
   const redact2 = redactor(inputs.token ? [...secrets, inputs.token] : secrets);
@@ -72391,6 +73271,7 @@ function createRun(inputs, env, cwd) {
     env,
     cwd,
     redact: redact2,
+    interrupt,
     api: () => api ??= createGithubApi(github, inputs.token),
     fullPlanAt: (planFile) => `the job summary of ${github.runUrl ?? "this workflow run"}${planFile ? ` and the plan-file output (${basename(planFile)}; upload it with actions/upload-artifact)` : ""}`
   };
@@ -72438,7 +73319,8 @@ async function runApply(run) {
       force: inputs.force,
       ...review ? { review } : {},
       ...inputs.concurrency === void 0 ? {} : { concurrency: inputs.concurrency },
-      onProgress: (e) => info(run.redact(progressLine(e, PLAIN)))
+      onProgress: (e) => info(run.redact(progressLine(e, PLAIN))),
+      interrupt: run.interrupt
     });
     const body = outcomeBody(outcome, header, pr);
     await writeJobSummary(outcome.kind === "no-changes" ? planMarkdown : `${body}
@@ -72465,11 +73347,12 @@ function outcomeBody(outcome, header, pr) {
       return refusedNotReviewedBody(header, outcome.plan, {
         ...pr ? { prNumber: pr.number } : {},
         reviewedChecksum: outcome.review.checksum,
-        ...outcome.review.changes ? { reviewed: outcome.review.changes } : {}
+        ...outcome.differences ? { differences: outcome.differences } : {}
       });
     case "refused":
       return refusedGuardsBody(header, outcome.plan, outcome.guards);
     case "failed":
+    case "interrupted":
       return appliedBody(header, outcome.summary, void 0);
     case "not-converged":
     case "applied":
@@ -72490,8 +73373,9 @@ function reportOutcome(run, outcome) {
   }
   const s = outcome.summary;
   info(run.redact(renderApplyReport(s, PLAIN)));
-  setOutput("summary", s.ok ? `Applied ${s.counts.applied} change(s).` : `Apply incomplete: ${s.counts.applied} applied, ${s.counts.failed} failed, ${s.counts.skipped} skipped.`);
-  if (outcome.kind === "failed") setFailed(`Apply incomplete: ${s.counts.failed} failed, ${s.counts.skipped} skipped.`);
+  const counts2 = applyCountsLine(s, PLAIN);
+  setOutput("summary", s.ok ? `Applied ${s.counts.applied} change(s).` : counts2);
+  if (outcome.kind === "failed" || outcome.kind === "interrupted") setFailed(counts2);
   else if (outcome.kind === "not-converged") setFailed(`The live state did not converge: a fresh plan after the apply still has ${outcome.after.changes.length} change(s).`);
 }
 
@@ -72680,6 +73564,7 @@ async function runPlan(run) {
 }
 function loadBase(run, sha) {
   const files = readFilesAtCommit(run.github.workspace, sha, run.inputs.path);
+  if (![...files.keys()].some((f) => /\.ya?ml$/i.test(f))) return { sha, desired: emptyDesiredState(run.inputs.path) };
   const result = validate3(run.inputs.path, run.env, files);
   if (!result.desired) warning(`The base commit's files in ${run.inputs.path} are invalid (${result.diagnostics.length} problem(s)); the drift split is left out.`);
   return result.desired ? { sha, desired: result.desired } : { sha };
@@ -72722,18 +73607,32 @@ ${list3}`,
 
 // src/action/main.ts
 var FLOWS = { plan: runPlan, apply: runApply, drift: runDrift };
+var SIGINT_GRACE_MS = 5e3;
 async function main(env = process.env) {
   let redact2 = (s) => s;
+  const interrupt = new Interrupt();
+  const onSignal = (signal) => {
+    warning(`${signal} received: the job is being cancelled; starting nothing new`);
+    if (interrupt.received !== void 0 || signal === "SIGTERM") {
+      interrupt.receive(signal, 0);
+      interrupt.stopNow();
+    } else interrupt.receive(signal, SIGINT_GRACE_MS);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     const inputs = readInputs();
     const workspace = env["GITHUB_WORKSPACE"];
     if (workspace && workspace !== process.cwd()) process.chdir(workspace);
-    const run = createRun(inputs, env, process.cwd());
+    const run = createRun(inputs, env, process.cwd(), interrupt);
     redact2 = run.redact;
     await FLOWS[inputs.command](run);
   } catch (e) {
     if (e instanceof InvalidDesiredStateError) annotate(e.diagnostics, redact2);
-    setFailed(redact2(failureText(e, env)));
+    setFailed(redact2(interrupt.received ? `interrupted by ${interrupt.received}: ${failureText(e, env)}` : failureText(e, env)));
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
 }
 await main();

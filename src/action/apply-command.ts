@@ -15,7 +15,7 @@ import { applyCountsLine, progressLine, renderApplyReport } from "../render/appl
 import { PLAIN } from "../render/colour.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import { annotate } from "./annotations.js";
-import { appliedBody, nothingToApplyBody, refusedGuardsBody, refusedNotReviewedBody, type ApplyHeader } from "./apply-comment.js";
+import { appliedBody, nothingToApplyBody, refusedGuardsBody, refusedNotReviewedBody, refusedRetargetedBody, type ApplyHeader } from "./apply-comment.js";
 import { upsertComment } from "./comments.js";
 import type { PullRequestRef } from "./github-client.js";
 import { applyMarker } from "./markers.js";
@@ -70,7 +70,7 @@ async function findReview(run: ActionRun, pr: PullRequestRef | undefined): Promi
   if (!pr) return { missing: "no merged pull request was found for this commit, so there is no reviewed plan" };
   const review = await readReview(run.api(), pr.number, run.inputs.path);
   if (!review.checksum) return { missing: `pull request #${pr.number} has no plan comment with a checksum, so nothing was reviewed` };
-  return { checksum: review.checksum, ...(review.changes ? { changes: review.changes } : {}) };
+  return { checksum: review.checksum, ...(review.changes ? { changes: review.changes } : {}), ...(review.targets ? { targets: review.targets } : {}) };
 }
 
 function outcomeBody(outcome: ApplyOutcome, header: ApplyHeader, pr: PullRequestRef | undefined): string {
@@ -85,6 +85,8 @@ function outcomeBody(outcome: ApplyOutcome, header: ApplyHeader, pr: PullRequest
         reviewedChecksum: outcome.review.checksum,
         ...(outcome.differences ? { differences: outcome.differences } : {}),
       });
+    case "retargeted":
+      return refusedRetargetedBody(header, outcome.plan);
     case "refused":
       return refusedGuardsBody(header, outcome.plan, outcome.guards);
     case "failed":
@@ -107,11 +109,14 @@ function reportOutcome(run: ActionRun, outcome: ApplyOutcome): void {
     case "refused":
       core.setFailed(`Refused by ${outcome.guards.length} guard(s); nothing was written.`);
       return;
+    case "retargeted":
+      core.setFailed("Refusing to apply: the target changed since the review (the plan comment was made against other services); nothing was written.");
+      return;
   }
   const s = outcome.summary;
   core.info(run.redact(renderApplyReport(s, PLAIN)));
   const counts = applyCountsLine(s, PLAIN);
-  core.setOutput("summary", counts);
+  core.setOutput("summary", s.ok ? `Applied ${s.counts.applied} change(s).` : counts);
   if (outcome.kind === "failed" || outcome.kind === "interrupted") core.setFailed(counts);
   else if (outcome.kind === "not-converged") core.setFailed(`The live state did not converge: a fresh plan after the apply still has ${outcome.after.changes.length} change(s).`);
 }

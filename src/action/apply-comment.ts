@@ -112,6 +112,19 @@ export function refusedNotReviewedBody(h: ApplyHeader, fresh: Plan, review: Stal
   return lines.join("\n");
 }
 
+export function refusedRetargetedBody(h: ApplyHeader, fresh: Plan): string {
+  const lines = head(h, "⛔ refused: the target changed since the review");
+  lines.push(
+    "The plan shown on the pull request was made against other services (URL or tenant) than this run's, so nothing was applied.",
+    "",
+    `Fresh plan: ${escapeMarkdown(closingLine(fresh))}`,
+    "",
+    "**What to do:** check the workflow's `ACCESSCTL_*` variables and secrets; if the new targets are intended, open a pull request so the plan against them is shown and reviewed, or re-run with `force: true` after reviewing this run's job summary.",
+    "",
+  );
+  return lines.join("\n");
+}
+
 export function refusedGuardsBody(h: ApplyHeader, fresh: Plan, guards: readonly Guard[]): string {
   const lines = head(h, `⛔ refused by ${guards.length} guard${guards.length === 1 ? "" : "s"}`);
   lines.push("Nothing was written.", "");

@@ -26,6 +26,15 @@ export function checksumMarker(checksum: string): string {
   return `<!-- accessctl:checksum=${checksum} -->`;
 }
 
+/** A digest of the targets the plan was made against (never the URLs or tenant: a comment may be public). */
+export function targetsMarker(digest: string): string {
+  return `<!-- accessctl:targets=${digest} -->`;
+}
+
+export function readTargets(body: string): string | undefined {
+  return /<!-- accessctl:targets=(sha256:[0-9a-f]{64}) -->/.exec(body)?.[1];
+}
+
 /** The checksum a body shows, from its hidden marker. */
 export function readChecksum(body: string): string | undefined {
   return /<!-- accessctl:checksum=(sha256:[0-9a-f]{64}) -->/.exec(body)?.[1];

@@ -6,7 +6,8 @@
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Plan } from "../plan/model.js";
 import { escapeMarkdown, MARKDOWN_LIMIT, renderPlanMarkdown } from "../render/plan-markdown.js";
-import { changesMarker, checksumMarker, pathMarker } from "./markers.js";
+import { targetsDigest } from "../flow/binding.js";
+import { changesMarker, checksumMarker, pathMarker, targetsMarker } from "./markers.js";
 
 /** GitHub refuses comment and issue bodies longer than this. */
 export const GITHUB_BODY_LIMIT = 65_536;
@@ -22,7 +23,7 @@ export interface PlanBodyOptions {
 }
 
 export function planCommentBody(plan: Plan, options: PlanBodyOptions): string {
-  const head = [pathMarker(options.path), checksumMarker(plan.checksum)];
+  const head = [pathMarker(options.path), checksumMarker(plan.checksum), targetsMarker(targetsDigest(plan.targets))];
   const digest = changesMarker(plan.changes, DIGEST_LIMIT);
   const note = options.note ? `${options.note}\n\n` : "";
   const markdown = renderPlanMarkdown(plan, {

@@ -5,7 +5,7 @@
 import { findMarked } from "./comments.js";
 import type { GithubApi, PullRequestRef } from "./github-client.js";
 import type { ChangeDigest } from "../flow/review.js";
-import { pathMarker, readChanges, readChecksum } from "./markers.js";
+import { pathMarker, readChanges, readChecksum, readTargets } from "./markers.js";
 
 /** The pull request this commit merged: the one whose merge commit it is, else any merged one that holds it. */
 export async function findMergedPullRequest(api: GithubApi, sha: string): Promise<PullRequestRef | undefined> {
@@ -16,6 +16,7 @@ export async function findMergedPullRequest(api: GithubApi, sha: string): Promis
 export interface Review {
   checksum?: string;
   changes?: ChangeDigest[];
+  targets?: string;
 }
 
 export async function readReview(api: GithubApi, prNumber: number, path: string): Promise<Review> {
@@ -23,5 +24,6 @@ export async function readReview(api: GithubApi, prNumber: number, path: string)
   if (!comment) return {};
   const checksum = readChecksum(comment.body);
   const changes = readChanges(comment.body);
-  return { ...(checksum ? { checksum } : {}), ...(changes ? { changes } : {}) };
+  const targets = readTargets(comment.body);
+  return { ...(checksum ? { checksum } : {}), ...(changes ? { changes } : {}), ...(targets ? { targets } : {}) };
 }

@@ -26,7 +26,8 @@ async function unlessStopped(run: RunState, calls: () => Promise<ChangeOutcome>)
   }
 }
 
-const GONE: ChangeOutcome = { adopted: false, note: "already gone (404, confirmed by a read)" };
+// The adapter confirmed the 404 with a documented read (`CEDAR_CALLS`).
+const GONE: ChangeOutcome = { adopted: false, note: "already gone (404)" };
 
 export function applyCedarPolicyChange(change: CedarPolicyChange, cedar: CedarClient, run: RunState, settle: SettleOptions): Promise<ChangeOutcome> {
   return unlessStopped(run, () => policyCalls(change, cedar, run, settle));

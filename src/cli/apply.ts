@@ -11,6 +11,7 @@ import { EXIT, type ExitCode } from "../errors/exit-codes.js";
 import { RefusedError, UsageError } from "../errors/user-errors.js";
 import { applyPlan, type ApplyOutcome } from "../flow/apply-flow.js";
 import { inSession, loadDesired, planFor, timeoutMs } from "../flow/plan-flow.js";
+import { describeLocation, describeTargets, locate, sameLocation, targetsDigest } from "../flow/binding.js";
 import { digestChanges } from "../flow/review.js";
 import { readSavedPlan } from "../flow/saved-plan-file.js";
 import type { Plan } from "../plan/model.js";
@@ -35,7 +36,7 @@ export function registerApply(program: Command, ctx: CliContext, exit: SetExit):
   program
     .command("apply")
     .description("apply the plan: creates and updates in dependency order, then deletes")
-    .argument("[dir]", "desired-state directory", ".")
+    .argument("[dir]", "desired-state directory (default: the current one, or with --plan the plan's)")
     .option("--yes", "do not ask for confirmation")
     .option("--plan <file>", "apply a reviewed plan (from `plan --out`) if it is still exactly what would be applied")
     .option("--force", "apply even when a threshold guard would refuse (never overrides protection)")
@@ -44,37 +45,44 @@ export function registerApply(program: Command, ctx: CliContext, exit: SetExit):
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
     .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", positiveSeconds)
     .option("--deny-warnings", "treat Cedar warnings as errors")
-    .action(async (dir: string, opts: ApplyOptions) => {
+    .action(async (dir: string | undefined, opts: ApplyOptions) => {
       const io = cliIo(ctx);
       exit(await runCommand(io, () => apply(io, dir, opts)));
     });
 }
 
-async function apply(io: CliIo, dir: string, opts: ApplyOptions): Promise<ExitCode> {
+async function apply(io: CliIo, dir: string | undefined, opts: ApplyOptions): Promise<ExitCode> {
   const saved = opts.plan === undefined ? undefined : readSavedPlan(opts.plan, io.ctx.cwd);
+  if (saved && dir !== undefined) checkDirectory(saved, dir, io.ctx.cwd);
   if (saved && opts.only.length > 0 && opts.only.join("\n") !== (saved.only ?? []).join("\n")) throw new UsageError("--only cannot be given with --plan: the saved plan's selection applies", "drop --only, or make a new plan with the --only you want");
   const only = saved ? (saved.only ?? []) : opts.only;
   const load = { env: io.ctx.env, cwd: io.ctx.cwd, denyWarnings: opts.denyWarnings === true };
   const { desired } = saved
     ? loadDesired(saved.desired.dir, { ...load, files: new Map(saved.desired.files.map((f) => [f.path, f.text])) })
-    : loadDesired(dir, load);
+    : loadDesired(dir ?? ".", load);
   const request = sessionRequest(io, opts);
   // After a first SIGINT / SIGTERM, the changes in flight may finish or settle for one timeout.
   if (io.ctx.interrupt) io.ctx.interrupt.graceMs = timeoutMs(opts.timeout, io.ctx.env);
   return inSession(desired, request, async (session) => {
-    const plan = await withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only }));
+    const plan = await withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only, cwd: io.ctx.cwd, ...(saved?.desired.location ? { location: saved.desired.location } : {}) }));
     io.out(renderPlanText(plan, io.outPalette, { showEmails: true }));
     const progress = progressReporter(io);
     const outcome = await withHeartbeat(io, () => `applying: ${progress.done()}/${plan.changes.length} change(s) done, ${requestsLine(session.activity())}`, () => applyPlan(plan, session, {
       desired,
       only,
       force: opts.force === true,
-      ...(saved ? { review: { checksum: saved.checksum, changes: digestChanges(saved.changes) } } : {}),
+      ...(saved ? { review: { checksum: saved.checksum, changes: digestChanges(saved.changes), targets: targetsDigest(saved.targets) } } : {}),
       ...(saved || opts.yes ? {} : { confirm: (p: Plan) => confirm(io, p) }),
       ...(opts.concurrency === undefined ? {} : { concurrency: opts.concurrency }),
       onProgress: progress.report,
       ...(io.ctx.interrupt ? { interrupt: io.ctx.interrupt } : {}),
     }));
+    if (outcome.kind === "retargeted" && saved) {
+      throw new RefusedError(
+        `the plan was made against ${describeTargets(saved.targets)}, but this run targets ${describeTargets(plan.targets)}; nothing was written`,
+        "apply a plan where it was made, or make and review a plan against these targets",
+      );
+    }
     return renderOutcome(io, outcome);
   });
 }
@@ -84,6 +92,8 @@ function renderOutcome(io: CliIo, outcome: ApplyOutcome): ExitCode {
   switch (outcome.kind) {
     case "no-changes":
       return EXIT.ok;
+    case "retargeted":
+      throw new RefusedError("the reviewed plan was made against other targets; nothing was written");
     case "unreviewed":
       throw new RefusedError(`refusing to apply: ${outcome.why}; nothing was written`);
     case "stale":
@@ -110,6 +120,18 @@ function renderOutcome(io: CliIo, outcome: ApplyOutcome): ExitCode {
       io.err(renderApplyReport(outcome.summary, ep));
       io.out(closingLine(outcome.after));
       return EXIT.ok;
+  }
+}
+
+/** `apply <dir> --plan p.json`: the directory must be the one the plan was made for (real paths compared). */
+function checkDirectory(saved: Plan, dir: string, cwd: string): void {
+  const recorded = saved.desired.location;
+  const here = locate(dir, cwd);
+  if (recorded && !sameLocation(recorded, here)) {
+    throw new RefusedError(
+      `the plan was made for ${describeLocation(recorded)}, not ${describeLocation(here)}; nothing was written`,
+      "apply the plan without a directory (it knows its own), or make and review a plan for this directory",
+    );
   }
 }
 

@@ -54,7 +54,7 @@ export function registerPlan(program: Command, ctx: CliContext, exit: SetExit): 
             base = loaded.desired;
           }
           const plan = await inSession(desired, sessionRequest(io, opts), (session) =>
-            withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only: opts.only, ...(base ? { base } : {}) })),
+            withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only: opts.only, cwd: ctx.cwd, ...(base ? { base } : {}) })),
           );
           const out = opts.out;
           if (out) onFile(out, "write the plan to", () => writeFileSync(resolve(ctx.cwd, out), io.redact(JSON.stringify(plan, null, 2)) + "\n"), "--out takes a file path in an existing directory");

@@ -5,7 +5,8 @@
  */
 import { formatAddress } from "../address/address.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { AccessTestCase, DesiredCedarPolicy, DesiredRbacPolicy, DesiredRole, NameRef } from "./types.js";
+import type { AccessTestCase, DesiredCedarPolicy, DesiredInvariant, DesiredRbacPolicy, DesiredRole, NameRef } from "./types.js";
+import { buildInvariants } from "../quality/invariant-scope.js";
 import { keyPositionOf, positionOf, type PathItem, type YamlFile } from "./yaml-file.js";
 import { buildRules, type ReadText } from "./build-rules.js";
 import type { AccessTestsFile, CedarFile, RbacScopeFile, SettingsFile } from "./file-format.generated.js";
@@ -28,7 +29,13 @@ export interface FileFragment {
     loc: ReturnType<typeof positionOf>;
     schema?: { path: string; text: string; loc: ReturnType<typeof positionOf> };
     policies?: DesiredCedarPolicy[];
-    tests?: { entities?: { path: string; value: unknown; loc: ReturnType<typeof positionOf> }; cases: AccessTestCase[] };
+    tests?: {
+      entities?: { path: string; value: unknown; loc: ReturnType<typeof positionOf> };
+      minCoverage?: { value: number; loc: ReturnType<typeof positionOf> };
+      cases: AccessTestCase[];
+    };
+    invariants?: DesiredInvariant[];
+    review?: { maxRequests?: number; loc: ReturnType<typeof positionOf> };
   };
   settings?: { value: RawSettings; loc: ReturnType<typeof positionOf>; y: YamlFile };
 }
@@ -133,6 +140,8 @@ function buildCedar(y: YamlFile, c: CedarFile, readText: ReadText, diagnostics: 
     });
   }
   if (c.tests) cedar.tests = buildTests(y, c.tests, readText, diagnostics);
+  if (c.invariants) cedar.invariants = buildInvariants(y, c.invariants, diagnostics);
+  if (c.review) cedar.review = { ...(c.review.maxRequests === undefined ? {} : { maxRequests: c.review.maxRequests }), loc: positionOf(y, ["cedar", "review"]) };
   return cedar;
 }
 
@@ -179,6 +188,7 @@ function buildTests(y: YamlFile, t: AccessTestsFile, readText: ReadText, diagnos
       loc: positionOf(y, ["cedar", "tests", "cases", i]),
     })),
   };
+  if (t.minCoverage !== undefined) tests.minCoverage = { value: t.minCoverage, loc: positionOf(y, ["cedar", "tests", "minCoverage"]) };
   if (t.entities !== undefined) {
     const loc = positionOf(y, ["cedar", "tests", "entities"]);
     const read = readText(y.file, t.entities, loc, "the entities file");

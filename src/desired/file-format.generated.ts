@@ -54,6 +54,13 @@ export interface CedarFile {
   policies?: CedarPolicyFile[];
   /** Access tests, evaluated locally against the desired rules with the service's semantics. */
   tests?: AccessTestsFile;
+  /**
+   * Properties that must hold for every request of the declared universe that their scope matches
+   * (docs/file-format.md#invariants): a violation makes the desired state invalid.
+   */
+  invariants?: InvariantFile[];
+  /** The plan's Cedar review by decision (docs/plan-and-apply.md#decision-review). */
+  review?: DecisionReviewFile;
 }
 
 /** Settings, at most once across all files. */
@@ -127,8 +134,41 @@ export interface CedarPolicyFile {
 export interface AccessTestsFile {
   /** Path of a Cedar entities JSON file. */
   entities?: string;
+  /**
+   * validate and test fail when a smaller share of the rules of enabled policies is decided by some test case
+   * (docs/file-format.md#coverage).
+   */
+  minCoverage?: number;
   /** The access tests: each a request and the decision it expects. */
   cases: AccessTestCaseFile[];
+}
+
+/**
+ * A decision that must hold for every request of the declared universe that the scope matches, e.g. contractors never
+ * delete.
+ */
+export interface InvariantFile {
+  /** The invariant's name, unique across all files. */
+  name: string;
+  /** Omitted = any principal. */
+  principal?: EntityScopeFile;
+  /** Omitted = any action. */
+  action?: ActionScopeFile;
+  /** Omitted = any resource. */
+  resource?: EntityScopeFile;
+  /** The context of every request checked, instead of the universe's contexts. */
+  context?: Record<string, unknown>;
+  /** The decision every request the scope matches must get: allow | deny. */
+  expect: Expectation;
+}
+
+/** The plan's Cedar review by decision (docs/plan-and-apply.md#decision-review). */
+export interface DecisionReviewFile {
+  /**
+   * Above this many requests of the universe for the changed rules to decide, the decision review is not computed and
+   * the plan says so (default 100000).
+   */
+  maxRequests?: number;
 }
 
 /**
@@ -217,11 +257,6 @@ export interface AccessTestCaseFile {
   expect: Expectation;
 }
 
-/** Whether a matching rule permits or forbids the request. */
-export const EFFECTS = ["permit", "forbid"] as const;
-/** Whether a matching rule permits or forbids the request. */
-export type Effect = (typeof EFFECTS)[number];
-
 /** {eq: E} | {in: E} | {is: T} | {is: T, in: E}; E is an entity literal such as User::"alice". */
 export interface EntityScopeFile {
   /** This entity. */
@@ -244,3 +279,8 @@ export interface ActionScopeFile {
 export const EXPECTATIONS = ["allow", "deny"] as const;
 /** The decision an access test expects. */
 export type Expectation = (typeof EXPECTATIONS)[number];
+
+/** Whether a matching rule permits or forbids the request. */
+export const EFFECTS = ["permit", "forbid"] as const;
+/** Whether a matching rule permits or forbids the request. */
+export type Effect = (typeof EFFECTS)[number];

@@ -100,6 +100,7 @@ export function mergeFragments(fragments: readonly FileFragment[]): { merged: Me
   const projects = new Map<string, ScopeMerger & { name?: string }>();
   const cedarPolicyNames = new Map<string, Named>();
   const testNames = new Map<string, SourcePosition>();
+  const invariantNames = new Map<string, SourcePosition>();
 
   for (const f of fragments) {
     if (f.organization) (org ??= new ScopeMerger(f.organization.loc)).add(f.organization, diagnostics);
@@ -119,9 +120,27 @@ export function mergeFragments(fragments: readonly FileFragment[]): { merged: Me
           );
         } else c.schema = f.cedar.schema;
       }
+      if (f.cedar.review) {
+        if (c.review) {
+          diagnostics.push(
+            diag("settings-twice", `\`cedar.review\` is declared twice: here and at ${where(c.review.loc)}`, f.cedar.review.loc, {
+              hint: "the decision review has one setting for the whole tenant: keep one `review:`",
+            }),
+          );
+        } else c.review = f.cedar.review;
+      }
       if (f.cedar.policies) appendUnique((c.policies ??= []), f.cedar.policies, cedarPolicyNames, "Cedar policy", diagnostics);
       if (f.cedar.tests) {
         const t = (c.tests ??= { cases: [] });
+        if (f.cedar.tests.minCoverage) {
+          if (t.minCoverage) {
+            diagnostics.push(
+              diag("settings-twice", `\`cedar.tests.minCoverage\` is declared twice: here and at ${where(t.minCoverage.loc)}`, f.cedar.tests.minCoverage.loc, {
+                hint: "one coverage threshold applies to all the access tests: keep one `minCoverage:`",
+              }),
+            );
+          } else t.minCoverage = f.cedar.tests.minCoverage;
+        }
         if (f.cedar.tests.entities) {
           if (t.entities) {
             diagnostics.push(
@@ -145,6 +164,15 @@ export function mergeFragments(fragments: readonly FileFragment[]): { merged: Me
           t.cases.push(tc);
         }
       }
+    }
+    for (const inv of f.cedar?.invariants ?? []) {
+      const first = invariantNames.get(inv.name);
+      if (first) {
+        diagnostics.push(diag("duplicate", `invariant \`${inv.name}\` is declared twice: here and at ${where(first)}`, inv.loc, { hint: "give every invariant its own name" }));
+        continue;
+      }
+      invariantNames.set(inv.name, inv.loc);
+      ((merged.cedar ??= { loc: inv.loc }).invariants ??= []).push(inv);
     }
     if (f.settings) {
       if (merged.settings) {

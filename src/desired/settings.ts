@@ -18,7 +18,7 @@ export function compileSettings(raw: RawSettings | undefined, y: YamlFile | unde
     const out: SettingsPattern[] = [];
     (raw?.[key] ?? []).forEach((source, i) => {
       try {
-        const pattern: SettingsPattern = { ...compilePattern(source), key };
+        const pattern: SettingsPattern = compilePattern(source);
         if (y) pattern.loc = positionOf(y, ["accessctl", key, i]);
         out.push(pattern);
       } catch (e) {

@@ -84,14 +84,31 @@ export interface AccessTestCase {
   loc: SourcePosition;
 }
 
+/** A decision that must hold for every request of the universe its scope matches ("contractors never delete"). */
+export interface DesiredInvariant {
+  name: string;
+  /** The scope as a rule's, `permit(<scope>);`: the requests it matches are those checked. */
+  scopeText: string;
+  expect: "allow" | "deny";
+  /** Replaces the universe's contexts for the requests checked. */
+  context?: Record<string, unknown>;
+  loc: SourcePosition;
+}
+
 export interface DesiredCedar {
   loc: SourcePosition;
   schema?: { path: string; text: string; loc: SourcePosition };
   policies?: DesiredCedarPolicy[];
   tests?: {
     entities?: { path: string; value: unknown; loc: SourcePosition };
+    /** `minCoverage`: the least share (0..1) of rules of enabled policies some test case must decide. */
+    minCoverage?: { value: number; loc: SourcePosition };
     cases: AccessTestCase[];
   };
+  /** `cedar.invariants`, in file order (docs/file-format.md#invariants). */
+  invariants?: DesiredInvariant[];
+  /** `cedar.review`: the plan's decision review (docs/plan-and-apply.md#decision-review). */
+  review?: { maxRequests?: number; loc: SourcePosition };
 }
 
 export interface Thresholds {
@@ -100,9 +117,8 @@ export interface Thresholds {
   minExisting: number;
 }
 
-/** A compiled `owns` / `ignore` / `protect` pattern, with the key it stands under and its place. */
+/** A compiled `owns` / `ignore` / `protect` pattern, with its place in the files (when read from them). */
 export interface SettingsPattern extends Pattern {
-  key: "owns" | "ignore" | "protect";
   loc?: SourcePosition;
 }
 

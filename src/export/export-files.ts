@@ -13,6 +13,7 @@ import { formatAddress, matchAny, matchPattern, type Address, type Pattern } fro
 import type { AccessctlFile, CedarPolicyFile, RbacScopeFile } from "../desired/file-format.generated.js";
 import { escapeInterpolation, keyIn, type KeyValue } from "../desired/interpolate.js";
 import type { LiveCedarPolicy, LiveRbacScope, LiveState } from "../live/types.js";
+import { UsageError, UserError } from "../errors/user-errors.js";
 import { uniqueStems } from "./file-names.js";
 import { ruleFile } from "./rule-form.js";
 import { yamlText } from "./yaml-text.js";
@@ -154,6 +155,29 @@ export function exportFiles(live: LiveState, options: ExportOptions): ExportResu
   const unmatched = only.filter((p) => !exportable.some((a) => matchPattern(p, a))).map((p) => p.source);
   if (keyHolders.length > 0 || unmatched.length > 0) files.clear();
   return { files, keyHolders, unmatched };
+}
+
+/**
+ * The files to write, or the refusal (exit 1, nothing written): an `--only` pattern matching no live object is a
+ * usage error, as for `plan`; live text holding a configured key is never written to disk, and the objects are
+ * named (a name holding the key is redacted from the output like every key).
+ */
+export function checkExport(result: ExportResult, dir: string): Map<string, string> {
+  if (result.unmatched.length > 0) {
+    throw new UsageError(
+      `--only ${result.unmatched.map((p) => JSON.stringify(p)).join(", ")} matches no live object that export writes; nothing was written to ${dir}`,
+      "names are case-sensitive and `*` stays within one segment: compare with the addresses `accessctl plan` shows (system roles and projects without custom objects are never exported)",
+    );
+  }
+  if (result.keyHolders.length > 0) {
+    const variables = [...new Set(result.keyHolders.map((k) => k.variable))].join(" and ");
+    throw new UserError(
+      `the live text of ${result.keyHolders.map((k) => k.address).join(", ")} contains the value of ${variables}: export never writes a key to disk; nothing was written to ${dir}`,
+      undefined,
+      `remove the key from those objects in the service, and rotate ${variables}`,
+    );
+  }
+  return result.files;
 }
 
 /** Every string in a file value, keys of mappings aside (they are the format's own). No recursion. */

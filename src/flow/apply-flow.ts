@@ -9,6 +9,7 @@ import type { DesiredState } from "../desired/types.js";
 import type { Guard, Plan } from "../plan/model.js";
 import { isEmpty } from "../plan/summary.js";
 import type { Session } from "../session/open-session.js";
+import { targetsDigest } from "./binding.js";
 import type { Interrupt } from "./interrupt.js";
 import { planFor } from "./plan-flow.js";
 import { reviewDifferences, type Review, type ReviewDifference } from "./review.js";
@@ -37,6 +38,7 @@ export type ApplyOutcome =
   | { kind: "no-changes"; plan: Plan }
   | { kind: "unreviewed"; plan: Plan; why: string }
   | { kind: "stale"; plan: Plan; review: Review; differences?: ReviewDifference[] }
+  | { kind: "retargeted"; plan: Plan; review: Review }
   | { kind: "refused"; plan: Plan; guards: Guard[] }
   | { kind: "failed"; plan: Plan; summary: ApplySummary }
   | { kind: "interrupted"; plan: Plan; summary: ApplySummary }
@@ -49,8 +51,12 @@ export function blockingGuards(plan: Plan, force: boolean): Guard[] {
 }
 
 export async function applyPlan(plan: Plan, session: Session, request: ApplyRequest): Promise<ApplyOutcome> {
-  if (isEmpty(plan.summary)) return { kind: "no-changes", plan };
   const review = request.review;
+  // A reviewed plan made against other services is never applied here, even when nothing would change.
+  if (review !== undefined && !("missing" in review) && review.targets !== undefined && review.targets !== targetsDigest(plan.targets)) {
+    return { kind: "retargeted", plan, review };
+  }
+  if (isEmpty(plan.summary)) return { kind: "no-changes", plan };
   if (review !== undefined) {
     if ("missing" in review) return { kind: "unreviewed", plan, why: review.missing };
     if (review.checksum !== plan.checksum) {

@@ -11,8 +11,9 @@ import { DEFAULT_THRESHOLDS, type DesiredState } from "../desired/types.js";
 import { UsageError } from "../errors/user-errors.js";
 import { DEFAULT_TIMEOUT_MS } from "../live/http-client.js";
 import type { Env } from "../live/targets.js";
-import type { Plan } from "../plan/model.js";
+import type { Plan, PlanLocation } from "../plan/model.js";
 import { needsOf, withSession, type Session, type SessionOptions } from "../session/open-session.js";
+import { locate, planTargets } from "./binding.js";
 import { composePlan } from "./compose-plan.js";
 import type { Interrupt } from "./interrupt.js";
 import { readLiveFor } from "./read-live.js";
@@ -101,15 +102,25 @@ export function timeoutMs(flagSeconds: number | undefined, env: Env): number {
 }
 
 export interface PlanRequest {
+  /** Where relative directories are (the plan records where its directory is); absent: not recorded. */
+  cwd?: string;
+  /** Where the directory is, when known already (a saved plan's files are not on disk). */
+  location?: PlanLocation;
   /** `--only` patterns as written. */
   only?: readonly string[];
   /** The base branch's desired state, for the drift split. */
   base?: DesiredState;
 }
 
+/** A pattern naming rules (`cedar/policies/<p>/rules/<n>`): a reorder carries every rule of its policy. */
+const RULE_PATTERN = /^(cedar|\*\*)\/policies\/(?:[^/\\]|\\.)+\/rules(\/|$)/;
+
 /** `--only` patterns, or a usage error naming the bad one. */
 export function compileOnly(only: readonly string[] | undefined): Pattern[] {
   return (only ?? []).map((o) => {
+    if (RULE_PATTERN.test(o)) {
+      throw new UsageError(`--only ${JSON.stringify(o)} names Cedar rules: --only selects policies and roles`, "select the rule's policy instead (e.g. --only 'cedar/policies/<name>'): its rules, and their order, go together");
+    }
     try {
       return compilePattern(o);
     } catch (e) {
@@ -124,7 +135,8 @@ export async function planFor(session: Session, desired: DesiredState, request: 
   const only = compileOnly(request.only);
   const live = await readLiveFor(request.base ? [desired, request.base] : desired, session.clients);
   return composePlan(desired, live, {
-    targets: session.targets,
+    targets: planTargets(session.targets, needsOf(desired)),
+    ...(request.location ? { location: request.location } : request.cwd ? { location: locate(desired.dir, request.cwd) } : {}),
     ...(request.base ? { base: request.base } : {}),
     ...(only.length > 0 ? { only, onlySources: [...request.only!] } : {}),
   });

@@ -13,6 +13,8 @@ export type ChangeDigest = [id: string, hash: string];
 export interface Review {
   checksum: string;
   changes?: ChangeDigest[];
+  /** `targetsDigest` of the targets the reviewed plan was made against, when recorded. */
+  targets?: string;
 }
 
 export function digestChanges(changes: readonly Change[]): ChangeDigest[] {

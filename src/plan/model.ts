@@ -4,6 +4,7 @@
  * names beside ids so that every renderer can show names.
  */
 import { formatAddress, type Address } from "../address/address.js";
+import type { Decisions } from "../decisions/decision-diff.js";
 import type { SourceFile } from "../desired/types.js";
 import type { CedarPolicySettings, CedarRuleSettings } from "../live/types.js";
 
@@ -185,6 +186,15 @@ export interface Impact {
   tests: TestImpact[];
 }
 
+/**
+ * Where the plan's directory is: relative to the top of its Git work tree, or (outside any) its real path.
+ * Compared as real paths when a saved plan is applied.
+ */
+export type PlanLocation = { kind: "git"; path: string } | { kind: "path"; path: string };
+
+/** The embedded emulator, or each API's normalised URL (and the Cedar tenant). */
+export type PlanTargets = { local: true } | { local: false; rbac?: { url: string }; cedar?: { url: string; tenant: string } };
+
 /** `--base`: where each change comes from. */
 export type DriftMark = "files" | "drift" | "both";
 
@@ -192,10 +202,15 @@ export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   /** Digest of the desired-state files as written. */
   sourceDigest: string;
-  /** The desired-state files as written (before `${env:…}` replacement): a saved plan can be re-planned. */
-  desired: { dir: string; files: SourceFile[] };
-  /** Which services the plan was made against (URLs only; never keys). */
-  targets: { rbac?: string; cedar?: string; local: boolean };
+  /**
+   * The desired-state files as written (before `${env:…}` replacement): a saved plan can be re-planned. `dir` as
+   * given; `location` binds the plan to its directory (docs/plan-and-apply.md#reviewed-plans).
+   */
+  desired: { dir: string; location?: PlanLocation; files: SourceFile[] };
+  /** Which services the plan was made against, for the APIs the files use (URLs and tenant; never keys). */
+  targets: PlanTargets;
+  /** With `--only`: how many changes the selection leaves out (never hidden: renderers say so). */
+  outsideOnly?: number;
   /** Sorted by phase, then address. */
   changes: Change[];
   summary: PlanSummary;
@@ -207,4 +222,11 @@ export interface Plan {
   drift?: Record<string, DriftMark>;
   /** `--only` patterns the plan was limited to. */
   only?: string[];
+  /**
+   * The Cedar review by decision (docs/plan-and-apply.md#decision-review), when the plan changes Cedar: what the
+   * changes allow and deny on the declared universe of requests. Never part of the checksum.
+   */
+  decisions?: Decisions;
+  /** What the decision review could not do, or a reader should know (the cap, rules that do not parse, …). */
+  decisionNotes?: string[];
 }

@@ -8,14 +8,17 @@ import { formatAddress, matchPattern, type Address } from "../address/address.js
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { DesiredState, Settings, SettingsPattern } from "../desired/types.js";
 
-const WHAT: Record<SettingsPattern["key"], string> = {
+type Key = "protect" | "ignore" | "owns";
+const WHAT: Record<Key, string> = {
   protect: "protects nothing",
   ignore: "ignores nothing",
   owns: "owns nothing",
 };
 
 export function unmatchedPatterns(settings: Settings, declared: Iterable<Address>, live: Iterable<Address>): Diagnostic[] {
-  const patterns = [...settings.protect, ...settings.ignore, ...settings.owns];
+  const keyOf = new Map<SettingsPattern, Key>();
+  for (const key of ["protect", "ignore", "owns"] as const) for (const p of settings[key]) keyOf.set(p, key);
+  const patterns = [...keyOf.keys()];
   if (patterns.length === 0) return [];
   const unmatched = new Set(patterns);
   // One pass over the addresses (there may be 200,000), testing only the patterns still unmatched.
@@ -30,7 +33,7 @@ export function unmatchedPatterns(settings: Settings, declared: Iterable<Address
   return patterns
     .filter((p) => unmatched.has(p))
     .map((p) =>
-      diag("pattern-unmatched", `\`${p.key}\` pattern ${JSON.stringify(p.source)} matches no declared object and no live object: it ${WHAT[p.key]}`, p.loc, {
+      diag("pattern-unmatched", `\`${keyOf.get(p)!}\` pattern ${JSON.stringify(p.source)} matches no declared object and no live object: it ${WHAT[keyOf.get(p)!]}`, p.loc, {
         severity: "warning",
         hint: `names are case-sensitive and \`*\` stays within one segment: compare the pattern with the addresses in the plan (e.g. ${example(p)}), fix it or remove it`,
       }),

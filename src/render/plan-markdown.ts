@@ -1,13 +1,15 @@
 /**
  * The plan as Markdown for pull-request comments and job summaries: summary table first, one `<details>` per
- * change, then drift, access impact and guards in their own sections, and the checksum. Every user-supplied string
- * is escaped to HTML entities so names and descriptions cannot close tags, inject HTML, mention people or break
- * code blocks. Member emails never appear. At most `limit` characters (default 60,000), cut with a note.
+ * change, then drift, access impact and guards in their own sections, and the checksum. User-supplied text is
+ * escaped minimally (markdown-escape.ts): it cannot open HTML, a link, an image, a mention or a table cell, and
+ * names, permissions and Cedar stay readable in the raw text. Member emails never appear. At most `limit`
+ * characters (default 60,000), cut with a note.
  */
 import { formatAddress } from "../address/address.js";
 import type { Change, FieldChange, Plan } from "../plan/model.js";
 import { isEmpty } from "../plan/summary.js";
 import { cedarPolicyFields } from "./cedar-policy-fields.js";
+import { escapeMarkdown, escapePre } from "./markdown-escape.js";
 import { changeHeadline, closingLine, isRuleText } from "./plan-text.js";
 
 export interface MarkdownOptions {
@@ -21,21 +23,7 @@ export interface MarkdownOptions {
 
 export const MARKDOWN_LIMIT = 60_000;
 
-const ENTITY: Record<string, string> = {
-  "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "@": "&#64;", "|": "&#124;", "`": "&#96;",
-  "*": "&#42;", _: "&#95;", "[": "&#91;", "]": "&#93;", "(": "&#40;", ")": "&#41;", "#": "&#35;", "~": "&#126;",
-  "\\": "&#92;", "!": "&#33;", ":": "&#58;", "=": "&#61;", "+": "&#43;", "-": "&#45;", ".": "&#46;",
-};
-
-/** Escapes for Markdown and HTML alike, on one line. */
-export function escapeMarkdown(s: string): string {
-  return s.replace(/[&<>"'@|`*_[\]()#~\\!:=+\-.]/g, (c) => ENTITY[c]!).replace(/\r?\n/g, " ");
-}
-
-/** Escapes for a `<pre>` block: newlines kept. */
-function escapePre(s: string): string {
-  return s.replace(/[&<>"'@`]/g, (c) => ENTITY[c]!);
-}
+export { escapeMarkdown };
 
 /**
  * A `<pre>` block that starts its own line: CommonMark then reads it as one HTML block up to `</pre>`, blank

@@ -90,10 +90,13 @@ export function guardLines(g: Guard, p: Palette, showEmails: boolean): string[] 
 
 export function closingLine(plan: Plan): string {
   const s = plan.summary;
-  if (isEmpty(s)) return "No changes. Live state matches the desired state.";
+  // `--only` never hides: what the selection leaves out is always said, and "live matches" only when it does.
+  const outside = plan.only ? plan.outsideOnly ?? 0 : 0;
+  const more = outside > 0 ? ` ${outside} more change${outside === 1 ? "" : "s"} outside --only.` : "";
+  if (isEmpty(s)) return plan.only ? `No changes inside --only.${more}` : "No changes. Live state matches the desired state.";
   const update = `${s.update} to update${s.rename ? ` (${s.rename} rename${s.rename === 1 ? "" : "s"})` : ""}`;
   const moves = s.move ? `, ${s.move} rule move${s.move === 1 ? "" : "s"}` : "";
-  return `Plan: ${s.create} to create, ${update}, ${s.delete} to delete${moves}.`;
+  return `Plan: ${s.create} to create, ${update}, ${s.delete} to delete${moves}${plan.only ? " (inside --only)" : ""}.${more}`;
 }
 
 export function renderPlanText(plan: Plan, p: Palette, options: PlanTextOptions = {}): string {

@@ -19,7 +19,8 @@ export const EMBEDDED_STATE = ".accessctl/emulator.json";
 
 export interface Session {
   clients: LiveClients;
-  targets: { rbac?: string; cedar?: string; local: boolean };
+  /** Where this run's requests go (URLs and the Cedar tenant; never keys). */
+  targets: { rbac?: string; cedar?: string; tenant?: string; local: boolean };
   /** Things to tell the user on stderr before anything else (e.g. that the embedded emulator is used). */
   notices: string[];
   redact: (text: string) => string;
@@ -98,6 +99,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
         route: proxyRoute(targets.cedar.url, options.env),
       });
       info.cedar = targets.cedar.url;
+      info.tenant = targets.cedar.tenantId;
     }
   }
   return {

@@ -18,6 +18,7 @@ import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js"
 import type { Plan } from "../../src/plan/model.js";
 import { HUMAN, startFakeGithub, type FakeGithub } from "../helpers/fake-github.js";
 import { closedPort } from "../helpers/closed-port.js";
+import { writeBigState } from "../helpers/apply-fixtures.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BUNDLE = join(ROOT, "dist-action/index.js");
@@ -78,6 +79,8 @@ interface RunOptions {
   noSecrets?: boolean;
   /** Overrides of the environment (e.g. a wrong key, a closed port). */
   env?: Record<string, string>;
+  /** Cancel the job: send this signal once `when()` holds (polled). */
+  cancel?: { when: () => boolean; signal: NodeJS.Signals };
 }
 
 async function runAction(o: RunOptions): Promise<ActionResult> {
@@ -135,9 +138,19 @@ async function runAction(o: RunOptions): Promise<ActionResult> {
     child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
+    const cancel = o.cancel;
+    const poll = cancel
+      ? setInterval(() => {
+          if (cancel.when()) {
+            clearInterval(poll);
+            child.kill(cancel.signal);
+          }
+        }, 5)
+      : undefined;
     child.on("error", reject);
     child.on("close", (c) => {
       clearTimeout(timer);
+      if (poll) clearInterval(poll);
       resolvePromise({ code: c ?? -1, stdout: out, stderr: err });
     });
   });
@@ -397,7 +410,7 @@ describe("the GitHub Action bundle", () => {
     expect(unauthorized.code).toBe(1);
     expect(unauthorized.stdout).toMatch(/::error::the RBAC API at http:\/\/127\.0\.0\.1:\d+: \[GET\] \/v1\/\S+: 401 Unauthorized/);
     expect(unauthorized.stdout).toContain("hint: check CONFIDENT_API_KEY holds an organization key");
-    expect(unauthorized.stdout).not.toContain(wrong);
+    expect(unauthorized.stdout.split("\n").filter((l) => !l.startsWith("::add-mask::")).join("\n")).not.toContain(wrong);
     const closed = await closedPort();
     const refused = await runAction({
       command: "drift",
@@ -411,6 +424,35 @@ describe("the GitHub Action bundle", () => {
     for (const r of [unauthorized, refused]) {
       expect(r.stdout + r.stderr).not.toContain("this is a bug");
       expect(r.stdout + r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+
+  it("a cancelled apply (SIGINT) starts nothing new, comments what was applied, and fails the job", async () => {
+    const slow = await startEmulator({ port: 0, rbacKey: RBAC_KEY, cedarKey: CEDAR_KEY, tenant: TENANT, latencyMs: 40 });
+    try {
+      writeBigState(join(repo, "big"));
+      const sha = commit("a big change");
+      gh.pullsByCommit.set(sha, [{ number: 21, merged_at: "2025-01-02T00:00:00Z", merge_commit_sha: sha }]);
+      const writes = () => slow.requestLog.filter((e) => e.method !== "GET" && e.status < 300).length;
+      const r = await runAction({
+        command: "apply",
+        event: "push",
+        sha,
+        inputs: { path: "big", force: "true" },
+        env: { ACCESSCTL_RBAC_URL: slow.url, ACCESSCTL_CEDAR_URL: slow.url },
+        cancel: { when: () => writes() >= 30, signal: "SIGINT" },
+      });
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+      expect(r.stdout).toContain("SIGINT received");
+      expect(r.stdout).toMatch(/::error::Apply interrupted: \d+ applied, \d+ failed, \d+ outcome unknown, \d+ skipped, \d+ not started/);
+      const outcome = gh.commentsOn(21).filter((c) => c.body.includes("<!-- accessctl:apply:path=big -->"));
+      expect(outcome).toHaveLength(1);
+      expect(outcome[0]!.body).toContain("⏹️ interrupted");
+      expect(outcome[0]!.body).toContain("no convergence check followed");
+      expect(outcome[0]!.body).toMatch(/\| applied \| failed \| outcome unknown \| skipped \| not started \|/);
+      expect(r.stdout).not.toContain("this is a bug");
+    } finally {
+      await slow.close();
     }
   });
 

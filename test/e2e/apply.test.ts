@@ -9,11 +9,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ruleText } from "../../src/emulator/cedar-rules.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { tempDir } from "../helpers/cli.js";
 import {
   CEDAR_KEY,
   RBAC_KEY,
+  TENANT,
   cli,
   expectTranscriptClean,
   recordFile,
@@ -89,6 +91,20 @@ describe("apply the quickstart, then rename, move rules, and manage absent vs em
     expect(plan.stdout.trim()).toBe(NO_CHANGES);
   });
 
+  it("the annotated break-glass rule comes back without its @id (the service stores fields), and still plans no change", async () => {
+    const policy = em.state.list("cedarPolicies").find((p) => p.name === "break-glass")!;
+    const bodies = proxy.requests.filter((q) => q.method === "POST" && q.path === `/v1/policies/${policy.id}/rules`).map((q) => JSON.parse(q.body).policy_text as string);
+    expect(bodies.some((t) => t.includes('@id("oncall-short-sessions")'))).toBe(true);
+    const answered = (await (await fetch(`${em.url}/v1/policies/${policy.id}`, { headers: { "x-api-key": CEDAR_KEY, "x-tenant-id": TENANT } })).json()) as { rules: { policy_text: string }[] };
+    expect(answered.rules.map((r) => r.policy_text)).toEqual([
+      'permit(principal in Group::"oncall", action == Action::"request_access", resource is AwsAccount) when { context.duration_seconds <= 3600 };',
+      'forbid(principal, action == Action::"request_access", resource) when { context.duration_seconds > 3600 };',
+    ]);
+    const plan = await cli(dir, ["plan", ".", "--detailed-exitcode"], env());
+    expect(plan.code, show(plan)).toBe(0);
+    expect(plan.stdout.trim()).toBe(NO_CHANGES);
+  });
+
   it("a rename via previousNames is one PUT on the same id: no POST, no DELETE", async () => {
     const before = orgRole(em, "Auditor")!;
     expect(before).toBeDefined();
@@ -112,7 +128,7 @@ describe("apply the quickstart, then rename, move rules, and manage absent vs em
     expect((await cli(dir, ["plan", ".", "--detailed-exitcode"], env())).code).toBe(0);
   });
 
-  it("swapped Cedar rules are two PATCHes of {ordinal} alone on the same rule ids", async () => {
+  it("swapped Cedar rules are exactly one reorder call with every rule id, in the new order, on the same rule ids", async () => {
     const policy = em.state.list("cedarPolicies").find((p) => p.name === "production-access")!;
     const rulesBefore = em.state
       .list("cedarRules")
@@ -125,24 +141,26 @@ describe("apply the quickstart, then rename, move rules, and manage absent vs em
     });
     const plan = await cli(dir, ["plan", ".", "--detailed-exitcode"], env());
     expect(plan.code, show(plan)).toBe(2);
-    expect(plan.stdout).toContain("2 rule moves");
+    expect(plan.stdout).toContain("→ cedar/policies/production-access (1 reorder call for 2 rule moves)");
+    expect(plan.stdout).toContain("→ cedar/policies/production-access/rules/1 (moved from 2)");
+    expect(plan.stdout).toContain("Plan: 0 to create, 0 to update, 0 to delete, 2 rule moves.");
 
     const from = em.requestLog.length;
     const sent = proxy.requests.length;
     const r = await cli(dir, ["apply", ".", "--yes"], env());
     expect(r.code, show(r)).toBe(0);
-    const writes = writesSince(em, from);
-    expect(writes.every((w) => w.startsWith("PATCH ")), writes.join("\n")).toBe(true);
+    expect(writesSince(em, from)).toEqual([`PATCH /v1/policies/${policy.id}/rules/reorder → 200`]);
     const patches = proxy.requests.slice(sent).filter((q) => q.method !== "GET");
-    expect(patches.map((q) => q.path).sort()).toEqual(rulesBefore.map((x) => `/v1/policies/${policy.id}/rules/${x.id}`).sort());
-    const bodies = Object.fromEntries(patches.map((q) => [q.path.split("/").at(-1)!, JSON.parse(q.body)]));
-    expect(bodies).toEqual({ [rulesBefore[0]!.id]: { ordinal: 2 }, [rulesBefore[1]!.id]: { ordinal: 1 } });
+    expect(patches.map((q) => [q.path, JSON.parse(q.body)])).toEqual([
+      [`/v1/policies/${policy.id}/rules/reorder`, { ids: [rulesBefore[1]!.id, rulesBefore[0]!.id] }],
+    ]);
+    expect(r.stderr).toContain("1 reorder call for 2 rule moves");
 
     const rulesAfter = em.state.list("cedarRules").filter((x) => x.policy_id === policy.id);
     for (const old of rulesBefore) {
       const now = rulesAfter.find((x) => x.id === old.id)!;
       expect(now, `rule ${old.id} kept its id`).toBeDefined();
-      expect({ text: now.policy_text, created_at: now.created_at, notice: now.notice }).toEqual({ text: old.policy_text, created_at: old.created_at, notice: old.notice });
+      expect({ text: ruleText(now), created_at: now.created_at, notice: now.notice }).toEqual({ text: ruleText(old), created_at: old.created_at, notice: old.notice });
       expect(now.ordinal).toBe(3 - old.ordinal);
     }
     expect(rulesAfter).toHaveLength(2);

@@ -7,8 +7,15 @@
  * - the files pass `validate` and start with the `$schema` modeline;
  * - a non-empty dir without `--force` → exit 1, nothing written;
  * - `--only 'cedar/policies/*'` writes only the Cedar files (+ `accessctl.yaml` with `owns`), still "No changes".
+ * Issue 15 ("Export always round-trips", SPEC section 3):
+ * - every file carries export's header mark on its second line;
+ * - `--force` removes and lists the marked files it no longer writes (and the files they reference), refuses when
+ *   other YAML files are present, leaves non-YAML files alone;
+ * - a literal `${` in live text is written `$${`; live text holding a configured key is refused, naming the object;
+ * - `--only` matching nothing is a usage error;
+ * - export → plan is "No changes" for every flag combination (a walk over them, with deletions in between).
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -231,8 +238,9 @@ describe("export → plan round trip against the emulator over HTTP", () => {
     expect(first.size).toBe(9);
   });
 
-  it("every file starts with the $schema modeline pointing at the real schema", () => {
+  it("every file starts with the $schema modeline pointing at the real schema, then export's header mark", () => {
     for (const [path, text] of first) {
+      expect(text.split("\n")[1], path).toBe("# Written by accessctl export: `accessctl export --force` replaces or removes this file; delete this line to keep it.");
       const line = text.split("\n")[0]!;
       expect(line, path).toMatch(/^# yaml-language-server: \$schema=\S+accessctl\.schema\.json$/);
       const target = line.slice(line.indexOf("=") + 1);
@@ -263,9 +271,9 @@ describe("export → plan round trip against the emulator over HTTP", () => {
     expect(rules[2]!["unless"]).toEqual(['context.ticket == "none"', 'context.ticket == "n/a"']);
     expect(rules[3]).toMatchObject({ effect: "forbid", principal: { is: "User", in: 'Group::"eng"' }, resource: { is: "AwsAccount", in: 'Org::"main"' }, unless: "context.duration_seconds < 600" });
     expect(rules[3]!["notice"]).toBe("Engineers: short sessions only\nsecond line: with # and 'quotes'");
-    // Annotations cannot be written structurally.
-    expect(Object.keys(rules[4]!).sort()).toEqual(["cedar", "notice"]);
-    expect(rules[4]!["cedar"]).toContain('@id("x")');
+    // The service stores rules as fields and drops annotations (API.md; the emulator does too), so the rule posted
+    // with `@id`/`@reason` comes back, and is exported, as plain structured fields.
+    expect(rules[4]).toEqual({ effect: "forbid", unless: "context has ticket", notice: "Every request needs a ticket" });
     expect(rules[5]).toMatchObject({ effect: "permit", principal: { is: "User" }, action: { in: ["request_access", "extend"] }, auditSession: false });
 
     const dashA = [...first].find(([p, t]) => p.startsWith("cedar/team-a") && t.includes("name: team-a"))![1];
@@ -370,5 +378,151 @@ describe("export → plan round trip against the emulator over HTTP", () => {
     expect(plan.changes.map((c) => `${c.kind} ${formatAddress(c.address)}`)).toEqual(["update cedar/policies/Team A"]);
     expect(plan.changes[0]!.fields).toEqual([{ field: "priority", before: 11, after: 10 }]);
     await cedar(em, "PATCH", `/v1/policies/${id}`, { priority: 10 });
+  });
+});
+
+// ---- issue 15: export always round-trips ---------------------------------------------------------------------------
+
+describe("export always round-trips (issue 15)", () => {
+  let em: EmulatorHandle;
+  let work: string;
+
+  const run = (args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> =>
+    runCli(args, { cwd: work, env: { ...targetEnv(em), ...extraEnv }, timeoutMs: 110_000 }).then((r) => {
+      for (const t of [r.stdout, r.stderr]) {
+        expect(t).not.toContain(RBAC_KEY);
+        expect(t).not.toContain(CEDAR_KEY);
+      }
+      return r;
+    });
+
+  /** export then plan with the same --only: exit 0 with --detailed-exitcode, and it says so. */
+  const roundTrip = async (dir: string, only: string[], force: boolean): Promise<CliResult> => {
+    const onlyArgs = only.flatMap((o) => ["--only", o]);
+    const e = await run(["export", dir, ...onlyArgs, ...(force ? ["--force"] : [])]);
+    expect(e.code, `export ${dir} ${onlyArgs.join(" ")}\n${e.stdout}${e.stderr}`).toBe(0);
+    const p = await run(["plan", dir, ...onlyArgs, "--detailed-exitcode"]);
+    expect(p.code, `plan ${dir} ${onlyArgs.join(" ")}\n${p.stdout}${p.stderr}`).toBe(0);
+    expect(p.stdout).toMatch(/No changes/);
+    return e;
+  };
+
+  const idOf = async (path: string, key: string, name: string): Promise<string> => (await rbac(em, "GET", path))[key].find((x: { name: string }) => x.name === name).id;
+  const cedarId = async (name: string): Promise<string> => {
+    for (let cursor: string | null = null; ; ) {
+      const page = (await cedar(em, "GET", `/v1/policies?limit=250${cursor ? `&cursor=${cursor}` : ""}`)) as { data: { id: string; name: string }[]; next_cursor: string | null };
+      const hit = page.data.find((x) => x.name === name);
+      if (hit) return hit.id;
+      if (!page.next_cursor) throw new Error(`no Cedar policy ${name}`);
+      cursor = page.next_cursor;
+    }
+  };
+  const projectId = async (name: string): Promise<string> => idOf("/v1/projects", "projects", name);
+
+  beforeAll(async () => {
+    em = await startEmulator({ port: 0, pageSize: 3, rbacKey: RBAC_KEY, cedarKey: CEDAR_KEY });
+    await buildLiveState(em);
+    // Text that holds `${`: a description, a notice and a rule's condition, and names.
+    const perms: { id: string; name: string }[] = (await rbac(em, "GET", "/v1/organization/permissions")).permissions;
+    await rbac(em, "POST", "/v1/organization/policies", { name: "Costs ${env:HOME} $${x}", permissionIds: [perms[0]!.id], description: "see ${env:HOME}, $${not a var}, ${unclosed and $$${y}" });
+    const id = (await cedar(em, "POST", "/v1/policies", { name: "templated ${x}", description: "${env:PATH}", max_duration_seconds: 60 })).id;
+    await cedar(em, "POST", `/v1/policies/${id}/rules`, { policy_text: 'permit(principal, action, resource) when { context.note == "${env:HOME}" };', notice: "costs ${x}" });
+    work = tempDir();
+  });
+  afterAll(() => em?.close());
+
+  it("`${` in live text is written `$${` and reads back as itself: plan says No changes", async () => {
+    await roundTrip("dollars", [], false);
+    const org = readFileSync(join(work, "dollars/organization.yaml"), "utf8");
+    expect(org).toContain("Costs $${env:HOME} $$${x}");
+    // `${unclosed and $${y}` is one `${…}` to the loader (up to the first `}`), so it gets the one extra `$`.
+    expect(org).toContain("see $${env:HOME}, $$${not a var}, $${unclosed and $$${y}");
+    const templated = readTree(join(work, "dollars"));
+    const cedarFile = [...templated].find(([, t]) => t.includes("templated"))![1];
+    expect(cedarFile).toContain('"$${env:HOME}"');
+  });
+
+  it("the round trip holds for every flag combination, with --force into earlier exports after deletions", async () => {
+    const combos: string[][] = [[], ["cedar/policies/*"], ["organization/roles/*", "projects/**"], ["**/policies/*", "cedar/policies/team-a"]];
+    // A fresh directory for each combination.
+    for (const [i, only] of combos.entries()) await roundTrip(`fresh-${i}`, only, false);
+    // One directory walked through them all, each step after a deletion in the live state.
+    await roundTrip("walk", [], false);
+    const deletions: (() => Promise<unknown>)[] = [
+      async () => cedar(em, "DELETE", `/v1/policies/${await cedarId("CON")}`),
+      async () => rbac(em, "DELETE", `/v1/organization/roles/${await idOf("/v1/organization/roles", "roles", "team-a")}`),
+      async () => {
+        const pid = await projectId("Search");
+        for (const role of ["Searcher", "Searcher (empty)"]) await rbac(em, "DELETE", `/v1/projects/${pid}/roles/${await idOf(`/v1/projects/${pid}/roles`, "roles", role)}`);
+        await rbac(em, "DELETE", `/v1/projects/${pid}/policies/${await idOf(`/v1/projects/${pid}/policies`, "policies", "Search: datasets #1")}`);
+      },
+      async () => cedar(em, "DELETE", `/v1/policies/${await cedarId("ops/break-glass")}`),
+    ];
+    for (const [i, only] of [...combos.slice(1), combos[0]!].entries()) {
+      await deletions[i]!();
+      await roundTrip("walk", only, true);
+    }
+    // The last step (no --only, after every deletion) left no stale file behind.
+    const files = [...readTree(join(work, "walk")).keys()];
+    expect(files).not.toContain("cedar/con-.yaml");
+    expect(files).not.toContain("cedar/ops-break-glass.yaml");
+    expect(files).not.toContain("projects/search.yaml");
+    expect(files).not.toContain("accessctl.yaml");
+  });
+
+  it("--force removes and lists the marked files it no longer writes, and the files they reference; other files stay", async () => {
+    await roundTrip("stale", [], false);
+    const dir = join(work, "stale");
+    // The user moved a policy's rules to a .cedar file (the file keeps the mark), and added a note of their own.
+    const name = "Ωmega ünïcode";
+    const file = [...readTree(dir)].find(([, t]) => t.includes(name))![0];
+    const text = readFileSync(join(dir, file), "utf8").replace("rules: []", "rules: { file: ./omega.cedar }");
+    writeFileSync(join(dir, file), text);
+    writeFileSync(join(dir, "cedar/omega.cedar"), "permit(principal, action, resource);\n");
+    writeFileSync(join(dir, "NOTES.md"), "mine\n");
+    await cedar(em, "DELETE", `/v1/policies/${await cedarId(name)}`);
+    const e = await roundTrip("stale", [], true);
+    expect(e.stderr).toContain(`removed ${join("stale", file)}`);
+    expect(e.stderr).toContain(`removed ${join("stale", "cedar/omega.cedar")}`);
+    expect(e.stdout).toMatch(/removed 2 earlier file\(s\)/);
+    expect(existsSync(join(dir, file))).toBe(false);
+    expect(existsSync(join(dir, "cedar/omega.cedar"))).toBe(false);
+    expect(readFileSync(join(dir, "NOTES.md"), "utf8")).toBe("mine\n");
+  });
+
+  it("--force refuses (exit 1, naming them) when YAML files without the mark are present; nothing is written", async () => {
+    await roundTrip("foreign", ["cedar/policies/*"], false);
+    const dir = join(work, "foreign");
+    writeFileSync(join(dir, "mine.yaml"), "organization:\n  roles: []\n");
+    const cedarFile = [...readTree(dir).keys()].find((f) => f.startsWith("cedar/"))!;
+    writeFileSync(join(dir, cedarFile), readFileSync(join(dir, cedarFile), "utf8").split("\n").filter((l) => !l.startsWith("# Written by accessctl export")).join("\n"));
+    const before = readTree(dir);
+    const r = await run(["export", "foreign", "--force"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(join("foreign", "mine.yaml"));
+    expect(r.stderr).toContain(join("foreign", cedarFile));
+    expect(r.stderr).toMatch(/nothing was written/);
+    expect(readTree(dir)).toEqual(before);
+  });
+
+  it("live text holding a configured key is refused (exit 1), naming the object; nothing is written", async () => {
+    const perms: { id: string; name: string }[] = (await rbac(em, "GET", "/v1/organization/permissions")).permissions;
+    const created = (await rbac(em, "POST", "/v1/organization/policies", { name: "Leaky", permissionIds: [perms[0]!.id], description: `token: ${CEDAR_KEY}` })).policy.id;
+    const r = await run(["export", "leak"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("organization/policies/Leaky");
+    expect(r.stderr).toContain("ACCESSCTL_CEDAR_API_KEY");
+    expect(existsSync(join(work, "leak"))).toBe(false);
+    await rbac(em, "DELETE", `/v1/organization/policies/${created}`);
+  });
+
+  it("--only matching no live object is a usage error (exit 1); nothing is written", async () => {
+    for (const only of ["cedar/policies/no-such-policy", "organization/roles/billing manager", "organization/roles/Owner"]) {
+      const r = await run(["export", "nothing", "--only", only]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(JSON.stringify(only));
+      expect(r.stderr).toMatch(/matches no live object/);
+      expect(existsSync(join(work, "nothing"))).toBe(false);
+    }
   });
 });

@@ -170,7 +170,7 @@ describe("plan against the emulator over HTTP (pageSize 1)", () => {
       "create projects/Support Bot/roles/Data Curator",
     ]);
     expect(p.summary).toEqual({ create: QUICKSTART_CREATES, update: 0, rename: 0, delete: 0, move: 0 });
-    expect(p.targets).toEqual({ rbac: em.url, cedar: em.url, local: false });
+    expect(p.targets).toEqual({ local: false, rbac: { url: em.url }, cedar: { url: em.url, tenant: TENANT } });
     // Names and resolved ids side by side; roles wait for the policies they use.
     const billing = p.changes.find(at("organization/policies/Manage billing"))!;
     expect(billing).toMatchObject({ body: { permissions: [{ name: "billing:read", id: expect.any(String) }, { name: "billing:manage", id: expect.any(String) }] } });

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { reviewDifferences as differences } from "../../src/flow/review.js";
 import { normalizePath } from "../../src/action/inputs.js";
-import { changesMarker, pathMarker, readChanges, readChecksum } from "../../src/action/markers.js";
+import { changesMarker, pathMarker, readChanges, readChecksum, readTargets } from "../../src/action/markers.js";
+import { targetsDigest } from "../../src/flow/binding.js";
 import { digestChanges } from "../../src/flow/review.js";
 import { changeHeadline } from "../../src/render/plan-text.js";
 import { GITHUB_BODY_LIMIT, planCommentBody } from "../../src/action/plan-comment.js";
@@ -18,7 +19,7 @@ function bigPlan(n: number): Plan {
   const half = n / 2;
   const policies = Array.from({ length: half }, (_, i) => dPolicy(`Policy ${String(i).padStart(4, "0")} <b>@team|x</b>`, ["billing:read", "user:read"], { description: `Grants ${i}` }));
   const roles = Array.from({ length: half }, (_, i) => dRole(`Role ${String(i).padStart(4, "0")}`, [`Policy ${String(i).padStart(4, "0")} <b>@team|x</b>`]));
-  return composePlan(desired({ organization: dScope({ policies, roles }) }), live({ organization: lScope() }), { targets: { rbac: "https://rbac.example", local: false } });
+  return composePlan(desired({ organization: dScope({ policies, roles }) }), live({ organization: lScope() }), { targets: { local: false, rbac: { url: "https://rbac.example" } } });
 }
 
 const FULL_PLAN_AT = "the job summary of https://github.com/acme/access/actions/runs/42 and the plan-file output (plan-access.json)";
@@ -53,6 +54,13 @@ describe("the plan comment", () => {
     const d = differences(reviewed!, fresh);
     expect(d.filter((x) => x.how === "removed").map((x) => x.id)).toEqual([plan.changes[0]!.id]);
     expect(d.filter((x) => x.how === "added").map((x) => changeHeadline(x.change!)).sort()).toEqual(["+ organization/policies/Policy 0020 <b>@team|x<\\/b>", "+ organization/roles/Role 0020"]);
+  });
+
+  it("records a digest of the targets (never the URLs or the tenant) and reads it back", () => {
+    const plan = bigPlan(3);
+    const body = planCommentBody(plan, { path: ".", fullPlanAt: FULL_PLAN_AT });
+    expect(readTargets(body)).toBe(targetsDigest(plan.targets));
+    for (const url of Object.values(plan.targets).flatMap((t) => (typeof t === "object" ? Object.values(t) : []))) expect(body).not.toContain(url);
   });
 
   it("finds the digest only up to its size limit", () => {

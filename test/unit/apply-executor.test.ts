@@ -144,7 +144,7 @@ describe("executePlan: order and ids", () => {
 });
 
 describe("executePlan: call shapes (docs/services.md#how-apply-writes)", () => {
-  it("renames are one PUT (RBAC, full body) or PATCH (Cedar) on the same id; swapped rules are ordinal-only PATCHes", async () => {
+  it("renames are one PUT (RBAC, full body) or PATCH (Cedar) on the same id; swapped rules are one reorder call", async () => {
     const a = 'permit (principal == User::"a", action, resource);';
     const b = 'permit (principal == User::"b", action, resource);';
     await executePlan(await plan(desiredState({ policies: [policy("Old", ["billing:read"], "d")], cedar: [cedarPolicy("old", [a, b])] })), clients);
@@ -155,7 +155,8 @@ describe("executePlan: call shapes (docs/services.md#how-apply-writes)", () => {
       cedar: [{ ...cedarPolicy("new", [b, a]), previousNames: [ref("old")] }],
     });
     const changes = await plan(renamed);
-    expect(changes.map((c) => c.kind).sort()).toEqual(["move", "move", "rename", "rename"]);
+    expect(changes.map((c) => c.kind).sort()).toEqual(["rename", "rename", "reorder"]);
+    const rulesBefore = await cedar.listRules(cedarBefore!.id);
     const puts: unknown[] = [];
     const patches: unknown[] = [];
     const recording: ApplyClients = {
@@ -164,6 +165,7 @@ describe("executePlan: call shapes (docs/services.md#how-apply-writes)", () => {
         ...cedar,
         updatePolicy: (id, patch) => (patches.push({ id, patch }), cedar.updatePolicy(id, patch)),
         updateRule: (pid, id, patch) => (patches.push({ pid, patch }), cedar.updateRule(pid, id, patch)),
+        reorderRules: (pid, ids) => (patches.push({ pid, ids }), cedar.reorderRules(pid, ids)),
       },
     };
     em.requestLog.length = 0;
@@ -173,11 +175,11 @@ describe("executePlan: call shapes (docs/services.md#how-apply-writes)", () => {
     expect(patches).toEqual(
       expect.arrayContaining([
         { id: cedarBefore!.id, patch: { name: "new" } },
-        { pid: cedarBefore!.id, patch: { ordinal: 1 } },
-        { pid: cedarBefore!.id, patch: { ordinal: 2 } },
+        { pid: cedarBefore!.id, ids: [rulesBefore[1]!.id, rulesBefore[0]!.id] },
       ]),
     );
-    expect(writes().map((e) => e.method).sort()).toEqual(["PATCH", "PATCH", "PATCH", "PUT"]);
+    expect(patches).toHaveLength(2);
+    expect(writes().map((e) => e.method).sort()).toEqual(["PATCH", "PATCH", "PUT"]);
     expect(await plan(renamed)).toEqual([]);
   });
 });
@@ -309,13 +311,18 @@ describe("executePlan: unknown outcomes are settled, never repeated blindly", ()
   it("Cedar rule create: adopts a rule of the same meaning, but never one another desired rule has claimed", async () => {
     const text = 'permit (principal == User::"a", action, resource);';
     await executePlan(await plan(desiredState({ cedar: [cedarPolicy("c", [text])] })), clients);
-    // Hand-made plan: the live rule moves to 2 (claimed by the move), and a rule of the same meaning is created at 1.
+    // Hand-made plan: the live rule moves to 2 (claimed by the reorder), and a rule of the same meaning is created at 1.
     const [cp] = await cedar.listPolicies();
     const [lr] = await cedar.listRules(cp!.id);
     const base = { type: "cedar-rule" as const, scope: "cedar", policy: { name: "c", id: cp!.id }, dependsOn: [], fields: [] };
+    const create = "create:cedar/policies/c/rules/1";
     const changes: Change[] = [
-      { ...base, id: "move:cedar/policies/c/rules/2", kind: "move", address: { kind: "cedar-rule", policy: "c", ordinal: 2 }, liveId: lr!.id, body: { ordinal: 2 }, text },
-      { ...base, id: "create:cedar/policies/c/rules/1", kind: "create", address: { kind: "cedar-rule", policy: "c", ordinal: 1 }, body: { text: `// same meaning\n${text}`, ordinal: 1 } },
+      { ...base, id: create, kind: "create", address: { kind: "cedar-rule", policy: "c", ordinal: 1 }, body: { text: `// same meaning\n${text}`, ordinal: 1 } },
+      {
+        id: "reorder:cedar/policies/c", kind: "reorder", type: "cedar-policy", scope: "cedar", address: { kind: "cedar-policy", name: "c" }, liveId: cp!.id, dependsOn: [create], fields: [],
+        moves: [{ address: { kind: "cedar-rule", policy: "c", ordinal: 2 }, liveId: lr!.id, from: 1, to: 2, text }],
+        order: [{ create }, { liveId: lr!.id }],
+      },
     ];
     let posts = 0;
     const lossy: CedarClient = {
@@ -343,7 +350,7 @@ describe("executePlan: unknown outcomes are settled, never repeated blindly", ()
         throw lostAnswer("POST", "/v1/policies");
       },
       createRule: async (policyId, input) => {
-        await cedar.createRule(policyId, { ...input, ordinal: 7, auditSession: false });
+        await cedar.createRule(policyId, { ...input, auditSession: false });
         throw lostAnswer("POST", `/v1/policies/${policyId}/rules`);
       },
     };

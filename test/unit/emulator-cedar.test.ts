@@ -193,23 +193,40 @@ describe("Cedar rules: assembly and decomposition", () => {
     expect({ ordinal, notice, audit_session }).toEqual({ ordinal: 2, notice: null, audit_session: true });
   });
 
-  it("keeps a text rule as sent, annotations and comments included", async () => {
+  it("stores a text rule as its fields and answers the text assembled from them: annotations, comments and layout dropped", async () => {
     const p = await newPolicy();
-    const text = '@id("prod-sre")\n@advice("ask in #access")\npermit (\n  principal in Group::"sre", // the on-call team\n  action == Action::"request_access",\n  resource\n) when { context.duration_seconds <= 3600 };';
+    const text =
+      '@id("prod-sre")\n@advice("ask in #access")\npermit (\n  principal in Group::"sre", // the on-call team\n  action == Action::"request_access",\n  resource\n) when {\n  // an hour at most\n  context.duration_seconds <= 3600\n};';
+    const assembled = 'permit(principal in Group::"sre", action == Action::"request_access", resource) when { context.duration_seconds <= 3600 };';
     const res = await api("POST", `/v1/policies/${p.id}/rules`, { policy_text: text, effect: "forbid" });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      policy_text: text, effect: "permit", principal_scope_type: "in", principal_entity_type: "Group", principal_entity_id: "sre",
+      policy_text: assembled, effect: "permit", principal_scope_type: "in", principal_entity_type: "Group", principal_entity_id: "sre",
       action_scope_type: "eq", action_ids: ["request_access"], resource_scope_type: "any", conditions: "when { context.duration_seconds <= 3600 }",
     });
-    expect((await api("GET", `/v1/policies/${p.id}/rules/${res.body.id}`)).body.policy_text).toBe(text);
+    expect((await api("GET", `/v1/policies/${p.id}/rules/${res.body.id}`)).body.policy_text).toBe(assembled);
+    expect((await api("GET", `/v1/policies/${p.id}`)).body.rules[0].policy_text).toBe(assembled);
+    expect(JSON.stringify(em.state.get("cedarRules", res.body.id))).not.toContain("prod-sre");
   });
 
-  it("cedar_policy_set is split into rules 1..n, each kept and decomposed", async () => {
+  it("conditions are re-printed (the engine's printer), and `action in A` comes back as `action in [A]`", async () => {
+    const p = await newPolicy();
+    const res = await api("POST", `/v1/policies/${p.id}/rules`, {
+      policy_text: 'forbid(principal, action in Action::"admin", resource) unless { context has ticket && context["ticket"] != "" };',
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({
+      policy_text: 'forbid(principal, action in [Action::"admin"], resource) unless { (context has ticket) && (context.ticket != "") };',
+      action_scope_type: "in",
+      action_ids: ["admin"],
+    });
+  });
+
+  it("cedar_policy_set is split into rules 1..n, each stored as its fields", async () => {
     const set = '// header comment\n@id("a")\npermit(principal, action == Action::"read", resource);\n\nforbid(principal, action, resource) unless { context has ticket }; // trailing\n';
     const p = await newPolicy({ cedar_policy_set: set });
     expect(p.rules.map((r: any) => [r.ordinal, r.effect, r.policy_text])).toEqual([
-      [1, "permit", '@id("a")\npermit(principal, action == Action::"read", resource);'],
+      [1, "permit", 'permit(principal, action == Action::"read", resource);'],
       [2, "forbid", "forbid(principal, action, resource) unless { context has ticket };"],
     ]);
     expect(p.rules[1].conditions).toBe("unless { context has ticket }");
@@ -291,7 +308,7 @@ describe("Cedar rules: assembly and decomposition", () => {
       principal_entity_type: null, principal_entity_id: null, notice: "keep", created_at: r.created_at,
     });
     const asText = await api("PATCH", `/v1/policies/${p.id}/rules/${r.id}`, { policy_text: '@id("x") forbid(principal is User, action, resource);' });
-    expect(asText.body).toMatchObject({ policy_text: '@id("x") forbid(principal is User, action, resource);', effect: "forbid", principal_scope_type: "is", principal_entity_type: "User", conditions: null });
+    expect(asText.body).toMatchObject({ policy_text: "forbid(principal is User, action, resource);", effect: "forbid", principal_scope_type: "is", principal_entity_type: "User", conditions: null });
     expect((await api("PATCH", `/v1/policies/${p.id}/rules/${r.id}`, { policy_text: "nope" })).body.code).toBe("invalid_cedar");
     expect((await api("GET", `/v1/policies/${p.id}/rules/${r.id}`)).body).toEqual(asText.body);
     expect((await api("GET", `/v1/policies/${other.id}/rules/${r.id}`)).status).toBe(404);
@@ -329,10 +346,91 @@ describe("Cedar evaluate", () => {
       expect(bob.body.errors).toEqual([expect.objectContaining({ policy_id: high.id, message: expect.any(String) })]);
       const none = await ev({ principal: 'User::"bob"', action: "write", resource: 'Doc::"d"', context: { level: 0 } });
       expect(none.body).toMatchObject({ permitted: false, matching_policy_ids: [], reason: expect.stringContaining("no rule matched") });
-      expect((await ev({ principal: "alice", action: "read", resource: 'Doc::"d"' })).status).toBe(400);
+      expect((await ev({ principal: 'User::"alice"', action: "read", resource: "no-colon" })).status).toBe(400);
+      expect((await ev({ principal: "alice", action: "read", resource: 'Doc::"d"', groups: "eng" })).status).toBe(400);
       expect((await ev({ action: "read", resource: 'Doc::"d"' })).body.code).toBe("invalid_request");
     } finally {
       await own.close();
     }
+  });
+});
+
+describe("Cedar evaluate: the documented request form", () => {
+  it("principal an email or id, groups, resource \"Type:id\", action an id: User::\"…\" with parents Group::\"…\", context {}", async () => {
+    const own = await startEmulator({ port: 0 });
+    try {
+      const c = cedarCaller(own.url);
+      const p = (
+        await c("POST", "/v1/policies", {
+          name: "prod",
+          max_duration_seconds: 60,
+          cedar_policy_set:
+            'permit(principal in Group::"sre", action == Action::"request_access", resource is AwsAccount);\npermit(principal == User::"ops@example.com", action, resource == Database::"orders:eu");',
+        })
+      ).body;
+      const ev = (body: Record<string, unknown>) => c("POST", "/v1/policies/evaluate", body);
+      const sre = await ev({ principal: "alice@example.com", groups: ["sre", "oncall"], action: "request_access", resource: "AwsAccount:prod" });
+      expect(sre.status, JSON.stringify(sre.body)).toBe(200);
+      expect(sre.body).toMatchObject({ permitted: true, matching_policy_ids: [p.id], reason: expect.any(String) });
+      expect((await ev({ principal: "alice@example.com", action: "request_access", resource: "AwsAccount:prod" })).body.permitted).toBe(false);
+      expect((await ev({ principal: "alice@example.com", groups: ["dba"], action: "request_access", resource: "AwsAccount:prod" })).body.permitted).toBe(false);
+      // The resource splits at its FIRST colon: the id keeps the rest.
+      expect((await ev({ principal: "ops@example.com", action: "approve", resource: "Database:orders:eu" })).body.permitted).toBe(true);
+      // An id (a UUID) works as a principal just as an email does.
+      const uuid = "9b2f4c1e-0000-4000-8000-000000000001";
+      expect((await ev({ principal: uuid, groups: ["sre"], action: "request_access", resource: "AwsAccount:prod" })).body.permitted).toBe(true);
+      // The current (entity literal) form still works beside it.
+      expect((await ev({ principal: 'User::"bob"', action: 'Action::"request_access"', resource: 'AwsAccount::"prod"', entities: [{ uid: { type: "User", id: "bob" }, attrs: {}, parents: [{ type: "Group", id: "sre" }] }] })).body.permitted).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe("Cedar rules: the documented reorder endpoint", () => {
+  const ruleIds = async (policyId: string): Promise<string[]> => (await api("GET", `/v1/policies/${policyId}/rules`)).body.data.map((r: any) => r.id);
+
+  it("PATCH …/rules/reorder {ids} numbers the rules 1..n in that order and answers \"Reordered\"", async () => {
+    const p = await newPolicy({ cedar_policy_set: 'permit(principal == User::"a", action, resource);\npermit(principal == User::"b", action, resource);\npermit(principal == User::"c", action, resource);' });
+    const [a, b, c] = p.rules.map((r: any) => r.id);
+    const res = await api("PATCH", `/v1/policies/${p.id}/rules/reorder`, { ids: [c, a, b] });
+    expect(res).toMatchObject({ status: 200, body: { message: "Reordered" } });
+    expect(await ruleIds(p.id)).toEqual([c, a, b]);
+    expect((await api("GET", `/v1/policies/${p.id}`)).body.rules.map((r: any) => [r.id, r.ordinal])).toEqual([[c, 1], [a, 2], [b, 3]]);
+    // The texts did not change.
+    expect((await api("GET", `/v1/policies/${p.id}/rules/${a}`)).body.policy_text).toBe('permit(principal == User::"a", action, resource);');
+  });
+
+  it("refuses (400) a list that is not exactly the policy's rule ids, each once; nothing moves", async () => {
+    const p = await newPolicy({ cedar_policy_set: 'permit(principal == User::"a", action, resource);\npermit(principal == User::"b", action, resource);' });
+    const other = await newPolicy({ cedar_policy_set: 'permit(principal == User::"x", action, resource);' });
+    const [a, b] = p.rules.map((r: any) => r.id);
+    for (const body of [{ ids: [b] }, { ids: [b, a, a] }, { ids: [b, other.rules[0].id] }, { ids: [b, a, "nope"] }, { ids: [] }, { ids: "b,a" }, {}]) {
+      const res = await api("PATCH", `/v1/policies/${p.id}/rules/reorder`, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body.code).toBe("invalid_request");
+    }
+    expect(await ruleIds(p.id)).toEqual([a, b]);
+    expect((await api("PATCH", "/v1/policies/00000000-0000-4000-8000-00000000dead/rules/reorder", { ids: [] })).status).toBe(404);
+  });
+});
+
+describe("Cedar transport", () => {
+  it("a body without Content-Type: application/json is a 400 (a charset parameter is fine)", async () => {
+    const send = (contentType: string | undefined) =>
+      fetch(`${em.url}/v1/policies`, {
+        method: "POST",
+        headers: { "x-api-key": CEDAR_KEY, "x-tenant-id": TENANT, ...(contentType === undefined ? {} : { "content-type": contentType }) },
+        body: JSON.stringify({ name: `ct-${++counter}`, max_duration_seconds: 60 }),
+      });
+    const before = em.state.list("cedarPolicies").length;
+    for (const ct of [undefined, "text/plain", "application/x-www-form-urlencoded"]) {
+      const res = await send(ct);
+      expect(res.status, String(ct)).toBe(400);
+      expect(await res.json()).toEqual({ code: "invalid_request", message: expect.stringContaining("Content-Type: application/json") });
+    }
+    expect(em.state.list("cedarPolicies").length).toBe(before);
+    expect((await send("application/json; charset=utf-8")).status).toBe(201);
+    expect((await send("Application/JSON")).status).toBe(201);
   });
 });

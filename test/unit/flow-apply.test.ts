@@ -10,6 +10,7 @@ import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js"
 import { RefusedError } from "../../src/errors/user-errors.js";
 import { applyPlan } from "../../src/flow/apply-flow.js";
 import { loadDesired, planFor } from "../../src/flow/plan-flow.js";
+import { targetsDigest } from "../../src/flow/binding.js";
 import { digestChanges } from "../../src/flow/review.js";
 import type { DesiredState } from "../../src/desired/types.js";
 import { openSession, type Session } from "../../src/session/open-session.js";
@@ -57,6 +58,18 @@ describe("applyPlan", () => {
       { how: "removed", id: "update:organization/roles/Gone" },
     ]);
     expect(writes(from)).toEqual([]);
+  });
+
+  it("a review made against other targets: retargeted, even when nothing would change, nothing written", async () => {
+    const desired = load();
+    const plan = await planFor(session, desired);
+    const from = em.requestLog.length;
+    const elsewhere = targetsDigest({ local: true });
+    const outcome = await applyPlan(plan, session, { desired, review: { checksum: plan.checksum, targets: elsewhere } });
+    expect(outcome.kind).toBe("retargeted");
+    expect(writes(from)).toEqual([]);
+    const same = await applyPlan(plan, session, { desired, review: { checksum: "sha256:other", targets: targetsDigest(plan.targets) } });
+    expect(same.kind).toBe("stale");
   });
 
   it("a refused confirmation stops before any write", async () => {

@@ -795,11 +795,19 @@ const cases: Case[] = [
     live: live({ cedar: [lCedarPolicy("c-1", "prod", [lRule("r-sre", 1, PERMIT_SRE), lRule("r-ticket", 2, FORBID_NO_TICKET), lRule("r-x", 3, PERMIT_ONCALL)], { priority: 1 })] }),
     changes: ["update cedar/policies/prod", "update cedar/policies/prod/rules/1", "delete cedar/policies/prod/rules/3", "reorder cedar/policies/prod"],
     check: (r) => {
-      // PERMIT_SRE keeps r-sre (moving 1 → 2); FORBID_LONG takes the first leftover rule, r-ticket (one PATCH); r-x goes.
+      // PERMIT_SRE keeps r-sre (moving 1 → 2); FORBID_LONG takes the first leftover rule, r-ticket (one PATCH of its
+      // text, and a move 2 → 1); r-x goes.
       expect(r.changes[1]).toMatchObject({ liveId: "r-ticket", body: { text: FORBID_LONG } });
+      expect((r.changes[1] as { body: object }).body).toEqual({ text: FORBID_LONG });
       const reorder = r.changes[3]!;
       expect([...reorder.dependsOn].sort()).toEqual(["delete:cedar/policies/prod/rules/3@r-x", "update:cedar/policies/prod", "update:cedar/policies/prod/rules/1"]);
-      expect(reorder).toMatchObject({ moves: [{ liveId: "r-sre", from: 1, to: 2 }], order: [{ liveId: "r-ticket" }, { liveId: "r-sre" }] });
+      expect(reorder).toMatchObject({
+        moves: [
+          { liveId: "r-ticket", from: 2, to: 1 },
+          { liveId: "r-sre", from: 1, to: 2 },
+        ],
+        order: [{ liveId: "r-ticket" }, { liveId: "r-sre" }],
+      });
     },
   },
   {

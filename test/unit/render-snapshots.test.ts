@@ -34,7 +34,7 @@ import {
   ruleFields,
 } from "../helpers/builders.js";
 
-const TARGETS: Plan["targets"] = { rbac: "http://127.0.0.1:4010", cedar: "http://127.0.0.1:4010", local: false };
+const TARGETS: Plan["targets"] = { local: false, rbac: { url: "http://127.0.0.1:4010" }, cedar: { url: "http://127.0.0.1:4010", tenant: "00000000-0000-4000-8000-000000000001" } };
 
 function makePlan(d: DesiredState, l: LiveState, base?: DesiredState): Plan {
   return composePlan(d, l, { targets: TARGETS, ...(base ? { base } : {}) });
@@ -322,13 +322,13 @@ describe("every change kind, every object type", () => {
   const { d, l } = everyKind();
   const p = makePlan(d, l);
 
-  it("the plan holds create/update/rename/delete/move for every type", () => {
+  it("the plan holds create/update/rename/delete for every type, and a policy's reorder", () => {
     const kinds = new Set(p.changes.map((c) => `${c.type}:${c.kind}`));
     for (const k of [
       "rbac-policy:create", "rbac-policy:update", "rbac-policy:rename", "rbac-policy:delete",
       "role:create", "role:update", "role:rename", "role:delete",
       "cedar-policy:create", "cedar-policy:update", "cedar-policy:rename", "cedar-policy:delete",
-      "cedar-rule:create", "cedar-rule:update", "cedar-rule:move", "cedar-rule:delete",
+      "cedar-policy:reorder", "cedar-rule:create", "cedar-rule:update", "cedar-rule:delete",
     ]) expect(kinds, k).toContain(k);
     expect(p.impact.roles.length).toBeGreaterThan(0);
     expect(p.impact.tests.length).toBeGreaterThan(0);
@@ -339,7 +339,7 @@ describe("every change kind, every object type", () => {
     expect(t).not.toContain("\u001b[");
     expect(t).toContain("~ organization/policies/Renamed policy (renamed from \"Old policy\")");
     expect(t).toContain("- cedar/policies/gone (and its 2 rules)");
-    expect(t).toMatch(/→ cedar\/policies\/production-access\/rules\/\d \(moved from \d\)/);
+    expect(t).toMatch(/→ cedar\/policies\/production-access \(1 reorder call for \d rule moves?\)\n {6}→ cedar\/policies\/production-access\/rules\/\d \(moved from \d\)/);
     // A Cedar rule's text diff: before and after lines.
     expect(t).toContain(`  - ${SHORT_ONLY}`);
     expect(t).toContain(`  + ${SHORT_ONLY_LONGER}`);
@@ -358,6 +358,8 @@ describe("every change kind, every object type", () => {
     expect(m).toContain("#### Access impact");
     expect(m).toContain("#### Access tests whose decision changes");
     expect(m).toContain(escapeMarkdown(p.checksum));
+    // Each moved rule is shown inside its policy's reorder.
+    expect(m).toMatch(/<code>cedar\/policies\/production&#45;access\/rules\/\d<\/code>: moved from \d/);
     await expect(m).toMatchFileSnapshot("./__snapshots__/render-every-kind.md.txt");
   });
 });

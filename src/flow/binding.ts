@@ -1,0 +1,77 @@
+/**
+ * Saved plans are bound to where they were made (docs/plan-and-apply.md#reviewed-plans): the desired-state
+ * directory (relative to its Git work tree's top, compared as real paths) and the targets (`local`, or each API's
+ * normalised URL and the Cedar tenant — never a key). A plan applied elsewhere is refused, saying which differs.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { onFile } from "../errors/file-errors.js";
+import type { PlanLocation, PlanTargets } from "../plan/model.js";
+import { stableJson } from "../json/stable-json.js";
+
+/** Scheme, host, port (default ports dropped) and path without a trailing `/`: one URL, one spelling. */
+export function normalizeUrl(url: string): string {
+  const u = new URL(url);
+  const path = u.pathname.replace(/\/+$/, "");
+  return `${u.protocol}//${u.host.toLowerCase()}${path}`;
+}
+
+/** The targets a plan records: only the APIs the files use. */
+export function planTargets(
+  session: { local: boolean; rbac?: string; cedar?: string; tenant?: string },
+  need: { rbac: boolean; cedar: boolean },
+): PlanTargets {
+  if (session.local) return { local: true };
+  return {
+    local: false,
+    ...(need.rbac && session.rbac ? { rbac: { url: normalizeUrl(session.rbac) } } : {}),
+    ...(need.cedar && session.cedar ? { cedar: { url: normalizeUrl(session.cedar), tenant: session.tenant ?? "" } } : {}),
+  };
+}
+
+/** The targets in words, for a refusal: `local (the embedded emulator)`, `RBAC API https://…; Cedar API https://… tenant …`. */
+export function describeTargets(t: PlanTargets): string {
+  if (t.local) return "the embedded emulator (local)";
+  const parts = [t.rbac ? `the RBAC API at ${t.rbac.url}` : "", t.cedar ? `the Cedar policy API at ${t.cedar.url} (tenant ${t.cedar.tenant})` : ""];
+  return parts.filter(Boolean).join(" and ") || "no service";
+}
+
+export function sameTargets(a: PlanTargets, b: PlanTargets): boolean {
+  return stableJson(a) === stableJson(b);
+}
+
+/** A digest of the targets, for the GitHub Action's plan comment (which may be public: no URL or tenant in it). */
+export function targetsDigest(t: PlanTargets): string {
+  return "sha256:" + createHash("sha256").update(stableJson(t)).digest("hex");
+}
+
+/** The top of the Git work tree holding `dir` (a `.git` entry, directory or file), or undefined. */
+export function gitTop(dir: string): string | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, ".git"))) return at;
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/** Where a directory is, as a plan records it. */
+export function locate(dir: string, cwd: string): PlanLocation {
+  const real = onFile(dir, "find the directory", () => realpathSync(resolve(cwd, dir)));
+  const top = gitTop(real);
+  return top ? { kind: "git", path: relative(top, real).split(sep).join("/") || "." } : { kind: "path", path: real };
+}
+
+/** The directory a location names, seen from `cwd` (a Git location is taken in the work tree `cwd` is in). */
+export function resolveLocation(location: PlanLocation, cwd: string): string | undefined {
+  if (location.kind === "path") return location.path;
+  const top = gitTop(realpathSync(cwd));
+  return top === undefined ? undefined : join(top, location.path);
+}
+
+export function sameLocation(a: PlanLocation, b: PlanLocation): boolean {
+  return a.kind === b.kind && a.path === b.path;
+}
+
+export function describeLocation(l: PlanLocation): string {
+  return l.kind === "git" ? `${l.path} (in its Git work tree)` : l.path;
+}

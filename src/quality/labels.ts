@@ -1,0 +1,16 @@
+/** How rule-quality messages and outputs name a rule and a request: one wording for diagnostics and renderers. */
+import type { RuleRef } from "../decisions/rule-refs.js";
+import type { ShownRequest } from "./invariants.js";
+
+/** `cedar/policies/p/rules/2 @id("x") (access.yaml:14)`. */
+export function ruleLabel(ref: RuleRef): string {
+  const id = ref.id === undefined ? "" : ` @id(${JSON.stringify(ref.id)})`;
+  const place = ref.file === undefined ? "" : ` (${ref.file}${ref.line === undefined ? "" : `:${ref.line}`})`;
+  return `${ref.address}${id}${place}`;
+}
+
+/** `User::"alice" Action::"view" Doc::"d1"`, and the context when it is not empty. */
+export function requestLabel(r: ShownRequest): string {
+  const context = Object.keys(r.context).length === 0 ? "" : ` context ${JSON.stringify(r.context)}`;
+  return `${r.principal} ${r.action} ${r.resource}${context}`;
+}
