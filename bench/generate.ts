@@ -98,7 +98,7 @@ function rbacScope(r: Rand, n: number, permissions: readonly string[], prefix: s
   return { policies, roles };
 }
 
-type Scope = Record<string, unknown>;
+export type Scope = Record<string, unknown>;
 
 function entityScope(r: Rand, kind: "principal" | "resource", i: number): Scope | undefined {
   const form = i % 5; // every form, in turn
@@ -139,7 +139,8 @@ function conditions(r: Rand, i: number): { when?: string | string[]; unless?: st
   }
 }
 
-function textOf(effect: string, p?: Scope, a?: Scope, res?: Scope, c: { when?: string | string[]; unless?: string } = {}): string {
+/** The Cedar text of a rule in the files' structured form (also the floor process's whole assembler). */
+export function textOf(effect: string, p?: Scope, a?: Scope, res?: Scope, c: { when?: string | string[]; unless?: string } = {}): string {
   const ent = (v: string, s?: Scope): string => {
     if (!s) return v;
     if (s.eq) return `${v} == ${s.eq as string}`;

@@ -60,13 +60,16 @@ function haveGnuTime(): boolean {
   return (gnuTime ??= existsSync(GNU_TIME));
 }
 
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<CliRun> {
+/** `script`: another entry point than the CLI (the floor process); its RSS and CPU need GNU time. */
+export function runCli(args: string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; nodeArgs?: string[]; script?: string } = {}): Promise<CliRun> {
   const scratch = mkdtempSync(join(tmpdir(), "accessctl-bench-rss-"));
   const rssFile = join(scratch, "rss");
   const nodeArgs = options.nodeArgs ?? [];
   const [cmd, argv] = haveGnuTime()
-    ? [GNU_TIME, ["-f", "%M %U %S", "-o", rssFile, process.execPath, ...nodeArgs, CLI, ...args]]
-    : [process.execPath, [...nodeArgs, RSS_WRAPPER, ...args]];
+    ? [GNU_TIME, ["-f", "%M %U %S", "-o", rssFile, process.execPath, ...nodeArgs, options.script ?? CLI, ...args]]
+    : options.script !== undefined
+      ? [process.execPath, [...nodeArgs, options.script, ...args]]
+      : [process.execPath, [...nodeArgs, RSS_WRAPPER, ...args]];
   const env = { ...(options.env ?? targetEnv("http://127.0.0.1:9")), BENCH_RSS_FILE: rssFile };
   return new Promise((done, fail) => {
     const started = performance.now();

@@ -6,6 +6,15 @@
 export interface BenchJson {
   plan10k_s: number;
   plan10k_rss_mb: number;
+  /** CPU seconds (user + sys) of the 10,000-object plan process (median). */
+  plan10k_cpu_s: number;
+  /** The floor process: read and parse the same 10,000-object files, one Cedar validation call (median wall). */
+  floor10k_s: number;
+  /** plan10k_s / floor10k_s (goal ≤ 1.6). */
+  plan10k_floor_ratio: number;
+  /** The 10,000-object plan against 50 ms of latency, and its bound: plan10k_s + ⌈read calls / 8⌉ × 50 ms. */
+  plan10k_latency_s: number;
+  plan10k_latency_bound_s: number;
   apply2k_s: number;
   apply2k_ideal_s: number;
   apply2k_ratio: number;
@@ -15,6 +24,15 @@ export interface BenchJson {
   ratelimit_achieved_rps: number;
   ratelimit_failed: number;
   validate_cold_s: number;
+  /** Coverage + invariants + hygiene for 1,000 Cedar rules over 10,000 requests, cold process (median). */
+  rule_quality_s: number;
+  /** The decision review of a change to 1,000 Cedar rules, cold process (median wall), and its universe's size. */
+  decision_review_s: number;
+  decision_universe: number;
+  /** Requests of the review decided before and after, per second of wall time. */
+  decision_requests_per_s: number;
+  /** `explain` of one request on the quickstart, cold process (median of 10). */
+  explain_cold_s: number;
   scaling: Record<"1000" | "5000" | "10000" | "50000", number>;
 }
 
@@ -24,6 +42,11 @@ export function roundJson(j: BenchJson): BenchJson {
   return {
     plan10k_s: r2(j.plan10k_s),
     plan10k_rss_mb: Math.round(j.plan10k_rss_mb),
+    plan10k_cpu_s: r2(j.plan10k_cpu_s),
+    floor10k_s: r2(j.floor10k_s),
+    plan10k_floor_ratio: r2(j.plan10k_floor_ratio),
+    plan10k_latency_s: r2(j.plan10k_latency_s),
+    plan10k_latency_bound_s: r2(j.plan10k_latency_bound_s),
     apply2k_s: r2(j.apply2k_s),
     apply2k_ideal_s: r2(j.apply2k_ideal_s),
     apply2k_ratio: r2(j.apply2k_ratio),
@@ -33,6 +56,11 @@ export function roundJson(j: BenchJson): BenchJson {
     ratelimit_achieved_rps: r2(j.ratelimit_achieved_rps),
     ratelimit_failed: j.ratelimit_failed,
     validate_cold_s: r2(j.validate_cold_s),
+    rule_quality_s: r2(j.rule_quality_s),
+    decision_review_s: r2(j.decision_review_s),
+    decision_universe: j.decision_universe,
+    decision_requests_per_s: Math.round(j.decision_requests_per_s),
+    explain_cold_s: r2(j.explain_cold_s),
     scaling: {
       "1000": r2(j.scaling["1000"]),
       "5000": r2(j.scaling["5000"]),
@@ -55,6 +83,13 @@ export interface Extra {
   rejected429: number;
   applyExecS: number;
   applySeqExecS: number;
+  /** Median CPU seconds of the floor process. */
+  floorCpuS: number;
+  /** GET requests of one 10,000-object plan, from the emulator's log. */
+  latencyReadCalls: number;
+  /** Median CPU seconds of the decision review and of the cold `explain` process (0 when not measured). */
+  decisionCpuS?: number;
+  explainCpuS?: number;
   /** Median CPU seconds of the plan processes, by size. */
   planCpuS: Partial<Record<"1000" | "5000" | "10000" | "50000", number>>;
 }
@@ -65,6 +100,21 @@ export function goalRows(j: BenchJson, extra: Extra): Row[] {
     { measure: "plan, 10,000 objects all live (wall)", value: s(j.plan10k_s), goal: "≤ 3 s", ok: j.plan10k_s <= 3 },
     { measure: "  CPU time of that process (user + sys)", value: s(extra.planCpuS["10000"] ?? 0), goal: "(info)", ok: undefined },
     { measure: "plan, 10,000 objects: peak RSS", value: `${j.plan10k_rss_mb.toFixed(0)} MB`, goal: "≤ 400 MB", ok: j.plan10k_rss_mb <= 400 },
+    { measure: "floor: read + parse the same files, 1 Cedar validation", value: `${s(j.floor10k_s)} (CPU ${s(extra.floorCpuS)})`, goal: "", ok: undefined },
+    { measure: "  plan / floor (wall)", value: j.plan10k_floor_ratio.toFixed(2), goal: "≤ 1.6", ok: j.plan10k_floor_ratio <= 1.6 },
+    { measure: "plan, 10,000 objects, 50 ms latency", value: s(j.plan10k_latency_s), goal: "", ok: undefined },
+    {
+      measure: `  bound: plan + ⌈${extra.latencyReadCalls} reads / 8⌉ × 50 ms`,
+      value: s(j.plan10k_latency_bound_s),
+      goal: "",
+      ok: undefined,
+    },
+    {
+      measure: "  ratio to the bound",
+      value: (j.plan10k_latency_s / (j.plan10k_latency_bound_s || 1)).toFixed(2),
+      goal: "≤ 1.3",
+      ok: j.plan10k_latency_s <= 1.3 * j.plan10k_latency_bound_s,
+    },
     { measure: "apply, 2,000 creates, 25 ms latency", value: s(j.apply2k_s), goal: "", ok: undefined },
     { measure: "  ideal bound Σ⌈n_layer/8⌉×25 ms", value: s(j.apply2k_ideal_s), goal: "", ok: undefined },
     { measure: "  ratio to the ideal bound", value: j.apply2k_ratio.toFixed(2), goal: "≤ 1.25", ok: j.apply2k_ratio <= 1.25 },
@@ -82,6 +132,10 @@ export function goalRows(j: BenchJson, extra: Extra): Row[] {
     },
     { measure: `  failed changes (${extra.ratelimitWrites} writes, ${extra.rejected429} × 429)`, value: String(j.ratelimit_failed), goal: "0", ok: j.ratelimit_failed === 0 },
     { measure: "validate quickstart, cold process (median of 10)", value: s(j.validate_cold_s), goal: "≤ 0.5 s", ok: j.validate_cold_s <= 0.5 },
+    { measure: "coverage + invariants + hygiene, 1,000 rules, 10,000 requests", value: s(j.rule_quality_s), goal: "≤ 5 s", ok: j.rule_quality_s <= 5 },
+    { measure: `decision review, 1,000 changed rules, universe of ${j.decision_universe.toLocaleString("en-US")}`, value: `${s(j.decision_review_s)} (CPU ${s(extra.decisionCpuS ?? 0)})`, goal: "≤ 5 s", ok: j.decision_review_s <= 5 },
+    { measure: "  requests decided before and after, per second", value: `${Math.round(j.decision_requests_per_s).toLocaleString("en-US")}/s`, goal: "(info)", ok: undefined },
+    { measure: "explain one request, cold process (median of 10)", value: `${s(j.explain_cold_s)} (CPU ${s(extra.explainCpuS ?? 0)})`, goal: "≤ 1 s", ok: j.explain_cold_s <= 1 },
     { measure: "plan scaling: 1,000 objects", value: `${s(j.scaling["1000"])} (CPU ${s(extra.planCpuS["1000"] ?? 0)})`, goal: "", ok: undefined },
     { measure: "plan scaling: 5,000 objects", value: `${s(j.scaling["5000"])} (CPU ${s(extra.planCpuS["5000"] ?? 0)})`, goal: "", ok: undefined },
     { measure: "plan scaling: 10,000 objects", value: `${s(j.scaling["10000"])} (CPU ${s(extra.planCpuS["10000"] ?? 0)})`, goal: "", ok: undefined },

@@ -5,10 +5,13 @@
  *
  *   npm run bench                       the table
  *   npm run bench -- --json             the JSON line (the table on stderr)
- *   npm run bench -- --only plan,apply  a subset (plan | scaling | apply | ratelimit | validate); the rest is 0
+ *   npm run bench -- --only plan,apply  a subset (plan | scaling | apply | ratelimit | validate | quality | decisions); the rest is 0
  */
 import { cpus, loadavg } from "node:os";
 import { goalRows, renderTable, roundJson, type BenchJson } from "./report.js";
+import { ruleQuality, type QualityResult } from "./quality.js";
+import { decisionReview, explainCold, type DecisionReviewResult } from "./decisions.js";
+import { floorProcess, planAtLatency, type FloorResult, type LatencyResult } from "./latency.js";
 import { apply2k, planAllLive, rateLimited, validateCold, workspace, type ApplyResult, type PlanResult, type RateLimitResult } from "./scenarios.js";
 
 const argv = process.argv.slice(2);
@@ -34,17 +37,38 @@ async function main(): Promise<void> {
         plans.set(n, await planAllLive(ws, n, n === 10_000 ? 5 : n >= 50_000 ? 2 : 3, log));
       }
     }
+    // The same 10,000 objects: against 50 ms of latency (bound from the no-latency plan), and the floor process.
+    let latency: LatencyResult | undefined;
+    let floor: FloorResult | undefined;
+    if (wants("plan")) {
+      floor = await floorProcess(ws, 10_000, 5, log);
+      const noLatency = plans.get(10_000)?.wallS;
+      if (noLatency !== undefined) latency = await planAtLatency(ws, 10_000, 50, noLatency, 3, log);
+    }
     let apply: ApplyResult | undefined;
     if (wants("apply")) apply = await apply2k(ws, 2000, 25, log);
     let rate: RateLimitResult | undefined;
     if (wants("ratelimit")) rate = await rateLimited(ws, 50, 500, log);
     let validate: number | undefined;
     if (wants("validate")) validate = (await validateCold(10, log)).medianS;
+    let quality: QualityResult | undefined;
+    if (wants("quality")) quality = ruleQuality(3, log);
+    let decisions: DecisionReviewResult | undefined;
+    let explain: { medianS: number; cpuS: number } | undefined;
+    if (wants("decisions")) {
+      decisions = decisionReview(3, log);
+      explain = await explainCold(10, log);
+    }
 
     const p = (n: number): number => plans.get(n)?.wallS ?? 0;
     const result: BenchJson = roundJson({
       plan10k_s: p(10_000),
       plan10k_rss_mb: plans.get(10_000)?.rssMb ?? 0,
+      plan10k_cpu_s: plans.get(10_000)?.cpuS ?? 0,
+      floor10k_s: floor?.wallS ?? 0,
+      plan10k_floor_ratio: floor && p(10_000) ? p(10_000) / floor.wallS : 0,
+      plan10k_latency_s: latency?.wallS ?? 0,
+      plan10k_latency_bound_s: latency?.boundS ?? 0,
       apply2k_s: apply?.wallS ?? 0,
       apply2k_ideal_s: apply?.idealS ?? 0,
       apply2k_ratio: apply ? apply.wallS / apply.idealS : 0,
@@ -54,6 +78,11 @@ async function main(): Promise<void> {
       ratelimit_achieved_rps: rate?.achievedRps ?? 0,
       ratelimit_failed: rate?.failed ?? 0,
       validate_cold_s: validate ?? 0,
+      rule_quality_s: quality?.checksS ?? 0,
+      decision_review_s: decisions?.reviewS ?? 0,
+      decision_universe: decisions?.universe ?? 0,
+      decision_requests_per_s: decisions?.requestsPerS ?? 0,
+      explain_cold_s: explain?.medianS ?? 0,
       scaling: { "1000": p(1000), "5000": p(5000), "10000": p(10_000), "50000": p(50_000) },
     });
     const table = renderTable(
@@ -64,6 +93,10 @@ async function main(): Promise<void> {
         ratelimitWrites: rate?.writes ?? 0,
         rejected429: rate?.rejected429 ?? 0,
         planCpuS: Object.fromEntries([...plans].map(([n, r]) => [String(n), r.cpuS])),
+        floorCpuS: floor?.cpuS ?? 0,
+        latencyReadCalls: latency?.readCalls ?? 0,
+        decisionCpuS: decisions?.cpuS ?? 0,
+        explainCpuS: explain?.cpuS ?? 0,
       }),
     );
     const footer = `measured on ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), node ${process.version}; load average ${load0.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end; ${((performance.now() - started) / 1000).toFixed(0)} s in all`;

@@ -45,7 +45,7 @@ export async function runApply(run: ActionRun): Promise<void> {
   };
 
   await inRunSession(run, desired, async (session) => {
-    const plan = await planFor(session, desired);
+    const plan = await planFor(session, desired, { decisions: false });
     const planFile = writePlanFile(plan, inputs.path, run.env, run.redact);
     setPlanOutputs(plan, planFile);
     const planMarkdown = renderPlanMarkdown(plan, { title: inputs.path, limit: SUMMARY_LIMIT, fullPlanAt: planFile });

@@ -17,7 +17,7 @@ import { createOrAdopt, settleDelete, settleIdempotent, type SettleOptions } fro
 
 /** Runs one change's calls unless the run was stopped; a missing assumed call stops it for every later change. */
 async function unlessStopped(run: RunState, calls: () => Promise<ChangeOutcome>): Promise<ChangeOutcome> {
-  if (run.stopped !== undefined) throw new ApplyChangeError(`not sent: the run stopped — ${run.stopped}`);
+  run.assertRunning();
   try {
     return await calls();
   } catch (error) {

@@ -5,6 +5,7 @@
  * was stopped (the service lacks a call accessctl assumed: nothing more is sent).
  */
 import type { Change, ScopeKey } from "../plan/model.js";
+import { ApplyChangeError } from "./change-outcome.js";
 
 export class RunState {
   private readonly rbacPolicyIds = new Map<ScopeKey, Map<string, string>>();
@@ -40,6 +41,11 @@ export class RunState {
 
   get stopped(): string | undefined {
     return this.stoppedBy;
+  }
+
+  /** Before a change sends anything: a stopped run sends nothing more. */
+  assertRunning(): void {
+    if (this.stoppedBy !== undefined) throw new ApplyChangeError(`not sent: the run stopped — ${this.stoppedBy}`);
   }
 
   rbacPolicyCreated(scope: ScopeKey, name: string, id: string): void {

@@ -9,6 +9,7 @@ import { deepEqual } from "../json/deep-equal.js";
 import { stableJson } from "../json/stable-json.js";
 import { policyToJson } from "./engine.js";
 import { codeTokens, decodeCedarString, statementShape, type Token } from "./lexer.js";
+import { ruleKey } from "./rule-key.js";
 
 const SEP = "\u0000";
 
@@ -64,9 +65,21 @@ export function canonicalRule(text: string): string {
   return canonical(text).key;
 }
 
-/** Same meaning: equal tokens (no engine call), else equal JSON forms (or, both unparsable, equal tokens). */
+/**
+ * A key that only rules of equal meaning share, without the engine: the statement read by `rule-key.ts`'s parser
+ * (grouping, layout, comments, annotations and spelling dropped). Text that parser does not read gets a key of its
+ * own, so it matches nothing but itself: the caller then asks the engine (`canonicalRule`). This is what lets a plan
+ * match 10,000 rules re-printed by the service without 20,000 engine calls.
+ */
+export function meaningKey(text: string): string {
+  return ruleKey(text) ?? `!unread${SEP}${text}`;
+}
+
+/** Same meaning: equal tokens or equal parsed trees (no engine call), else equal JSON forms (or, both unparsable, equal tokens). */
 export function sameRule(a: string, b: string): boolean {
   if (a === b || tokenKey(a) === tokenKey(b)) return true;
+  const ka = ruleKey(a);
+  if (ka !== undefined && ka === ruleKey(b)) return true;
   const ca = canonical(a);
   const cb = canonical(b);
   return ca.json === undefined || cb.json === undefined ? ca.key === cb.key : deepEqual(ca.json, cb.json);

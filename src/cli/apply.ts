@@ -64,7 +64,7 @@ async function apply(io: CliIo, dir: string | undefined, opts: ApplyOptions): Pr
   // After a first SIGINT / SIGTERM, the changes in flight may finish or settle for one timeout.
   if (io.ctx.interrupt) io.ctx.interrupt.graceMs = timeoutMs(opts.timeout, io.ctx.env);
   return inSession(desired, request, async (session) => {
-    const plan = await withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only, cwd: io.ctx.cwd, ...(saved?.desired.location ? { location: saved.desired.location } : {}) }));
+    const plan = await withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only, cwd: io.ctx.cwd, ...(saved?.desired.location ? { location: saved.desired.location } : {}), ...(saved || opts.yes ? { decisions: false } : {}) }));
     io.out(renderPlanText(plan, io.outPalette, { showEmails: true }));
     const progress = progressReporter(io);
     const outcome = await withHeartbeat(io, () => `applying: ${progress.done()}/${plan.changes.length} change(s) done, ${requestsLine(session.activity())}`, () => applyPlan(plan, session, {

@@ -56,6 +56,7 @@ export function registerPlan(program: Command, ctx: CliContext, exit: SetExit): 
           const plan = await inSession(desired, sessionRequest(io, opts), (session) =>
             withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only: opts.only, cwd: ctx.cwd, ...(base ? { base } : {}) })),
           );
+          for (const note of plan.decisionNotes ?? []) io.err(`warning: decision review: ${note}`);
           const out = opts.out;
           if (out) onFile(out, "write the plan to", () => writeFileSync(resolve(ctx.cwd, out), io.redact(JSON.stringify(plan, null, 2)) + "\n"), "--out takes a file path in an existing directory");
           if (opts.json) io.out(JSON.stringify(plan, null, 2));

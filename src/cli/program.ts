@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   plan: async () => (await import("./plan.js")).registerPlan,
   apply: async () => (await import("./apply.js")).registerApply,
   export: async () => (await import("./export.js")).registerExport,
+  explain: async () => (await import("./explain.js")).registerExplain,
   serve: async () => (await import("./serve.js")).registerServe,
 };
 

@@ -1,6 +1,7 @@
 /**
  * The offline validation pipeline shared by `validate`, `test`, `plan` and `apply`: load the files, check
- * Cedar, run the access tests. Pure of output: it returns data.
+ * Cedar, run the access tests and the invariants (and, for `validate` and `test`, hygiene and coverage). Pure of
+ * output: it returns data.
  */
 import { denyWarnings as promote, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { InvalidDesiredStateError } from "../errors/user-errors.js";
@@ -8,9 +9,12 @@ import { runAccessTests, testDiagnostics, type TestResult } from "./access-tests
 import { checkCedar } from "./check-cedar.js";
 import { loadDesiredState, type LoadOptions } from "./load.js";
 import type { DesiredState } from "./types.js";
+import { checkQuality, type QualityOptions, type QualityReport } from "../quality/check-quality.js";
 
 export interface ValidateOptions extends LoadOptions {
   denyWarnings?: boolean;
+  /** `validate` and `test`: hygiene warnings and the coverage threshold (invariants always run). */
+  quality?: QualityOptions;
 }
 
 export interface ValidateResult {
@@ -18,6 +22,8 @@ export interface ValidateResult {
   desired?: DesiredState;
   diagnostics: Diagnostic[];
   tests?: TestResult[];
+  /** Invariants, and the coverage when asked for. */
+  quality?: QualityReport;
 }
 
 /** The valid desired state with its (warning) diagnostics, or InvalidDesiredStateError carrying every problem. */
@@ -36,6 +42,8 @@ export function validateDesiredState(dir: string, options: ValidateOptions): Val
   if (hasErrors(finish(diagnostics))) return { diagnostics: finish(diagnostics) };
   const { results, diagnostics: testWarnings } = runAccessTests(desired);
   for (const d of [...testWarnings, ...testDiagnostics(results)]) diagnostics.push(d);
+  const { report: quality, diagnostics: qualityDiagnostics } = checkQuality(desired, results, options.quality);
+  for (const d of qualityDiagnostics) diagnostics.push(d);
   const all = finish(diagnostics);
-  return hasErrors(all) ? { diagnostics: all, tests: results } : { desired, diagnostics: all, tests: results };
+  return hasErrors(all) ? { diagnostics: all, tests: results, quality } : { desired, diagnostics: all, tests: results, quality };
 }

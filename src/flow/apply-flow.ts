@@ -75,6 +75,6 @@ export async function applyPlan(plan: Plan, session: Session, request: ApplyRequ
   const summary = summarizeApply(report);
   if (request.interrupt?.received) return { kind: "interrupted", plan, summary };
   if (!summary.ok) return { kind: "failed", plan, summary };
-  const after = await planFor(session, request.desired, request.only ? { only: request.only } : {});
+  const after = await planFor(session, request.desired, { ...(request.only ? { only: request.only } : {}), decisions: false });
   return isEmpty(after.summary) ? { kind: "applied", plan, summary, after } : { kind: "not-converged", plan, summary, after };
 }

@@ -20,6 +20,7 @@ import { managedAddresses } from "../plan/managed-addresses.js";
 import { selectChanges } from "../plan/only.js";
 import { sortChanges } from "../plan/order.js";
 import { summarize } from "../plan/summary.js";
+import { planInvariantsRestored } from "../quality/restored-invariants.js";
 
 export interface ComposeOptions {
   only?: readonly Pattern[];
@@ -29,6 +30,11 @@ export interface ComposeOptions {
   location?: PlanLocation;
   /** The base branch's desired state, for the drift split. */
   base?: DesiredState;
+  /**
+   * Compute the Cedar decision review (default true). An apply that nobody confirms (`--yes`, a reviewed plan, the
+   * Action on merge) leaves it out: it can take seconds, and only a reader needs it.
+   */
+  decisions?: boolean;
 }
 
 export function composePlan(desired: DesiredState, live: LiveState, options: ComposeOptions): Plan {
@@ -69,10 +75,12 @@ export function composePlan(desired: DesiredState, live: LiveState, options: Com
   const baseChanges = options.base ? selectChanges(diff(options.base, live).changes, only).changes : undefined;
   if (baseChanges) plan.drift = driftMarks(changes, baseChanges);
   const cedar = found.pairings.cedar;
-  if (cedar && changes.some((c) => c.type === "cedar-policy" || c.type === "cedar-rule")) {
+  if (cedar && options.decisions !== false && changes.some((c) => c.type === "cedar-policy" || c.type === "cedar-rule")) {
     const review = planDecisionReview({ desired, live: cedar.live, paired: cedar.policies.matched, changes, ...(baseChanges ? { baseChanges } : {}) });
     plan.decisions = review.decisions;
     if (review.notes.length > 0) plan.decisionNotes = review.notes;
   }
+  const restored = planInvariantsRestored(desired, cedar?.live, changes);
+  if (restored.length > 0) plan.invariantsRestored = restored;
   return plan;
 }

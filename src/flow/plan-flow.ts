@@ -110,6 +110,8 @@ export interface PlanRequest {
   only?: readonly string[];
   /** The base branch's desired state, for the drift split. */
   base?: DesiredState;
+  /** Compute the Cedar decision review (default true; an apply nobody confirms leaves it out). */
+  decisions?: boolean;
 }
 
 /** A pattern naming rules (`cedar/policies/<p>/rules/<n>`): a reorder carries every rule of its policy. */
@@ -139,5 +141,6 @@ export async function planFor(session: Session, desired: DesiredState, request: 
     ...(request.location ? { location: request.location } : request.cwd ? { location: locate(desired.dir, request.cwd) } : {}),
     ...(request.base ? { base: request.base } : {}),
     ...(only.length > 0 ? { only, onlySources: [...request.only!] } : {}),
+    ...(request.decisions === false ? { decisions: false } : {}),
   });
 }

@@ -56,7 +56,8 @@ export type CedarPolicySummary = Omit<LiveCedarPolicy, "rules"> & { ruleCount: n
 
 export interface CedarClient {
   readonly http: HttpClient;
-  listPolicies(): Promise<CedarPolicySummary[]>;
+  /** Every policy; `onPage` is told each page as it arrives, so a caller can start reading while paging goes on. */
+  listPolicies(onPage?: (page: CedarPolicySummary[]) => void): Promise<CedarPolicySummary[]>;
   /** With its rules nested, as the service returns them (not paginated; see `fetch-live.ts` for completeness). */
   getPolicy(policyId: string): Promise<LiveCedarPolicy>;
   listRules(policyId: string): Promise<LiveCedarRule[]>;
@@ -164,7 +165,7 @@ export function createCedarClient(options: CedarClientOptions): CedarClient {
   const policyPath = (id: string) => `/v1/policies/${encodeURIComponent(id)}`;
   const rulePath = (policyId: string, ruleId: string) => `${policyPath(policyId)}/rules/${encodeURIComponent(ruleId)}`;
 
-  async function listAll<T>(path: string, read: (o: Obj, at: string) => T): Promise<T[]> {
+  async function listAll<T>(path: string, read: (o: Obj, at: string) => T, onPage?: (page: T[]) => void): Promise<T[]> {
     const items: T[] = [];
     const seen = new Set<string>();
     let cursor: string | undefined;
@@ -183,6 +184,7 @@ export function createCedarClient(options: CedarClientOptions): CedarClient {
         },
       });
       items.push(...page.data);
+      onPage?.(page.data);
       if (page.next === null) return items;
       seen.add(page.next);
       cursor = page.next;
@@ -230,7 +232,7 @@ export function createCedarClient(options: CedarClientOptions): CedarClient {
 
   return {
     http,
-    listPolicies: () => listAll("/v1/policies", readSummary),
+    listPolicies: (onPage) => listAll("/v1/policies", readSummary, onPage),
     getPolicy: (id) => http.request("GET", policyPath(id), { parse: (b) => readFull(obj(b, "body"), "body") }),
     listRules: async (id) => sortRules(await listAll(`${policyPath(id)}/rules`, readRule)),
     createPolicy: (input) =>

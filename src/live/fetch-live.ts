@@ -78,8 +78,17 @@ async function readProjects(rbac: RbacClient, names: readonly string[], withMemb
  * truncated nesting, a concurrent change, or no count at all) the paginated rules list is read to the end.
  */
 async function readCedarPolicies(cedar: CedarClient): Promise<LiveCedarPolicy[]> {
-  const summaries = await cedar.listPolicies();
-  const policies = await Promise.all(summaries.map((s) => readCedarPolicy(cedar, s)));
+  // Each page's policies are read as soon as it arrives, while the next page is fetched: paging (sequential by
+  // nature: each page names the next) overlaps the reads instead of preceding them all.
+  const reads: Promise<LiveCedarPolicy | undefined>[] = [];
+  await cedar.listPolicies((page) => {
+    for (const s of page) {
+      const read = readCedarPolicy(cedar, s);
+      read.catch(() => undefined); // awaited below; this only keeps a failure during paging from going unhandled
+      reads.push(read);
+    }
+  });
+  const policies = await Promise.all(reads);
   return policies.filter((p): p is LiveCedarPolicy => p !== undefined);
 }
 

@@ -2,11 +2,12 @@
  * Diff of the Cedar tenant: policy metadata, and each policy's ordered rules matched for the fewest writes
  * (docs/plan-and-apply.md#changes). Rules are compared by meaning, annotations and comments left out
  * (`canonical.ts`). All the moves of one policy are one `reorder` change, its last write.
- * Pure, apart from the memoized engine call behind `canonicalRule`, made only for rules whose tokens differ.
+ * Pure, apart from the memoized engine call behind `canonicalRule`, made only for rules that neither their tokens nor
+ * their parsed tree match.
  */
 import { deepEqual } from "../json/deep-equal.js";
 import type { Address } from "../address/address.js";
-import { canonicalRule, tokenKey } from "../cedar/canonical.js";
+import { canonicalRule, meaningKey, tokenKey } from "../cedar/canonical.js";
 import type { DesiredCedarPolicy, DesiredRule } from "../desired/types.js";
 import { CEDAR_CALLS } from "../live/cedar-client.js";
 import type { CedarPolicySettings, LiveCedarPolicy, LiveCedarRule } from "../live/types.js";
@@ -120,7 +121,8 @@ export function matchRules(
   const pairs: RulePair[] = [];
   let restDesired = [...desired];
   let restLive = [...live];
-  for (const keyOf of [tokenKey, canonicalRule]) {
+  // Cheapest first: tokens, then the parsed tree (no engine), then the engine's JSON form for what is left.
+  for (const keyOf of [tokenKey, meaningKey, canonicalRule]) {
     if (restDesired.length === 0 || restLive.length === 0) break;
     const byKey = new Map<string, LiveCedarRule[]>();
     for (const l of restLive) {

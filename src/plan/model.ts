@@ -12,9 +12,9 @@ import type { CedarPolicySettings, CedarRuleSettings } from "../live/types.js";
  * Bumped on every change to the saved form. 2: typed addresses (`{kind, …}` objects) and Cedar fields under the
  * model's names (`maxDurationSeconds`, `text`, `auditSession`, …) instead of the API's. 3: rule moves are one
  * `reorder` change per Cedar policy (the documented reorder call) instead of one `move` per rule, and a rule
- * update never carries `ordinal`.
+ * update never carries `ordinal`. 4: the Cedar decision review (`decisions`, `decisionNotes`).
  */
-export const PLAN_FORMAT_VERSION = 3;
+export const PLAN_FORMAT_VERSION = 4;
 
 /**
  * `reorder`: the moves of one Cedar policy's rules, sent as one call of the documented reorder endpoint with every
@@ -229,4 +229,9 @@ export interface Plan {
   decisions?: Decisions;
   /** What the decision review could not do, or a reader should know (the cap, rules that do not parse, …). */
   decisionNotes?: string[];
+  /**
+   * Invariants (`cedar.invariants`) that hold after the plan but not on the live tenant: "this apply restores
+   * invariant X" (docs/plan-and-apply.md#invariants-in-a-plan). Never part of the checksum.
+   */
+  invariantsRestored?: string[];
 }

@@ -9,6 +9,7 @@ import { formatAddress } from "../address/address.js";
 import type { Change, FieldChange, Plan } from "../plan/model.js";
 import { isEmpty } from "../plan/summary.js";
 import { cedarPolicyFields } from "./cedar-policy-fields.js";
+import { renderDecisionsMarkdown } from "./decisions-markdown.js";
 import { escapeMarkdown, escapePre } from "./markdown-escape.js";
 import { changeHeadline, closingLine, isRuleText } from "./plan-text.js";
 
@@ -144,6 +145,8 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
     const kept = capped(rows, rows.length, "access tests", Math.floor(section / 2));
     tail.push(...kept.filter((l) => l.startsWith("|")), "", ...kept.filter((l) => !l.startsWith("|")), "");
   }
+  // The decision review has its own share of the budget: the changes are cut before it is.
+  tail.push(...renderDecisionsMarkdown(plan.decisions, plan.decisionNotes ?? [], Math.floor(limit / 4)));
   tail.push(`<sub>checksum <code>${escapeMarkdown(plan.checksum)}</code></sub>`, "");
 
   const headText = head.join("\n") + "\n";

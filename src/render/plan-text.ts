@@ -8,6 +8,8 @@ import type { Change, FieldChange, Guard, Plan } from "../plan/model.js";
 import { isEmpty } from "../plan/summary.js";
 import type { Palette } from "./colour.js";
 import { cedarPolicyFields } from "./cedar-policy-fields.js";
+import { renderDecisionsText } from "./decisions-text.js";
+import { renderInvariantsRestoredText } from "./invariants-restored-text.js";
 
 export interface PlanTextOptions {
   /** Member emails are shown in local text output only (never in Markdown or comments). */
@@ -122,6 +124,8 @@ export function renderPlanText(plan: Plan, p: Palette, options: PlanTextOptions 
     for (const t of plan.impact.tests) out.push(`  access test ${JSON.stringify(t.name)}: ${t.live} → ${t.desired}`);
     out.push("");
   }
+  out.push(...renderDecisionsText(plan, p));
+  out.push(...renderInvariantsRestoredText(plan, p));
   if (plan.guards.length > 0) {
     out.push(p.red(p.bold(`apply would refuse this plan (${plan.guards.length} guard${plan.guards.length === 1 ? "" : "s"}):`)));
     for (const g of plan.guards) for (const l of guardLines(g, p, options.showEmails === true)) out.push(`  ${l}`);

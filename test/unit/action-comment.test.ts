@@ -33,8 +33,9 @@ describe("the plan comment", () => {
     expect(body.startsWith(pathMarker("infra/access"))).toBe(true);
     expect(readChecksum(body)).toBe(plan.checksum);
     expect(body).toMatch(/more changes not shown: this comment is cut at [\d,]+ characters\. The full plan is in the job summary of https&#58;/);
-    expect(body).toContain("plan&#45;access&#46;json");
-    expect(body).toContain("Plan&#58; 3000 to create, 0 to update, 0 to delete&#46;");
+    // Escaping is minimal: what is written stays searchable, only a bare URL is broken up.
+    expect(body).toContain("plan-access.json");
+    expect(body).toContain("Plan: 3000 to create, 0 to update, 0 to delete.");
     // User text is escaped: the names cannot open tags or mention anyone.
     expect(body).not.toContain("<b>@team");
     expect(body).not.toMatch(/(^|[^&#\w])@team/);

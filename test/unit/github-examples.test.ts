@@ -91,6 +91,36 @@ describe("examples/github workflows", () => {
     });
   }
 
+  it("no workflow implies a read-only key: none exists for the RBAC API, so no READ key variable anywhere", () => {
+    for (const name of files) expect(readFileSync(join(DIR, name), "utf8"), name).not.toMatch(/READ_API_KEY|read-only key where/i);
+  });
+
+  it("every job that sees a key takes it from an environment, never from the repository's secrets alone", () => {
+    for (const name of files) {
+      const w = load(name);
+      for (const [jobName, j] of Object.entries(w.jobs)) {
+        const usesSecrets = JSON.stringify(j).includes("secrets.");
+        if (usesSecrets) expect(j.environment, `${name}: job ${jobName} reads secrets outside an environment`).toBeTruthy();
+      }
+    }
+  });
+
+  it("plan keeps the key from untrusted pull requests: branches of this repository only, in an environment; forks validate only", () => {
+    const w = load("plan.yml");
+    const jobs = Object.entries(w.jobs) as [string, Job & { if?: string }][];
+    const withKey = jobs.filter(([, j]) => JSON.stringify(j).includes("secrets."));
+    expect(withKey.length).toBeGreaterThan(0);
+    for (const [, j] of withKey) {
+      expect(j.environment).toBeTruthy();
+      expect(j.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
+    }
+    const forks = jobs.filter(([, j]) => j.if === "github.event.pull_request.head.repo.full_name != github.repository");
+    expect(forks).toHaveLength(1);
+    expect(JSON.stringify(forks[0]![1])).not.toMatch(/secrets\.|ACCESSCTL_(RBAC|CEDAR)_URL/);
+    // The file says what the risk is.
+    expect(readFileSync(join(DIR, "plan.yml"), "utf8")).toMatch(/neither service offers a read-only key/);
+  });
+
   it("apply never overlaps itself and holds the write key in an environment", () => {
     const w = load("apply.yml");
     const group = typeof w.concurrency === "string" ? w.concurrency : w.concurrency?.group;

@@ -304,7 +304,7 @@ describe("No changes", () => {
 
   it("markdown: says so, no table, no changes section, the checksum", async () => {
     const m = md(p, { title: "access/" });
-    expect(m).toContain("No changes&#46; Live state matches the desired state&#46;");
+    expect(m).toContain("No changes. Live state matches the desired state.");
     expect(m).not.toContain("<details>");
     expect(m).not.toContain("| create |");
     expect(m).toContain(escapeMarkdown(p.checksum));
@@ -354,12 +354,16 @@ describe("every change kind, every object type", () => {
     expectNoRawHostile(m);
     // Summary table first, then the changes, one <details> each.
     expect(m.indexOf("| create | update |")).toBeLessThan(m.indexOf("<details>"));
-    expect(m.split("<details>").length - 1).toBe(p.changes.length);
+    expect(m.split("#### Decision review")[0]!.split("<details>").length - 1).toBe(p.changes.length);
     expect(m).toContain("#### Access impact");
     expect(m).toContain("#### Access tests whose decision changes");
     expect(m).toContain(escapeMarkdown(p.checksum));
     // Each moved rule is shown inside its policy's reorder.
-    expect(m).toMatch(/<code>cedar\/policies\/production&#45;access\/rules\/\d<\/code>: moved from \d/);
+    expect(m).toMatch(/<code>cedar\/policies\/production-access\/rules\/\d<\/code>: moved from \d/);
+    // Names, permissions and Cedar stay readable and searchable in the raw Markdown.
+    expect(m).toContain("<code>billing:read</code>");
+    expect(m).toContain(PERMIT_SRE);
+    expect(m).toContain("organization/roles/Edit role");
     await expect(m).toMatchFileSnapshot("./__snapshots__/render-every-kind.md.txt");
   });
 });
@@ -482,6 +486,85 @@ describe("hostile strings in names, descriptions, notices, rule text, test names
   it("escapeMarkdown leaves none of the dangerous characters", () => {
     const e = escapeMarkdown(HOSTILE);
     expect(e).not.toMatch(/[<>@`|\n]/);
+  });
+
+  it("escapeMarkdown is minimal: names, permissions and Cedar stay as written; links, emphasis and bare URLs do not open", () => {
+    const readable = 'billing:read cedar/policies/team-a/rules/2 User::"alice" context.duration_seconds <= 3600 (a + b = c) !done';
+    expect(escapeMarkdown(readable)).toBe('billing:read cedar/policies/team-a/rules/2 User::"alice" context.duration_seconds &lt;= 3600 (a + b = c) !done');
+    expect(escapeMarkdown("[link](https://evil.example) ![img](x) www.evil.example _it_ *b* ~s~ $m$ #12 \\ - list")).toBe(
+      "&#91;link](https&#58;//evil.example) !&#91;img](x) www&#46;evil.example &#95;it&#95; &#42;b&#42; &#126;s&#126; &#36;m&#36; &#35;12 &#92; - list",
+    );
+    expect(escapeMarkdown("- starts a list")).toBe("&#45; starts a list");
+    expect(escapeMarkdown("= heading")).toBe("&#61; heading");
+  });
+});
+
+describe("the decision review", () => {
+  const SCHEMA = "entity Group;\nentity User in [Group];\nentity Doc { owner: User };\naction view, edit appliesTo { principal: [User], resource: [Doc] };\n";
+  const DOC_ENTITIES = [
+    { uid: { type: "User", id: "alice" }, attrs: {}, parents: [{ type: "Group", id: "admins" }] },
+    { uid: { type: "User", id: "bob" }, attrs: {}, parents: [] },
+    { uid: { type: "Group", id: "admins" }, attrs: {}, parents: [] },
+    { uid: { type: "Doc", id: "d1" }, attrs: { owner: { __entity: { type: "User", id: "alice" } } }, parents: [] },
+  ];
+  const ADMINS = 'permit(principal in Group::"admins", action == Action::"view", resource);';
+  const EVERYONE = '@id("everyone-views")\npermit(principal, action == Action::"view", resource);';
+  const OWNERS = 'permit(principal, action == Action::"edit", resource) when { principal == resource.owner };';
+  const docs = (rules: string[], maxRequests?: number): DesiredState => {
+    const d = desired({ cedar: [dCedarPolicy("docs", rules, { at: loc("cedar/docs.yaml", 1, 1) })] });
+    d.cedar!.schema = { path: "cedar/schema.cedarschema", text: SCHEMA, loc: loc("cedar/docs.yaml") };
+    d.cedar!.tests = { cases: [], entities: { path: "cedar/entities.json", value: DOC_ENTITIES, loc: loc("cedar/docs.yaml") } };
+    if (maxRequests !== undefined) d.cedar!.review = { maxRequests, loc: loc("cedar/docs.yaml") };
+    return d;
+  };
+  // Live lets everyone view (an edit outside Git); Git's base says admins; the head says admins and owners edit.
+  const l = live({ cedar: [lCedarPolicy("c-docs", "docs", [lRule("r1", 1, EVERYONE)])] });
+  const p = makePlan(docs([ADMINS, OWNERS]), l, docs([ADMINS]));
+
+  it("text: the universe, each group with its counts, examples with the deciding rules, drift marked", async () => {
+    const t = text(p);
+    expect(t).toContain("Decision review (a declared universe of 12 requests;");
+    expect(t).toMatch(/ {2}narrower User · Action::"view" · Doc: 4 newly denied of 6 requests evaluated \(4 drift\)/);
+    expect(t).toMatch(/ {2}wider {4}User · Action::"edit" · Doc: 1 newly allowed of 6 requests evaluated \(3 with other erroring rules\)/);
+    expect(t).toContain("[drift: live differs from Git; this apply reverts it]");
+    expect(t).toMatch(/now permitted by cedar\/policies\/docs\/rules\/2 at cedar\/docs\.yaml:\d+; before, no rule matches \(denied by default\)/);
+    await expect(t).toMatchFileSnapshot("./__snapshots__/render-decisions.txt");
+  });
+
+  it("markdown: a table of groups, one <details> per group, nothing raw", async () => {
+    const m = md(p);
+    expectNoRawHostile(m);
+    expect(m).toContain("#### Decision review");
+    expect(m).toContain('| narrower | <code>User</code> | <code>Action::"view"</code> | <code>Doc</code> | 0 | 4 | 6 | 4 |');
+    expect(m).toContain("drift (live differs from Git; merging reverts it)");
+    await expect(m).toMatchFileSnapshot("./__snapshots__/render-decisions.md.txt");
+  });
+
+  it("no decision change: says so with the universe's size, in text and Markdown", () => {
+    const refactor = makePlan(docs(['permit(principal, action in [Action::"view"], resource);']), l);
+    expect(refactor.changes.length).toBeGreaterThan(0);
+    expect(text(refactor)).toContain("No decision changes on 12 requests");
+    expect(md(refactor)).toContain("No decision changes on 12 requests");
+  });
+
+  it("above the cap: not computed, said with the universe's size, the warning in Markdown", () => {
+    const capped = makePlan(docs([ADMINS, OWNERS], 2), l);
+    expect(text(capped)).toContain("Decision review not computed: the changed rules can match more requests than cedar.review.maxRequests allows (a declared universe of 12 requests).");
+    const m = md(capped);
+    expect(m).toMatch(/- ⚠️ decision review not computed: the changed rules can match more than 2 requests of the universe of 12/);
+    expectNoRawHostile(m);
+  });
+
+  it("a long review is cut within its share of the comment, counting the groups left out", () => {
+    const m = md(p, { limit: 4_000 });
+    expect(m.length).toBeLessThanOrEqual(4_000);
+    expectWellFormedHtml(m);
+    expectTablesIntact(m);
+    // A quarter of 4,000 characters holds the table but not every group's examples.
+    const section = m.slice(m.indexOf("#### Decision review"));
+    expect(section.length).toBeLessThan(1_100);
+    expect(section).toContain("| narrower |");
+    expect(section).toMatch(/examples of \d more groups? are in the full plan/);
   });
 });
 
