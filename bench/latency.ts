@@ -1,26 +1,21 @@
 /**
- * Two measures around the 10,000-object plan (README.md#performance):
- * - the plan against an emulator answering after 50 ms, against its bound: the plan with no latency plus
- *   ⌈read calls / 8⌉ × 50 ms (8 requests in flight per API), the read calls counted from the emulator's log;
- * - the floor process (`floor.ts`): read and parse the same files and make the one Cedar validation call.
- * Both reuse the desired state and live state that `planAllLive` wrote for the same size (or write them).
+ * Two measures that compare the 10,000-object plan with something else (README.md#performance), each taken
+ * interleaved with the plan's own runs (`planAllLive`'s `between` hook), so that a machine whose load changes
+ * during the bench inflates both sides of a ratio alike:
+ * - the floor process (`floor.ts`): read and parse the same files and make the one Cedar validation call;
+ * - the same plan against an emulator answering after 50 ms, against its bound: the plan with no latency plus
+ *   ⌈read calls / 8⌉ × 50 ms (8 requests in flight per API), the read calls counted from that emulator's log.
  */
 import { copyFileSync, existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { generateDesired } from "./generate.js";
-import { ROOT, median, runCli, serve, targetEnv } from "./proc.js";
+import { ROOT, median, runCli, serve, targetEnv, type Served } from "./proc.js";
 import type { Workspace } from "./scenarios.js";
-import { liveState, loadDesired, writeState } from "./state.js";
 
 const FLOOR = join(ROOT, "dist/bench/floor.js");
 
-/** The desired-state directory and live state file of `planAllLive` for this size (same seed), written if missing. */
-function inputs(ws: Workspace, objects: number): { dir: string; statePath: string } {
-  const dir = join(ws.root, `desired-${objects}`);
-  const statePath = join(ws.root, `state-${objects}.json`);
-  if (!existsSync(dir)) generateDesired(dir, { objects, seed: 7 });
-  if (!existsSync(statePath)) writeState(statePath, liveState(loadDesired(dir)));
-  return { dir, statePath };
+export interface FloorResult {
+  wallS: number;
+  cpuS: number;
 }
 
 export interface LatencyResult {
@@ -29,58 +24,64 @@ export interface LatencyResult {
   cpuS: number;
   /** GET requests of one plan, from the emulator's log. */
   readCalls: number;
-  /** The no-latency plan + ⌈readCalls / 8⌉ × latency. */
-  boundS: number;
 }
 
-/** Plan of `objects` live objects against an emulator with `latencyMs` on every answer. */
-export async function planAtLatency(ws: Workspace, objects: number, latencyMs: number, noLatencyS: number, repeats: number, log: (s: string) => void): Promise<LatencyResult> {
-  const { dir, statePath } = inputs(ws, objects);
+export interface Companions {
+  /** One floor run and one plan at latency; called after each of the plan's own runs. */
+  between(): Promise<void>;
+  stop(): Promise<void>;
+  floor(): FloorResult;
+  latency(): LatencyResult;
+}
+
+/** Ready to run beside `planAllLive(ws, objects, …)`, whose desired state and live state file it reuses. */
+export async function companions(ws: Workspace, objects: number, latencyMs: number, log: (s: string) => void): Promise<Companions> {
+  const dir = join(ws.root, `desired-${objects}`);
   const state = join(ws.root, `state-${objects}-latency.json`);
-  copyFileSync(statePath, state);
+  copyFileSync(join(ws.root, `state-${objects}.json`), state);
   const logPath = join(ws.root, `requests-${objects}-latency.jsonl`);
-  const emu = await serve(["--state", state, "--latency-ms", String(latencyMs), "--log", logPath]);
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  const reads: number[] = [];
-  try {
-    for (let i = 0; i < repeats; i++) {
-      const before = existsSync(logPath) ? statSync(logPath).size : 0;
-      const run = await runCli(["plan", dir, "--detailed-exitcode"], { env: targetEnv(emu.url) });
-      if (run.code !== 0 || !run.stdout.includes("No changes")) throw new Error(`plan at ${latencyMs} ms latency: exit ${run.code}\n${run.stderr.slice(-1500)}`);
-      // The log is appended when the answer goes out, so every request of the run is in it once the CLI exited.
-      const lines = readFileSync(logPath, "utf8").slice(before).split("\n").filter((l) => l.trim() !== "");
-      reads.push(lines.map((l) => JSON.parse(l) as { method: string }).filter((e) => e.method === "GET").length);
-      walls.push(run.wallS);
-      cpus.push(run.cpuS ?? 0);
-      log(`  latency ${latencyMs} ms, run ${i + 1}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS?.toFixed(2) ?? "?"} s CPU, ${reads.at(-1)} read calls`);
-    }
-  } finally {
-    await emu.stop();
-  }
-  const readCalls = Math.max(...reads);
-  const boundS = noLatencyS + (Math.ceil(readCalls / 8) * latencyMs) / 1000;
-  const wallS = median(walls);
-  log(`plan ${objects} at ${latencyMs} ms: ${wallS.toFixed(2)} s; bound ${boundS.toFixed(2)} s (${noLatencyS.toFixed(2)} s + ⌈${readCalls}/8⌉ × ${latencyMs} ms): ${(wallS / boundS).toFixed(2)}×`);
-  return { latencyMs, wallS, cpuS: median(cpus), readCalls, boundS };
-}
+  let emu: Served | undefined;
+  const floors: { wallS: number; cpuS: number }[] = [];
+  const slow: { wallS: number; cpuS: number; reads: number }[] = [];
 
-export interface FloorResult {
-  wallS: number;
-  cpuS: number;
-}
-
-/** The floor process over the same files, cold, `repeats` times. */
-export async function floorProcess(ws: Workspace, objects: number, repeats: number, log: (s: string) => void): Promise<FloorResult> {
-  const { dir } = inputs(ws, objects);
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let i = 0; i < repeats; i++) {
+  const floorRun = async (): Promise<void> => {
     const run = await runCli([dir], { script: FLOOR });
     if (run.code !== 0) throw new Error(`floor process: exit ${run.code}\n${run.stderr.slice(-1500)}${run.stdout}`);
-    walls.push(run.wallS);
-    cpus.push(run.cpuS ?? 0);
-    log(`  floor ${objects}, run ${i + 1}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS?.toFixed(2) ?? "?"} s CPU (${run.stdout.trim()})`);
-  }
-  return { wallS: median(walls), cpuS: median(cpus) };
+    floors.push({ wallS: run.wallS, cpuS: run.cpuS ?? 0 });
+    log(`  floor: ${run.wallS.toFixed(2)} s wall, ${run.cpuS?.toFixed(2) ?? "?"} s CPU (${run.stdout.trim()})`);
+  };
+
+  const latencyRun = async (): Promise<void> => {
+    emu ??= await serve(["--state", state, "--latency-ms", String(latencyMs), "--log", logPath]);
+    const before = existsSync(logPath) ? statSync(logPath).size : 0;
+    const run = await runCli(["plan", dir, "--detailed-exitcode"], { env: targetEnv(emu.url) });
+    if (run.code !== 0 || !run.stdout.includes("No changes")) throw new Error(`plan at ${latencyMs} ms latency: exit ${run.code}\n${run.stderr.slice(-1500)}`);
+    // An entry is logged as its answer goes out, so every request of the run is in the log once the CLI exited.
+    const entries = readFileSync(logPath, "utf8").slice(before).split("\n").filter((l) => l.trim() !== "");
+    const reads = entries.map((l) => JSON.parse(l) as { method: string }).filter((e) => e.method === "GET").length;
+    slow.push({ wallS: run.wallS, cpuS: run.cpuS ?? 0, reads });
+    log(`  plan at ${latencyMs} ms latency: ${run.wallS.toFixed(2)} s wall, ${run.cpuS?.toFixed(2) ?? "?"} s CPU, ${reads} read calls`);
+  };
+
+  return {
+    between: async () => {
+      await floorRun();
+      await latencyRun();
+    },
+    stop: async () => {
+      await emu?.stop();
+    },
+    floor: () => ({ wallS: median(floors.map((f) => f.wallS)), cpuS: median(floors.map((f) => f.cpuS)) }),
+    latency: () => ({
+      latencyMs,
+      wallS: median(slow.map((s) => s.wallS)),
+      cpuS: median(slow.map((s) => s.cpuS)),
+      readCalls: Math.max(...slow.map((s) => s.reads)),
+    }),
+  };
+}
+
+/** The bound of the plan at latency: the plan with no latency + ⌈read calls / 8⌉ × latency. */
+export function latencyBoundS(noLatencyS: number, latency: LatencyResult): number {
+  return noLatencyS + (Math.ceil(latency.readCalls / 8) * latency.latencyMs) / 1000;
 }

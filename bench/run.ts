@@ -11,7 +11,7 @@ import { cpus, loadavg } from "node:os";
 import { goalRows, renderTable, roundJson, type BenchJson } from "./report.js";
 import { ruleQuality, type QualityResult } from "./quality.js";
 import { decisionReview, explainCold, type DecisionReviewResult } from "./decisions.js";
-import { floorProcess, planAtLatency, type FloorResult, type LatencyResult } from "./latency.js";
+import { companions, latencyBoundS, type Companions, type FloorResult, type LatencyResult } from "./latency.js";
 import { apply2k, planAllLive, rateLimited, validateCold, workspace, type ApplyResult, type PlanResult, type RateLimitResult } from "./scenarios.js";
 
 const argv = process.argv.slice(2);
@@ -32,18 +32,19 @@ async function main(): Promise<void> {
   const started = performance.now();
   try {
     const plans = new Map<number, PlanResult>();
+    let tenK: Companions | undefined;
     if (wants("plan") || wants("scaling")) {
       for (const n of wants("scaling") ? [1000, 5000, 10_000, 50_000] : [10_000]) {
-        plans.set(n, await planAllLive(ws, n, n === 10_000 ? 5 : n >= 50_000 ? 2 : 3, log));
+        // Beside the 10,000-object plan, interleaved with its runs: the floor process, and the plan at 50 ms latency.
+        const beside = n === 10_000 && wants("plan") ? async () => (tenK = await companions(ws, n, 50, log)) : undefined;
+        plans.set(n, await planAllLive(ws, n, n === 10_000 ? 5 : n >= 50_000 ? 2 : 3, log, beside));
       }
     }
-    // The same 10,000 objects: against 50 ms of latency (bound from the no-latency plan), and the floor process.
     let latency: LatencyResult | undefined;
     let floor: FloorResult | undefined;
-    if (wants("plan")) {
-      floor = await floorProcess(ws, 10_000, 5, log);
-      const noLatency = plans.get(10_000)?.wallS;
-      if (noLatency !== undefined) latency = await planAtLatency(ws, 10_000, 50, noLatency, 3, log);
+    if (tenK) {
+      floor = tenK.floor();
+      latency = tenK.latency();
     }
     let apply: ApplyResult | undefined;
     if (wants("apply")) apply = await apply2k(ws, 2000, 25, log);
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
       floor10k_s: floor?.wallS ?? 0,
       plan10k_floor_ratio: floor && p(10_000) ? p(10_000) / floor.wallS : 0,
       plan10k_latency_s: latency?.wallS ?? 0,
-      plan10k_latency_bound_s: latency?.boundS ?? 0,
+      plan10k_latency_bound_s: latency ? latencyBoundS(p(10_000), latency) : 0,
       apply2k_s: apply?.wallS ?? 0,
       apply2k_ideal_s: apply?.idealS ?? 0,
       apply2k_ratio: apply ? apply.wallS / apply.idealS : 0,

@@ -37,24 +37,37 @@ export interface PlanResult {
   cpuS: number;
 }
 
-/** Plan of `objects` declared objects, all live already (no latency): "No changes", exit 0 with --detailed-exitcode. */
-export async function planAllLive(ws: Workspace, objects: number, repeats: number, log: (s: string) => void): Promise<PlanResult> {
+/**
+ * Plan of `objects` declared objects, all live already (no latency): "No changes", exit 0 with --detailed-exitcode.
+ * `companion`, when given, is set up once the files and state exist and runs after each plan run (measures taken
+ * interleaved with this one, so that both sides of a ratio see the same machine load); it is stopped at the end.
+ */
+export async function planAllLive(
+  ws: Workspace,
+  objects: number,
+  repeats: number,
+  log: (s: string) => void,
+  companion?: () => Promise<{ between(): Promise<void>; stop(): Promise<void> }>,
+): Promise<PlanResult> {
   const dir = join(ws.root, `desired-${objects}`);
   const counts = generateDesired(dir, { objects, seed: 7 });
   const statePath = join(ws.root, `state-${objects}.json`);
   writeState(statePath, liveState(loadDesired(dir)));
   log(`plan ${objects}: ${counts.total} objects in ${counts.files} files (${counts.rbacPolicies} policies, ${counts.roles} roles, ${counts.cedarPolicies} Cedar policies, ${counts.cedarRules} rules)`);
   const emu = await serve(["--state", statePath]);
+  const beside = await companion?.();
   try {
     const env = targetEnv(emu.url);
     const runs: CliRun[] = [];
     for (let i = 0; i < repeats; i++) {
+      if (i > 0) await beside?.between();
       const run = await runCli(["plan", dir, "--detailed-exitcode"], { env });
       check(run, 0, `plan of ${objects} live objects`);
       if (!run.stdout.includes("No changes")) throw new Error(`plan of ${objects}: expected "No changes"\n${run.stdout.slice(-500)}`);
       runs.push(run);
       log(`  run ${i + 1}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS?.toFixed(2) ?? "?"} s CPU, ${run.rssMb?.toFixed(0) ?? "?"} MB`);
     }
+    await beside?.between();
     return {
       objects,
       counts,
@@ -64,6 +77,7 @@ export async function planAllLive(ws: Workspace, objects: number, repeats: numbe
       cpuS: median(runs.map((r) => r.cpuS ?? 0)),
     };
   } finally {
+    await beside?.stop();
     await emu.stop();
   }
 }

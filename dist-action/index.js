@@ -595,10 +595,10 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code, data) {
+      constructor(message, code2, data) {
         super(message);
         this.name = "HTTPParserError";
-        this.code = code ? `HPE_${code}` : void 0;
+        this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -621,12 +621,12 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -637,12 +637,12 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -852,8 +852,8 @@ var require_tree = __commonJS({
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key.charCodeAt(index);
-        if (code > 127) {
+        const code2 = this.code = key.charCodeAt(index);
+        if (code2 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
@@ -874,11 +874,11 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (true) {
-          const code = key.charCodeAt(index);
-          if (code > 127) {
+          const code2 = key.charCodeAt(index);
+          if (code2 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node.code === code) {
+          if (node.code === code2) {
             if (length === ++index) {
               node.value = value2;
               break;
@@ -888,7 +888,7 @@ var require_tree = __commonJS({
               node.middle = new _TstNode(key, value2, index);
               break;
             }
-          } else if (node.code < code) {
+          } else if (node.code < code2) {
             if (node.left !== null) {
               node = node.left;
             } else {
@@ -912,19 +912,19 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (node !== null && index < keylength) {
-          let code = key[index];
-          if (code <= 90 && code >= 65) {
-            code |= 32;
+          let code2 = key[index];
+          if (code2 <= 90 && code2 >= 65) {
+            code2 |= 32;
           }
           while (node !== null) {
-            if (code === node.code) {
+            if (code2 === node.code) {
               if (keylength === ++index) {
                 return node;
               }
               node = node.middle;
               break;
             }
-            node = node.code < code ? node.left : node.right;
+            node = node.code < code2 ? node.left : node.right;
           }
         }
         return null;
@@ -1631,11 +1631,11 @@ var require_diagnostics = __commonJS({
         websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
-        const { websocket, code, reason } = evt;
+        const { websocket, code: code2, reason } = evt;
         websocketDebuglog(
           "closed connection to %s - %s %s",
           websocket.url,
-          code,
+          code2,
           reason
         );
       });
@@ -2166,9 +2166,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve3(data);
+              return err ? reject(err) : resolve4(data);
             });
           });
         }
@@ -2206,12 +2206,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve3(data);
+              ) : resolve4(data);
             });
           });
         }
@@ -3674,8 +3674,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context) {
-      const plural = context.types.length === 1 ? "" : " one of";
-      const message = `${context.argument} could not be converted to${plural}: ${context.types.join(", ")}.`;
+      const plural2 = context.types.length === 1 ? "" : " one of";
+      const message = `${context.argument} could not be converted to${plural2}: ${context.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context.prefix,
         message
@@ -4123,9 +4123,9 @@ var require_util2 = __commonJS({
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
-        const code = url.charCodeAt(i);
-        if (code > 126 || // Non-US-ASCII + DEL
-        code < 32) {
+        const code2 = url.charCodeAt(i);
+        if (code2 > 126 || // Non-US-ASCII + DEL
+        code2 < 32) {
           return false;
         }
       }
@@ -4478,8 +4478,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve3, reject) => {
-        res = resolve3;
+      const promise = new Promise((resolve4, reject) => {
+        res = resolve4;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -4716,8 +4716,8 @@ var require_util2 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -4743,8 +4743,8 @@ var require_util2 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -5862,7 +5862,7 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser = class {
+    var Parser2 = class {
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
@@ -6289,7 +6289,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser(client, socket, llhttpInstance);
+      socket[kParser] = new Parser2(client, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser = this[kParser];
         if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
@@ -6730,12 +6730,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7035,9 +7035,9 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code, id2) {
+    function onHttp2FrameError(type, code2, id2) {
       if (id2 === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -7047,8 +7047,8 @@ var require_client_h2 = __commonJS({
       this.destroy(err);
       util.destroy(this[kSocket], err);
     }
-    function onHTTP2GoAway(code) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util.getSocketInfo(this));
+    function onHTTP2GoAway(code2) {
+      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code2}`, util.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
@@ -7253,8 +7253,8 @@ var require_client_h2 = __commonJS({
       stream.once("error", function(err) {
         abort(err);
       });
-      stream.once("frameError", (type, code) => {
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
+      stream.once("frameError", (type, code2) => {
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`));
       });
       return true;
       function writeBodyH2() {
@@ -7405,12 +7405,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7889,16 +7889,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve3;
+            this[kClosedResolve] = resolve4;
           } else {
-            resolve3(null);
+            resolve4(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7909,7 +7909,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve3(null);
+            resolve4(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7960,7 +7960,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve3, reject) => {
+        const socket = await new Promise((resolve4, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -7972,7 +7972,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve3(socket2);
+              resolve4(socket2);
             }
           });
         });
@@ -8308,8 +8308,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve3) => {
-            this[kClosedResolve] = resolve3;
+          await new Promise((resolve4) => {
+            this[kClosedResolve] = resolve4;
           });
         }
       }
@@ -9192,7 +9192,7 @@ var require_retry_handler = __commonJS({
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code, headers } = err;
+        const { statusCode, code: code2, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9204,7 +9204,7 @@ var require_retry_handler = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state;
-        if (code && code !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code)) {
+        if (code2 && code2 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code2)) {
           cb(err);
           return;
         }
@@ -9578,7 +9578,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve3, reject) => {
+        return await new Promise((resolve4, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9591,7 +9591,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve3(null);
+              resolve4(null);
             }
           }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9610,7 +9610,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9627,7 +9627,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve3,
+              resolve: resolve4,
               reject,
               length: 0,
               body: []
@@ -9697,18 +9697,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve3, stream, length } = consume2;
+      const { type, body, resolve: resolve4, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve3(chunksDecode(body, length));
+          resolve4(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve3(JSON.parse(chunksDecode(body, length)));
+          resolve4(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve3(chunksConcat(body, length).buffer);
+          resolve4(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve3(new Blob(body, { type: stream[kContentType] }));
+          resolve4(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve3(chunksConcat(body, length));
+          resolve4(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9965,9 +9965,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10190,9 +10190,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10477,9 +10477,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -10571,9 +10571,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -11238,15 +11238,15 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class Pluralizer {
-      constructor(singular, plural) {
+      constructor(singular, plural2) {
         this.singular = singular;
-        this.plural = plural;
+        this.plural = plural2;
       }
-      pluralize(count2) {
-        const one = count2 === 1;
+      pluralize(count4) {
+        const one = count4 === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count: count2, noun };
+        return { ...keys, count: count4, noun };
       }
     };
   }
@@ -11947,8 +11947,8 @@ var require_headers = __commonJS({
     var util = __require("node:util");
     var kHeadersMap = /* @__PURE__ */ Symbol("headers map");
     var kHeadersSortedMap = /* @__PURE__ */ Symbol("headers map sorted");
-    function isHTTPWhiteSpaceCharCode(code) {
-      return code === 10 || code === 13 || code === 9 || code === 32;
+    function isHTTPWhiteSpaceCharCode(code2) {
+      return code2 === 10 || code2 === 13 || code2 === 9 || code2 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -14436,7 +14436,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve3, reject) => agent.dispatch(
+        return new Promise((resolve4, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14512,7 +14512,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve3({
+              resolve4({
                 status,
                 statusText,
                 headersList,
@@ -14555,7 +14555,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve3({
+              resolve4({
                 status,
                 statusText: STATUS_CODES2[status],
                 headersList,
@@ -16103,8 +16103,8 @@ var require_util6 = __commonJS({
     "use strict";
     function isCTLExcludingHtab(value2) {
       for (let i = 0; i < value2.length; ++i) {
-        const code = value2.charCodeAt(i);
-        if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
+        const code2 = value2.charCodeAt(i);
+        if (code2 >= 0 && code2 <= 8 || code2 >= 10 && code2 <= 31 || code2 === 127) {
           return true;
         }
       }
@@ -16112,26 +16112,26 @@ var require_util6 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code = name.charCodeAt(i);
-        if (code < 33 || // exclude CTLs (0-31), SP and HT
-        code > 126 || // exclude non-ascii and DEL
-        code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 60 || // <
-        code === 62 || // >
-        code === 64 || // @
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 58 || // :
-        code === 92 || // \
-        code === 47 || // /
-        code === 91 || // [
-        code === 93 || // ]
-        code === 63 || // ?
-        code === 61 || // =
-        code === 123 || // {
-        code === 125) {
+        const code2 = name.charCodeAt(i);
+        if (code2 < 33 || // exclude CTLs (0-31), SP and HT
+        code2 > 126 || // exclude non-ascii and DEL
+        code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 60 || // <
+        code2 === 62 || // >
+        code2 === 64 || // @
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 58 || // :
+        code2 === 92 || // \
+        code2 === 47 || // /
+        code2 === 91 || // [
+        code2 === 93 || // ]
+        code2 === 63 || // ?
+        code2 === 61 || // =
+        code2 === 123 || // {
+        code2 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
@@ -16147,31 +16147,31 @@ var require_util6 = __commonJS({
         ++i;
       }
       while (i < len) {
-        const code = value2.charCodeAt(i++);
-        if (code < 33 || // exclude CTLs (0-31)
-        code > 126 || // non-ascii and DEL (127)
-        code === 34 || // "
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 92) {
+        const code2 = value2.charCodeAt(i++);
+        if (code2 < 33 || // exclude CTLs (0-31)
+        code2 > 126 || // non-ascii and DEL (127)
+        code2 === 34 || // "
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
     function validateCookiePath(path) {
       for (let i = 0; i < path.length; ++i) {
-        const code = path.charCodeAt(i);
-        if (code < 32 || // exclude CTLs (0-31)
-        code > 126 || // exclude DEL and non-ascii
-        code === 59) {
+        const code2 = path.charCodeAt(i);
+        if (code2 < 32 || // exclude CTLs (0-31)
+        code2 > 126 || // exclude DEL and non-ascii
+        code2 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code) {
-      return code >= 48 && code <= 57 || // 0-9
-      code >= 65 && code <= 90 || // A-Z
-      code >= 97 && code <= 122;
+    function isLetterOrDigit(code2) {
+      return code2 >= 48 && code2 <= 57 || // 0-9
+      code2 >= 65 && code2 <= 90 || // A-Z
+      code2 >= 97 && code2 <= 122;
     }
     function validateCookieDomain(domain) {
       if (domain === " ") {
@@ -16182,8 +16182,8 @@ var require_util6 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain.length; ++i) {
-        const code = domain.charCodeAt(i);
-        if (code === 46) {
+        const code2 = domain.charCodeAt(i);
+        if (code2 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -16193,10 +16193,10 @@ var require_util6 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code)) {
+        if (labelLength === 0 && !isLetterOrDigit(code2)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code) && code !== 45) {
+        if (!isLetterOrDigit(code2) && code2 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -16970,37 +16970,37 @@ var require_util7 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code = protocol.charCodeAt(i);
-        if (code < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code > 126 || code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 44 || // ,
-        code === 47 || // /
-        code === 58 || // :
-        code === 59 || // ;
-        code === 60 || // <
-        code === 61 || // =
-        code === 62 || // >
-        code === 63 || // ?
-        code === 64 || // @
-        code === 91 || // [
-        code === 92 || // \
-        code === 93 || // ]
-        code === 123 || // {
-        code === 125) {
+        const code2 = protocol.charCodeAt(i);
+        if (code2 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code2 > 126 || code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 44 || // ,
+        code2 === 47 || // /
+        code2 === 58 || // :
+        code2 === 59 || // ;
+        code2 === 60 || // <
+        code2 === 61 || // =
+        code2 === 62 || // >
+        code2 === 63 || // ?
+        code2 === 64 || // @
+        code2 === 91 || // [
+        code2 === 92 || // \
+        code2 === 93 || // ]
+        code2 === 123 || // {
+        code2 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code) {
-      if (code >= 1e3 && code < 1015) {
-        return code !== 1004 && // reserved
-        code !== 1005 && // "MUST NOT be set as a status code"
-        code !== 1006;
+    function isValidStatusCode(code2) {
+      if (code2 >= 1e3 && code2 < 1015) {
+        return code2 !== 1004 && // reserved
+        code2 !== 1005 && // "MUST NOT be set as a status code"
+        code2 !== 1006;
       }
-      return code >= 3e3 && code <= 4999;
+      return code2 >= 3e3 && code2 <= 4999;
     }
     function failWebsocketConnection(ws, reason) {
       const { [kController]: controller, [kResponse]: response } = ws;
@@ -17269,7 +17269,7 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws, code, reason, reasonByteLength) {
+    function closeWebSocketConnection(ws, code2, reason, reasonByteLength) {
       if (isClosing(ws) || isClosed(ws)) {
       } else if (!isEstablished(ws)) {
         failWebsocketConnection(ws, "Connection was closed before it was established.");
@@ -17277,12 +17277,12 @@ var require_connection = __commonJS({
       } else if (ws[kSentClose] === sentCloseFrameState.NOT_SENT) {
         ws[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
-        if (code !== void 0 && reason === void 0) {
+        if (code2 !== void 0 && reason === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code, 0);
-        } else if (code !== void 0 && reason !== void 0) {
+          frame.frameData.writeUInt16BE(code2, 0);
+        } else if (code2 !== void 0 && reason !== void 0) {
           frame.frameData = Buffer.allocUnsafe(2 + reasonByteLength);
-          frame.frameData.writeUInt16BE(code, 0);
+          frame.frameData.writeUInt16BE(code2, 0);
           frame.frameData.write(reason, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -17307,25 +17307,25 @@ var require_connection = __commonJS({
       response.socket.off("close", onSocketClose);
       response.socket.off("error", onSocketError);
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
-      let code = 1005;
+      let code2 = 1005;
       let reason = "";
       const result = ws[kByteParser].closingInfo;
       if (result && !result.error) {
-        code = result.code ?? 1005;
+        code2 = result.code ?? 1005;
         reason = result.reason;
       } else if (!ws[kReceivedClose]) {
-        code = 1006;
+        code2 = 1006;
       }
       ws[kReadyState] = states.CLOSED;
       fireEvent("close", ws, (type, init) => new CloseEvent(type, init), {
         wasClean,
-        code,
+        code: code2,
         reason
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
           websocket: ws,
-          code,
+          code: code2,
           reason
         });
       }
@@ -17450,8 +17450,8 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    function failWebsocketConnectionWithCode(ws, code, reason) {
-      closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
+    function failWebsocketConnectionWithCode(ws, code2, reason) {
+      closeWebSocketConnection(ws, code2, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws, reason);
     }
     var ByteParser = class extends Writable {
@@ -17638,8 +17638,8 @@ var require_receiver = __commonJS({
                   this.#info.fin,
                   (error3, data) => {
                     if (error3) {
-                      const code = error3 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code, error3.message);
+                      const code2 = error3 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code2, error3.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -17725,11 +17725,11 @@ var require_receiver = __commonJS({
       }
       parseCloseBody(data) {
         assert(data.length !== 1);
-        let code;
+        let code2;
         if (data.length >= 2) {
-          code = data.readUInt16BE(0);
+          code2 = data.readUInt16BE(0);
         }
-        if (code !== void 0 && !isValidStatusCode(code)) {
+        if (code2 !== void 0 && !isValidStatusCode(code2)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason = data.subarray(2);
@@ -17741,7 +17741,7 @@ var require_receiver = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code, reason, error: false };
+        return { code: code2, reason, error: false };
       }
       /**
        * Parses control frames.
@@ -17756,8 +17756,8 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
-            const { code, reason } = this.#info.closeInfo;
-            closeWebSocketConnection(this.ws, code, reason, reason.length);
+            const { code: code2, reason } = this.#info.closeInfo;
+            closeWebSocketConnection(this.ws, code2, reason, reason.length);
             failWebsocketConnection(this.ws, reason);
             return false;
           }
@@ -17995,17 +17995,17 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code = void 0, reason = void 0) {
+      close(code2 = void 0, reason = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix = "WebSocket.close";
-        if (code !== void 0) {
-          code = webidl.converters["unsigned short"](code, prefix, "code", { clamp: true });
+        if (code2 !== void 0) {
+          code2 = webidl.converters["unsigned short"](code2, prefix, "code", { clamp: true });
         }
         if (reason !== void 0) {
           reason = webidl.converters.USVString(reason, prefix, "reason");
         }
-        if (code !== void 0) {
-          if (code !== 1e3 && (code < 3e3 || code > 4999)) {
+        if (code2 !== void 0) {
+          if (code2 !== 1e3 && (code2 < 3e3 || code2 > 4999)) {
             throw new DOMException("invalid code", "InvalidAccessError");
           }
         }
@@ -18019,7 +18019,7 @@ var require_websocket = __commonJS({
             );
           }
         }
-        closeWebSocketConnection(this, code, reason, reasonByteLength);
+        closeWebSocketConnection(this, code2, reason, reasonByteLength);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -18265,15 +18265,15 @@ var require_websocket = __commonJS({
     }
     function onParserError(err) {
       let message;
-      let code;
+      let code2;
       if (err instanceof CloseEvent) {
         message = err.reason;
-        code = err.code;
+        code2 = err.code;
       } else {
         message = err.message;
       }
       fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
-      closeWebSocketConnection(this, code);
+      closeWebSocketConnection(this, code2);
     }
     module.exports = {
       WebSocket
@@ -18296,8 +18296,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve3) => {
-        setTimeout(resolve3, ms).unref();
+      return new Promise((resolve4) => {
+        setTimeout(resolve4, ms).unref();
       });
     }
     module.exports = {
@@ -18665,15 +18665,15 @@ ${value2}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count2) {
-        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count4) {
+        while (count4 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count2 < remaining) {
-            this.linePos += count2;
-            count2 = 0;
+          if (count4 < remaining) {
+            this.linePos += count4;
+            count4 = 0;
           } else {
-            count2 -= remaining;
+            count4 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -19257,11 +19257,11 @@ var require_cedar_wasm = __commonJS({
       }
     }
     exports.getCedarVersion = getCedarVersion;
-    function getValidRequestEnvsPolicy2(t, s) {
+    function getValidRequestEnvsPolicy3(t, s) {
       const ret = wasm.getValidRequestEnvsPolicy(t, s);
       return ret;
     }
-    exports.getValidRequestEnvsPolicy = getValidRequestEnvsPolicy2;
+    exports.getValidRequestEnvsPolicy = getValidRequestEnvsPolicy3;
     function getValidRequestEnvsTemplate(t, s) {
       const ret = wasm.getValidRequestEnvsTemplate(t, s);
       return ret;
@@ -19437,9 +19437,9 @@ var require_cedar_wasm = __commonJS({
       const mem = getUint8ArrayMemory0();
       let offset = 0;
       for (; offset < len; offset++) {
-        const code = arg.charCodeAt(offset);
-        if (code > 127) break;
-        mem[ptr + offset] = code;
+        const code2 = arg.charCodeAt(offset);
+        if (code2 > 127) break;
+        mem[ptr + offset] = code2;
       }
       if (offset !== len) {
         if (offset !== 0) {
@@ -20047,8 +20047,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count4, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count4);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -20156,13 +20156,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count2 = 0;
+        let count4 = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count2)
-            count2 = c;
+          if (c > count4)
+            count4 = c;
         }
-        return count2;
+        return count4;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -20626,8 +20626,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str2 += json.slice(start, i);
-                const code = json.substr(i + 2, 4);
-                switch (code) {
+                const code2 = json.substr(i + 2, 4);
+                switch (code2) {
                   case "0000":
                     str2 += "\\0";
                     break;
@@ -20653,8 +20653,8 @@ var require_stringifyString = __commonJS({
                     str2 += "\\P";
                     break;
                   default:
-                    if (code.substr(0, 2) === "00")
-                      str2 += "\\x" + code.substr(2);
+                    if (code2.substr(0, 2) === "00")
+                      str2 += "\\x" + code2.substr(2);
                     else
                       str2 += json.substr(i, 6);
                 }
@@ -23115,8 +23115,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count4, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count4);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -23153,22 +23153,22 @@ var require_errors2 = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
+      constructor(name, pos, code2, message) {
         super();
         this.name = name;
-        this.code = code;
+        this.code = code2;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
+      constructor(pos, code2, message) {
+        super("YAMLParseError", pos, code2, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
+      constructor(pos, code2, message) {
+        super("YAMLWarning", pos, code2, message);
       }
     };
     var prettifyError = (src, lc) => (error3) => {
@@ -23193,12 +23193,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count4 = 1;
         const end = error3.linePos[1];
         if (end?.line === line && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count4 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count4);
         error3.message += `:
 
 ${lineStr}
@@ -23442,10 +23442,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep3, value: value2 } = collItem;
+        const { start, key, sep: sep4, value: value2 } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -23459,7 +23459,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep3) {
+          if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -23483,7 +23483,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value2,
           offset: keyNode.range[2],
@@ -23499,7 +23499,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value2, onError);
           offset = valueNode.range[2];
@@ -23590,7 +23590,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep3 = "";
+        let sep4 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -23604,13 +23604,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep3 + cb;
-              sep3 = "";
+                comment += sep4 + cb;
+              sep4 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep3 += source;
+                sep4 += source;
               hasSpace = true;
               break;
             default:
@@ -23653,18 +23653,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep3, value: value2 } = collItem;
+        const { start, key, sep: sep4, value: value2 } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep3 && !value2) {
+          if (!props.anchor && !props.tag && !sep4 && !value2) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -23718,8 +23718,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep3 && !props.found) {
-          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
+        if (!isMap2 && !sep4 && !props.found) {
+          const valueNode = value2 ? composeNode(ctx, value2, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value2))
@@ -23731,7 +23731,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value2,
@@ -23742,8 +23742,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep3)
-                for (const st of sep3) {
+              if (sep4)
+                for (const st of sep4) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -23760,7 +23760,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
+          const valueNode = value2 ? composeNode(ctx, value2, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value2))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -23940,7 +23940,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value2 = "";
-      let sep3 = "";
+      let sep4 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value2 += lines[i][0].slice(trimIndent) + "\n";
@@ -23957,24 +23957,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar2.Scalar.BLOCK_LITERAL) {
-          value2 += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          value2 += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep3 === " ")
-            sep3 = "\n";
-          else if (!prevMoreIndented && sep3 === "\n")
-            sep3 = "\n\n";
-          value2 += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          if (sep4 === " ")
+            sep4 = "\n";
+          else if (!prevMoreIndented && sep4 === "\n")
+            sep4 = "\n\n";
+          value2 += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep3 === "\n")
+          if (sep4 === "\n")
             value2 += "\n";
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          value2 += sep3 + content;
-          sep3 = " ";
+          value2 += sep4 + content;
+          sep4 = " ";
           prevMoreIndented = false;
         }
       }
@@ -24077,7 +24077,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value2;
-      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
+      const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
       switch (type) {
         case "scalar":
           _type = Scalar2.Scalar.PLAIN;
@@ -24157,25 +24157,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep3 = " ";
+      let sep4 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep3 === "\n")
-            res += sep3;
+          if (sep4 === "\n")
+            res += sep4;
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          res += sep3 + lm;
-          sep3 = " ";
+          res += sep4 + lm;
+          sep4 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep3 + (match?.[1] ?? "");
+      return res + sep4 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -24275,9 +24275,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok ? parseInt(cc, 16) : NaN;
+      const code2 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code);
+        return String.fromCodePoint(code2);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -24599,12 +24599,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning2) => {
+        this.onError = (source, code2, message, warning2) => {
           const pos = getErrorPos(source);
           if (warning2)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
+            this.errors.push(new errors.YAMLParseError(pos, code2, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -24766,12 +24766,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code, message) => {
+        const _onError = (pos, code2, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code, message);
+            onError(offset, code2, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
         };
         switch (token.type) {
           case "scalar":
@@ -24985,14 +24985,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep3, value: value2 }) {
+    function stringifyItem({ start, key, sep: sep4, value: value2 }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep3)
-        for (const st of sep3)
+      if (sep4)
+        for (const st of sep4)
           res += st.source;
       if (value2)
         res += stringifyToken(value2);
@@ -25883,7 +25883,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser = class {
+    var Parser2 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -26159,18 +26159,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep3;
+          let sep4;
           if (scalar.end) {
-            sep3 = scalar.end;
-            sep3.push(this.sourceToken);
+            sep4 = scalar.end;
+            sep4.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep3 = [this.sourceToken];
+            sep4 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep3 }]
+            items: [{ start, key: scalar, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -26323,15 +26323,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep3 = it.sep;
-                  sep3.push(this.sourceToken);
+                  const sep4 = it.sep;
+                  sep4.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep3 }]
+                    items: [{ start: start2, key, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -26525,13 +26525,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep3 = fc.end.splice(1, fc.end.length);
-            sep3.push(this.sourceToken);
+            const sep4 = fc.end.splice(1, fc.end.length);
+            sep4.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep3 }]
+              items: [{ start, key: fc, sep: sep4 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -26656,7 +26656,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser;
+    exports.Parser = Parser2;
   }
 });
 
@@ -26838,9 +26838,9 @@ var require_code = __commonJS({
     };
     exports.Name = Name;
     var _Code = class extends _CodeOrName {
-      constructor(code) {
+      constructor(code2) {
         super();
-        this._items = typeof code === "string" ? [code] : code;
+        this._items = typeof code2 === "string" ? [code2] : code2;
       }
       toString() {
         return this.str;
@@ -26867,13 +26867,13 @@ var require_code = __commonJS({
     exports._Code = _Code;
     exports.nil = new _Code("");
     function _(strs, ...args) {
-      const code = [strs[0]];
+      const code2 = [strs[0]];
       let i = 0;
       while (i < args.length) {
-        addCodeArg(code, args[i]);
-        code.push(strs[++i]);
+        addCodeArg(code2, args[i]);
+        code2.push(strs[++i]);
       }
-      return new _Code(code);
+      return new _Code(code2);
     }
     exports._ = _;
     var plus = new _Code("+");
@@ -26889,13 +26889,13 @@ var require_code = __commonJS({
       return new _Code(expr);
     }
     exports.str = str2;
-    function addCodeArg(code, arg) {
+    function addCodeArg(code2, arg) {
       if (arg instanceof _Code)
-        code.push(...arg._items);
+        code2.push(...arg._items);
       else if (arg instanceof Name)
-        code.push(arg);
+        code2.push(arg);
       else
-        code.push(interpolate2(arg));
+        code2.push(interpolate2(arg));
     }
     exports.addCodeArg = addCodeArg;
     function optimize(expr) {
@@ -27079,7 +27079,7 @@ var require_scope = __commonJS({
         }, usedValues, getCode);
       }
       _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code = code_1.nil;
+        let code2 = code_1.nil;
         for (const prefix in values) {
           const vs = values[prefix];
           if (!vs)
@@ -27092,16 +27092,16 @@ var require_scope = __commonJS({
             let c = valueCode(name);
             if (c) {
               const def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
-              code = (0, code_1._)`${code}${def} ${name} = ${c};${this.opts._n}`;
+              code2 = (0, code_1._)`${code2}${def} ${name} = ${c};${this.opts._n}`;
             } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
-              code = (0, code_1._)`${code}${c}${this.opts._n}`;
+              code2 = (0, code_1._)`${code2}${c}${this.opts._n}`;
             } else {
               throw new ValueError(name);
             }
             nameSet.set(name, UsedValueState.Completed);
           });
         }
-        return code;
+        return code2;
       }
     };
     exports.ValueScope = ValueScope;
@@ -27261,9 +27261,9 @@ var require_codegen = __commonJS({
       }
     };
     var AnyCode = class extends Node {
-      constructor(code) {
+      constructor(code2) {
         super();
-        this.code = code;
+        this.code = code2;
       }
       render({ _n }) {
         return `${this.code};` + _n;
@@ -27285,7 +27285,7 @@ var require_codegen = __commonJS({
         this.nodes = nodes;
       }
       render(opts) {
-        return this.nodes.reduce((code, n) => code + n.render(opts), "");
+        return this.nodes.reduce((code2, n) => code2 + n.render(opts), "");
       }
       optimizeNodes() {
         const { nodes } = this;
@@ -27333,10 +27333,10 @@ var require_codegen = __commonJS({
         this.condition = condition;
       }
       render(opts) {
-        let code = `if(${this.condition})` + super.render(opts);
+        let code2 = `if(${this.condition})` + super.render(opts);
         if (this.else)
-          code += "else " + this.else.render(opts);
-        return code;
+          code2 += "else " + this.else.render(opts);
+        return code2;
       }
       optimizeNodes() {
         super.optimizeNodes();
@@ -27457,12 +27457,12 @@ var require_codegen = __commonJS({
     Return.kind = "return";
     var Try = class extends BlockNode {
       render(opts) {
-        let code = "try" + super.render(opts);
+        let code2 = "try" + super.render(opts);
         if (this.catch)
-          code += this.catch.render(opts);
+          code2 += this.catch.render(opts);
         if (this.finally)
-          code += this.finally.render(opts);
-        return code;
+          code2 += this.finally.render(opts);
+        return code2;
       }
       optimizeNodes() {
         var _a, _b;
@@ -27579,18 +27579,18 @@ var require_codegen = __commonJS({
       }
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
-        const code = ["{"];
+        const code2 = ["{"];
         for (const [key, value2] of keyValues) {
-          if (code.length > 1)
-            code.push(",");
-          code.push(key);
+          if (code2.length > 1)
+            code2.push(",");
+          code2.push(key);
           if (key !== value2 || this.opts.es5) {
-            code.push(":");
-            (0, code_1.addCodeArg)(code, value2);
+            code2.push(":");
+            (0, code_1.addCodeArg)(code2, value2);
           }
         }
-        code.push("}");
-        return new code_1._Code(code);
+        code2.push("}");
+        return new code_1._Code(code2);
       }
       // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
       if(condition, thenBody, elseBody) {
@@ -28554,14 +28554,14 @@ var require_code2 = __commonJS({
     }
     exports.callValidateCode = callValidateCode;
     var newRegExp = (0, codegen_1._)`new RegExp`;
-    function usePattern({ gen, it: { opts } }, pattern) {
+    function usePattern({ gen, it: { opts } }, pattern2) {
       const u = opts.unicodeRegExp ? "u" : "";
       const { regExp } = opts.code;
-      const rx = regExp(pattern, u);
+      const rx = regExp(pattern2, u);
       return gen.scopeValue("pattern", {
         key: rx.toString(),
         ref: rx,
-        code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern}, ${u})`
+        code: (0, codegen_1._)`${regExp.code === "new RegExp" ? newRegExp : (0, util_2.useFunc)(gen, regExp)}(${pattern2}, ${u})`
       });
     }
     exports.usePattern = usePattern;
@@ -28961,20 +28961,20 @@ var require_resolve = __commonJS({
       return false;
     }
     function countKeys(schema) {
-      let count2 = 0;
+      let count4 = 0;
       for (const key in schema) {
         if (key === "$ref")
           return Infinity;
-        count2++;
+        count4++;
         if (SIMPLE_INLINED.has(key))
           continue;
         if (typeof schema[key] == "object") {
-          (0, util_1.eachItem)(schema[key], (sch) => count2 += countKeys(sch));
+          (0, util_1.eachItem)(schema[key], (sch) => count4 += countKeys(sch));
         }
-        if (count2 === Infinity)
+        if (count4 === Infinity)
           return Infinity;
       }
-      return count2;
+      return count4;
     }
     function getFullPath(resolver, id2 = "", normalize2) {
       if (normalize2 !== false)
@@ -29725,7 +29725,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve3.call(this, root, ref);
+      let _sch = resolve4.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -29752,7 +29752,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve3(root, ref) {
+    function resolve4(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -29874,22 +29874,22 @@ var require_utils2 = __commonJS({
     }
     function stringArrayToHexStripped(input) {
       let acc = "";
-      let code = 0;
+      let code2 = 0;
       let i = 0;
       for (i = 0; i < input.length; i++) {
-        code = input[i].charCodeAt(0);
-        if (code === 48) {
+        code2 = input[i].charCodeAt(0);
+        if (code2 === 48) {
           continue;
         }
-        if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
+        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
           return "";
         }
         acc += input[i];
         break;
       }
       for (i += 1; i < input.length; i++) {
-        code = input[i].charCodeAt(0);
-        if (!(code >= 48 && code <= 57 || code >= 65 && code <= 70 || code >= 97 && code <= 102)) {
+        code2 = input[i].charCodeAt(0);
+        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
           return "";
         }
         acc += input[i];
@@ -30162,15 +30162,15 @@ var require_utils2 = __commonJS({
         if (isPathCharacter(ch)) {
           output += ch;
         } else {
-          const code = input.charCodeAt(i);
-          if (code < 128) {
-            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
-          } else if (code < 55296 || code > 57343) {
-            output += percentEncodeNonAscii(code);
-          } else if (code <= 56319 && i + 1 < input.length) {
+          const code2 = input.charCodeAt(i);
+          if (code2 < 128) {
+            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
+          } else if (code2 < 55296 || code2 > 57343) {
+            output += percentEncodeNonAscii(code2);
+          } else if (code2 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -30201,15 +30201,15 @@ var require_utils2 = __commonJS({
         if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
           output += ch;
         } else {
-          const code = input.charCodeAt(i);
-          if (code < 128) {
-            output += BYTE_HEX[code];
-          } else if (code < 55296 || code > 57343) {
-            output += percentEncodeNonAscii(code);
-          } else if (code <= 56319 && i + 1 < input.length) {
+          const code2 = input.charCodeAt(i);
+          if (code2 < 128) {
+            output += BYTE_HEX[code2];
+          } else if (code2 < 55296 || code2 > 57343) {
+            output += percentEncodeNonAscii(code2);
+          } else if (code2 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -30236,15 +30236,15 @@ var require_utils2 = __commonJS({
         if (isAllowed(ch)) {
           output += ch;
         } else {
-          const code = input.charCodeAt(i);
-          if (code < 128) {
-            output += BYTE_HEX[code];
-          } else if (code < 55296 || code > 57343) {
-            output += percentEncodeNonAscii(code);
-          } else if (code <= 56319 && i + 1 < input.length) {
+          const code2 = input.charCodeAt(i);
+          if (code2 < 128) {
+            output += BYTE_HEX[code2];
+          } else if (code2 < 55296 || code2 > 57343) {
+            output += percentEncodeNonAscii(code2);
+          } else if (code2 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -30289,15 +30289,15 @@ var require_utils2 = __commonJS({
         if (isQueryFragmentCharacter(ch)) {
           output += ch;
         } else {
-          const code = input.charCodeAt(i);
-          if (code < 128) {
-            output += isEscapeSafe(code) ? ch : BYTE_HEX[code];
-          } else if (code < 55296 || code > 57343) {
-            output += percentEncodeNonAscii(code);
-          } else if (code <= 56319 && i + 1 < input.length) {
+          const code2 = input.charCodeAt(i);
+          if (code2 < 128) {
+            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
+          } else if (code2 < 55296 || code2 > 57343) {
+            output += percentEncodeNonAscii(code2);
+          } else if (code2 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -30616,7 +30616,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve3(baseURI, relativeURI, options) {
+    function resolve4(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -30652,50 +30652,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative3, options, skipNormalization) {
+    function resolveComponent(base, relative4, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse3(serialize(base, options), options);
-        relative3 = parse3(serialize(relative3, options), options);
+        relative4 = parse3(serialize(relative4, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative3.scheme) {
-        target.scheme = relative3.scheme;
-        target.userinfo = relative3.userinfo;
-        target.host = relative3.host;
-        target.port = relative3.port;
-        target.path = removeDotSegments(relative3.path || "");
-        target.query = relative3.query;
+      if (!options.tolerant && relative4.scheme) {
+        target.scheme = relative4.scheme;
+        target.userinfo = relative4.userinfo;
+        target.host = relative4.host;
+        target.port = relative4.port;
+        target.path = removeDotSegments(relative4.path || "");
+        target.query = relative4.query;
       } else {
-        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
-          target.userinfo = relative3.userinfo;
-          target.host = relative3.host;
-          target.port = relative3.port;
-          target.path = removeDotSegments(relative3.path || "");
-          target.query = relative3.query;
+        if (relative4.userinfo !== void 0 || relative4.host !== void 0 || relative4.port !== void 0) {
+          target.userinfo = relative4.userinfo;
+          target.host = relative4.host;
+          target.port = relative4.port;
+          target.path = removeDotSegments(relative4.path || "");
+          target.query = relative4.query;
         } else {
-          if (!relative3.path) {
+          if (!relative4.path) {
             target.path = base.path;
-            if (relative3.query !== void 0) {
-              target.query = relative3.query;
+            if (relative4.query !== void 0) {
+              target.query = relative4.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative3.path[0] === "/") {
-              target.path = removeDotSegments(relative3.path);
+            if (relative4.path[0] === "/") {
+              target.path = removeDotSegments(relative4.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative3.path;
+                target.path = "/" + relative4.path;
               } else if (!base.path) {
-                target.path = relative3.path;
+                target.path = relative4.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative4.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative3.query;
+            target.query = relative4.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -30703,7 +30703,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative3.fragment;
+      target.fragment = relative4.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -30794,12 +30794,12 @@ var require_fast_uri = __commonJS({
     }
     function hasMalformedPercentEncoding(component) {
       if (component === void 0) return false;
-      let percent = component.indexOf("%");
-      while (percent !== -1) {
-        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
+      let percent2 = component.indexOf("%");
+      while (percent2 !== -1) {
+        if (percent2 + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent2 + 1, percent2 + 3))) {
           return true;
         }
-        percent = component.indexOf("%", percent + 3);
+        percent2 = component.indexOf("%", percent2 + 3);
       }
       return false;
     }
@@ -31007,7 +31007,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize2,
-      resolve: resolve3,
+      resolve: resolve4,
       resolveComponent,
       equal,
       serialize,
@@ -32512,8 +32512,8 @@ var require_contains = __commonJS({
         cxt.result(valid, () => cxt.reset());
         function validateItemsWithCount() {
           const schValid = gen.name("_valid");
-          const count2 = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count2)));
+          const count4 = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count4)));
         }
         function validateItems(_valid, block) {
           gen.forRange("i", 0, len, (i) => {
@@ -32526,16 +32526,16 @@ var require_contains = __commonJS({
             block();
           });
         }
-        function checkLimits(count2) {
-          gen.code((0, codegen_1._)`${count2}++`);
+        function checkLimits(count4) {
+          gen.code((0, codegen_1._)`${count4}++`);
           if (max === void 0) {
-            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count4} >= ${min}`, () => gen.assign(valid, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count4} > ${max}`, () => gen.assign(valid, false).break());
             if (min === 1)
               gen.assign(valid, true);
             else
-              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count4} >= ${min}`, () => gen.assign(valid, true));
           }
         }
       }
@@ -33574,8 +33574,8 @@ var require_format = __commonJS({
             }
           }
           function getFormat(fmtDef) {
-            const code = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code });
+            const code2 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
+            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
               return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
             }
@@ -33728,7 +33728,7 @@ var require_discriminator = __commonJS({
         function getMapping() {
           var _a;
           const oneOfMapping = {};
-          const topRequired = hasRequired(parentSchema);
+          const topRequired = hasRequired2(parentSchema);
           let tagRequired = true;
           for (let i = 0; i < oneOf.length; i++) {
             let sch = oneOf[i];
@@ -33744,13 +33744,13 @@ var require_discriminator = __commonJS({
             if (typeof propSch != "object") {
               throw new Error(`discriminator: oneOf subschemas (or referenced schemas) must have "properties/${tagName}"`);
             }
-            tagRequired = tagRequired && (topRequired || hasRequired(sch));
+            tagRequired = tagRequired && (topRequired || hasRequired2(sch));
             addMappings(propSch, i);
           }
           if (!tagRequired)
             throw new Error(`discriminator: "${tagName}" must be required`);
           return oneOfMapping;
-          function hasRequired({ required }) {
+          function hasRequired2({ required }) {
             return Array.isArray(required) && required.includes(tagName);
           }
           function addMappings(sch, i) {
@@ -34825,10 +34825,10 @@ var require_errors4 = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code, data) {
+      constructor(message, code2, data) {
         super(message);
         this.name = "HTTPParserError";
-        this.code = code ? `HPE_${code}` : void 0;
+        this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -34855,12 +34855,12 @@ var require_errors4 = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -34873,12 +34873,12 @@ var require_errors4 = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code, { headers, body }) {
+      constructor(message, code2, { headers, body }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.body = body;
         this.headers = headers;
       }
@@ -34921,11 +34921,11 @@ var require_errors4 = __commonJS({
       }
     };
     var Socks5ProxyError = class extends UndiciError {
-      constructor(message, code) {
+      constructor(message, code2) {
         super(message);
         this.name = "Socks5ProxyError";
         this.message = message || "SOCKS5 proxy error";
-        this.code = code || "UND_ERR_SOCKS5";
+        this.code = code2 || "UND_ERR_SOCKS5";
       }
     };
     var kMessageSizeExceededError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_WS_MESSAGE_SIZE_EXCEEDED");
@@ -35129,8 +35129,8 @@ var require_tree2 = __commonJS({
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key.charCodeAt(index);
-        if (code > 127) {
+        const code2 = this.code = key.charCodeAt(index);
+        if (code2 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
@@ -35152,11 +35152,11 @@ var require_tree2 = __commonJS({
         let index = 0;
         let node = this;
         while (true) {
-          const code = key.charCodeAt(index);
-          if (code > 127) {
+          const code2 = key.charCodeAt(index);
+          if (code2 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node.code === code) {
+          if (node.code === code2) {
             if (length === ++index) {
               node.value = value2;
               break;
@@ -35166,7 +35166,7 @@ var require_tree2 = __commonJS({
               node.middle = new _TstNode(key, value2, index);
               break;
             }
-          } else if (node.code < code) {
+          } else if (node.code < code2) {
             if (node.left !== null) {
               node = node.left;
             } else {
@@ -35190,19 +35190,19 @@ var require_tree2 = __commonJS({
         let index = 0;
         let node = this;
         while (node !== null && index < keylength) {
-          let code = key[index];
-          if (code <= 90 && code >= 65) {
-            code |= 32;
+          let code2 = key[index];
+          if (code2 <= 90 && code2 >= 65) {
+            code2 |= 32;
           }
           while (node !== null) {
-            if (code === node.code) {
+            if (code2 === node.code) {
               if (keylength === ++index) {
                 return node;
               }
               node = node.middle;
               break;
             }
-            node = node.code < code ? node.left : node.right;
+            node = node.code < code2 ? node.left : node.right;
           }
         }
         return null;
@@ -36287,11 +36287,11 @@ var require_diagnostics2 = __commonJS({
       diagnosticsChannel.subscribe(
         "undici:websocket:close",
         (evt) => {
-          const { websocket, code, reason } = evt;
+          const { websocket, code: code2, reason } = evt;
           debugLog(
             "closed connection to %s - %s %s",
             websocket.url,
-            code,
+            code2,
             reason
           );
         }
@@ -37000,9 +37000,9 @@ var require_dispatcher_base2 = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve3(data);
+              return err ? reject(err) : resolve4(data);
             });
           });
         }
@@ -37040,9 +37040,9 @@ var require_dispatcher_base2 = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve3, reject) => {
+          return new Promise((resolve4, reject) => {
             this.destroy(err, (err2, data) => {
-              return err2 ? reject(err2) : resolve3(data);
+              return err2 ? reject(err2) : resolve4(data);
             });
           });
         }
@@ -38706,8 +38706,8 @@ var require_webidl2 = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(opts) {
-      const plural = opts.types.length === 1 ? "" : " one of";
-      const message = `${opts.argument} could not be converted to${plural}: ${opts.types.join(", ")}.`;
+      const plural2 = opts.types.length === 1 ? "" : " one of";
+      const message = `${opts.argument} could not be converted to${plural2}: ${opts.types.join(", ")}.`;
       return webidl.errors.exception({
         header: opts.prefix,
         message
@@ -39320,9 +39320,9 @@ var require_util11 = __commonJS({
     }
     function isValidEncodedURL(url) {
       for (let i = 0; i < url.length; ++i) {
-        const code = url.charCodeAt(i);
-        if (code > 126 || // Non-US-ASCII + DEL
-        code < 32) {
+        const code2 = url.charCodeAt(i);
+        if (code2 > 126 || // Non-US-ASCII + DEL
+        code2 < 32) {
           return false;
         }
       }
@@ -39823,8 +39823,8 @@ var require_util11 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -39850,8 +39850,8 @@ var require_util11 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -40548,8 +40548,8 @@ var require_promise = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve3, reject) => {
-        res = resolve3;
+      const promise = new Promise((resolve4, reject) => {
+        res = resolve4;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -41026,7 +41026,7 @@ var require_client_h12 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser = class {
+    var Parser2 = class {
       /**
          * @param {import('./client.js')} client
          * @param {import('net').Socket} socket
@@ -41507,7 +41507,7 @@ var require_client_h12 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser(client, socket, llhttpInstance);
+      socket[kParser] = new Parser2(client, socket, llhttpInstance);
       util.addListener(socket, "error", onHttpSocketError);
       util.addListener(socket, "readable", onHttpSocketReadable);
       util.addListener(socket, "end", onHttpSocketEnd);
@@ -41975,12 +41975,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -42363,9 +42363,9 @@ var require_client_h22 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code, id2) {
+    function onHttp2FrameError(type, code2, id2) {
       if (id2 === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -42692,9 +42692,9 @@ var require_client_h22 = __commonJS({
         stream.removeAllListeners("data");
         abort(err);
       });
-      stream.once("frameError", (type, code) => {
+      stream.once("frameError", (type, code2) => {
         stream.removeAllListeners("data");
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`));
       });
       stream.on("aborted", () => {
         stream.removeAllListeners("data");
@@ -42864,12 +42864,12 @@ var require_client_h22 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve3, reject) => {
+      const waitForDrain = () => new Promise((resolve4, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve3;
+          callback = resolve4;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -43186,16 +43186,16 @@ var require_client2 = __commonJS({
         return this[kNeedDrain] < 2;
       }
       [kClose]() {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve3;
+            this[kClosedResolve] = resolve4;
           } else {
-            resolve3(null);
+            resolve4(null);
           }
         });
       }
       [kDestroy](err) {
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -43208,7 +43208,7 @@ var require_client2 = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve3(null);
+            resolve4(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -43615,8 +43615,8 @@ var require_pool_base2 = __commonJS({
           }
           return Promise.all(closeAll);
         } else {
-          return new Promise((resolve3) => {
-            this[kClosedResolve] = resolve3;
+          return new Promise((resolve4) => {
+            this[kClosedResolve] = resolve4;
           });
         }
       }
@@ -44738,7 +44738,7 @@ var require_socks5_proxy_agent = __commonJS({
         const proxyHost = this[kProxyUrl].hostname;
         const proxyPort = parseInt(this[kProxyUrl].port) || 1080;
         debug2("creating SOCKS5 connection to", proxyHost, proxyPort);
-        const socket = await new Promise((resolve3, reject) => {
+        const socket = await new Promise((resolve4, reject) => {
           this[kConnector]({
             hostname: proxyHost,
             host: proxyHost,
@@ -44748,7 +44748,7 @@ var require_socks5_proxy_agent = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve3(socket2);
+              resolve4(socket2);
             }
           });
         });
@@ -44758,14 +44758,14 @@ var require_socks5_proxy_agent = __commonJS({
           socket.destroy();
         });
         await socks5Client.handshake();
-        await new Promise((resolve3, reject) => {
+        await new Promise((resolve4, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 authentication timeout"));
           }, 5e3);
           const onAuthenticated = () => {
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve3();
+            resolve4();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -44774,14 +44774,14 @@ var require_socks5_proxy_agent = __commonJS({
           };
           if (socks5Client.state === STATES.AUTHENTICATED) {
             clearTimeout(timeout);
-            resolve3();
+            resolve4();
           } else {
             socks5Client.once("authenticated", onAuthenticated);
             socks5Client.once("error", onError);
           }
         });
         await socks5Client.connect(targetHost, targetPort);
-        await new Promise((resolve3, reject) => {
+        await new Promise((resolve4, reject) => {
           const timeout = setTimeout(() => {
             reject(new Error("SOCKS5 connection timeout"));
           }, 5e3);
@@ -44789,7 +44789,7 @@ var require_socks5_proxy_agent = __commonJS({
             debug2("SOCKS5 tunnel established to", targetHost, targetPort, "via", info2);
             clearTimeout(timeout);
             socks5Client.removeListener("error", onError);
-            resolve3();
+            resolve4();
           };
           const onError = (err) => {
             clearTimeout(timeout);
@@ -44832,8 +44832,8 @@ var require_socks5_proxy_agent = __commonJS({
                       socket,
                       servername: this[kRequestTls]?.servername || targetHost
                     });
-                    await new Promise((resolve3, reject) => {
-                      finalSocket.once("secureConnect", resolve3);
+                    await new Promise((resolve4, reject) => {
+                      finalSocket.once("secureConnect", resolve4);
                       finalSocket.once("error", reject);
                     });
                   }
@@ -45467,7 +45467,7 @@ var require_retry_handler2 = __commonJS({
         this.handler.onRequestUpgrade?.(this.controllerProxy, statusCode, headers, socket);
       }
       static [kRetryHandlerDefaultRetry](err, { state, opts }, cb) {
-        const { statusCode, code, headers } = err;
+        const { statusCode, code: code2, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -45479,7 +45479,7 @@ var require_retry_handler2 = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state;
-        if (code && code !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code)) {
+        if (code2 && code2 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code2)) {
           cb(err);
           return;
         }
@@ -45966,7 +45966,7 @@ var require_readable2 = __commonJS({
         if (this._readableState.closeEmitted) {
           return Promise.resolve(null);
         }
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           if (this[kContentLength] && this[kContentLength] > limit || this[kBytesRead] > limit) {
             this.destroy(new AbortError());
           }
@@ -45980,11 +45980,11 @@ var require_readable2 = __commonJS({
               if (signal.aborted) {
                 reject(signal.reason ?? new AbortError());
               } else {
-                resolve3(null);
+                resolve4(null);
               }
             });
           } else {
-            this.on("close", resolve3);
+            this.on("close", resolve4);
           }
           this.on("error", noop4).on("data", () => {
             if (this[kBytesRead] > limit) {
@@ -46012,7 +46012,7 @@ var require_readable2 = __commonJS({
     }
     function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -46027,7 +46027,7 @@ var require_readable2 = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve3,
+              resolve: resolve4,
               reject,
               length: 0,
               body: []
@@ -46101,18 +46101,18 @@ var require_readable2 = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2, encoding) {
-      const { type, body, resolve: resolve3, stream, length } = consume2;
+      const { type, body, resolve: resolve4, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve3(chunksDecode(body, length, encoding));
+          resolve4(chunksDecode(body, length, encoding));
         } else if (type === "json") {
-          resolve3(JSON.parse(chunksDecode(body, length, encoding)));
+          resolve4(JSON.parse(chunksDecode(body, length, encoding)));
         } else if (type === "arrayBuffer") {
-          resolve3(chunksConcat(body, length).buffer);
+          resolve4(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve3(new Blob(body, { type: stream[kContentType] }));
+          resolve4(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve3(chunksConcat(body, length));
+          resolve4(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -46302,9 +46302,9 @@ var require_api_request2 = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -46516,9 +46516,9 @@ var require_api_stream2 = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -46806,9 +46806,9 @@ var require_api_upgrade2 = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -46901,9 +46901,9 @@ var require_api_connect2 = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve3, reject) => {
+        return new Promise((resolve4, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve3(data);
+            return err ? reject(err) : resolve4(data);
           });
         });
       }
@@ -48111,16 +48111,16 @@ var require_snapshot_utils = __commonJS({
       }
       return function isUrlExcluded(url) {
         let urlLowerCased;
-        for (const pattern of excludePatterns) {
-          if (typeof pattern === "string") {
+        for (const pattern2 of excludePatterns) {
+          if (typeof pattern2 === "string") {
             if (!urlLowerCased) {
               urlLowerCased = url.toLowerCase();
             }
-            if (urlLowerCased.includes(pattern.toLowerCase())) {
+            if (urlLowerCased.includes(pattern2.toLowerCase())) {
               return true;
             }
-          } else if (pattern instanceof RegExp) {
-            if (pattern.test(url)) {
+          } else if (pattern2 instanceof RegExp) {
+            if (pattern2.test(url)) {
               return true;
             }
           }
@@ -48177,7 +48177,7 @@ var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
     var { writeFile: writeFile2, readFile, mkdir: mkdir2 } = __require("node:fs/promises");
-    var { dirname: dirname4, resolve: resolve3 } = __require("node:path");
+    var { dirname: dirname5, resolve: resolve4 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors4();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -48378,7 +48378,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         try {
-          const data = await readFile(resolve3(path), "utf8");
+          const data = await readFile(resolve4(path), "utf8");
           const parsed = JSON.parse(data);
           if (Array.isArray(parsed)) {
             this.#snapshots.clear();
@@ -48407,8 +48407,8 @@ var require_snapshot_recorder = __commonJS({
         if (!path) {
           throw new InvalidArgumentError("Snapshot path is required");
         }
-        const resolvedPath = resolve3(path);
-        await mkdir2(dirname4(resolvedPath), { recursive: true });
+        const resolvedPath = resolve4(path);
+        await mkdir2(dirname5(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash2, snapshot]) => ({
           hash: hash2,
           snapshot
@@ -50327,11 +50327,11 @@ var require_date = __commonJS({
       }
       let day = 0;
       if (date[5] === "0") {
-        const code = date.charCodeAt(6);
-        if (code < 49 || code > 57) {
+        const code2 = date.charCodeAt(6);
+        if (code2 < 49 || code2 > 57) {
           return void 0;
         }
-        day = code - 48;
+        day = code2 - 48;
       } else {
         const code1 = date.charCodeAt(5);
         if (code1 < 49 || code1 > 51) {
@@ -50408,11 +50408,11 @@ var require_date = __commonJS({
       const year = (yearDigit1 - 48) * 1e3 + (yearDigit2 - 48) * 100 + (yearDigit3 - 48) * 10 + (yearDigit4 - 48);
       let hour = 0;
       if (date[17] === "0") {
-        const code = date.charCodeAt(18);
-        if (code < 48 || code > 57) {
+        const code2 = date.charCodeAt(18);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        hour = code - 48;
+        hour = code2 - 48;
       } else {
         const code1 = date.charCodeAt(17);
         if (code1 < 48 || code1 > 50) {
@@ -50429,11 +50429,11 @@ var require_date = __commonJS({
       }
       let minute = 0;
       if (date[20] === "0") {
-        const code = date.charCodeAt(21);
-        if (code < 48 || code > 57) {
+        const code2 = date.charCodeAt(21);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        minute = code - 48;
+        minute = code2 - 48;
       } else {
         const code1 = date.charCodeAt(20);
         if (code1 < 48 || code1 > 53) {
@@ -50447,11 +50447,11 @@ var require_date = __commonJS({
       }
       let second = 0;
       if (date[23] === "0") {
-        const code = date.charCodeAt(24);
-        if (code < 48 || code > 57) {
+        const code2 = date.charCodeAt(24);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        second = code - 48;
+        second = code2 - 48;
       } else {
         const code1 = date.charCodeAt(23);
         if (code1 < 48 || code1 > 53) {
@@ -50535,11 +50535,11 @@ var require_date = __commonJS({
       }
       let day = 0;
       if (date[8] === " ") {
-        const code = date.charCodeAt(9);
-        if (code < 49 || code > 57) {
+        const code2 = date.charCodeAt(9);
+        if (code2 < 49 || code2 > 57) {
           return void 0;
         }
-        day = code - 48;
+        day = code2 - 48;
       } else {
         const code1 = date.charCodeAt(8);
         if (code1 < 49 || code1 > 51) {
@@ -50553,11 +50553,11 @@ var require_date = __commonJS({
       }
       let hour = 0;
       if (date[11] === "0") {
-        const code = date.charCodeAt(12);
-        if (code < 48 || code > 57) {
+        const code2 = date.charCodeAt(12);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        hour = code - 48;
+        hour = code2 - 48;
       } else {
         const code1 = date.charCodeAt(11);
         if (code1 < 48 || code1 > 50) {
@@ -50574,11 +50574,11 @@ var require_date = __commonJS({
       }
       let minute = 0;
       if (date[14] === "0") {
-        const code = date.charCodeAt(15);
-        if (code < 48 || code > 57) {
+        const code2 = date.charCodeAt(15);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        minute = code - 48;
+        minute = code2 - 48;
       } else {
         const code1 = date.charCodeAt(14);
         if (code1 < 48 || code1 > 53) {
@@ -50592,11 +50592,11 @@ var require_date = __commonJS({
       }
       let second = 0;
       if (date[17] === "0") {
-        const code = date.charCodeAt(18);
-        if (code < 48 || code > 57) {
+        const code2 = date.charCodeAt(18);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        second = code - 48;
+        second = code2 - 48;
       } else {
         const code1 = date.charCodeAt(17);
         if (code1 < 48 || code1 > 53) {
@@ -50663,11 +50663,11 @@ var require_date = __commonJS({
       }
       let day = 0;
       if (date[commaIndex + 2] === "0") {
-        const code = date.charCodeAt(commaIndex + 3);
-        if (code < 49 || code > 57) {
+        const code2 = date.charCodeAt(commaIndex + 3);
+        if (code2 < 49 || code2 > 57) {
           return void 0;
         }
-        day = code - 48;
+        day = code2 - 48;
       } else {
         const code1 = date.charCodeAt(commaIndex + 2);
         if (code1 < 49 || code1 > 51) {
@@ -50719,11 +50719,11 @@ var require_date = __commonJS({
       year += year < 70 ? 2e3 : 1900;
       let hour = 0;
       if (date[commaIndex + 12] === "0") {
-        const code = date.charCodeAt(commaIndex + 13);
-        if (code < 48 || code > 57) {
+        const code2 = date.charCodeAt(commaIndex + 13);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        hour = code - 48;
+        hour = code2 - 48;
       } else {
         const code1 = date.charCodeAt(commaIndex + 12);
         if (code1 < 48 || code1 > 50) {
@@ -50740,11 +50740,11 @@ var require_date = __commonJS({
       }
       let minute = 0;
       if (date[commaIndex + 15] === "0") {
-        const code = date.charCodeAt(commaIndex + 16);
-        if (code < 48 || code > 57) {
+        const code2 = date.charCodeAt(commaIndex + 16);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        minute = code - 48;
+        minute = code2 - 48;
       } else {
         const code1 = date.charCodeAt(commaIndex + 15);
         if (code1 < 48 || code1 > 53) {
@@ -50758,11 +50758,11 @@ var require_date = __commonJS({
       }
       let second = 0;
       if (date[commaIndex + 18] === "0") {
-        const code = date.charCodeAt(commaIndex + 19);
-        if (code < 48 || code > 57) {
+        const code2 = date.charCodeAt(commaIndex + 19);
+        if (code2 < 48 || code2 > 57) {
           return void 0;
         }
-        second = code - 48;
+        second = code2 - 48;
       } else {
         const code1 = date.charCodeAt(commaIndex + 18);
         if (code1 < 48 || code1 > 53) {
@@ -53666,8 +53666,8 @@ var require_headers2 = __commonJS({
     var { webidl } = require_webidl2();
     var assert = __require("node:assert");
     var util = __require("node:util");
-    function isHTTPWhiteSpaceCharCode(code) {
-      return code === 10 || code === 13 || code === 9 || code === 32;
+    function isHTTPWhiteSpaceCharCode(code2) {
+      return code2 === 10 || code2 === 13 || code2 === 9 || code2 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -56387,7 +56387,7 @@ var require_fetch2 = __commonJS({
         const agent = fetchParams.controller.dispatcher;
         const path = url.pathname + url.search;
         const hasTrailingQuestionMark = url.search.length === 0 && url.href[url.href.length - url.hash.length - 1] === "?";
-        return new Promise((resolve3, reject) => agent.dispatch(
+        return new Promise((resolve4, reject) => agent.dispatch(
           {
             path: hasTrailingQuestionMark ? `${path}?` : path,
             origin: url.origin,
@@ -56475,7 +56475,7 @@ var require_fetch2 = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve3({
+              resolve4({
                 status,
                 statusText,
                 headersList,
@@ -56528,7 +56528,7 @@ var require_fetch2 = __commonJS({
                   headersList.append(headerName, String(value2), true);
                 }
               }
-              resolve3({
+              resolve4({
                 status,
                 statusText: STATUS_CODES2[status],
                 headersList,
@@ -56552,7 +56552,7 @@ var require_fetch2 = __commonJS({
                   headersList.append(nameStr, value2.toString("latin1"), true);
                 }
               }
-              resolve3({
+              resolve4({
                 status,
                 statusText: STATUS_CODES2[status],
                 headersList,
@@ -57281,8 +57281,8 @@ var require_util13 = __commonJS({
     "use strict";
     function isCTLExcludingHtab(value2) {
       for (let i = 0; i < value2.length; ++i) {
-        const code = value2.charCodeAt(i);
-        if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
+        const code2 = value2.charCodeAt(i);
+        if (code2 >= 0 && code2 <= 8 || code2 >= 10 && code2 <= 31 || code2 === 127) {
           return true;
         }
       }
@@ -57290,26 +57290,26 @@ var require_util13 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code = name.charCodeAt(i);
-        if (code < 33 || // exclude CTLs (0-31), SP and HT
-        code > 126 || // exclude non-ascii and DEL
-        code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 60 || // <
-        code === 62 || // >
-        code === 64 || // @
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 58 || // :
-        code === 92 || // \
-        code === 47 || // /
-        code === 91 || // [
-        code === 93 || // ]
-        code === 63 || // ?
-        code === 61 || // =
-        code === 123 || // {
-        code === 125) {
+        const code2 = name.charCodeAt(i);
+        if (code2 < 33 || // exclude CTLs (0-31), SP and HT
+        code2 > 126 || // exclude non-ascii and DEL
+        code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 60 || // <
+        code2 === 62 || // >
+        code2 === 64 || // @
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 58 || // :
+        code2 === 92 || // \
+        code2 === 47 || // /
+        code2 === 91 || // [
+        code2 === 93 || // ]
+        code2 === 63 || // ?
+        code2 === 61 || // =
+        code2 === 123 || // {
+        code2 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
@@ -57325,31 +57325,31 @@ var require_util13 = __commonJS({
         ++i;
       }
       while (i < len) {
-        const code = value2.charCodeAt(i++);
-        if (code < 33 || // exclude CTLs (0-31)
-        code > 126 || // non-ascii and DEL (127)
-        code === 34 || // "
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 92) {
+        const code2 = value2.charCodeAt(i++);
+        if (code2 < 33 || // exclude CTLs (0-31)
+        code2 > 126 || // non-ascii and DEL (127)
+        code2 === 34 || // "
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
     function validateCookiePath(path) {
       for (let i = 0; i < path.length; ++i) {
-        const code = path.charCodeAt(i);
-        if (code < 32 || // exclude CTLs (0-31)
-        code > 126 || // exclude DEL and non-ascii
-        code === 59) {
+        const code2 = path.charCodeAt(i);
+        if (code2 < 32 || // exclude CTLs (0-31)
+        code2 > 126 || // exclude DEL and non-ascii
+        code2 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code) {
-      return code >= 48 && code <= 57 || // 0-9
-      code >= 65 && code <= 90 || // A-Z
-      code >= 97 && code <= 122;
+    function isLetterOrDigit(code2) {
+      return code2 >= 48 && code2 <= 57 || // 0-9
+      code2 >= 65 && code2 <= 90 || // A-Z
+      code2 >= 97 && code2 <= 122;
     }
     function validateCookieDomain(domain) {
       if (domain === " ") {
@@ -57360,8 +57360,8 @@ var require_util13 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain.length; ++i) {
-        const code = domain.charCodeAt(i);
-        if (code === 46) {
+        const code2 = domain.charCodeAt(i);
+        if (code2 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -57371,10 +57371,10 @@ var require_util13 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code)) {
+        if (labelLength === 0 && !isLetterOrDigit(code2)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code) && code !== 45) {
+        if (!isLetterOrDigit(code2) && code2 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -58121,37 +58121,37 @@ var require_util14 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code = protocol.charCodeAt(i);
-        if (code < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code > 126 || code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 44 || // ,
-        code === 47 || // /
-        code === 58 || // :
-        code === 59 || // ;
-        code === 60 || // <
-        code === 61 || // =
-        code === 62 || // >
-        code === 63 || // ?
-        code === 64 || // @
-        code === 91 || // [
-        code === 92 || // \
-        code === 93 || // ]
-        code === 123 || // {
-        code === 125) {
+        const code2 = protocol.charCodeAt(i);
+        if (code2 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code2 > 126 || code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 44 || // ,
+        code2 === 47 || // /
+        code2 === 58 || // :
+        code2 === 59 || // ;
+        code2 === 60 || // <
+        code2 === 61 || // =
+        code2 === 62 || // >
+        code2 === 63 || // ?
+        code2 === 64 || // @
+        code2 === 91 || // [
+        code2 === 92 || // \
+        code2 === 93 || // ]
+        code2 === 123 || // {
+        code2 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code) {
-      if (code >= 1e3 && code < 1015) {
-        return code !== 1004 && // reserved
-        code !== 1005 && // "MUST NOT be set as a status code"
-        code !== 1006;
+    function isValidStatusCode(code2) {
+      if (code2 >= 1e3 && code2 < 1015) {
+        return code2 !== 1004 && // reserved
+        code2 !== 1005 && // "MUST NOT be set as a status code"
+        code2 !== 1006;
       }
-      return code >= 3e3 && code <= 4999;
+      return code2 >= 3e3 && code2 <= 4999;
     }
     function isControlFrame(opcode) {
       return opcode === opcodes.CLOSE || opcode === opcodes.PING || opcode === opcodes.PONG;
@@ -58212,9 +58212,9 @@ var require_util14 = __commonJS({
       }
       return urlRecord;
     }
-    function validateCloseCodeAndReason(code, reason) {
-      if (code !== null) {
-        if (code !== 1e3 && (code < 3e3 || code > 4999)) {
+    function validateCloseCodeAndReason(code2, reason) {
+      if (code2 !== null) {
+        if (code2 !== 1e3 && (code2 < 3e3 || code2 > 4999)) {
           throw new DOMException("invalid code", "InvalidAccessError");
         }
       }
@@ -58469,28 +58469,28 @@ var require_connection2 = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(object, code, reason, validate4 = false) {
-      code ??= null;
+    function closeWebSocketConnection(object, code2, reason, validate4 = false) {
+      code2 ??= null;
       reason ??= "";
-      if (validate4) validateCloseCodeAndReason(code, reason);
+      if (validate4) validateCloseCodeAndReason(code2, reason);
       if (isClosed(object.readyState) || isClosing(object.readyState)) {
       } else if (!isEstablished(object.readyState)) {
         failWebsocketConnection(object);
         object.readyState = states.CLOSING;
       } else if (!object.closeState.has(sentCloseFrameState.SENT) && !object.closeState.has(sentCloseFrameState.RECEIVED)) {
         const frame = new WebsocketFrameSend();
-        if (reason.length !== 0 && code === null) {
-          code = 1e3;
+        if (reason.length !== 0 && code2 === null) {
+          code2 = 1e3;
         }
-        assert(code === null || Number.isInteger(code));
-        if (code === null && reason.length === 0) {
+        assert(code2 === null || Number.isInteger(code2));
+        if (code2 === null && reason.length === 0) {
           frame.frameData = emptyBuffer;
-        } else if (code !== null && reason === null) {
+        } else if (code2 !== null && reason === null) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code, 0);
-        } else if (code !== null && reason !== null) {
+          frame.frameData.writeUInt16BE(code2, 0);
+        } else if (code2 !== null && reason !== null) {
           frame.frameData = Buffer.allocUnsafe(2 + Buffer.byteLength(reason));
-          frame.frameData.writeUInt16BE(code, 0);
+          frame.frameData.writeUInt16BE(code2, 0);
           frame.frameData.write(reason, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -58502,15 +58502,15 @@ var require_connection2 = __commonJS({
         object.readyState = states.CLOSING;
       }
     }
-    function failHandshake(handler2, response, code, reason, cause) {
+    function failHandshake(handler2, response, code2, reason, cause) {
       if (response.socket?.session != null && !response.socket.destroyed) {
         response.socket.destroy();
       }
-      failWebsocketConnection(handler2, code, reason, cause);
+      failWebsocketConnection(handler2, code2, reason, cause);
     }
-    function failWebsocketConnection(handler2, code, reason, cause) {
+    function failWebsocketConnection(handler2, code2, reason, cause) {
       if (isEstablished(handler2.readyState)) {
-        closeWebSocketConnection(handler2, code, reason, false);
+        closeWebSocketConnection(handler2, code2, reason, false);
       }
       handler2.controller.abort();
       if (isConnecting(handler2.readyState)) {
@@ -58810,8 +58810,8 @@ var require_receiver2 = __commonJS({
                   this.#info.fin,
                   (error3, data) => {
                     if (error3) {
-                      const code = error3 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnection(this.#handler, code, error3.message);
+                      const code2 = error3 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnection(this.#handler, code2, error3.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -58908,11 +58908,11 @@ var require_receiver2 = __commonJS({
       }
       parseCloseBody(data) {
         assert(data.length !== 1);
-        let code;
+        let code2;
         if (data.length >= 2) {
-          code = data.readUInt16BE(0);
+          code2 = data.readUInt16BE(0);
         }
-        if (code !== void 0 && !isValidStatusCode(code)) {
+        if (code2 !== void 0 && !isValidStatusCode(code2)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason = data.subarray(2);
@@ -58924,7 +58924,7 @@ var require_receiver2 = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code, reason, error: false };
+        return { code: code2, reason, error: false };
       }
       /**
        * Parses control frames.
@@ -58939,8 +58939,8 @@ var require_receiver2 = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body);
           if (this.#info.closeInfo.error) {
-            const { code, reason } = this.#info.closeInfo;
-            failWebsocketConnection(this.#handler, code, reason);
+            const { code: code2, reason } = this.#info.closeInfo;
+            failWebsocketConnection(this.#handler, code2, reason);
             return false;
           }
           if (!this.#handler.closeState.has(sentCloseFrameState.SENT) && !this.#handler.closeState.has(sentCloseFrameState.RECEIVED)) {
@@ -59198,18 +59198,18 @@ var require_websocket2 = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code = void 0, reason = void 0) {
+      close(code2 = void 0, reason = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix = "WebSocket.close";
-        if (code !== void 0) {
-          code = webidl.converters["unsigned short"](code, prefix, "code", webidl.attributes.Clamp);
+        if (code2 !== void 0) {
+          code2 = webidl.converters["unsigned short"](code2, prefix, "code", webidl.attributes.Clamp);
         }
         if (reason !== void 0) {
           reason = webidl.converters.USVString(reason);
         }
-        code ??= null;
+        code2 ??= null;
         reason ??= "";
-        closeWebSocketConnection(this.#handler, code, reason, true);
+        closeWebSocketConnection(this.#handler, code2, reason, true);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -59423,29 +59423,29 @@ var require_websocket2 = __commonJS({
        */
       #onSocketClose() {
         const wasClean = this.#handler.closeState.has(sentCloseFrameState.SENT) && this.#handler.closeState.has(sentCloseFrameState.RECEIVED);
-        let code = 1005;
+        let code2 = 1005;
         let reason = "";
         const result = this.#parser?.closingInfo;
         if (result && !result.error) {
-          code = result.code ?? 1005;
+          code2 = result.code ?? 1005;
           reason = result.reason;
         }
         this.#handler.readyState = states.CLOSED;
         if (!this.#handler.closeState.has(sentCloseFrameState.RECEIVED)) {
-          code = 1006;
+          code2 = 1006;
           fireEvent("error", this, (type, init) => new ErrorEvent(type, init), {
             error: new TypeError(reason)
           });
         }
         fireEvent("close", this, (type, init) => new CloseEvent(type, init), {
           wasClean,
-          code,
+          code: code2,
           reason
         });
         if (channels.close.hasSubscribers) {
           channels.close.publish({
             websocket: this,
-            code,
+            code: code2,
             reason
           });
         }
@@ -59590,13 +59590,13 @@ var require_websocketerror = __commonJS({
         } else if (init !== null) {
           init = webidl.converters.WebSocketCloseInfo(init);
         }
-        let code = init.closeCode ?? null;
+        let code2 = init.closeCode ?? null;
         const reason = init.reason ?? "";
-        validateCloseCodeAndReason(code, reason);
-        if (reason.length !== 0 && code === null) {
-          code = 1e3;
+        validateCloseCodeAndReason(code2, reason);
+        if (reason.length !== 0 && code2 === null) {
+          code2 = 1e3;
         }
-        this.#closeCode = code;
+        this.#closeCode = code2;
         this.#reason = reason;
       }
       get closeCode() {
@@ -59610,9 +59610,9 @@ var require_websocketerror = __commonJS({
        * @param {number|null} code
        * @param {string} reason
        */
-      static createUnvalidatedWebSocketError(message, code, reason) {
+      static createUnvalidatedWebSocketError(message, code2, reason) {
         const error3 = new _WebSocketError(message, kConstruct);
-        error3.#closeCode = code;
+        error3.#closeCode = code2;
         error3.#reason = reason;
         return error3;
       }
@@ -59770,9 +59770,9 @@ var require_websocketstream = __commonJS({
         if (closeInfo !== null) {
           closeInfo = webidl.converters.WebSocketCloseInfo(closeInfo);
         }
-        const code = closeInfo.closeCode ?? null;
+        const code2 = closeInfo.closeCode ?? null;
         const reason = closeInfo.reason;
-        closeWebSocketConnection(this.#handler, code, reason, true);
+        closeWebSocketConnection(this.#handler, code2, reason, true);
       }
       #write(chunk) {
         chunk = webidl.converters.WebSocketStreamWrite(chunk);
@@ -59867,33 +59867,33 @@ var require_websocketstream = __commonJS({
           this.#openedPromise.reject(new WebSocketError("Socket never opened"));
         }
         const result = this.#parser?.closingInfo;
-        let code = result?.code ?? 1005;
+        let code2 = result?.code ?? 1005;
         if (!this.#handler.closeState.has(sentCloseFrameState.SENT) && !this.#handler.closeState.has(sentCloseFrameState.RECEIVED)) {
-          code = 1006;
+          code2 = 1006;
         }
         const reason = result?.reason == null ? "" : utf8DecodeBytes(Buffer.from(result.reason));
         if (wasClean) {
           this.#readableStreamController.close();
           this.#writableStreamController.error(new DOMException("A closed WebSocketStream cannot be written to", "InvalidStateError"));
           this.#closedPromise.resolve({
-            closeCode: code,
+            closeCode: code2,
             reason
           });
         } else {
-          const error3 = createUnvalidatedWebSocketError("unclean close", code, reason);
+          const error3 = createUnvalidatedWebSocketError("unclean close", code2, reason);
           this.#readableStreamController?.error(error3);
           this.#writableStreamController?.error(error3);
           this.#closedPromise.reject(error3);
         }
       }
       #closeUsingReason(reason) {
-        let code = null;
+        let code2 = null;
         let reasonString = "";
         if (webidl.is.WebSocketError(reason)) {
-          code = reason.closeCode;
+          code2 = reason.closeCode;
           reasonString = reason.reason;
         }
-        closeWebSocketConnection(this.#handler, code, reasonString);
+        closeWebSocketConnection(this.#handler, code2, reasonString);
       }
       //  To cancel a WebSocketStream stream given reason , close using reason giving stream and reason .
       #cancel(reason) {
@@ -60324,15 +60324,15 @@ ${value2}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count2) {
-        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count4) {
+        while (count4 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count2 < remaining) {
-            this.linePos += count2;
-            count2 = 0;
+          if (count4 < remaining) {
+            this.linePos += count4;
+            count4 = 0;
           } else {
-            count2 -= remaining;
+            count4 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -61340,8 +61340,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve3, reject) {
-            return setTimeout(resolve3, t);
+          return new this.Promise(function(resolve4, reject) {
+            return setTimeout(resolve4, t);
           });
         }
         computePenalty() {
@@ -61552,15 +61552,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error3, reject, resolve3, returned, task;
+          var args, cb, error3, reject, resolve4, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve4, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve3(returned);
+                  return resolve4(returned);
                 };
               } catch (error1) {
                 error3 = error1;
@@ -61575,13 +61575,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve3;
-          resolve3 = reject = null;
+          var promise, reject, resolve4;
+          resolve4 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve3 = _resolve;
+            resolve4 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve3, reject });
+          this._queue.push({ task, args, resolve: resolve4, reject });
           this._tryToRun();
           return promise;
         }
@@ -61982,14 +61982,14 @@ var require_light = __commonJS({
                 counts2 = this._states.counts;
                 return counts2[0] + counts2[1] + counts2[2] + counts2[3] === at;
               };
-              return new this.Promise((resolve3, reject) => {
+              return new this.Promise((resolve4, reject) => {
                 if (finished()) {
-                  return resolve3();
+                  return resolve4();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve3();
+                      return resolve4();
                     }
                   });
                 }
@@ -62082,9 +62082,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve3, reject) {
+              return new this.Promise(function(resolve4, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve3)(args3);
+                  return (args3[0] != null ? reject : resolve4)(args3);
                 });
               });
             };
@@ -62368,11 +62368,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value2) {
-    return value2 instanceof P ? value2 : new P(function(resolve3) {
-      resolve3(value2);
+    return value2 instanceof P ? value2 : new P(function(resolve4) {
+      resolve4(value2);
     });
   }
-  return new (P || (P = Promise))(function(resolve3, reject) {
+  return new (P || (P = Promise))(function(resolve4, reject) {
     function fulfilled(value2) {
       try {
         step(generator.next(value2));
@@ -62388,7 +62388,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve3(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve4(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -62518,9 +62518,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addCodeBlock(code, lang) {
+  addCodeBlock(code2, lang) {
     const attrs = Object.assign({}, lang && { lang });
-    const element = this.wrap("pre", this.wrap("code", code), attrs);
+    const element = this.wrap("pre", this.wrap("code", code2), attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -62808,8 +62808,8 @@ var Interrupt = class {
 };
 
 // src/diagnostics/diagnostic.ts
-function diag(code, message, at, extra = {}) {
-  const d = { severity: extra.severity ?? "error", code, message };
+function diag(code2, message, at, extra = {}) {
+  const d = { severity: extra.severity ?? "error", code: code2, message };
   if (at) {
     d.file = at.file;
     d.line = at.line;
@@ -62906,14 +62906,14 @@ var HttpError = class _HttpError extends UserError {
     this.unreachable = init.unreachable === void 0 ? void 0 : clean(init.unreachable);
   }
 };
-function formatHttpError(kind, method, path, status, serverMessage, code) {
+function formatHttpError(kind, method, path, status, serverMessage, code2) {
   const head2 = `[${method}] ${path}:`;
   const detail = serverMessage === null || serverMessage === "" ? "" : ` — ${serverMessage}`;
   switch (kind) {
     case "status":
       return `${head2} ${statusLine(status ?? 0)}${detail}`;
     case "network":
-      return `${head2} no response${code === null ? "" : ` (${code})`}${detail}`;
+      return `${head2} no response${code2 === null ? "" : ` (${code2})`}${detail}`;
     case "protocol":
       return `${head2} unexpected response${status === null ? "" : ` to ${statusLine(status)}`}${detail}`;
   }
@@ -63139,14 +63139,14 @@ function slotMatches(seg, slot) {
   if ("name" in slot) return true;
   return seg.parts.length > 1 ? seg.parts.every((p) => /^[0-9]*$/.test(p)) : /^[1-9][0-9]*$/.test(seg.parts[0]);
 }
-function matchShape(pattern, pi, shape, si) {
-  if (pi === pattern.length) return si === shape.length;
-  const seg = pattern[pi];
+function matchShape(pattern2, pi, shape, si) {
+  if (pi === pattern2.length) return si === shape.length;
+  const seg = pattern2[pi];
   if (seg.doubleStar) {
-    for (let k = si; k <= shape.length; k++) if (matchShape(pattern, pi + 1, shape, k)) return true;
+    for (let k = si; k <= shape.length; k++) if (matchShape(pattern2, pi + 1, shape, k)) return true;
     return false;
   }
-  return si < shape.length && slotMatches(seg, shape[si]) && matchShape(pattern, pi + 1, shape, si + 1);
+  return si < shape.length && slotMatches(seg, shape[si]) && matchShape(pattern2, pi + 1, shape, si + 1);
 }
 function rootHint(source, segments) {
   const root = segments[0];
@@ -63201,14 +63201,14 @@ function segmentMatches(seg, text) {
   }
   return true;
 }
-function matchFrom(pattern, pi, texts, ti) {
-  if (pi === pattern.length) return ti === texts.length;
-  const seg = pattern[pi];
+function matchFrom(pattern2, pi, texts, ti) {
+  if (pi === pattern2.length) return ti === texts.length;
+  const seg = pattern2[pi];
   if (seg.doubleStar) {
-    for (let k = ti; k <= texts.length; k++) if (matchFrom(pattern, pi + 1, texts, k)) return true;
+    for (let k = ti; k <= texts.length; k++) if (matchFrom(pattern2, pi + 1, texts, k)) return true;
     return false;
   }
-  return ti < texts.length && segmentMatches(seg, texts[ti]) && matchFrom(pattern, pi + 1, texts, ti + 1);
+  return ti < texts.length && segmentMatches(seg, texts[ti]) && matchFrom(pattern2, pi + 1, texts, ti + 1);
 }
 function addressSegments(a) {
   switch (a.kind) {
@@ -63268,8 +63268,8 @@ var AdaptiveLimiter = class {
   }
   /** Waits for a place (first come, first served). */
   acquire() {
-    return new Promise((resolve3) => {
-      this.queue.push(resolve3);
+    return new Promise((resolve4) => {
+      this.queue.push(resolve4);
       this.drain();
     });
   }
@@ -63333,7 +63333,7 @@ var AdaptiveLimiter = class {
   }
 };
 function defaultSleep(ms) {
-  return new Promise((resolve3) => setTimeout(resolve3, ms));
+  return new Promise((resolve4) => setTimeout(resolve4, ms));
 }
 
 // src/live/retry.ts
@@ -63670,8 +63670,8 @@ function outcomeOfStatus(status) {
   return status >= 400 && status < 500 ? "not-applied" : "unknown";
 }
 function networkError(method, path, error3, clean, target, timeoutMs2, outcome) {
-  const code = errorCode(error3);
-  const timedOut = code !== void 0 && TIMEOUT_CODES.has(code);
+  const code2 = errorCode(error3);
+  const timedOut = code2 !== void 0 && TIMEOUT_CODES.has(code2);
   const message = timedOut ? `nothing received for ${Math.round(timeoutMs2 / 1e3)} s (the --timeout)` : error3 instanceof Error && error3.message !== "" ? error3.message : null;
   return new HttpError({
     ...target,
@@ -63680,8 +63680,8 @@ function networkError(method, path, error3, clean, target, timeoutMs2, outcome) 
     path,
     status: null,
     serverMessage: message,
-    code: code ?? null,
-    outcome: outcome ?? (code !== void 0 && BEFORE_SEND_CODES.has(code) ? "not-applied" : "unknown"),
+    code: code2 ?? null,
+    outcome: outcome ?? (code2 !== void 0 && BEFORE_SEND_CODES.has(code2) ? "not-applied" : "unknown"),
     redact: clean
   });
 }
@@ -63692,8 +63692,8 @@ function errorCode(error3, depth = 0) {
   if (typeof e.code === "string") return e.code;
   if (Array.isArray(e.errors)) {
     for (const inner of e.errors) {
-      const code = errorCode(inner, depth + 1);
-      if (code !== void 0) return code;
+      const code2 = errorCode(inner, depth + 1);
+      if (code2 !== void 0) return code2;
     }
   }
   return errorCode(e.cause, depth + 1);
@@ -63774,7 +63774,7 @@ var UndocumentedCallError = class extends UserError {
     super(
       `${what}. ${c.method} ${c.path} is not in the Cedar policy API's published reference: accessctl assumed the service offers it (docs/services.md#assumptions), and this service does not; the run stops`,
       void 0,
-      "this service lacks a call accessctl relies on; make the change in the service's own console, and report the service's answer to accessctl"
+      "this service lacks a call accessctl relies on: make this change in the service's own console; docs/services.md#assumptions lists what accessctl assumes"
     );
     this.call = call;
   }
@@ -63799,7 +63799,7 @@ function createCedarClient(options) {
   const limit = Math.min(MAX_PAGE_LIMIT, Math.max(1, pageLimit));
   const policyPath = (id2) => `/v1/policies/${encodeURIComponent(id2)}`;
   const rulePath = (policyId, ruleId) => `${policyPath(policyId)}/rules/${encodeURIComponent(ruleId)}`;
-  async function listAll(path, read2) {
+  async function listAll(path, read2, onPage) {
     const items = [];
     const seen2 = /* @__PURE__ */ new Set();
     let cursor;
@@ -63817,6 +63817,7 @@ function createCedarClient(options) {
         }
       });
       items.push(...page.data);
+      onPage?.(page.data);
       if (page.next === null) return items;
       seen2.add(page.next);
       cursor = page.next;
@@ -63853,7 +63854,7 @@ function createCedarClient(options) {
   );
   return {
     http,
-    listPolicies: () => listAll("/v1/policies", readSummary),
+    listPolicies: (onPage) => listAll("/v1/policies", readSummary, onPage),
     getPolicy: (id2) => http.request("GET", policyPath(id2), { parse: (b) => readFull(obj(b, "body"), "body") }),
     listRules: async (id2) => sortRules(await listAll(`${policyPath(id2)}/rules`, readRule)),
     createPolicy: (input) => http.request("POST", "/v1/policies", { body: policyWire(input), parse: (b) => readFull(obj(b, "body"), "body") }),
@@ -63892,14 +63893,14 @@ function readCedarError(body) {
   if (typeof body === "string") return { message: shortText(body), code: null };
   if (typeof body !== "object" || body === null) return { message: null, code: null };
   const b = body;
-  const code = typeof b["code"] === "string" ? b["code"] : null;
-  let message = typeof b["message"] === "string" ? b["message"] : code;
+  const code2 = typeof b["code"] === "string" ? b["code"] : null;
+  let message = typeof b["message"] === "string" ? b["message"] : code2;
   const details = b["details"];
   const detail = typeof details === "string" ? details : typeof details === "object" && details !== null && typeof details["message"] === "string" ? details["message"] : null;
   if (detail !== null && message !== null && !message.includes(detail)) message = `${message}: ${detail}`;
   const notices = Array.isArray(b["notices"]) ? b["notices"].filter((n) => typeof n === "string" && n.trim() !== "") : [];
   if (notices.length > 0) message = `${message ?? "(no message)"} (notice${notices.length === 1 ? "" : "s"} from the service: ${notices.join("; ")})`;
-  return { message, code };
+  return { message, code: code2 };
 }
 function readPolicyFields(o, at) {
   const w = POLICY_WIRE;
@@ -64022,6 +64023,10 @@ function preparseSchema2(name, schema) {
 function schemaToJson2(schema) {
   count("schemaToJson");
   return cedar.schemaToJson(schema);
+}
+function getValidRequestEnvsPolicy2(policy, schema) {
+  count("getValidRequestEnvsPolicy");
+  return cedar.getValidRequestEnvsPolicy(policy, schema);
 }
 
 // src/cedar/lexer.ts
@@ -64167,6 +64172,380 @@ function encodeCedarString(value2) {
   return `"${value2.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
+// src/cedar/rule-key.ts
+var Refused = class extends Error {
+};
+var VARS = /* @__PURE__ */ new Set(["principal", "action", "resource", "context"]);
+var RESERVED = /* @__PURE__ */ new Set(["true", "false", "if", "then", "else", "in", "is", "like", "has", "principal", "action", "resource", "context", "permit", "forbid", "when", "unless", "__cedar"]);
+var RELOPS = /* @__PURE__ */ new Set(["==", "!=", "<", "<=", ">", ">=", "in"]);
+var MAX_LONG = 9223372036854775807n;
+var MAX_DEPTH = 200;
+function ruleKey(text) {
+  try {
+    return JSON.stringify(new Parser(codeTokens(text)).policy());
+  } catch (error3) {
+    if (error3 instanceof Refused) return void 0;
+    throw error3;
+  }
+}
+var Parser = class {
+  constructor(t) {
+    this.t = t;
+  }
+  t;
+  i = 0;
+  depth = 0;
+  peek(k = 0) {
+    return this.t[this.i + k];
+  }
+  is(text, k = 0) {
+    const tok = this.peek(k);
+    return tok !== void 0 && tok.kind !== "string" && tok.text === text;
+  }
+  take() {
+    const tok = this.t[this.i++];
+    if (!tok || tok.kind === "error") throw new Refused();
+    return tok;
+  }
+  expect(text) {
+    if (!this.is(text)) throw new Refused();
+    this.i++;
+  }
+  ident() {
+    const tok = this.take();
+    if (tok.kind !== "ident") throw new Refused();
+    return tok.text;
+  }
+  str() {
+    const tok = this.take();
+    if (tok.kind !== "string") throw new Refused();
+    const value2 = decodeCedarString(tok.text, false);
+    if (value2 === void 0) throw new Refused();
+    return value2;
+  }
+  policy() {
+    while (this.is("@")) {
+      this.i++;
+      this.ident();
+      if (this.is("(")) {
+        this.i++;
+        this.str();
+        this.expect(")");
+      }
+    }
+    const effect = this.ident();
+    if (effect !== "permit" && effect !== "forbid") throw new Refused();
+    this.expect("(");
+    const principal = this.entityScope("principal");
+    this.expect(",");
+    const action = this.actionScope();
+    this.expect(",");
+    const resource = this.entityScope("resource");
+    this.expect(")");
+    const conditions = [];
+    while (this.is("when") || this.is("unless")) {
+      const kind = this.ident();
+      this.expect("{");
+      conditions.push([kind, this.expr()]);
+      this.expect("}");
+    }
+    this.expect(";");
+    if (this.i !== this.t.length) throw new Refused();
+    return [effect, principal, action, resource, conditions];
+  }
+  entityScope(variable) {
+    if (this.ident() !== variable) throw new Refused();
+    if (this.is("==")) {
+      this.i++;
+      return ["eq", this.entity()];
+    }
+    if (this.is("in")) {
+      this.i++;
+      return ["in", this.entity()];
+    }
+    if (this.is("is")) {
+      this.i++;
+      const type = this.path();
+      if (this.is("in")) {
+        this.i++;
+        return ["isin", type, this.entity()];
+      }
+      return ["is", type];
+    }
+    return ["any"];
+  }
+  actionScope() {
+    if (this.ident() !== "action") throw new Refused();
+    if (this.is("==")) {
+      this.i++;
+      return ["eq", this.entity()];
+    }
+    if (this.is("in")) {
+      this.i++;
+      if (!this.is("[")) return ["in", [this.entity()]];
+      this.i++;
+      const items = [];
+      while (!this.is("]")) {
+        if (items.length > 0) this.expect(",");
+        items.push(this.entity());
+      }
+      this.expect("]");
+      if (items.length === 0) throw new Refused();
+      return ["in", items];
+    }
+    return ["any"];
+  }
+  /** `A::B` (no reserved words), not followed by `::"id"`. */
+  path() {
+    const parts = [this.name()];
+    while (this.is("::") && this.peek(1)?.kind === "ident") {
+      this.i++;
+      parts.push(this.name());
+    }
+    return parts.join("::");
+  }
+  name() {
+    const n = this.ident();
+    if (RESERVED.has(n)) throw new Refused();
+    return n;
+  }
+  /** `Path::"id"`. */
+  entity() {
+    const type = this.path();
+    this.expect("::");
+    return ["ent", type, this.str()];
+  }
+  // ---- expressions, lowest precedence first -----------------------------------------------------------------
+  expr() {
+    if (++this.depth > MAX_DEPTH) throw new Refused();
+    try {
+      if (this.is("if")) {
+        this.i++;
+        const c = this.expr();
+        this.expect("then");
+        const a = this.expr();
+        this.expect("else");
+        return ["if", c, a, this.expr()];
+      }
+      return this.or();
+    } finally {
+      this.depth--;
+    }
+  }
+  or() {
+    let left = this.and();
+    while (this.is("||")) {
+      this.i++;
+      left = ["||", left, this.and()];
+    }
+    return left;
+  }
+  and() {
+    let left = this.relation();
+    while (this.is("&&")) {
+      this.i++;
+      left = ["&&", left, this.relation()];
+    }
+    return left;
+  }
+  /** Relations do not chain: `a < b < c` is refused, as Cedar refuses it. */
+  relation() {
+    const left = this.add();
+    const op = this.peek();
+    if (op && op.kind !== "string" && RELOPS.has(op.text)) {
+      this.i++;
+      return [op.text, left, this.add()];
+    }
+    if (this.is("has")) {
+      this.i++;
+      const tok = this.take();
+      let attr;
+      if (tok.kind === "string") {
+        const v = decodeCedarString(tok.text, false);
+        if (v === void 0) throw new Refused();
+        attr = v;
+      } else if (tok.kind === "ident") attr = tok.text;
+      else throw new Refused();
+      if (this.is(".")) throw new Refused();
+      return ["has", left, attr];
+    }
+    if (this.is("like")) {
+      this.i++;
+      const tok = this.take();
+      if (tok.kind !== "string") throw new Refused();
+      return ["like", left, pattern(tok.text)];
+    }
+    if (this.is("is")) {
+      this.i++;
+      const type = this.path();
+      if (this.is("in")) {
+        this.i++;
+        return ["is", left, type, this.add()];
+      }
+      return ["is", left, type, null];
+    }
+    return left;
+  }
+  add() {
+    let left = this.mult();
+    while (this.is("+") || this.is("-")) {
+      const op = this.take().text;
+      left = [op, left, this.mult()];
+    }
+    return left;
+  }
+  mult() {
+    let left = this.unary();
+    while (this.is("*")) {
+      this.i++;
+      left = ["*", left, this.unary()];
+    }
+    return left;
+  }
+  unary() {
+    const ops = [];
+    while (this.is("!") || this.is("-")) ops.push(this.take().text);
+    if (ops.length > 4 || ops.includes("!") && ops.includes("-")) throw new Refused();
+    let node;
+    const number = this.peek();
+    if (ops.at(-1) === "-" && number?.kind === "number") {
+      if (this.is(".", 1) || this.is("[", 1)) throw new Refused();
+      this.i++;
+      ops.pop();
+      const n = BigInt(number.text);
+      if (n > MAX_LONG + 1n) throw new Refused();
+      node = ["long", (-n).toString()];
+    } else node = this.member();
+    for (let k = ops.length - 1; k >= 0; k--) node = [ops[k] === "!" ? "not" : "neg", node];
+    return node;
+  }
+  member() {
+    let node = this.primary();
+    for (; ; ) {
+      if (this.is(".")) {
+        this.i++;
+        const name = this.name();
+        if (this.is("(")) {
+          this.i++;
+          node = ["call", node, name, this.list(")")];
+        } else node = ["get", node, name];
+      } else if (this.is("[")) {
+        this.i++;
+        node = ["get", node, this.str()];
+        this.expect("]");
+      } else return node;
+    }
+  }
+  list(close) {
+    const items = [];
+    while (!this.is(close)) {
+      if (items.length > 0) this.expect(",");
+      items.push(this.expr());
+    }
+    this.i++;
+    return items;
+  }
+  primary() {
+    const tok = this.peek();
+    if (!tok) throw new Refused();
+    switch (tok.kind) {
+      case "string":
+        return ["str", this.str()];
+      case "number": {
+        this.i++;
+        const n = BigInt(tok.text);
+        if (n > MAX_LONG) throw new Refused();
+        return ["long", n.toString()];
+      }
+      case "ident": {
+        if (tok.text === "true" || tok.text === "false") {
+          this.i++;
+          return ["bool", tok.text];
+        }
+        if (VARS.has(tok.text)) {
+          this.i++;
+          return ["var", tok.text];
+        }
+        const path = this.path();
+        if (this.is("::")) {
+          this.i++;
+          return ["ent", path, this.str()];
+        }
+        if (this.is("(") && !path.includes("::")) {
+          this.i++;
+          return ["fn", path, this.list(")")];
+        }
+        throw new Refused();
+      }
+      case "punct":
+        if (tok.text === "(") {
+          this.i++;
+          const e = this.expr();
+          this.expect(")");
+          return e;
+        }
+        if (tok.text === "[") {
+          this.i++;
+          return ["set", this.list("]")];
+        }
+        if (tok.text === "{") {
+          this.i++;
+          return this.record();
+        }
+        throw new Refused();
+      default:
+        throw new Refused();
+    }
+  }
+  record() {
+    const fields = /* @__PURE__ */ new Map();
+    while (!this.is("}")) {
+      if (fields.size > 0) this.expect(",");
+      const tok = this.take();
+      let key;
+      if (tok.kind === "string") {
+        const v = decodeCedarString(tok.text, false);
+        if (v === void 0) throw new Refused();
+        key = v;
+      } else if (tok.kind === "ident" && !RESERVED.has(tok.text)) key = tok.text;
+      else throw new Refused();
+      if (fields.has(key)) throw new Refused();
+      this.expect(":");
+      fields.set(key, this.expr());
+    }
+    this.i++;
+    return ["rec", [...fields].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)];
+  }
+};
+function pattern(literal) {
+  const body = literal.slice(1, -1);
+  const out = [];
+  for (let k = 0; k < body.length; k++) {
+    const ch = body[k];
+    if (ch === "*") {
+      out.push(null);
+      continue;
+    }
+    if (ch !== "\\") {
+      out.push(ch);
+      continue;
+    }
+    const next = body[k + 1];
+    if (next === "*") {
+      out.push("*");
+      k++;
+      continue;
+    }
+    const m = /^\\(u\{[0-9a-fA-F]{1,6}\}|x[0-7][0-9a-fA-F]|[nrt0\\'"])/.exec(body.slice(k));
+    if (!m) throw new Refused();
+    const decoded = decodeCedarString(`"${m[0]}"`, false);
+    if (decoded === void 0) throw new Refused();
+    for (const c of decoded) out.push(c === "*" ? null : c);
+    k += m[0].length - 1;
+  }
+  return out;
+}
+
 // src/cedar/canonical.ts
 var SEP = "\0";
 function meaningTokens(text) {
@@ -64197,8 +64576,13 @@ function canonical(text) {
 function canonicalRule(text) {
   return canonical(text).key;
 }
+function meaningKey(text) {
+  return ruleKey(text) ?? `!unread${SEP}${text}`;
+}
 function sameRule(a, b) {
   if (a === b || tokenKey(a) === tokenKey(b)) return true;
+  const ka = ruleKey(a);
+  if (ka !== void 0 && ka === ruleKey(b)) return true;
   const ca = canonical(a);
   const cb = canonical(b);
   return ca.json === void 0 || cb.json === void 0 ? ca.key === cb.key : deepEqual(ca.json, cb.json);
@@ -64294,7 +64678,7 @@ function errorText(error3) {
 
 // src/apply/apply-cedar.ts
 async function unlessStopped(run, calls) {
-  if (run.stopped !== void 0) throw new ApplyChangeError(`not sent: the run stopped — ${run.stopped}`);
+  run.assertRunning();
   try {
     return await calls();
   } catch (error3) {
@@ -64599,6 +64983,7 @@ function readMembersPage(d, roleKey) {
 
 // src/apply/apply-rbac.ts
 async function applyRbacChange(change, rbac, run, settle) {
+  run.assertRunning();
   const scope = scopeOf(change);
   if (change.kind === "delete") {
     const remove = change.type === "rbac-policy" ? () => rbac.deletePolicy(scope, change.liveId) : () => rbac.deleteRole(scope, change.liveId);
@@ -64692,6 +65077,10 @@ var RunState = class {
   }
   get stopped() {
     return this.stoppedBy;
+  }
+  /** Before a change sends anything: a stopped run sends nothing more. */
+  assertRunning() {
+    if (this.stoppedBy !== void 0) throw new ApplyChangeError(`not sent: the run stopped — ${this.stoppedBy}`);
   }
   rbacPolicyCreated(scope, name, id2) {
     let byName = this.rbacPolicyIds.get(scope);
@@ -64818,7 +65207,7 @@ async function executePlan(changes, clients, options = {}) {
         return applyCedarRuleChange(change, clients.cedar, run, settle);
     }
   };
-  return new Promise((resolve3) => {
+  return new Promise((resolve4) => {
     let closed = false;
     const close = () => {
       if (closed) return;
@@ -64837,7 +65226,7 @@ async function executePlan(changes, clients, options = {}) {
       }
       report.aborted = aborted && report.notStarted.some((n) => n.reason === "interrupted");
       report.durationMs = now() - started;
-      resolve3(report);
+      resolve4(report);
     };
     const start = (api, change) => {
       inFlight[api]++;
@@ -64974,8 +65363,69 @@ function isEmpty(s) {
   return s.create + s.update + s.delete + s.move === 0;
 }
 
-// src/cedar/evaluate.ts
+// src/flow/binding.ts
 import { createHash } from "node:crypto";
+import { existsSync as existsSync2, realpathSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+
+// src/errors/file-errors.ts
+var WORDS = {
+  ENOENT: "it does not exist (or a directory on its way does not)",
+  ENOTDIR: "a part of the path is a file, not a directory",
+  EISDIR: "it is a directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ELOOP: "too many levels of symbolic links (a symlink loop)",
+  EEXIST: "it already exists",
+  ENOSPC: "no space left on the device",
+  EROFS: "the file system is read-only",
+  ENAMETOOLONG: "the name is too long"
+};
+function fileError(error3, path, doing, hint) {
+  const code2 = error3?.code;
+  const why = (code2 && WORDS[code2]) ?? (error3 instanceof Error ? error3.message : String(error3));
+  return new UserError(`cannot ${doing} ${path}: ${why}${code2 ? ` (${code2})` : ""}`, EXIT.error, hint ?? "check the path and its permissions, then run again");
+}
+function onFile(path, doing, fn, hint) {
+  try {
+    return fn();
+  } catch (error3) {
+    if (error3 instanceof UserError) throw error3;
+    throw fileError(error3, path, doing, hint);
+  }
+}
+
+// src/flow/binding.ts
+function normalizeUrl(url) {
+  const u = new URL(url);
+  const path = u.pathname.replace(/\/+$/, "");
+  return `${u.protocol}//${u.host.toLowerCase()}${path}`;
+}
+function planTargets(session, need) {
+  if (session.local) return { local: true };
+  return {
+    local: false,
+    ...need.rbac && session.rbac ? { rbac: { url: normalizeUrl(session.rbac) } } : {},
+    ...need.cedar && session.cedar ? { cedar: { url: normalizeUrl(session.cedar), tenant: session.tenant ?? "" } } : {}
+  };
+}
+function targetsDigest(t) {
+  return "sha256:" + createHash("sha256").update(stableJson(t)).digest("hex");
+}
+function gitTop(dir) {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync2(join(at, ".git"))) return at;
+    if (dirname(at) === at) return void 0;
+  }
+}
+function locate(dir, cwd) {
+  const real = onFile(dir, "find the directory", () => realpathSync(resolve(cwd, dir)));
+  const top = gitTop(real);
+  return top ? { kind: "git", path: relative(top, real).split(sep).join("/") || "." } : { kind: "path", path: real };
+}
+
+// src/cedar/evaluate.ts
+import { createHash as createHash2 } from "node:crypto";
 
 // src/cedar/assemble.ts
 var RuleFieldsError = class extends Error {
@@ -64994,8 +65444,8 @@ function parseEntityLiteral(text) {
   const path = [];
   for (let i = 0; i < tokens.length - 1; i += 2) {
     const name = tokens[i];
-    const sep3 = tokens[i + 1];
-    if (name?.kind !== "ident" || sep3?.text !== "::") return void 0;
+    const sep4 = tokens[i + 1];
+    if (name?.kind !== "ident" || sep4?.text !== "::") return void 0;
     path.push(name.text);
   }
   const id2 = decodeCedarString(last.text, false);
@@ -65427,7 +65877,7 @@ function sortById(ids2) {
   return [...ids2].sort((a, b) => idNumber(a) - idNumber(b));
 }
 function hash(parts) {
-  const h = createHash("sha256");
+  const h = createHash2("sha256");
   for (const p of parts) h.update(p).update("\0");
   return h.digest("hex").slice(0, 32);
 }
@@ -65540,9 +65990,9 @@ var LineIndex = class {
 function allRules(desired) {
   return (desired.cedar?.policies ?? []).flatMap((p) => p.rules);
 }
-function ruleDiagnostic(rule, p, code, hint) {
+function ruleDiagnostic(rule, p, code2, hint) {
   const at = p.start === void 0 ? rule.loc : rule.locate(p.start);
-  return diag(code, p.message, at, {
+  return diag(code2, p.message, at, {
     address: rule.address,
     severity: p.severity,
     hint: p.help ? `${p.help}` : hint
@@ -65617,9 +66067,9 @@ function checkCedar(desired) {
 }
 
 // src/desired/load.ts
-import { createHash as createHash2 } from "node:crypto";
-import { existsSync as existsSync3, readFileSync as readFileSync2, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
-import { dirname as dirname3, isAbsolute as isAbsolute2, join as join4, normalize, relative as relative2, resolve as resolve2 } from "node:path";
+import { createHash as createHash3 } from "node:crypto";
+import { existsSync as existsSync4, readFileSync as readFileSync2, realpathSync as realpathSync3, statSync as statSync3 } from "node:fs";
+import { dirname as dirname4, isAbsolute as isAbsolute2, join as join5, normalize, relative as relative3, resolve as resolve3 } from "node:path";
 
 // src/desired/yaml-file.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -65678,8 +66128,8 @@ function flowScalarOffsets(source, start, style) {
       }
       if (e in HEX_LENGTH) {
         const n = HEX_LENGTH[e];
-        const code = parseInt(source.slice(i + 2, i + 2 + n), 16);
-        push(Number.isNaN(code) ? "?" : String.fromCodePoint(code), i);
+        const code2 = parseInt(source.slice(i + 2, i + 2 + n), 16);
+        push(Number.isNaN(code2) ? "?" : String.fromCodePoint(code2), i);
         i += 2 + n;
         continue;
       }
@@ -65756,9 +66206,9 @@ function openingQuote(text, quote, end) {
     const lineEnd = nl < 0 || nl > end ? end : nl;
     const line = text.slice(lineStart, lineEnd);
     const hash2 = line.search(/(^|\s)#/);
-    const code = hash2 >= 0 && !line.slice(0, hash2).includes(quote) ? line.slice(0, hash2) : line;
-    const count2 = code.split(quote).length - 1 - (quote === '"' ? (code.match(/\\"/g) ?? []).length : 0);
-    if (count2 % 2 === 1) return lineStart + code.lastIndexOf(quote);
+    const code2 = hash2 >= 0 && !line.slice(0, hash2).includes(quote) ? line.slice(0, hash2) : line;
+    const count4 = code2.split(quote).length - 1 - (quote === '"' ? (code2.match(/\\"/g) ?? []).length : 0);
+    if (count4 % 2 === 1) return lineStart + code2.lastIndexOf(quote);
     lineStart = lineEnd + 1;
   }
   return void 0;
@@ -65830,6 +66280,68 @@ function scalarLocator(y, path) {
     }
   }
   return () => startPos;
+}
+
+// src/quality/invariant-scope.ts
+function buildInvariants(y, list3, diagnostics) {
+  return list3.map((inv, i) => {
+    const at = ["cedar", "invariants", i];
+    const bad = (path, text) => diagnostics.push(
+      diag("cedar-entity", `\`${text}\` is not a Cedar entity literal (invariant \`${inv.name}\`)`, positionOf(y, [...at, ...path]), {
+        hint: 'write it as Type::"id", e.g. User::"alice"; an action may also be a bare id (delete, meaning Action::"delete")'
+      })
+    );
+    const fields = invariantFields(inv, bad);
+    const out = { name: inv.name, scopeText: fields ? assembleRule(fields) : "", expect: inv.expect, loc: positionOf(y, at) };
+    if (inv.context !== void 0) out.context = inv.context;
+    return out;
+  });
+}
+function invariantFields(inv, bad) {
+  let ok = true;
+  const entity = (key) => {
+    const scope = inv[key];
+    if (!scope) return { type: "any", entityType: null, entityId: null };
+    const literal = (field3, text) => {
+      const parsed = parseEntityLiteral(text);
+      if (!parsed) {
+        ok = false;
+        bad([key, field3], text);
+      }
+      return parsed;
+    };
+    if (scope.is !== void 0) {
+      if (scope.in === void 0) return { type: "is", entityType: scope.is, entityId: null };
+      literal("in", scope.in);
+      return { type: "is_in", entityType: scope.is, entityId: scope.in };
+    }
+    const field2 = scope.eq !== void 0 ? "eq" : "in";
+    const lit = literal(field2, scope[field2] ?? "");
+    return { type: field2, entityType: lit?.type ?? null, entityId: lit?.id ?? null };
+  };
+  const principal = entity("principal");
+  const resource = entity("resource");
+  const action = inv.action;
+  const ids2 = !action ? [] : action.eq !== void 0 ? [action.eq] : action.in ?? [];
+  ids2.forEach((id2, n) => {
+    if (id2.includes("::") && !parseEntityLiteral(id2)) {
+      ok = false;
+      bad(action?.eq !== void 0 ? ["action", "eq"] : ["action", "in", n], id2);
+    }
+  });
+  if (!ok) return void 0;
+  return {
+    effect: "permit",
+    principal_scope_type: principal.type,
+    principal_entity_type: principal.entityType,
+    principal_entity_id: principal.entityId,
+    action_scope_type: !action ? "any" : action.eq !== void 0 ? "eq" : "in",
+    action_ids: ids2,
+    resource_scope_type: resource.type,
+    resource_entity_type: resource.entityType,
+    resource_entity_id: resource.entityId,
+    conditions: null
+  };
 }
 
 // src/desired/build-rules.ts
@@ -65932,7 +66444,7 @@ function structured(y, r, at, base, diagnostics) {
   const text = malformed ? "" : assembleRule(fields);
   const conditionsAt = conditions === "" ? -1 : text.lastIndexOf(conditions);
   const heads = scopeHeads(text);
-  const locate = (offset) => {
+  const locate2 = (offset) => {
     if (conditionsAt >= 0 && offset >= conditionsAt) {
       const inConditions = offset - conditionsAt;
       for (const s of spans) {
@@ -65956,7 +66468,7 @@ function structured(y, r, at, base, diagnostics) {
     const key = "is" in scope && "in" in scope ? /\bin\b/.test(text.slice(start, offset).replace(/^\w+/, "")) ? "in" : "is" : Object.keys(scope)[0];
     return positionOf(y, [...at, part, key]);
   };
-  return { ...base, form: "structured", text, fields, locate };
+  return { ...base, form: "structured", text, fields, locate: locate2 };
 }
 function scopeHeads(text) {
   const open2 = text.indexOf("(");
@@ -66040,22 +66552,22 @@ var import__ = __toESM(require__(), 1);
 import { readFileSync } from "node:fs";
 
 // src/desired/package-root.ts
-import { existsSync as existsSync2 } from "node:fs";
-import { dirname, join } from "node:path";
+import { existsSync as existsSync3 } from "node:fs";
+import { dirname as dirname2, join as join2 } from "node:path";
 import { fileURLToPath } from "node:url";
 var cached;
 function packageRoot() {
   if (cached) return cached;
-  let dir = dirname(fileURLToPath(import.meta.url));
+  let dir = dirname2(fileURLToPath(import.meta.url));
   for (; ; ) {
-    if (existsSync2(join(dir, "schemas", "accessctl.schema.json"))) return cached = dir;
-    const up = dirname(dir);
+    if (existsSync3(join2(dir, "schemas", "accessctl.schema.json"))) return cached = dir;
+    const up = dirname2(dir);
     if (up === dir) throw new Error("internal error: schemas/accessctl.schema.json not found above " + fileURLToPath(import.meta.url));
     dir = up;
   }
 }
 function schemaPath() {
-  return join(packageRoot(), "schemas", "accessctl.schema.json");
+  return join2(packageRoot(), "schemas", "accessctl.schema.json");
 }
 
 // src/desired/path-address.ts
@@ -66347,11 +66859,11 @@ function buildFragment(y, readText) {
   if (file.accessctl) fragment.settings = { value: file.accessctl, loc: keyPositionOf(y, ["accessctl"]), y };
   return { fragment, diagnostics };
 }
-function idList(path, wire, count2, idBytes) {
-  return { path, wire, bytes: wire.length + 4 + count2 * idBytes };
+function idList(path, wire, count4, idBytes) {
+  return { path, wire, bytes: wire.length + 4 + count4 * idBytes };
 }
-function rbacBody(at, o, listKey, wire, count2) {
-  return [field([...at, "name"], "name", o.name), field([...at, "description"], "description", o.description ?? null), idList([...at, listKey], wire, count2, RBAC_ID_BYTES)];
+function rbacBody(at, o, listKey, wire, count4) {
+  return [field([...at, "name"], "name", o.name), field([...at, "description"], "description", o.description ?? null), idList([...at, listKey], wire, count4, RBAC_ID_BYTES)];
 }
 function buildScope(y, scope, path, project, diagnostics) {
   const s = { loc: positionOf(y, path) };
@@ -66419,6 +66931,8 @@ function buildCedar(y, c, readText, diagnostics) {
     });
   }
   if (c.tests) cedar2.tests = buildTests(y, c.tests, readText, diagnostics);
+  if (c.invariants) cedar2.invariants = buildInvariants(y, c.invariants, diagnostics);
+  if (c.review) cedar2.review = { ...c.review.maxRequests === void 0 ? {} : { maxRequests: c.review.maxRequests }, loc: positionOf(y, ["cedar", "review"]) };
   return cedar2;
 }
 function cedarLimits(y, policy, at, rulesInYaml) {
@@ -66461,6 +66975,7 @@ function buildTests(y, t, readText, diagnostics) {
       loc: positionOf(y, ["cedar", "tests", "cases", i])
     }))
   };
+  if (t.minCoverage !== void 0) tests.minCoverage = { value: t.minCoverage, loc: positionOf(y, ["cedar", "tests", "minCoverage"]) };
   if (t.entities !== void 0) {
     const loc = positionOf(y, ["cedar", "tests", "entities"]);
     const read2 = readText(y.file, t.entities, loc, "the entities file");
@@ -66484,18 +66999,18 @@ function buildTests(y, t, readText, diagnostics) {
 }
 
 // src/desired/file-boundary.ts
-import { lstatSync, realpathSync, statSync } from "node:fs";
-import { dirname as dirname2, isAbsolute, join as join2, relative, resolve, sep } from "node:path";
+import { lstatSync, realpathSync as realpathSync2, statSync } from "node:fs";
+import { dirname as dirname3, isAbsolute, join as join3, relative as relative2, resolve as resolve2, sep as sep2 } from "node:path";
 function findBoundary(dir) {
   let real;
   try {
-    real = realpathSync(dir);
+    real = realpathSync2(dir);
   } catch {
-    return { root: resolve(dir), workTree: false };
+    return { root: resolve2(dir), workTree: false };
   }
   for (let d = real; ; ) {
-    if (lstatSync(join2(d, ".git"), { throwIfNoEntry: false })) return { root: d, workTree: true };
-    const up = dirname2(d);
+    if (lstatSync(join3(d, ".git"), { throwIfNoEntry: false })) return { root: d, workTree: true };
+    const up = dirname3(d);
     if (up === d) return { root: real, workTree: false };
     d = up;
   }
@@ -66511,11 +67026,11 @@ function lexicalRefusal(b, abs, written) {
   return placeRefusal(b, abs, "lies");
 }
 function placeRefusal(b, abs, verb) {
-  const rel = relative(b.root, abs);
-  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+  const rel = relative2(b.root, abs);
+  if (rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute(rel)) {
     return verb === "lies" ? { code: "file-outside", message: `lies outside ${describeBoundary(b)}`, hint: INSIDE_HINT(b) } : { code: "file-link-outside", message: `is a symbolic link that points outside ${describeBoundary(b)}`, hint: INSIDE_HINT(b) };
   }
-  if (rel.split(sep).includes(".git")) {
+  if (rel.split(sep2).includes(".git")) {
     return verb === "lies" ? { code: "file-in-git", message: "lies inside a .git directory", hint: "accessctl never reads inside `.git`: point at a file of the work tree" } : { code: "file-link-outside", message: "is a symbolic link that points into a .git directory", hint: "accessctl never reads inside `.git`: point at a file of the work tree" };
   }
   return void 0;
@@ -66527,7 +67042,7 @@ function confine(b, abs, written) {
   if (!link) return { missing: true };
   let real;
   try {
-    real = realpathSync(abs);
+    real = realpathSync2(abs);
   } catch {
     if (link.isSymbolicLink()) {
       return { refusal: { code: "file-dangling-link", message: "is a dangling symbolic link (it points to nothing)", hint: "fix or remove the link: accessctl never skips it in silence" } };
@@ -66551,7 +67066,7 @@ function confine(b, abs, written) {
 
 // src/desired/find-files.ts
 import { readdirSync, statSync as statSync2 } from "node:fs";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 var YAML_NAME = /\.ya?ml$/i;
 var skippedByName = (name) => name.startsWith(".") || name === "node_modules";
 function findYamlFiles(dir, boundary) {
@@ -66560,13 +67075,13 @@ function findYamlFiles(dir, boundary) {
   const stack = [""];
   while (stack.length > 0) {
     const rel = stack.pop();
-    for (const e of readdirSync(join3(dir, rel), { withFileTypes: true })) {
+    for (const e of readdirSync(join4(dir, rel), { withFileTypes: true })) {
       const child = rel === "" ? e.name : `${rel}/${e.name}`;
       const isYaml = YAML_NAME.test(e.name);
       if (e.isDirectory()) {
         if (!skippedByName(e.name)) stack.push(child);
       } else if (e.isSymbolicLink()) {
-        const target = statSync2(join3(dir, child), { throwIfNoEntry: false });
+        const target = statSync2(join4(dir, child), { throwIfNoEntry: false });
         if (!target) {
           if (isYaml || !skippedByName(e.name)) {
             problems.push({ rel: child, refusal: { code: "file-dangling-link", message: "is a dangling symbolic link (it points to nothing)", hint: "fix or remove the link: accessctl never skips it in silence" } });
@@ -66583,7 +67098,7 @@ function findYamlFiles(dir, boundary) {
             });
           }
         } else if (isYaml) {
-          const checked = confine(boundary, join3(dir, child), child);
+          const checked = confine(boundary, join4(dir, child), child);
           if ("refusal" in checked) problems.push({ rel: child, refusal: checked.refusal });
           else files.push(child);
         }
@@ -66875,6 +67390,7 @@ function mergeFragments(fragments) {
   const projects = /* @__PURE__ */ new Map();
   const cedarPolicyNames = /* @__PURE__ */ new Map();
   const testNames = /* @__PURE__ */ new Map();
+  const invariantNames = /* @__PURE__ */ new Map();
   for (const f of fragments) {
     if (f.organization) (org ??= new ScopeMerger(f.organization.loc)).add(f.organization, diagnostics);
     for (const p of f.projects) {
@@ -66893,9 +67409,27 @@ function mergeFragments(fragments) {
           );
         } else c.schema = f.cedar.schema;
       }
+      if (f.cedar.review) {
+        if (c.review) {
+          diagnostics.push(
+            diag("settings-twice", `\`cedar.review\` is declared twice: here and at ${where(c.review.loc)}`, f.cedar.review.loc, {
+              hint: "the decision review has one setting for the whole tenant: keep one `review:`"
+            })
+          );
+        } else c.review = f.cedar.review;
+      }
       if (f.cedar.policies) appendUnique(c.policies ??= [], f.cedar.policies, cedarPolicyNames, "Cedar policy", diagnostics);
       if (f.cedar.tests) {
         const t = c.tests ??= { cases: [] };
+        if (f.cedar.tests.minCoverage) {
+          if (t.minCoverage) {
+            diagnostics.push(
+              diag("settings-twice", `\`cedar.tests.minCoverage\` is declared twice: here and at ${where(t.minCoverage.loc)}`, f.cedar.tests.minCoverage.loc, {
+                hint: "one coverage threshold applies to all the access tests: keep one `minCoverage:`"
+              })
+            );
+          } else t.minCoverage = f.cedar.tests.minCoverage;
+        }
         if (f.cedar.tests.entities) {
           if (t.entities) {
             diagnostics.push(
@@ -66919,6 +67453,15 @@ function mergeFragments(fragments) {
           t.cases.push(tc);
         }
       }
+    }
+    for (const inv of f.cedar?.invariants ?? []) {
+      const first = invariantNames.get(inv.name);
+      if (first) {
+        diagnostics.push(diag("duplicate", `invariant \`${inv.name}\` is declared twice: here and at ${where(first)}`, inv.loc, { hint: "give every invariant its own name" }));
+        continue;
+      }
+      invariantNames.set(inv.name, inv.loc);
+      ((merged.cedar ??= { loc: inv.loc }).invariants ??= []).push(inv);
     }
     if (f.settings) {
       if (merged.settings) {
@@ -67001,9 +67544,9 @@ function compileSettings(raw, y, loc) {
     const out = [];
     (raw?.[key] ?? []).forEach((source, i) => {
       try {
-        const pattern = { ...compilePattern(source), key };
-        if (y) pattern.loc = positionOf(y, ["accessctl", key, i]);
-        out.push(pattern);
+        const pattern2 = compilePattern(source);
+        if (y) pattern2.loc = positionOf(y, ["accessctl", key, i]);
+        out.push(pattern2);
       } catch (e) {
         if (!(e instanceof AddressSyntaxError) || !y) throw e;
         diagnostics.push(
@@ -67029,9 +67572,9 @@ function compileSettings(raw, y, loc) {
 function loadDesiredState(dir, options) {
   const diagnostics = [];
   const sources = /* @__PURE__ */ new Map();
-  const display = (rel) => normalize(join4(dir, rel));
+  const display = (rel) => normalize(join5(dir, rel));
   const fromDisk = options.files === void 0;
-  const root = options.cwd === void 0 ? resolve2(dir) : resolve2(options.cwd, dir);
+  const root = options.cwd === void 0 ? resolve3(dir) : resolve3(options.cwd, dir);
   if (fromDisk) {
     const st = statSync3(root, { throwIfNoEntry: false });
     if (!st?.isDirectory()) {
@@ -67039,11 +67582,11 @@ function loadDesiredState(dir, options) {
     }
   }
   const boundary = findBoundary(root);
-  const realRoot = fromDisk ? realpathSync2(root) : existsSync3(root) ? realpathSync2(root) : root;
+  const realRoot = fromDisk ? realpathSync3(root) : existsSync4(root) ? realpathSync3(root) : root;
   const readRel = (rel, written) => {
     const cached2 = sources.get(rel);
     if (cached2 !== void 0) return { text: cached2 };
-    const abs = resolve2(realRoot, rel);
+    const abs = resolve3(realRoot, rel);
     let text;
     if (fromDisk) {
       const checked = confine(boundary, abs, written);
@@ -67081,7 +67624,7 @@ function loadDesiredState(dir, options) {
   }
   const keys = configuredKeys(options.env);
   const readText = (fromFile, relPath, loc, what) => {
-    const relFromDir = isAbsolute2(relPath) ? relPath : normalize(join4(dirname3(relative2(dir, fromFile)), relPath)).split("\\").join("/");
+    const relFromDir = isAbsolute2(relPath) ? relPath : normalize(join5(dirname4(relative3(dir, fromFile)), relPath)).split("\\").join("/");
     const read2 = readRel(relFromDir, relPath);
     if ("refusal" in read2) {
       return { error: diag(read2.refusal.code, `${what} ${relPath} ${read2.refusal.message}`, loc, { hint: read2.refusal.hint }) };
@@ -67148,9 +67691,1129 @@ function pushAll(into, items) {
   for (const item of items) into.push(item);
 }
 function digestSources(sources) {
-  const h = createHash2("sha256");
+  const h = createHash3("sha256");
   for (const s of sources) h.update(s.path).update("\0").update(s.text).update("\0");
   return "sha256:" + h.digest("hex");
+}
+
+// src/decisions/entity-keys.ts
+var SEP2 = "\0";
+function keyOf(ref) {
+  return `${ref.type}${SEP2}${ref.id}`;
+}
+function refOf(key) {
+  const at = key.indexOf(SEP2);
+  return { type: key.slice(0, at), id: key.slice(at + 1) };
+}
+function typeOfKey(key) {
+  return key.slice(0, key.indexOf(SEP2));
+}
+function literalOf(ref) {
+  return entityLiteral(ref.type, ref.id);
+}
+function isActionType(type) {
+  return type === "Action" || type.endsWith("::Action");
+}
+function parseLiteral(text, bareAction = false) {
+  const ref = parseEntityLiteral(text);
+  if (ref) return ref;
+  const trimmed = text.trim();
+  if (bareAction && trimmed !== "" && !trimmed.includes("::") && !trimmed.includes('"')) return { type: "Action", id: trimmed };
+  return void 0;
+}
+function compareRefs(a, b) {
+  return compareStrings(a.type, b.type) || compareStrings(a.id, b.id);
+}
+function compareStrings(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/decisions/request-envs.ts
+function requestEnv(text, schema) {
+  const answer = getValidRequestEnvsPolicy2(text, schema);
+  if (answer.type !== "success" || answer.actions.length === 0) return void 0;
+  const actions = /* @__PURE__ */ new Set();
+  for (const a of answer.actions) {
+    const ref = parseEntityLiteral(a);
+    if (!ref) return void 0;
+    actions.add(keyOf(ref));
+  }
+  return { principalTypes: new Set(answer.principals), actions, resourceTypes: new Set(answer.resources) };
+}
+
+// src/decisions/entity-needs.ts
+var VARIABLES = /* @__PURE__ */ new Set(["principal", "resource", "action", "context"]);
+var OPERATORS = /* @__PURE__ */ new Set(["has", "in", "is"]);
+var KEYWORDS = /* @__PURE__ */ new Set(["in", "has", "like", "is", "if", "then", "else", "when", "unless", "true", "false"]);
+function readsOnlyRequestEntitiesOf(tokens) {
+  const { scopeEnd } = statementShape(tokens);
+  if (scopeEnd < 0) return false;
+  for (let i = scopeEnd + 1; i < tokens.length; i++) {
+    const t = tokens[i];
+    const access2 = t.kind === "punct" && (t.text === "." || t.text === "[" && isIndex(tokens[i - 1])) || t.kind === "ident" && OPERATORS.has(t.text);
+    if (access2 && !isVariable(tokens, i - 1)) return false;
+  }
+  return true;
+}
+function isVariable(tokens, i) {
+  const t = tokens[i];
+  return t?.kind === "ident" && VARIABLES.has(t.text) && tokens[i - 1]?.text !== ".";
+}
+function isIndex(prev) {
+  if (!prev) return false;
+  if (prev.kind === "ident") return !KEYWORDS.has(prev.text);
+  return prev.kind === "string" || prev.kind === "number" || prev.text === ")" || prev.text === "]" || prev.text === "}";
+}
+
+// src/decisions/rule-scope.ts
+var ANY = { op: "any" };
+function scopeOfTokens(tokens) {
+  const { effect, scopeEnd } = statementShape(tokens);
+  const effectText = tokens[effect]?.text;
+  const loose = {
+    effect: effectText === "forbid" ? "forbid" : "permit",
+    principal: ANY,
+    action: { op: "any" },
+    resource: ANY,
+    conditional: true,
+    exact: false
+  };
+  if (effectText !== "permit" && effectText !== "forbid" || tokens[effect + 1]?.text !== "(" || scopeEnd < 0) return loose;
+  const parts = splitTopLevel(tokens.slice(effect + 2, scopeEnd));
+  if (parts.length !== 3) return loose;
+  const [p, a, r] = parts;
+  const principal = entityConstraint(p, "principal");
+  const action = actionConstraint(a);
+  const resource = entityConstraint(r, "resource");
+  if (!principal || !action || !resource) return loose;
+  const rest = tokens.slice(scopeEnd + 1);
+  return {
+    effect: effectText,
+    principal,
+    action,
+    resource,
+    conditional: !(rest.length === 1 && rest[0]?.text === ";"),
+    exact: true
+  };
+}
+function splitTopLevel(tokens) {
+  const parts = [[]];
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.text === "[" || t.text === "(") depth++;
+    else if (t.text === "]" || t.text === ")") depth--;
+    if (t.text === "," && depth === 0) parts.push([]);
+    else parts[parts.length - 1]?.push(t);
+  }
+  return parts;
+}
+function literalAt(tokens, i) {
+  const path = [];
+  let j = i;
+  while (tokens[j]?.kind === "ident" && tokens[j + 1]?.text === "::") {
+    path.push(tokens[j]?.text ?? "");
+    j += 2;
+  }
+  const str2 = tokens[j];
+  if (path.length === 0 || str2?.kind !== "string") return void 0;
+  const id2 = decodeCedarString(str2.text, false);
+  if (id2 === void 0) return void 0;
+  return { uid: `${path.join("::")}\0${id2}`, next: j + 1 };
+}
+function typeAt(tokens, i) {
+  const path = [];
+  let j = i;
+  for (; ; ) {
+    const t = tokens[j];
+    if (t?.kind !== "ident") return void 0;
+    path.push(t.text);
+    if (tokens[j + 1]?.text !== "::" || tokens[j + 2]?.kind !== "ident") return { type: path.join("::"), next: j + 1 };
+    j += 2;
+  }
+}
+function entityConstraint(tokens, variable) {
+  if (tokens[0]?.text !== variable) return void 0;
+  if (tokens.length === 1) return ANY;
+  const op = tokens[1]?.text;
+  if (op === "==" || op === "in") {
+    const lit = literalAt(tokens, 2);
+    if (!lit || lit.next !== tokens.length) return void 0;
+    return { op: op === "==" ? "eq" : "in", uid: lit.uid };
+  }
+  if (op === "is") {
+    const t = typeAt(tokens, 2);
+    if (!t) return void 0;
+    if (t.next === tokens.length) return { op: "is", type: t.type };
+    if (tokens[t.next]?.text !== "in") return void 0;
+    const lit = literalAt(tokens, t.next + 1);
+    if (!lit || lit.next !== tokens.length) return void 0;
+    return { op: "is", type: t.type, in: lit.uid };
+  }
+  return void 0;
+}
+function actionConstraint(tokens) {
+  if (tokens[0]?.text !== "action") return void 0;
+  if (tokens.length === 1) return { op: "any" };
+  const op = tokens[1]?.text;
+  if (op === "==" || op === "in" && tokens[2]?.text !== "[") {
+    const lit = literalAt(tokens, 2);
+    if (!lit || lit.next !== tokens.length) return void 0;
+    return op === "==" ? { op: "eq", uid: lit.uid } : { op: "in", uids: [lit.uid] };
+  }
+  if (op !== "in" || tokens[tokens.length - 1]?.text !== "]") return void 0;
+  const uids = [];
+  let i = 3;
+  while (i < tokens.length - 1) {
+    const lit = literalAt(tokens, i);
+    if (!lit) return void 0;
+    uids.push(lit.uid);
+    i = lit.next;
+    if (tokens[i]?.text === ",") i++;
+    else if (i !== tokens.length - 1) return void 0;
+  }
+  return { op: "in", uids };
+}
+function namesOfTokens(tokens, from = 0) {
+  const literals = [];
+  const types = [];
+  for (let i = from; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t?.kind !== "ident") continue;
+    if (t.text === "is") {
+      const named = typeAt(tokens, i + 1);
+      if (named) types.push(named.type);
+      continue;
+    }
+    if (tokens[i - 1]?.text === "::") continue;
+    const lit = literalAt(tokens, i);
+    if (lit) {
+      literals.push(lit.uid);
+      i = lit.next - 1;
+    }
+  }
+  return { literals, types };
+}
+
+// src/decisions/rule-facts.ts
+var MEMO_LIMIT2 = 5e4;
+var memo2 = /* @__PURE__ */ new Map();
+function ruleFacts(text) {
+  const hit = memo2.get(text);
+  if (hit) return hit;
+  const tokens = codeTokens(text);
+  const shape = statementShape(tokens);
+  const effectToken = tokens[shape.effect];
+  const forbid = effectToken?.text === "forbid";
+  const names = namesOfTokens(tokens);
+  const facts = {
+    permitText: forbid && effectToken ? `${text.slice(0, effectToken.start)}permit${text.slice(effectToken.end)}` : text,
+    effect: forbid ? "forbid" : "permit",
+    scope: scopeOfTokens(tokens),
+    literals: names.literals,
+    types: names.types,
+    conditionLiterals: shape.scopeEnd < 0 ? [] : namesOfTokens(tokens, shape.scopeEnd + 1).literals,
+    single: tokens[tokens.length - 1]?.text === ";" && tokens.filter((t) => t.text === ";").length === 1,
+    shallow: readsOnlyRequestEntitiesOf(tokens)
+  };
+  if (memo2.size >= MEMO_LIMIT2) memo2.clear();
+  memo2.set(text, facts);
+  return facts;
+}
+
+// src/decisions/scope-index.ts
+function admitsEntity(c, key, h) {
+  switch (c.op) {
+    case "any":
+      return true;
+    case "eq":
+      return key === c.uid;
+    case "in":
+      return h.isIn(key, c.uid);
+    case "is":
+      return typeOfKey(key) === c.type && (c.in === void 0 || h.isIn(key, c.in));
+  }
+}
+function admitsAction(c, key, h) {
+  switch (c.op) {
+    case "any":
+      return true;
+    case "eq":
+      return key === c.uid;
+    case "in":
+      return c.uids.some((u) => h.isIn(key, u));
+  }
+}
+var NONE = [];
+var ScopeIndex = class {
+  constructor(rules, hierarchy) {
+    this.rules = rules;
+    this.hierarchy = hierarchy;
+  }
+  rules;
+  hierarchy;
+  slices = /* @__PURE__ */ new Map();
+  memo = /* @__PURE__ */ new Map();
+  /** Indexes of the rules whose action and principal constraints (and environments) admit the pair, ascending. */
+  candidates(actionKey, principalKey) {
+    const memoKey = `${actionKey}${principalKey}`;
+    const hit = this.memo.get(memoKey);
+    if (hit) return hit;
+    const slice = this.slice(actionKey);
+    const type = typeOfKey(principalKey);
+    const found = [...slice.any, ...slice.eq.get(principalKey) ?? NONE, ...slice.is.get(type) ?? NONE];
+    for (const container of [principalKey, ...this.hierarchy.ancestors(principalKey)]) {
+      found.push(...slice.in.get(container) ?? NONE, ...slice.isIn.get(`${type}${container}`) ?? NONE);
+    }
+    const out = found.filter((i) => this.rules[i]?.env?.principalTypes.has(type) ?? true).sort((a, b) => a - b);
+    this.memo.set(memoKey, out);
+    return out;
+  }
+  admitsResource(rule, resourceKey) {
+    const r = this.rules[rule];
+    if (!r) return false;
+    if (r.env && !r.env.resourceTypes.has(typeOfKey(resourceKey))) return false;
+    return admitsEntity(r.scope.resource, resourceKey, this.hierarchy);
+  }
+  slice(actionKey) {
+    const hit = this.slices.get(actionKey);
+    if (hit) return hit;
+    const slice = { any: [], eq: /* @__PURE__ */ new Map(), in: /* @__PURE__ */ new Map(), is: /* @__PURE__ */ new Map(), isIn: /* @__PURE__ */ new Map() };
+    const push = (map, key, i) => {
+      const list3 = map.get(key);
+      if (list3) list3.push(i);
+      else map.set(key, [i]);
+    };
+    this.rules.forEach((r, i) => {
+      if (!admitsAction(r.scope.action, actionKey, this.hierarchy)) return;
+      if (r.env && !r.env.actions.has(actionKey)) return;
+      const p = r.scope.principal;
+      if (p.op === "any") slice.any.push(i);
+      else if (p.op === "eq") push(slice.eq, p.uid, i);
+      else if (p.op === "in") push(slice.in, p.uid, i);
+      else if (p.in === void 0) push(slice.is, p.type, i);
+      else push(slice.isIn, `${p.type}${p.in}`, i);
+    });
+    this.slices.set(actionKey, slice);
+    return slice;
+  }
+};
+
+// src/decisions/request-space.ts
+var DEFAULT_MAX_REQUESTS = 1e5;
+var ENV_PAYOFF = 16;
+function requestsMatching(universe, texts, options = {}) {
+  const max = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
+  const mode = options.envs ?? "auto";
+  const distinct = [...new Set(texts)];
+  const rules = distinct.map((text) => ({ scope: ruleFacts(text).scope }));
+  let space = enumerate(universe, rules, max);
+  const schema = universe.schemaInfo?.json;
+  const conditional = rules.filter((r) => r.scope.conditional).length;
+  const pays = space.capped || space.count > ENV_PAYOFF * conditional;
+  if (mode === "never" || !schema || !universe.typed || conditional === 0 || mode === "auto" && !pays) return space;
+  let narrowed = 0;
+  const withEnvs = rules.map((r, i) => {
+    if (!r.scope.conditional) return r;
+    const env = requestEnv(distinct[i] ?? "", schema);
+    if (!env) return r;
+    narrowed++;
+    return { ...r, env };
+  });
+  space = enumerate(universe, withEnvs, max);
+  return { ...space, narrowedByEnvs: narrowed };
+}
+function everyRequest(universe, options = {}) {
+  return requestsMatching(universe, ["permit(principal, action, resource);"], { ...options, envs: "never" });
+}
+function enumerate(universe, rules, max) {
+  const index = new ScopeIndex(rules, universe.hierarchy);
+  const requests = [];
+  let count4 = 0;
+  for (let action = 0; action < universe.actions.length; action++) {
+    const a = universe.actions[action];
+    if (!a || a.contexts.length === 0) continue;
+    const actionKey = keyOf(a.ref);
+    for (const principal of a.principals) {
+      const candidates = index.candidates(actionKey, keyOf(principal));
+      if (candidates.length === 0) continue;
+      for (const resource of a.resources) {
+        const resourceKey = keyOf(resource);
+        if (!candidates.some((i) => index.admitsResource(i, resourceKey))) continue;
+        count4 += a.contexts.length;
+        if (count4 > max) return { requests: [], capped: true, count: count4, narrowedByEnvs: 0 };
+        for (let context = 0; context < a.contexts.length; context++) requests.push({ action, principal, resource, context });
+      }
+    }
+  }
+  return { requests, capped: false, count: count4, narrowedByEnvs: 0 };
+}
+function toDecisionRequests(universe, requests) {
+  return requests.map((r) => {
+    const action = universe.actions[r.action];
+    if (!action) throw new Error("bug: a request names an action outside the universe");
+    return { principal: r.principal, action: action.ref, resource: r.resource, context: action.contexts[r.context] ?? {} };
+  });
+}
+
+// src/decisions/rule-refs.ts
+function refFor(refs2, key) {
+  return refs2?.get(key) ?? { address: key };
+}
+function annotationId(text) {
+  const tokens = codeTokens(text);
+  for (let i = 0; tokens[i]?.text === "@"; ) {
+    const name = tokens[i + 1]?.text;
+    if (tokens[i + 2]?.text !== "(") {
+      i += 2;
+      continue;
+    }
+    const value2 = tokens[i + 3];
+    if (name === "id" && value2?.kind === "string") return decodeCedarString(value2.text, false);
+    i += 5;
+  }
+  return void 0;
+}
+function desiredRuleRefs(desired) {
+  const refs2 = /* @__PURE__ */ new Map();
+  for (const p of desired.cedar?.policies ?? []) {
+    for (const r of p.rules) {
+      const id2 = annotationId(r.text);
+      refs2.set(r.address, { address: r.address, ...id2 === void 0 ? {} : { id: id2 }, file: r.loc.file, line: r.loc.line });
+    }
+  }
+  return refs2;
+}
+
+// src/quality/coverage.ts
+function computeCoverage(desired, results, refs2) {
+  const decided = /* @__PURE__ */ new Map();
+  for (const r of results) for (const k of new Set(r.deciding)) decided.set(k, (decided.get(k) ?? 0) + 1);
+  const policies = [];
+  const uncovered = [];
+  let rules = 0;
+  let covered = 0;
+  for (const p of desired.cedar?.policies ?? []) {
+    const enabled = p.enabled ?? true;
+    const list3 = p.rules.map((r) => ({ rule: refFor(refs2, r.address), cases: decided.get(r.address) ?? 0 }));
+    if (enabled) {
+      rules += list3.length;
+      for (const r of list3) {
+        if (r.cases > 0) covered++;
+        else uncovered.push(r.rule);
+      }
+    }
+    policies.push({ address: p.address, enabled, rules: list3 });
+  }
+  const share = rules === 0 ? 1 : covered / rules;
+  const min = desired.cedar?.tests?.minCoverage?.value;
+  return { policies, uncovered, rules, covered, share, ...min === void 0 ? {} : { minCoverage: min }, met: min === void 0 || share >= min };
+}
+
+// src/quality/scope-containment.ts
+function entityContains(outer, inner) {
+  switch (outer.op) {
+    case "any":
+      return true;
+    case "eq":
+      return inner.op === "eq" && inner.uid === outer.uid;
+    case "in":
+      return (inner.op === "eq" || inner.op === "in") && inner.uid === outer.uid || inner.op === "is" && inner.in === outer.uid;
+    case "is":
+      if (outer.in === void 0) return inner.op === "is" && inner.type === outer.type || inner.op === "eq" && typeOfKey(inner.uid) === outer.type;
+      return inner.op === "is" && inner.type === outer.type && inner.in === outer.in || inner.op === "eq" && inner.uid === outer.in && typeOfKey(inner.uid) === outer.type;
+  }
+}
+var ActionSets = class {
+  constructor(universe) {
+    this.universe = universe;
+    const keys = new Set(universe.actions.map((a) => keyOf(a.ref)));
+    for (const a of universe.schemaInfo?.actions ?? []) keys.add(keyOf(a.ref));
+    this.known = [...keys];
+  }
+  universe;
+  known;
+  of(c) {
+    if (c.op === "any") return void 0;
+    if (c.op === "eq") return /* @__PURE__ */ new Set([c.uid]);
+    const out = new Set(c.uids);
+    for (const k of this.known) if (c.uids.some((g) => this.universe.hierarchy.isIn(k, g))) out.add(k);
+    return out;
+  }
+  /** A stable key of the set (`*` for any), for grouping equal scopes. */
+  key(c) {
+    const set = this.of(c);
+    return set === void 0 ? "*" : [...set].sort().join("");
+  }
+  contains(outer, inner) {
+    const o = this.of(outer);
+    if (o === void 0) return true;
+    const i = this.of(inner);
+    return i !== void 0 && [...i].every((k) => o.has(k));
+  }
+};
+function scopeContains(outer, inner, actions) {
+  return outer.exact && inner.exact && entityContains(outer.principal, inner.principal) && entityContains(outer.resource, inner.resource) && actions.contains(outer.action, inner.action);
+}
+function scopeKey(scope, actions) {
+  return JSON.stringify([scope.principal, actions.key(scope.action), scope.resource]);
+}
+
+// src/quality/hygiene.ts
+function findHygiene(input) {
+  const rules = [];
+  input.policies.forEach((p, policy) => {
+    if (!p.enabled) return;
+    for (const r of p.rules) {
+      const scope = ruleFacts(r.text).scope;
+      rules.push({ key: r.key, policy, priority: p.priority, scope, plain: scope.exact && !scope.conditional });
+    }
+  });
+  const actions = new ActionSets(input.universe);
+  const findings = [];
+  const reported = /* @__PURE__ */ new Set();
+  const add = (f) => {
+    const id2 = `${f.kind}${f.rule}`;
+    if (reported.has(id2)) return;
+    reported.add(id2);
+    findings.push(f);
+  };
+  const plain = rules.filter((r) => r.plain);
+  for (const r of plain) {
+    const first = plain.find((d) => d !== r && decidesFirst(d, r) && scopeContains(d.scope, r.scope, actions));
+    if (first) add({ kind: "shadowed", rule: r.key, other: first.key, exact: true, higherGroup: first.priority > r.priority });
+  }
+  const byForm = /* @__PURE__ */ new Map();
+  for (const r of plain) {
+    const key = `${r.policy}${r.scope.effect}${scopeKey(r.scope, actions)}`;
+    const earlier = byForm.get(key);
+    if (earlier) add({ kind: "redundant", rule: r.key, other: earlier.key, exact: true });
+    else byForm.set(key, r);
+  }
+  if (!input.decided) return findings;
+  const { requests, outcomes } = input.decided;
+  const matched = new Map(rules.map((r) => [r.key, []]));
+  const decided = /* @__PURE__ */ new Map();
+  outcomes.forEach((o, i) => {
+    if (o.decision === "error") return;
+    for (const k of o.matched) matched.get(k)?.push(i);
+    for (const k of o.deciding) decided.set(k, (decided.get(k) ?? 0) + 1);
+  });
+  const byKey = new Map(rules.map((r) => [r.key, r]));
+  for (const r of rules) {
+    const hits = matched.get(r.key) ?? [];
+    if (hits.length === 0 || (decided.get(r.key) ?? 0) > 0) continue;
+    const at = hits[0];
+    const other = outcomes[at]?.deciding[0];
+    if (other === void 0) continue;
+    const o = byKey.get(other);
+    add({ kind: "shadowed", rule: r.key, other, exact: false, higherGroup: o !== void 0 && o.priority > r.priority, matched: hits.length, ...requests[at] ? { example: requests[at] } : {} });
+  }
+  const bySet = /* @__PURE__ */ new Map();
+  for (const r of rules) {
+    const hits = matched.get(r.key) ?? [];
+    if (hits.length === 0) continue;
+    const key = `${r.policy}${r.scope.effect}${hits.length}${hashOf(hits)}`;
+    const group = bySet.get(key);
+    const earlier = group?.find((e) => sameList(matched.get(e.key) ?? [], hits));
+    if (earlier) add({ kind: "redundant", rule: r.key, other: earlier.key, exact: false, matched: hits.length });
+    else if (group) group.push(r);
+    else bySet.set(key, [r]);
+  }
+  return findings;
+}
+function decidesFirst(d, r) {
+  return d.priority > r.priority || d.priority === r.priority && d.scope.effect === "forbid" && r.scope.effect === "permit";
+}
+function hashOf(list3) {
+  let h = 2166136261;
+  for (const n of list3) h = Math.imul(h ^ n, 16777619) >>> 0;
+  return h;
+}
+function sameList(a, b) {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+// src/decisions/engine-modes.ts
+import { createHash as createHash4 } from "node:crypto";
+function engineModes(input) {
+  const warnings = [];
+  const entities = Array.isArray(input.entities) ? input.entities : [];
+  if (input.entities !== void 0) warnings.push(...checkEntities(input.entities, void 0));
+  const plain = { index: new EntityIndex(entities) };
+  if (input.schema === void 0) return { primary: plain, entities, warnings };
+  const actions = schemaActionEntities(input.schema);
+  if (actions === void 0) {
+    warnings.push("the schema does not parse; evaluating without it");
+    return { primary: plain, entities, warnings };
+  }
+  const present = new Set(entities.map((e) => uidKey(e.uid)));
+  const withoutSchema = { index: new EntityIndex([...entities, ...actions.filter((a) => !present.has(uidKey(a.uid)))]) };
+  const mismatch = warnings.length > 0 ? [] : checkEntities(entities, input.schema);
+  if (warnings.length > 0 || mismatch.length > 0) {
+    warnings.push(...mismatch.map((w) => `the entities do not match the schema (evaluating without it): ${w}`));
+    return { primary: withoutSchema, entities, warnings };
+  }
+  const schemaName = `accessctl-schema-${createHash4("sha256").update(input.schema).update("\0").digest("hex").slice(0, 32)}`;
+  const answer = preparseSchema2(schemaName, input.schema);
+  if (answer.type !== "success") throw new Error(`bug: a parsed schema could not be preparsed: ${answer.errors[0]?.message}`);
+  return { primary: { index: plain.index, schemaName }, fallback: withoutSchema, entities, warnings };
+}
+
+// src/decisions/hierarchy.ts
+var Hierarchy = class {
+  parents = /* @__PURE__ */ new Map();
+  closure = /* @__PURE__ */ new Map();
+  constructor(entities, actionGroups = []) {
+    const add = (child, parent) => {
+      const list3 = this.parents.get(child);
+      if (list3) list3.push(parent);
+      else this.parents.set(child, [parent]);
+    };
+    for (const e of entities) for (const p of e.parents ?? []) add(uidKey(e.uid), uidKey(p));
+    for (const a of actionGroups) for (const p of a.parents) add(keyOf(a.ref), keyOf(p));
+  }
+  /** Every ancestor of the entity (not the entity itself). Memoized; cycles in the data are tolerated. */
+  ancestors(key) {
+    const hit = this.closure.get(key);
+    if (hit) return hit;
+    const out = /* @__PURE__ */ new Set();
+    const queue = [...this.parents.get(key) ?? []];
+    while (queue.length > 0) {
+      const k = queue.pop();
+      if (out.has(k)) continue;
+      out.add(k);
+      const cached2 = this.closure.get(k);
+      if (cached2) for (const c of cached2) out.add(c);
+      else queue.push(...this.parents.get(k) ?? []);
+    }
+    this.closure.set(key, out);
+    return out;
+  }
+  /** Cedar's `in`: the entity itself or one of its ancestors. */
+  isIn(key, container) {
+    return key === container || this.ancestors(key).has(container);
+  }
+};
+
+// src/decisions/schema-info.ts
+function readSchema(text) {
+  let schema = text;
+  if (text.trimStart().startsWith("{")) {
+    try {
+      schema = JSON.parse(text);
+    } catch {
+      return void 0;
+    }
+  }
+  const answer = schemaToJson2(schema);
+  if (answer.type !== "success") return void 0;
+  const json = answer.json;
+  const qualify = (ns, name) => ns === "" ? name : `${ns}::${name}`;
+  const declared = /* @__PURE__ */ new Set();
+  const commons = /* @__PURE__ */ new Map();
+  for (const [ns, def] of Object.entries(json)) {
+    for (const name of Object.keys(def.entityTypes)) declared.add(qualify(ns, name));
+    for (const [name, type] of Object.entries(def.commonTypes ?? {})) commons.set(qualify(ns, name), type);
+  }
+  const resolve4 = (ns, name, known) => !name.includes("::") && ns !== "" && known.has(qualify(ns, name)) ? qualify(ns, name) : name;
+  const entityTypes = [];
+  const enums = /* @__PURE__ */ new Map();
+  const actions = [];
+  for (const [ns, def] of Object.entries(json)) {
+    for (const [name, type] of Object.entries(def.entityTypes)) {
+      if ("enum" in type) enums.set(qualify(ns, name), [...type.enum]);
+      else entityTypes.push(qualify(ns, name));
+    }
+    const actionType = qualify(ns, "Action");
+    for (const [id2, action] of Object.entries(def.actions)) {
+      const applies = action.appliesTo;
+      actions.push({
+        ref: { type: actionType, id: id2 },
+        principalTypes: (applies?.principalTypes ?? []).map((t) => resolve4(ns, t, declared)),
+        resourceTypes: (applies?.resourceTypes ?? []).map((t) => resolve4(ns, t, declared)),
+        contextRequired: hasRequired(applies?.context, ns, commons, 0),
+        // A group's type, written or not, is relative to the action's namespace (`Action` means `NS::Action`).
+        parents: (action.memberOf ?? []).map((m) => ({
+          type: m.type === void 0 || !m.type.includes("::") ? actionType : m.type,
+          id: m.id
+        }))
+      });
+    }
+  }
+  return { json, entityTypes, enums, actions };
+}
+function hasRequired(type, ns, commons, depth) {
+  if (type === void 0 || type === null) return false;
+  if (depth > 32 || typeof type !== "object") return true;
+  const t = type;
+  if (t.type === "Record") return Object.values(t.attributes ?? {}).some((a) => a.required !== false);
+  const name = t.type === "EntityOrCommon" ? t.name : t.type;
+  if (name === void 0) return true;
+  const target = commons.get(!name.includes("::") && ns !== "" && commons.has(`${ns}::${name}`) ? `${ns}::${name}` : name);
+  return hasRequired(target, ns, commons, depth + 1);
+}
+
+// src/decisions/service-decision.ts
+function serviceDecision(matched, errored) {
+  const byOrder = [...matched].sort((a, b) => a.order - b.order);
+  const top = byOrder.reduce((max, r) => Math.max(max, r.priority), -Infinity);
+  const inGroup = byOrder.filter((r) => r.priority === top);
+  const forbids = inGroup.filter((r) => r.effect === "forbid");
+  const deciding = forbids.length > 0 ? forbids : inGroup;
+  const errors = errored.filter((e) => e.rule.priority >= top).sort((a, b) => a.rule.order - b.rule.order).map((e) => ({ key: e.rule.key, message: e.message }));
+  return {
+    decision: byOrder.length > 0 && forbids.length === 0 ? "allow" : "deny",
+    matched: byOrder.map((r) => r.key),
+    deciding: deciding.map((r) => r.key),
+    ...byOrder.length > 0 ? { priority: top } : {},
+    errors
+  };
+}
+function errorOutcome(message) {
+  return { decision: "error", matched: [], deciding: [], errors: [], requestError: message };
+}
+
+// src/decisions/side-evaluator.ts
+var NOTHING_MATCHED = Object.freeze(serviceDecision([], []));
+var SLOT = "accessctl-decisions";
+function createSideEvaluator(input) {
+  const modes = engineModes(input);
+  const warnings = [...modes.warnings];
+  const warned = new Set(warnings);
+  const warn = (w) => {
+    if (warned.has(w)) return;
+    warned.add(w);
+    warnings.push(w);
+  };
+  const rules = [];
+  const byText = /* @__PURE__ */ new Map();
+  input.sides.forEach((policies, side) => {
+    let order = 0;
+    for (const p of policies) {
+      if (!p.enabled) continue;
+      for (const r of p.rules) {
+        const facts = ruleFacts(r.text);
+        let i = byText.get(facts.permitText);
+        if (i === void 0) {
+          i = rules.length;
+          byText.set(facts.permitText, i);
+          rules.push({
+            text: facts.permitText,
+            scope: facts.scope,
+            roots: facts.conditionLiterals,
+            single: facts.single,
+            shallow: facts.shallow,
+            owners: []
+          });
+        }
+        rules[i]?.owners.push([side, { key: r.key, priority: p.priority, effect: facts.effect, order: order++ }]);
+      }
+    }
+  });
+  const hierarchy = input.hierarchy ?? new Hierarchy(modes.entities, input.schema === void 0 ? [] : readSchema(input.schema)?.actions ?? []);
+  const index = new ScopeIndex(
+    rules.map((r) => ({ scope: r.scope })),
+    hierarchy
+  );
+  const stats = { sets: 0, calls: 0, skipped: 0 };
+  const sideCount = input.sides.length;
+  const prepare = (ids2) => {
+    for (; ; ) {
+      const live = ids2.filter((i) => rules[i]?.unparsable === void 0);
+      if (live.length === 0) return { ids: live, ruleOf: () => -1 };
+      stats.sets++;
+      if (live.every((i) => rules[i]?.single)) {
+        const text = live.map((i) => rules[i]?.text ?? "").join("\n");
+        if (preparsePolicySet2(SLOT, { staticPolicies: text }).type === "success") {
+          return { ids: live, ruleOf: (id2) => live[Number(id2.slice("policy".length))] ?? -1 };
+        }
+      }
+      const set = {};
+      for (const i of live) set[`r${i}`] = rules[i]?.text ?? "";
+      if (preparsePolicySet2(SLOT, { staticPolicies: set }).type === "success") return { ids: live, ruleOf: (id2) => Number(id2.slice(1)) };
+      const problems = parseRules(live.map((i) => ({ key: String(i), text: rules[i]?.text ?? "" })));
+      if (problems.length === 0) throw new Error("bug: rules that parse one by one could not be preparsed together");
+      for (const p of problems) {
+        const r = rules[Number(p.key)];
+        if (r && r.unparsable === void 0) r.unparsable = `the rule does not parse, so it cannot match: ${p.message}`;
+      }
+    }
+  };
+  const call = (mode, request2, ids2) => {
+    const uids = [request2.principal, request2.action, request2.resource].map(keyOf);
+    const context = request2.context;
+    const entities = ids2.every((i) => rules[i]?.shallow) ? mode.index.ancestry(uids) : mode.index.reachable([...uids, ...ids2.flatMap((i) => rules[i]?.roots ?? [])], context);
+    stats.calls++;
+    return statefulIsAuthorized2({
+      principal: request2.principal,
+      action: request2.action,
+      resource: request2.resource,
+      context,
+      entities,
+      validateRequest: false,
+      preparsedPolicySetId: SLOT,
+      ...mode.schemaName === void 0 ? {} : { preparsedSchemaName: mode.schemaName }
+    });
+  };
+  const finish = (matchedIds, erroredIds) => {
+    if (matchedIds.length === 0 && erroredIds.length === 0) return new Array(sideCount).fill(NOTHING_MATCHED);
+    const out = [];
+    for (let side = 0; side < sideCount; side++) {
+      const matched = matchedIds.flatMap((i) => (rules[i]?.owners ?? []).filter(([s]) => s === side).map(([, r]) => r));
+      const errored = erroredIds.flatMap(
+        ({ id: id2, message }) => (rules[id2]?.owners ?? []).filter(([s]) => s === side).map(([, rule]) => ({ rule, message }))
+      );
+      out.push(serviceDecision(matched, errored));
+    }
+    return out;
+  };
+  const evaluate = (requests) => {
+    const outcomes = new Array(requests.length);
+    const groups2 = /* @__PURE__ */ new Map();
+    requests.forEach((request2, n) => {
+      const resourceKey = keyOf(request2.resource);
+      const scoped = index.candidates(keyOf(request2.action), keyOf(request2.principal)).filter((i) => rules[i]?.unparsable === void 0 && index.admitsResource(i, resourceKey));
+      const direct = scoped.filter((i) => !rules[i]?.scope.conditional);
+      const conditional = scoped.filter((i) => rules[i]?.scope.conditional);
+      if (conditional.length === 0) {
+        stats.skipped++;
+        outcomes[n] = finish(direct, []);
+        return;
+      }
+      const signature = conditional.join(",");
+      const group = groups2.get(signature);
+      if (group) group.members.push({ request: n, direct });
+      else groups2.set(signature, { ids: conditional, members: [{ request: n, direct }] });
+    });
+    const fallbacks = { count: 0 };
+    for (const group of groups2.values()) {
+      const { ids: ids2, ruleOf } = prepare(group.ids);
+      for (const { request: n, direct } of group.members) {
+        const request2 = requests[n];
+        if (ids2.length === 0) {
+          outcomes[n] = finish(direct, []);
+          continue;
+        }
+        let answer = call(modes.primary, request2, ids2);
+        if (answer.type !== "success" && modes.fallback) {
+          fallbacks.first ??= answer.errors.map((e) => e.message).join("; ");
+          fallbacks.count++;
+          answer = call(modes.fallback, request2, ids2);
+        }
+        if (answer.type !== "success") {
+          const message = answer.errors.map((e) => e.message).join("; ");
+          outcomes[n] = new Array(sideCount).fill(errorOutcome(message));
+          continue;
+        }
+        const matched = [...direct, ...answer.response.diagnostics.reason.map(ruleOf)];
+        const errored = answer.response.diagnostics.errors.map((e) => ({ id: ruleOf(e.policyId), message: e.error.message }));
+        outcomes[n] = finish(matched, errored);
+      }
+    }
+    if (fallbacks.count > 0) warn(`${fallbacks.count} request(s) do not match the schema and were evaluated without it, e.g.: ${fallbacks.first}`);
+    return outcomes;
+  };
+  const unparsable = () => {
+    const byKey = /* @__PURE__ */ new Map();
+    for (const r of rules) if (r.unparsable !== void 0) for (const [, o] of r.owners) byKey.set(o.key, r.unparsable);
+    return [...byKey].map(([key, message]) => ({ key, message }));
+  };
+  return { evaluate, warnings, unparsable, stats };
+}
+
+// src/decisions/universe.ts
+var FRESH_ID = "__fresh__";
+function buildUniverse(input) {
+  const notes = [];
+  const schemaInfo = input.schema === void 0 ? void 0 : readSchema(input.schema);
+  if (input.schema !== void 0 && !schemaInfo) notes.push("the schema does not parse: the universe is built without it");
+  const fileEntities = Array.isArray(input.entities) ? input.entities : [];
+  if (input.entities !== void 0 && !Array.isArray(input.entities)) notes.push("the entities file is not a JSON array: its entities are left out");
+  const named = /* @__PURE__ */ new Set();
+  const entities = /* @__PURE__ */ new Map();
+  const actionsNamed = /* @__PURE__ */ new Map();
+  const addEntity = (key) => {
+    const type = typeOfKey(key);
+    if (isActionType(type)) actionsNamed.set(key, refOf(key));
+    else {
+      entities.set(key, refOf(key));
+      named.add(type);
+    }
+  };
+  for (const e of fileEntities) {
+    if (e && typeof e === "object" && e.uid) addEntity(uidKey(e.uid));
+  }
+  for (const text of input.rules) {
+    const { literals, types } = ruleFacts(text);
+    literals.forEach(addEntity);
+    for (const t of types) if (!isActionType(t)) named.add(t);
+  }
+  const tests = input.tests ?? [];
+  const testActions = [];
+  for (const tc of tests) {
+    for (const part of ["principal", "resource"]) {
+      const ref = parseLiteral(tc[part]);
+      if (ref) addEntity(keyOf(ref));
+      else notes.push(`access test ${part} ${JSON.stringify(tc[part])} is not an entity literal: left out`);
+    }
+    const action = parseLiteral(tc.action, true);
+    testActions.push(action ? keyOf(action) : void 0);
+    if (action) actionsNamed.set(keyOf(action), action);
+    contextRefs(tc.context, addEntity);
+  }
+  if (schemaInfo) {
+    for (const t of schemaInfo.entityTypes) named.add(t);
+    for (const a of schemaInfo.actions) for (const t of [...a.principalTypes, ...a.resourceTypes]) named.add(t);
+  }
+  for (const type of named) {
+    const members = schemaInfo?.enums.get(type);
+    if (members) for (const id2 of members) entities.set(keyOf({ type, id: id2 }), { type, id: id2 });
+    else if (!isActionType(type)) entities.set(keyOf({ type, id: FRESH_ID }), { type, id: FRESH_ID });
+  }
+  const sorted = [...entities.values()].sort(compareRefs);
+  const byType = /* @__PURE__ */ new Map();
+  for (const e of sorted) {
+    const list3 = byType.get(e.type);
+    if (list3) list3.push(e);
+    else byType.set(e.type, [e]);
+  }
+  const ofTypes = (types) => [...new Set(types)].sort().flatMap((t) => byType.get(t) ?? []);
+  const contextsFor = (actionKey, required) => {
+    const seen2 = /* @__PURE__ */ new Set();
+    const out = [];
+    const add = (ctx) => {
+      const key = stableJson(ctx);
+      if (seen2.has(key)) return;
+      seen2.add(key);
+      out.push(ctx);
+    };
+    tests.forEach((tc, i) => {
+      if (testActions[i] === actionKey) add(tc.context ?? {});
+    });
+    if (!required) add({});
+    return out;
+  };
+  let actions;
+  if (schemaInfo) {
+    actions = schemaInfo.actions.filter((a) => a.principalTypes.length > 0 && a.resourceTypes.length > 0).map((a) => ({
+      ref: a.ref,
+      literal: literalOf(a.ref),
+      principals: ofTypes(a.principalTypes),
+      resources: ofTypes(a.resourceTypes),
+      contexts: contextsFor(keyOf(a.ref), a.contextRequired)
+    }));
+  } else {
+    actions = [...actionsNamed.values()].map((ref) => ({
+      ref,
+      literal: literalOf(ref),
+      principals: sorted,
+      resources: sorted,
+      contexts: contextsFor(keyOf(ref), false)
+    }));
+  }
+  actions.sort((a, b) => compareRefs(a.ref, b.ref));
+  const size = actions.reduce((n, a) => n + a.principals.length * a.resources.length * a.contexts.length, 0);
+  const hierarchy = new Hierarchy(fileEntities, schemaInfo?.actions ?? []);
+  const typed = schemaInfo !== void 0 && input.schema !== void 0 && checkEntities(fileEntities, input.schema).length === 0;
+  return { schema: schemaInfo !== void 0, ...schemaInfo ? { schemaInfo } : {}, entities: sorted, actions, size, hierarchy, typed, notes };
+}
+function contextRefs(value2, add) {
+  if (value2 === null || typeof value2 !== "object") return;
+  if (Array.isArray(value2)) {
+    for (const v of value2) contextRefs(v, add);
+    return;
+  }
+  const ent = value2.__entity;
+  if (ent && typeof ent.type === "string" && typeof ent.id === "string") add(keyOf({ type: ent.type, id: ent.id }));
+  for (const v of Object.values(value2)) contextRefs(v, add);
+}
+
+// src/quality/universe-decider.ts
+function createUniverseDecider(input) {
+  const evaluator = createSideEvaluator({
+    sides: input.sides,
+    ...input.schema === void 0 ? {} : { schema: input.schema },
+    ...input.entities === void 0 ? {} : { entities: input.entities },
+    hierarchy: input.universe.hierarchy
+  });
+  const memo3 = /* @__PURE__ */ new Map();
+  const decide = (universe, positions, tag = "") => {
+    const requests = toDecisionRequests(universe, positions);
+    const keys = positions.map((p) => `${tag}${p.action}${keyOf(p.principal)}${keyOf(p.resource)}${p.context}`);
+    const missing = [];
+    keys.forEach((k, i) => {
+      if (!memo3.has(k)) missing.push(i);
+    });
+    if (missing.length > 0) {
+      const answers = evaluator.evaluate(missing.map((i) => requests[i]));
+      missing.forEach((i, n) => memo3.set(keys[i], answers[n]));
+    }
+    return { requests, outcomes: keys.map((k) => memo3.get(k)) };
+  };
+  return { decide, warnings: evaluator.warnings, unparsable: () => evaluator.unparsable() };
+}
+function qualityUniverse(desired, moreRules = []) {
+  const cedar2 = desired.cedar;
+  const schema = cedar2?.schema?.text;
+  const entities = cedar2?.tests?.entities?.value;
+  const rules = new Set(moreRules);
+  for (const p of cedar2?.policies ?? []) for (const r of p.rules) rules.add(r.text);
+  for (const inv of cedar2?.invariants ?? []) if (inv.scopeText !== "") rules.add(inv.scopeText);
+  const tests = (cedar2?.tests?.cases ?? []).map((t) => ({ principal: t.principal, action: t.action, resource: t.resource, context: t.context }));
+  return buildUniverse({ ...schema === void 0 ? {} : { schema }, ...entities === void 0 ? {} : { entities }, rules: [...rules], tests });
+}
+function withContext(universe, context) {
+  const actions = universe.actions.map((a) => ({ ...a, contexts: [context] }));
+  return { ...universe, actions, size: actions.reduce((n, a) => n + a.principals.length * a.resources.length, 0) };
+}
+
+// src/quality/invariants.ts
+function checkInvariants(input) {
+  return input.invariants.map((inv, i) => checkInvariant(inv, i, input));
+}
+function checkInvariant(inv, index, input) {
+  const max = input.maxRequests ?? DEFAULT_MAX_REQUESTS;
+  const side = input.side ?? 0;
+  const universe = inv.context === void 0 ? input.universe : withContext(input.universe, inv.context);
+  const space = requestsMatching(universe, [inv.scopeText], { maxRequests: max, envs: "never" });
+  if (space.capped) return { name: inv.name, expect: inv.expect, status: "capped", requests: space.count };
+  const { requests, outcomes } = input.decider.decide(universe, space.requests, inv.context === void 0 ? "" : `invariant ${index}`);
+  let first = -1;
+  let count4 = 0;
+  outcomes.forEach((o, n) => {
+    if (o[side]?.decision === inv.expect) return;
+    count4++;
+    if (first < 0) first = n;
+  });
+  const result = { name: inv.name, expect: inv.expect, status: count4 === 0 ? "holds" : "violated", requests: requests.length };
+  if (first >= 0) {
+    const outcome = outcomes[first]?.[side];
+    const request2 = requests[first];
+    result.violation = {
+      request: shownRequest(request2),
+      decision: outcome?.decision ?? "error",
+      deciding: (outcome?.deciding ?? []).map((k) => refFor(input.refs, k)),
+      ...outcome?.requestError === void 0 ? {} : { requestError: outcome.requestError },
+      count: count4
+    };
+  }
+  return result;
+}
+function shownRequest(r) {
+  return { principal: literalOf(r.principal), action: literalOf(r.action), resource: literalOf(r.resource), context: r.context };
+}
+
+// src/quality/labels.ts
+function ruleLabel(ref) {
+  const id2 = ref.id === void 0 ? "" : ` @id(${JSON.stringify(ref.id)})`;
+  const place = ref.file === void 0 ? "" : ` (${ref.file}${ref.line === void 0 ? "" : `:${ref.line}`})`;
+  return `${ref.address}${id2}${place}`;
+}
+function requestLabel(r) {
+  const context = Object.keys(r.context).length === 0 ? "" : ` context ${JSON.stringify(r.context)}`;
+  return `${r.principal} ${r.action} ${r.resource}${context}`;
+}
+
+// src/quality/check-quality.ts
+function checkQuality(desired, results, options = {}) {
+  const cedar2 = desired.cedar;
+  const diagnostics = [];
+  const report = { invariants: [], notes: [] };
+  if (!cedar2) return { report, diagnostics };
+  const refs2 = desiredRuleRefs(desired);
+  if (options.coverage && cedar2.policies) {
+    report.coverage = computeCoverage(desired, results, refs2);
+    const min = cedar2.tests?.minCoverage;
+    if (min && !report.coverage.met) diagnostics.push(coverageDiagnostic(report.coverage, min));
+  }
+  const invariants = (cedar2.invariants ?? []).filter((i) => i.scopeText !== "");
+  const policies = desiredEvalPolicies(desired);
+  const hasRules = policies.some((p) => p.enabled && p.rules.length > 0);
+  const hygiene = options.hygiene === true && hasRules;
+  if (invariants.length === 0 && !hygiene) return { report, diagnostics };
+  const universe = qualityUniverse(desired);
+  const max = cedar2.review?.maxRequests ?? DEFAULT_MAX_REQUESTS;
+  const schema = cedar2.schema?.text;
+  const entities = cedar2.tests?.entities?.value;
+  const decider = createUniverseDecider({ universe, sides: [policies], ...schema === void 0 ? {} : { schema }, ...entities === void 0 ? {} : { entities } });
+  report.universe = { requests: universe.size, schema: universe.schema };
+  report.notes.push(...universe.notes);
+  if (hygiene) {
+    const space = everyRequest(universe, { maxRequests: max });
+    let decided;
+    if (space.capped) {
+      diagnostics.push(
+        diag("hygiene-capped", `shadowed and redundant rules are checked by scope only: the universe has ${universe.size} requests, more than cedar.review.maxRequests (${max})`, cedar2.review?.loc ?? cedar2.loc, {
+          severity: "warning",
+          hint: "raise cedar.review.maxRequests to decide every request of the universe, or leave it: rules without conditions are still checked exactly"
+        })
+      );
+    } else {
+      const found = decider.decide(universe, space.requests);
+      decided = { requests: found.requests, outcomes: found.outcomes.map((o) => o[0]) };
+    }
+    const rules = /* @__PURE__ */ new Map();
+    for (const p of cedar2.policies ?? []) for (const r of p.rules) rules.set(r.address, r);
+    for (const f of findHygiene({ policies, universe, ...decided ? { decided } : {} })) {
+      const rule = rules.get(f.rule);
+      if (rule) diagnostics.push(hygieneDiagnostic(f, rule, refs2, universe.size));
+    }
+  }
+  report.invariants = checkInvariants({ invariants, universe, decider, maxRequests: max, refs: refs2 });
+  report.invariants.forEach((check, i) => {
+    const d = invariantDiagnostic(check, invariants[i], max, desired.dir);
+    if (d) diagnostics.push(d);
+  });
+  report.notes.push(...decider.warnings);
+  return { report, diagnostics };
+}
+function coverageDiagnostic(c, min) {
+  const shown = c.uncovered.slice(0, 10).map(ruleLabel);
+  const more = c.uncovered.length > shown.length ? `, and ${c.uncovered.length - shown.length} more` : "";
+  return diag(
+    "min-coverage",
+    `access tests decide ${c.covered} of ${c.rules} rules (${percent(c.share)}), below cedar.tests.minCoverage ${percent(min.value)}; no test decides ${shown.join(", ")}${more}`,
+    min.loc,
+    { hint: "add access tests that these rules decide (`accessctl test --coverage` lists every rule), or lower minCoverage" }
+  );
+}
+function percent(share) {
+  return `${Math.floor(share * 1e3) / 10}%`;
+}
+function hygieneDiagnostic(f, rule, refs2, universeSize) {
+  const other = ruleLabel(refFor(refs2, f.other));
+  const onUniverse = f.exact ? "" : ` on the declared universe (${universeSize} requests)`;
+  let message;
+  let hint;
+  if (f.kind === "shadowed") {
+    const why = f.higherGroup ? "a rule of a higher priority group" : "a forbid of its own priority group";
+    message = f.exact ? `this rule never decides: ${why}, ${other}, matches every request it matches and decides first` : `this rule decides no request${onUniverse}: on each of the ${f.matched ?? 0} it matches, ${why} decides first, e.g. ${other} on ${f.example ? requestLabel(shownRequest(f.example)) : "?"}`;
+    hint = f.exact ? "remove the rule, or narrow the rule that decides first (or raise this policy's priority)" : "remove or change the rule; if it should decide somewhere, add that case (entities, an access test) to the universe";
+  } else {
+    message = f.exact ? `this rule repeats ${other}: same effect, and the same requests match both` : `this rule matches exactly the requests ${other} matches${onUniverse}, with the same effect`;
+    hint = f.exact ? "remove one of the two rules" : "remove one of the two rules, or add the case (entities, an access test) that tells them apart";
+  }
+  return diag(f.kind === "shadowed" ? "shadowed-rule" : "redundant-rule", message, rule.loc, { severity: "warning", address: rule.address, hint });
+}
+function invariantDiagnostic(check, inv, max, dir) {
+  if (check.status === "capped") {
+    return diag("invariant-capped", `invariant \`${check.name}\` matches ${check.requests} requests of the universe, more than cedar.review.maxRequests (${max}): it was not checked`, inv.loc, {
+      hint: "narrow its scope, or raise cedar.review.maxRequests: an invariant is checked on every request it matches, never on a sample"
+    });
+  }
+  if (check.status === "holds") {
+    if (check.requests > 0) return void 0;
+    return diag("invariant-empty", `invariant \`${check.name}\` matches no request of the universe: it checks nothing`, inv.loc, {
+      severity: "warning",
+      hint: "check its scope against the schema's types and actions; the universe holds the entities of the tests, the rules and the invariants"
+    });
+  }
+  const v = check.violation;
+  const by = v.decision === "error" ? `cannot be evaluated (${v.requestError ?? "unknown error"})` : `is ${v.decision === "allow" ? "allowed" : "denied"} by ${v.deciding.length > 0 ? v.deciding.map(ruleLabel).join(", ") : "no rule (nothing matches: deny by default)"}`;
+  const others = v.count > 1 ? `; ${v.count} of the ${check.requests} requests it matches violate it` : "";
+  return diag("invariant", `invariant \`${check.name}\` (expect ${check.expect}) does not hold: ${requestLabel(v.request)} ${by}${others}`, inv.loc, {
+    hint: `fix the rules, or the invariant if the rules are right; \`accessctl explain ${dir} '${v.request.principal}' '${v.request.action}' '${v.request.resource}'${Object.keys(v.request.context).length > 0 ? ` --context '${JSON.stringify(v.request.context)}'` : ""}\` shows why`
+  });
 }
 
 // src/desired/validate.ts
@@ -67168,40 +68831,15 @@ function validateDesiredState(dir, options) {
   if (hasErrors(finish(diagnostics))) return { diagnostics: finish(diagnostics) };
   const { results, diagnostics: testWarnings } = runAccessTests(desired);
   for (const d of [...testWarnings, ...testDiagnostics(results)]) diagnostics.push(d);
+  const { report: quality, diagnostics: qualityDiagnostics } = checkQuality(desired, results, options.quality);
+  for (const d of qualityDiagnostics) diagnostics.push(d);
   const all = finish(diagnostics);
-  return hasErrors(all) ? { diagnostics: all, tests: results } : { desired, diagnostics: all, tests: results };
+  return hasErrors(all) ? { diagnostics: all, tests: results, quality } : { desired, diagnostics: all, tests: results, quality };
 }
 
 // src/session/open-session.ts
 import { mkdirSync } from "node:fs";
-import { join as join5 } from "node:path";
-
-// src/errors/file-errors.ts
-var WORDS = {
-  ENOENT: "it does not exist (or a directory on its way does not)",
-  ENOTDIR: "a part of the path is a file, not a directory",
-  EISDIR: "it is a directory",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  ELOOP: "too many levels of symbolic links (a symlink loop)",
-  EEXIST: "it already exists",
-  ENOSPC: "no space left on the device",
-  EROFS: "the file system is read-only",
-  ENAMETOOLONG: "the name is too long"
-};
-function fileError(error3, path, doing, hint) {
-  const code = error3?.code;
-  const why = (code && WORDS[code]) ?? (error3 instanceof Error ? error3.message : String(error3));
-  return new UserError(`cannot ${doing} ${path}: ${why}${code ? ` (${code})` : ""}`, EXIT.error, hint ?? "check the path and its permissions, then run again");
-}
-function onFile(path, doing, fn, hint) {
-  try {
-    return fn();
-  } catch (error3) {
-    if (error3 instanceof UserError) throw error3;
-    throw fileError(error3, path, doing, hint);
-  }
-}
+import { join as join6 } from "node:path";
 
 // src/live/dispatcher.ts
 var import_undici2 = __toESM(require_undici2(), 1);
@@ -67272,9 +68910,9 @@ async function openSession(options) {
   const info2 = { local: targets.kind === "local" };
   if (targets.kind === "local") {
     if (!options.startEmbedded) throw new InternalError("a local run without an embedded emulator to start");
-    const stateDir = join5(options.cwd, ".accessctl");
+    const stateDir = join6(options.cwd, ".accessctl");
     onFile(stateDir, "create the embedded emulator's directory", () => mkdirSync(stateDir, { recursive: true }), "the embedded emulator keeps its state in .accessctl/ under the current directory: remove or rename what is in the way, or set the target URL variables");
-    emulator = await options.startEmbedded(join5(options.cwd, EMBEDDED_STATE));
+    emulator = await options.startEmbedded(join6(options.cwd, EMBEDDED_STATE));
     notices.unshift(
       `Using the embedded emulator (state in ${EMBEDDED_STATE}); set ACCESSCTL_RBAC_URL / ACCESSCTL_CEDAR_URL to reach live services.`,
       ...emulator.notices
@@ -67295,6 +68933,7 @@ async function openSession(options) {
         route: proxyRoute(targets.cedar.url, options.env)
       });
       info2.cedar = targets.cedar.url;
+      info2.tenant = targets.cedar.tenantId;
     }
   }
   return {
@@ -67331,12 +68970,6 @@ async function withSession(options, notice2, fn) {
 }
 function needsOf(desired) {
   return { rbac: desired.organization !== void 0 || desired.projects.length > 0, cedar: desired.cedar?.policies !== void 0 };
-}
-
-// src/plan/checksum.ts
-import { createHash as createHash3 } from "node:crypto";
-function planChecksum(changes) {
-  return "sha256:" + createHash3("sha256").update(stableJson(sortChanges(changes))).digest("hex");
 }
 
 // src/plan/diff-context.ts
@@ -67397,7 +69030,7 @@ function pairObjects(desired, live, addressOf, what, ctx) {
 }
 
 // src/plan/model.ts
-var PLAN_FORMAT_VERSION = 3;
+var PLAN_FORMAT_VERSION = 4;
 function changeId(kind, address, liveId) {
   return `${kind}:${formatAddress(address)}${liveId === void 0 ? "" : `@${liveId}`}`;
 }
@@ -67486,11 +69119,11 @@ function matchRules(desired, live, options = {}) {
   const pairs = [];
   let restDesired = [...desired];
   let restLive = [...live];
-  for (const keyOf of [tokenKey, canonicalRule]) {
+  for (const keyOf2 of [tokenKey, meaningKey, canonicalRule]) {
     if (restDesired.length === 0 || restLive.length === 0) break;
     const byKey = /* @__PURE__ */ new Map();
     for (const l of restLive) {
-      const k = keyOf(l.text);
+      const k = keyOf2(l.text);
       const list3 = byKey.get(k);
       if (list3) list3.push(l);
       else byKey.set(k, [l]);
@@ -67498,7 +69131,7 @@ function matchRules(desired, live, options = {}) {
     const taken2 = /* @__PURE__ */ new Set();
     const unmatched = [];
     for (const d of restDesired) {
-      const candidates = byKey.get(keyOf(d.text))?.filter((l2) => !taken2.has(l2));
+      const candidates = byKey.get(keyOf2(d.text))?.filter((l2) => !taken2.has(l2));
       if (!candidates || candidates.length === 0) {
         unmatched.push(d);
         continue;
@@ -67603,6 +69236,243 @@ function diffRules(d, live, policy, policyChange, policyWrite) {
     });
   }
   return out;
+}
+
+// src/decisions/decision-groups.ts
+var MAX_EXAMPLES = 5;
+function decisionGroups(requests, positions, outcomes, options = {}) {
+  const byKey = /* @__PURE__ */ new Map();
+  requests.forEach((request2, n) => {
+    const [before, after, base] = outcomes[n] ?? [];
+    if (!before || !after) throw new Error("bug: a request without both outcomes");
+    const key = `${request2.principal.type}\0${literalOf(request2.action)}\0${request2.resource.type}`;
+    let entry = byKey.get(key);
+    if (!entry) {
+      const counts3 = { wider: 0, narrower: 0, errorChanged: 0, evaluated: 0, ...options.drift ? { drift: 0 } : {} };
+      const group = {
+        principalType: request2.principal.type,
+        action: literalOf(request2.action),
+        resourceType: request2.resource.type,
+        change: "wider",
+        counts: counts3,
+        examples: []
+      };
+      entry = { group, flips: [] };
+      byKey.set(key, entry);
+    }
+    const counts2 = entry.group.counts;
+    counts2.evaluated++;
+    const direction = before.decision === "deny" && after.decision === "allow" ? "wider" : before.decision === "allow" && after.decision === "deny" ? "narrower" : void 0;
+    if (direction) {
+      counts2[direction]++;
+      entry.flips.push({ n, direction });
+      if (base?.decision === after.decision && counts2.drift !== void 0) counts2.drift++;
+    } else if (before.decision !== after.decision || errorKeys(before) !== errorKeys(after)) {
+      counts2.errorChanged++;
+    }
+  });
+  const groups2 = [];
+  let errorChangedElsewhere = 0;
+  for (const { group, flips } of byKey.values()) {
+    const { wider, narrower } = group.counts;
+    if (wider + narrower === 0) {
+      errorChangedElsewhere += group.counts.errorChanged;
+      continue;
+    }
+    group.change = wider > 0 && narrower > 0 ? "mixed" : wider > 0 ? "wider" : "narrower";
+    const order = (a, b) => {
+      const ra = requests[a.n];
+      const rb = requests[b.n];
+      return compareRefs(ra.principal, rb.principal) || compareRefs(ra.resource, rb.resource) || (positions[a.n]?.context ?? 0) - (positions[b.n]?.context ?? 0);
+    };
+    group.examples = pickExamples(flips.sort(order), group.change === "mixed").sort(order).map((f) => example(f.n));
+    groups2.push(group);
+  }
+  groups2.sort((a, b) => compareStrings(a.principalType, b.principalType) || compareStrings(a.action, b.action) || compareStrings(a.resourceType, b.resourceType));
+  return { groups: groups2, errorChangedElsewhere };
+  function example(n) {
+    const r = requests[n];
+    const [before, after, base] = outcomes[n];
+    return {
+      principal: literalOf(r.principal),
+      action: literalOf(r.action),
+      resource: literalOf(r.resource),
+      context: r.context,
+      before: before?.decision ?? "error",
+      after: after?.decision ?? "error",
+      decidingBefore: (before?.deciding ?? []).map((k) => refFor(options.refs, k)),
+      decidingAfter: (after?.deciding ?? []).map((k) => refFor(options.refs, k)),
+      ...options.drift ? { drift: base?.decision === after?.decision } : {}
+    };
+  }
+}
+function pickExamples(sorted, mixed) {
+  const first = sorted.slice(0, MAX_EXAMPLES);
+  if (!mixed) return first;
+  for (const direction of ["wider", "narrower"]) {
+    if (first.some((f) => f.direction === direction)) continue;
+    const missing = sorted.find((f) => f.direction === direction);
+    if (missing) first[first.length - 1] = missing;
+  }
+  return first;
+}
+function errorKeys(o) {
+  return o.errors.map((e) => e.key).sort().join("\0");
+}
+
+// src/decisions/decision-diff.ts
+function reviewDecisions(input) {
+  const sides = [input.before, input.after, ...input.base ? [input.base] : []];
+  const universe = input.universe ?? buildUniverse({
+    ...input.schema === void 0 ? {} : { schema: input.schema },
+    ...input.entities === void 0 ? {} : { entities: input.entities },
+    rules: sides.flatMap((s) => s.flatMap((p) => p.rules.map((r) => r.text))),
+    ...input.tests ? { tests: input.tests } : {}
+  });
+  const changed = changedTexts(input.before, input.after, input.changed);
+  const max = input.maxRequests ?? DEFAULT_MAX_REQUESTS;
+  const space = requestsMatching(universe, changed.texts, { maxRequests: max, ...input.envs ? { envs: input.envs } : {} });
+  const notes = [...universe.notes];
+  const stats = { changedRules: changed.count, universe: universe.size, evaluated: 0, narrowedByEnvs: space.narrowedByEnvs, engineSets: 0, engineCalls: 0 };
+  const summary2 = (evaluated, capped) => ({ requests: universe.size, evaluated, schema: universe.schema, capped });
+  if (space.capped) {
+    notes.push(
+      `decision review not computed: the changed rules can match more than ${max} requests of the universe of ${universe.size} (raise cedar.review.maxRequests to compute it)`
+    );
+    return { decisions: { universe: summary2(0, true), groups: [] }, notes, errorChangedElsewhere: 0, stats };
+  }
+  const evaluator = createSideEvaluator({
+    sides,
+    ...input.schema === void 0 ? {} : { schema: input.schema },
+    ...input.entities === void 0 ? {} : { entities: input.entities },
+    hierarchy: universe.hierarchy
+  });
+  const requests = toDecisionRequests(universe, space.requests);
+  const outcomes = evaluator.evaluate(requests);
+  notes.push(...evaluator.warnings);
+  const failed = outcomes.filter((o) => o[0]?.decision === "error");
+  if (failed.length > 0) {
+    notes.push(`${failed.length} request(s) could not be evaluated at all, e.g.: ${failed[0]?.[0]?.requestError ?? "unknown error"}`);
+  }
+  for (const u of evaluator.unparsable()) notes.push(`${u.key}: ${u.message}`);
+  const { groups: groups2, errorChangedElsewhere } = decisionGroups(requests, space.requests, outcomes, { drift: input.base !== void 0, ...input.refs ? { refs: input.refs } : {} });
+  Object.assign(stats, { evaluated: requests.length, engineSets: evaluator.stats.sets, engineCalls: evaluator.stats.calls });
+  return { decisions: { universe: summary2(requests.length, false), groups: groups2 }, notes, errorChangedElsewhere, stats };
+}
+function changedTexts(before, after, extra = []) {
+  const versions = (policies) => {
+    const out = /* @__PURE__ */ new Map();
+    for (const p of policies) for (const r of p.rules) out.set(r.key, p.enabled ? { text: r.text, priority: p.priority } : void 0);
+    return out;
+  };
+  const b = versions(before);
+  const a = versions(after);
+  const forced = new Set(extra);
+  const texts = [];
+  let count4 = 0;
+  for (const key of /* @__PURE__ */ new Set([...b.keys(), ...a.keys()])) {
+    const vb = b.get(key);
+    const va = a.get(key);
+    if (!vb && !va) continue;
+    if (!forced.has(key) && vb && va && vb.text === va.text && vb.priority === va.priority) continue;
+    count4++;
+    if (vb) texts.push(vb.text);
+    if (va && va.text !== vb?.text) texts.push(va.text);
+  }
+  return { texts, count: count4 };
+}
+
+// src/decisions/tenant-sides.ts
+function liveRuleKey(policy, ordinal, id2) {
+  return `cedar/policies/${escapeSegment(policy)}/rules/${ordinal}@${id2}`;
+}
+function liveRuleAddress(policy, ordinal) {
+  return formatAddress({ kind: "cedar-rule", policy, ordinal });
+}
+function tenantAfter(live, changes, createdKey = (a) => a) {
+  const policies = /* @__PURE__ */ new Map();
+  for (const p of live) {
+    const rules = new Map(p.rules.map((r) => [r.id, { key: liveRuleKey(p.name, r.ordinal, r.id), text: r.text }]));
+    policies.set(p.id, { key: formatAddress({ kind: "cedar-policy", name: p.name }), enabled: p.enabled, priority: p.priority, rules });
+  }
+  const createdPolicy = (name) => `\0new:${name}`;
+  const policyOf = (ref) => policies.get(ref.id ?? createdPolicy(ref.name));
+  for (const c of changes) {
+    if (c.type !== "cedar-policy") continue;
+    if (c.kind === "create") {
+      const key = formatAddress(c.address);
+      policies.set(createdPolicy(c.body.name), { key, enabled: c.body.enabled ?? true, priority: c.body.priority ?? 0, rules: /* @__PURE__ */ new Map() });
+    } else if (c.kind === "delete") policies.delete(c.liveId);
+    else if (c.kind !== "reorder") {
+      const p = policies.get(c.liveId);
+      if (!p) continue;
+      if (c.body.enabled !== void 0) p.enabled = c.body.enabled;
+      if (c.body.priority !== void 0) p.priority = c.body.priority;
+    }
+  }
+  for (const c of changes) {
+    if (c.type !== "cedar-rule") continue;
+    const p = policyOf(c.policy);
+    if (!p) continue;
+    if (c.kind === "create") {
+      const key = createdKey(formatAddress(c.address));
+      p.rules.set(key, { key, text: c.body.text });
+    } else if (c.kind === "update") {
+      const r = p.rules.get(c.liveId);
+      if (r && c.body.text !== void 0) p.rules.set(c.liveId, { key: r.key, text: c.body.text });
+    } else p.rules.delete(c.liveId);
+  }
+  return [...policies.values()].map((p) => ({ key: p.key, enabled: p.enabled, priority: p.priority, rules: [...p.rules.values()] }));
+}
+
+// src/decisions/plan-review.ts
+function planDecisionReview(input) {
+  const { desired, live } = input;
+  const before = tenantAfter(live, []);
+  const after = tenantAfter(live, input.changes);
+  const base = input.baseChanges ? tenantAfter(live, input.baseChanges, (a) => `base:${a}`) : void 0;
+  const cedar2 = desired.cedar;
+  const schema = cedar2?.schema?.text;
+  const entities = cedar2?.tests?.entities?.value;
+  const tests = (cedar2?.tests?.cases ?? []).map((t) => ({ principal: t.principal, action: t.action, resource: t.resource, context: t.context }));
+  const texts = /* @__PURE__ */ new Set();
+  for (const side of [before, after, ...base ? [base] : []]) for (const p of side) for (const r of p.rules) texts.add(r.text);
+  for (const p of cedar2?.policies ?? []) for (const r of p.rules) texts.add(r.text);
+  const universe = buildUniverse({ ...schema === void 0 ? {} : { schema }, ...entities === void 0 ? {} : { entities }, rules: [...texts], tests });
+  const review = reviewDecisions({
+    before,
+    after,
+    ...base ? { base } : {},
+    ...schema === void 0 ? {} : { schema },
+    ...entities === void 0 ? {} : { entities },
+    tests,
+    universe,
+    refs: planRuleRefs(desired, live, input.paired),
+    ...cedar2?.review?.maxRequests === void 0 ? {} : { maxRequests: cedar2.review.maxRequests }
+  });
+  const notes = [...review.notes];
+  if (review.errorChangedElsewhere > 0) {
+    notes.push(`${review.errorChangedElsewhere} request(s) keep their decision but not the rules whose conditions error on them (errorChanged)`);
+  }
+  return { decisions: review.decisions, notes };
+}
+function planRuleRefs(desired, live, paired) {
+  const refs2 = desiredRuleRefs(desired);
+  for (const p of live) for (const r of p.rules) refs2.set(liveRuleKey(p.name, r.ordinal, r.id), { address: liveRuleAddress(p.name, r.ordinal) });
+  for (const { desired: d, live: l } of paired) {
+    if (!l) continue;
+    for (const pair of matchRules(d.rules, l.rules).pairs) {
+      const ref = refs2.get(pair.desired.address);
+      if (ref) refs2.set(liveRuleKey(l.name, pair.live.ordinal, pair.live.id), ref);
+    }
+  }
+  return refs2;
+}
+
+// src/plan/checksum.ts
+import { createHash as createHash5 } from "node:crypto";
+function planChecksum(changes) {
+  return "sha256:" + createHash5("sha256").update(stableJson(sortChanges(changes))).digest("hex");
 }
 
 // src/plan/diff-rbac.ts
@@ -68020,7 +69890,7 @@ function rbacImpact(scope, changes) {
 function roleAddress2(name, project) {
   return project === void 0 ? { kind: "org-role", name } : { kind: "project-role", project, name };
 }
-function liveRuleKey(policy, ordinal, id2) {
+function liveRuleKey2(policy, ordinal, id2) {
   return `cedar/policies/${escapeSegment(policy)}/rules/${ordinal}@${id2}`;
 }
 function applyCedarChanges(live, changes) {
@@ -68030,7 +69900,7 @@ function applyCedarChanges(live, changes) {
       name: p.name,
       enabled: p.enabled,
       priority: p.priority,
-      rules: new Map(p.rules.map((r) => [r.id, { key: liveRuleKey(p.name, r.ordinal, r.id), text: r.text }]))
+      rules: new Map(p.rules.map((r) => [r.id, { key: liveRuleKey2(p.name, r.ordinal, r.id), text: r.text }]))
     });
   }
   for (const c of changes) {
@@ -68085,6 +69955,28 @@ function testImpact(changes, live, desired) {
   return tests;
 }
 
+// src/plan/managed-addresses.ts
+function managedAddresses(pairings) {
+  const out = [];
+  const names = (p) => {
+    if (!p) return [];
+    const all = [];
+    for (const m of p.matched) {
+      all.push(m.desired.name);
+      if (m.live && m.live.name !== m.desired.name) all.push(m.live.name);
+    }
+    for (const l of p.unclaimed) all.push(l.name);
+    return all;
+  };
+  for (const scope of pairings.rbac) {
+    const project = scope.project?.name;
+    for (const name of names(scope.policies)) out.push(project === void 0 ? { kind: "org-policy", name } : { kind: "project-policy", project, name });
+    for (const name of names(scope.roles)) out.push(project === void 0 ? { kind: "org-role", name } : { kind: "project-role", project, name });
+  }
+  for (const name of names(pairings.cedar?.policies)) out.push({ kind: "cedar-policy", name });
+  return out;
+}
+
 // src/plan/only.ts
 function selectChanges(changes, only) {
   if (only.length === 0) return { changes: [...changes], errors: [] };
@@ -68104,19 +69996,61 @@ function selectChanges(changes, only) {
   return { changes: out, errors };
 }
 
+// src/quality/restored-invariants.ts
+function restoredInvariants(input) {
+  const invariants = input.invariants.filter((i) => i.scopeText !== "");
+  if (invariants.length === 0) return [];
+  const decider = createUniverseDecider({
+    universe: input.universe,
+    sides: [input.live, input.desired],
+    ...input.schema === void 0 ? {} : { schema: input.schema },
+    ...input.entities === void 0 ? {} : { entities: input.entities }
+  });
+  const base = { invariants, universe: input.universe, decider, ...input.maxRequests === void 0 ? {} : { maxRequests: input.maxRequests } };
+  return invariants.filter((inv, i) => checkInvariant(inv, i, { ...base, side: 1 }).status === "holds" && checkInvariant(inv, i, { ...base, side: 0 }).status === "violated").map((inv) => inv.name);
+}
+function planInvariantsRestored(desired, live, changes) {
+  const cedar2 = desired.cedar;
+  if (!live || !cedar2?.invariants?.length || !changes.some((c) => c.type === "cedar-policy" || c.type === "cedar-rule")) return [];
+  const before = tenantAfter(live, []);
+  const after = tenantAfter(live, changes);
+  const texts = [...before, ...after].flatMap((p) => p.rules.map((r) => r.text));
+  const schema = cedar2.schema?.text;
+  const entities = cedar2.tests?.entities?.value;
+  return restoredInvariants({
+    live: before,
+    desired: after,
+    invariants: cedar2.invariants,
+    universe: qualityUniverse(desired, texts),
+    ...schema === void 0 ? {} : { schema },
+    ...entities === void 0 ? {} : { entities },
+    ...cedar2.review?.maxRequests === void 0 ? {} : { maxRequests: cedar2.review.maxRequests }
+  });
+}
+
 // src/flow/compose-plan.ts
 function composePlan(desired, live, options) {
   const only = options.only ?? [];
   const found = diff(desired, live);
   if (found.diagnostics.length > 0) throw new InvalidDesiredStateError(found.diagnostics);
   if (found.liveErrors.length > 0) throw new LiveStateError(found.liveErrors);
+  if (only.length > 0) {
+    const known = managedAddresses(found.pairings);
+    const idle = only.filter((p) => !known.some((a) => matchPattern(p, a)));
+    if (idle.length > 0) {
+      throw new UsageError(
+        `--only ${idle.map((p) => JSON.stringify(p.source)).join(", ")} matches no declared object and no live object of the managed collections`,
+        "patterns are case-sensitive addresses such as 'organization/roles/Billing*', 'projects/*/policies/**' or 'cedar/policies/team-a-*'; check the name, or leave --only out"
+      );
+    }
+  }
   const selected = selectChanges(found.changes, only);
   if (selected.errors.length > 0) throw new UsageError(selected.errors.join("\n"), "--only does not pull in dependencies");
   const changes = sortChanges(selected.changes);
   const plan = {
     formatVersion: PLAN_FORMAT_VERSION,
     sourceDigest: desired.digest,
-    desired: { dir: desired.dir, files: desired.sources },
+    desired: { dir: desired.dir, ...options.location ? { location: options.location } : {}, files: desired.sources },
     targets: options.targets,
     changes,
     summary: summarize(changes),
@@ -68124,10 +70058,20 @@ function composePlan(desired, live, options) {
     guards: checkGuards(changes, found.pairings, desired.settings),
     impact: computeImpact(changes, found.pairings, desired)
   };
-  if (options.onlySources && options.onlySources.length > 0) plan.only = options.onlySources;
-  if (options.base) {
-    plan.drift = driftMarks(changes, selectChanges(diff(options.base, live).changes, only).changes);
+  if (options.onlySources && options.onlySources.length > 0) {
+    plan.only = options.onlySources;
+    plan.outsideOnly = found.changes.length - changes.length;
   }
+  const baseChanges = options.base ? selectChanges(diff(options.base, live).changes, only).changes : void 0;
+  if (baseChanges) plan.drift = driftMarks(changes, baseChanges);
+  const cedar2 = found.pairings.cedar;
+  if (cedar2 && options.decisions !== false && changes.some((c) => c.type === "cedar-policy" || c.type === "cedar-rule")) {
+    const review = planDecisionReview({ desired, live: cedar2.live, paired: cedar2.policies.matched, changes, ...baseChanges ? { baseChanges } : {} });
+    plan.decisions = review.decisions;
+    if (review.notes.length > 0) plan.decisionNotes = review.notes;
+  }
+  const restored = planInvariantsRestored(desired, cedar2?.live, changes);
+  if (restored.length > 0) plan.invariantsRestored = restored;
   return plan;
 }
 
@@ -68171,8 +70115,15 @@ async function readProjects(rbac, names, withMembers) {
   );
 }
 async function readCedarPolicies(cedar2) {
-  const summaries = await cedar2.listPolicies();
-  const policies = await Promise.all(summaries.map((s) => readCedarPolicy(cedar2, s)));
+  const reads = [];
+  await cedar2.listPolicies((page) => {
+    for (const s of page) {
+      const read2 = readCedarPolicy(cedar2, s);
+      read2.catch(() => void 0);
+      reads.push(read2);
+    }
+  });
+  const policies = await Promise.all(reads);
   return policies.filter((p) => p !== void 0);
 }
 async function readCedarPolicy(cedar2, summary2) {
@@ -68247,8 +70198,12 @@ function timeoutMs(flagSeconds, env) {
   }
   return seconds * 1e3;
 }
+var RULE_PATTERN = /^(cedar|\*\*)\/policies\/(?:[^/\\]|\\.)+\/rules(\/|$)/;
 function compileOnly(only) {
   return (only ?? []).map((o) => {
+    if (RULE_PATTERN.test(o)) {
+      throw new UsageError(`--only ${JSON.stringify(o)} names Cedar rules: --only selects policies and roles`, "select the rule's policy instead (e.g. --only 'cedar/policies/<name>'): its rules, and their order, go together");
+    }
     try {
       return compilePattern(o);
     } catch (e) {
@@ -68261,16 +70216,18 @@ async function planFor(session, desired, request2 = {}) {
   const only = compileOnly(request2.only);
   const live = await readLiveFor(request2.base ? [desired, request2.base] : desired, session.clients);
   return composePlan(desired, live, {
-    targets: session.targets,
+    targets: planTargets(session.targets, needsOf(desired)),
+    ...request2.location ? { location: request2.location } : request2.cwd ? { location: locate(desired.dir, request2.cwd) } : {},
     ...request2.base ? { base: request2.base } : {},
-    ...only.length > 0 ? { only, onlySources: [...request2.only] } : {}
+    ...only.length > 0 ? { only, onlySources: [...request2.only] } : {},
+    ...request2.decisions === false ? { decisions: false } : {}
   });
 }
 
 // src/flow/review.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 function digestChanges(changes) {
-  return changes.map((c) => [c.id, createHash4("sha256").update(stableJson(c)).digest("hex").slice(0, 16)]);
+  return changes.map((c) => [c.id, createHash6("sha256").update(stableJson(c)).digest("hex").slice(0, 16)]);
 }
 function reviewDifferences(reviewed, fresh) {
   const before = new Map(reviewed);
@@ -68290,8 +70247,11 @@ function blockingGuards(plan, force) {
   return plan.guards.filter((g) => !g.forceable || !force);
 }
 async function applyPlan(plan, session, request2) {
-  if (isEmpty(plan.summary)) return { kind: "no-changes", plan };
   const review = request2.review;
+  if (review !== void 0 && !("missing" in review) && review.targets !== void 0 && review.targets !== targetsDigest(plan.targets)) {
+    return { kind: "retargeted", plan, review };
+  }
+  if (isEmpty(plan.summary)) return { kind: "no-changes", plan };
   if (review !== void 0) {
     if ("missing" in review) return { kind: "unreviewed", plan, why: review.missing };
     if (review.checksum !== plan.checksum) {
@@ -68309,13 +70269,46 @@ async function applyPlan(plan, session, request2) {
   const summary2 = summarizeApply(report);
   if (request2.interrupt?.received) return { kind: "interrupted", plan, summary: summary2 };
   if (!summary2.ok) return { kind: "failed", plan, summary: summary2 };
-  const after = await planFor(session, request2.desired, request2.only ? { only: request2.only } : {});
+  const after = await planFor(session, request2.desired, { ...request2.only ? { only: request2.only } : {}, decisions: false });
   return isEmpty(after.summary) ? { kind: "applied", plan, summary: summary2, after } : { kind: "not-converged", plan, summary: summary2, after };
 }
 
 // src/render/cedar-policy-fields.ts
 function cedarPolicyFields(body) {
   return Object.entries(body).filter(([k]) => k !== "name");
+}
+
+// src/render/decisions-text.ts
+var count2 = (n) => n.toLocaleString("en-US");
+var plural = (n, one, many = `${one}s`) => `${count2(n)} ${n === 1 ? one : many}`;
+function ruleLabel2(r) {
+  return `${r.address}${r.id === void 0 ? "" : ` @id(${JSON.stringify(r.id)})`}${r.file === void 0 ? "" : ` at ${r.file}${r.line === void 0 ? "" : `:${r.line}`}`}`;
+}
+function decidedBy(decision, rules, label = ruleLabel2) {
+  if (decision === "error") return "the request could not be evaluated";
+  if (rules.length === 0) return "no rule matches (denied by default)";
+  return `${decision === "allow" ? "permitted" : "forbidden"} by ${rules.map(label).join(", ")}`;
+}
+function universePhrase(d) {
+  const u = d.universe;
+  const schema = u.schema ? "" : ", built without a schema";
+  return `a declared universe of ${plural(u.requests, "request")}${schema}`;
+}
+function groupCounts(g) {
+  const c = g.counts;
+  const parts = [...c.wider > 0 ? [`${count2(c.wider)} newly allowed`] : [], ...c.narrower > 0 ? [`${count2(c.narrower)} newly denied`] : []];
+  const extra = [
+    ...c.errorChanged > 0 ? [`${count2(c.errorChanged)} with other erroring rules`] : [],
+    ...c.drift ? [`${count2(c.drift)} drift`] : []
+  ];
+  return `${parts.join(", ")} of ${plural(c.evaluated, "request")} evaluated${extra.length ? ` (${extra.join("; ")})` : ""}`;
+}
+function emptyHeadline(d) {
+  if (d.universe.capped) {
+    return `Decision review not computed: the changed rules can match more requests than cedar.review.maxRequests allows (${universePhrase(d)}).`;
+  }
+  if (d.groups.length === 0) return `No decision changes on ${plural(d.universe.requests, "request")} (${universePhrase(d)}; ${count2(d.universe.evaluated)} evaluated).`;
+  return void 0;
 }
 
 // src/render/plan-text.ts
@@ -68332,10 +70325,12 @@ function changeHeadline(c) {
 }
 function closingLine(plan) {
   const s = plan.summary;
-  if (isEmpty(s)) return "No changes. Live state matches the desired state.";
+  const outside = plan.only ? plan.outsideOnly ?? 0 : 0;
+  const more = outside > 0 ? ` ${outside} more change${outside === 1 ? "" : "s"} outside --only.` : "";
+  if (isEmpty(s)) return plan.only ? `No changes inside --only.${more}` : "No changes. Live state matches the desired state.";
   const update = `${s.update} to update${s.rename ? ` (${s.rename} rename${s.rename === 1 ? "" : "s"})` : ""}`;
   const moves = s.move ? `, ${s.move} rule move${s.move === 1 ? "" : "s"}` : "";
-  return `Plan: ${s.create} to create, ${update}, ${s.delete} to delete${moves}.`;
+  return `Plan: ${s.create} to create, ${update}, ${s.delete} to delete${moves}${plan.only ? " (inside --only)" : ""}.${more}`;
 }
 
 // src/render/apply-text.ts
@@ -68400,39 +70395,102 @@ var COLOUR = {
 var id = (s) => s;
 var PLAIN = { enabled: false, red: id, green: id, yellow: id, cyan: id, bold: id, dim: id };
 
-// src/render/plan-markdown.ts
-var MARKDOWN_LIMIT = 6e4;
+// src/render/markdown-escape.ts
 var ENTITY = {
   "&": "&amp;",
   "<": "&lt;",
   ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
   "@": "&#64;",
   "|": "&#124;",
   "`": "&#96;",
   "*": "&#42;",
   _: "&#95;",
   "[": "&#91;",
-  "]": "&#93;",
-  "(": "&#40;",
-  ")": "&#41;",
   "#": "&#35;",
   "~": "&#126;",
   "\\": "&#92;",
-  "!": "&#33;",
+  "$": "&#36;",
   ":": "&#58;",
-  "=": "&#61;",
-  "+": "&#43;",
+  ".": "&#46;",
   "-": "&#45;",
-  ".": "&#46;"
+  "+": "&#43;",
+  "=": "&#61;"
 };
+var INLINE = /[&<>@|`*[#~\\$]|(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])|:(?=\/\/)|(?<=www)\.|^[-+=]/giu;
 function escapeMarkdown(s) {
-  return s.replace(/[&<>"'@|`*_[\]()#~\\!:=+\-.]/g, (c) => ENTITY[c]).replace(/\r?\n/g, " ");
+  return s.replace(/\r\n?|\n/g, " ").replace(INLINE, (c) => ENTITY[c]);
 }
 function escapePre(s) {
-  return s.replace(/[&<>"'@`]/g, (c) => ENTITY[c]);
+  return s.replace(/[&<>@`]/g, (c) => ENTITY[c]);
 }
+function code(s) {
+  return `<code>${escapeMarkdown(s)}</code>`;
+}
+
+// src/render/decisions-markdown.ts
+var count3 = (n) => n.toLocaleString("en-US");
+function ruleMarkdown(r) {
+  const where2 = [...r.id === void 0 ? [] : [code(`@id(${JSON.stringify(r.id)})`)], ...r.file === void 0 ? [] : [code(`${r.file}${r.line === void 0 ? "" : `:${r.line}`}`)]];
+  return `${code(r.address)}${where2.length ? ` (${where2.join(", ")})` : ""}`;
+}
+function exampleLine(e) {
+  const context = Object.keys(e.context).length > 0 ? ` with context ${code(JSON.stringify(e.context))}` : "";
+  const drift = e.drift ? " — drift (live differs from Git; merging reverts it)" : "";
+  return `- ${code(e.principal)} on ${code(e.resource)}${context}: ${e.before} → <b>${e.after}</b>${drift}
+  now ${decidedBy(e.after, e.decidingAfter, ruleMarkdown)}; before, ${decidedBy(e.before, e.decidingBefore, ruleMarkdown)}`;
+}
+function groupDetails(g) {
+  const more = g.counts.wider + g.counts.narrower - g.examples.length;
+  return [
+    `<details><summary>${g.change}: ${code(g.principalType)} · ${code(g.action)} · ${code(g.resourceType)} — ${escapeMarkdown(groupCounts(g))}</summary>`,
+    "",
+    ...g.examples.map(exampleLine),
+    ...more > 0 ? [`- … and ${count3(more)} more request${more === 1 ? "" : "s"}`] : [],
+    "",
+    "</details>",
+    ""
+  ].join("\n");
+}
+function renderDecisionsMarkdown(d, notes, max) {
+  if (!d) return [];
+  const out = ["#### Decision review", ""];
+  const warnings = notes.map((n) => `- ⚠️ ${escapeMarkdown(n)}`);
+  const empty = emptyHeadline(d);
+  if (empty) return [...out, escapeMarkdown(empty), "", ...warnings.length ? [...warnings, ""] : []];
+  out.push(`On ${escapeMarkdown(universePhrase(d))}: ${count3(d.universe.evaluated)} requests that the changed rules can match, decided before and after.`, "");
+  const drift = d.groups.some((g) => g.counts.drift !== void 0);
+  out.push(
+    `| change | principal | action | resource | newly allowed | newly denied | evaluated |${drift ? " drift |" : ""}`,
+    `|---|---|---|---|---:|---:|---:|${drift ? "---:|" : ""}`
+  );
+  const rows = d.groups.map(
+    (g) => `| ${g.change} | ${code(g.principalType)} | ${code(g.action)} | ${code(g.resourceType)} | ${count3(g.counts.wider)} | ${count3(g.counts.narrower)} | ${count3(g.counts.evaluated)} |${drift ? ` ${count3(g.counts.drift ?? 0)} |` : ""}`
+  );
+  const details = d.groups.map(groupDetails);
+  const tail = [...warnings.length ? ["", ...warnings] : [], ""];
+  let size = out.join("\n").length + tail.join("\n").length + 200;
+  const keptRows = [];
+  for (const r of rows) {
+    if (size + r.length + 1 > max) break;
+    keptRows.push(r);
+    size += r.length + 1;
+  }
+  const keptDetails = [];
+  for (const [i, x] of details.entries()) {
+    if (i >= keptRows.length || size + x.length + 1 > max) break;
+    keptDetails.push(x);
+    size += x.length + 1;
+  }
+  out.push(...keptRows, "");
+  const groups2 = (n) => `${count3(n)} more group${n === 1 ? "" : "s"}`;
+  if (keptRows.length < rows.length) out.push(`- … and ${groups2(rows.length - keptRows.length)} (see the full plan)`, "");
+  out.push(...keptDetails);
+  if (keptDetails.length < keptRows.length) out.push(`- examples of ${groups2(keptRows.length - keptDetails.length)} are in the full plan`);
+  return [...out, ...tail];
+}
+
+// src/render/plan-markdown.ts
+var MARKDOWN_LIMIT = 6e4;
 function pre(text) {
   return `<pre>${escapePre(text)}</pre>`;
 }
@@ -68542,6 +70600,7 @@ function renderPlanMarkdown(plan, options = {}) {
     const kept = capped(rows, rows.length, "access tests", Math.floor(section / 2));
     tail.push(...kept.filter((l) => l.startsWith("|")), "", ...kept.filter((l) => !l.startsWith("|")), "");
   }
+  tail.push(...renderDecisionsMarkdown(plan.decisions, plan.decisionNotes ?? [], Math.floor(limit / 4)));
   tail.push(`<sub>checksum <code>${escapeMarkdown(plan.checksum)}</code></sub>`, "");
   const headText = head2.join("\n") + "\n";
   const tailText = tail.join("\n");
@@ -68577,6 +70636,12 @@ function applyMarker(path) {
 }
 function checksumMarker(checksum) {
   return `<!-- accessctl:checksum=${checksum} -->`;
+}
+function targetsMarker(digest) {
+  return `<!-- accessctl:targets=${digest} -->`;
+}
+function readTargets(body) {
+  return /<!-- accessctl:targets=(sha256:[0-9a-f]{64}) -->/.exec(body)?.[1];
 }
 function readChecksum(body) {
   return /<!-- accessctl:checksum=(sha256:[0-9a-f]{64}) -->/.exec(body)?.[1];
@@ -68677,6 +70742,18 @@ function refusedNotReviewedBody(h, fresh, review) {
   );
   return lines.join("\n");
 }
+function refusedRetargetedBody(h, fresh) {
+  const lines = head(h, "⛔ refused: the target changed since the review");
+  lines.push(
+    "The plan shown on the pull request was made against other services (URL or tenant) than this run's, so nothing was applied.",
+    "",
+    `Fresh plan: ${escapeMarkdown(closingLine(fresh))}`,
+    "",
+    "**What to do:** check the workflow's `ACCESSCTL_*` variables and secrets; if the new targets are intended, open a pull request so the plan against them is shown and reviewed, or re-run with `force: true` after reviewing this run's job summary.",
+    ""
+  );
+  return lines.join("\n");
+}
 function refusedGuardsBody(h, fresh, guards) {
   const lines = head(h, `⛔ refused by ${guards.length} guard${guards.length === 1 ? "" : "s"}`);
   lines.push("Nothing was written.", "");
@@ -68704,13 +70781,13 @@ async function upsertComment(api, issue2, marker, body) {
 // src/action/outputs.ts
 import { mkdirSync as mkdirSync2, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 var SUMMARY_LIMIT = 9e5;
 function writePlanFile(plan, path, env, redact2) {
-  const dir = join6(env["RUNNER_TEMP"] || tmpdir(), "accessctl");
+  const dir = join7(env["RUNNER_TEMP"] || tmpdir(), "accessctl");
   mkdirSync2(dir, { recursive: true });
   const slug = path === "." ? "root" : path.replace(/[^A-Za-z0-9._-]+/g, "-");
-  const file = join6(dir, `plan-${slug}.json`);
+  const file = join7(dir, `plan-${slug}.json`);
   writeFileSync(file, redact2(JSON.stringify(plan, null, 2)) + "\n");
   return file;
 }
@@ -68769,7 +70846,8 @@ async function readReview(api, prNumber, path) {
   if (!comment) return {};
   const checksum = readChecksum(comment.body);
   const changes = readChanges(comment.body);
-  return { ...checksum ? { checksum } : {}, ...changes ? { changes } : {} };
+  const targets = readTargets(comment.body);
+  return { ...checksum ? { checksum } : {}, ...changes ? { changes } : {}, ...targets ? { targets } : {} };
 }
 
 // src/action/run.ts
@@ -69612,20 +71690,20 @@ CHAR_MAP[HTAB] |= OWS;
 CHAR_MAP[SP] |= OWS;
 CHAR_MAP[SEMI] |= SEMI_FLAG;
 CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 128; code <= 255; code++) {
-  CHAR_MAP[code] |= LOWER_CASE;
+for (let code2 = 128; code2 <= 255; code2++) {
+  CHAR_MAP[code2] |= LOWER_CASE;
 }
 for (const char of "!#$%&'*+-.^_`|~") {
   CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
 }
-for (let code = 48; code <= 57; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
+for (let code2 = 48; code2 <= 57; code2++) {
+  CHAR_MAP[code2] |= TOKEN_FLAG;
 }
-for (let code = 65; code <= 90; code++) {
-  CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+for (let code2 = 65; code2 <= 90; code2++) {
+  CHAR_MAP[code2] |= LOWER_CASE | TOKEN_FLAG;
 }
-for (let code = 97; code <= 122; code++) {
-  CHAR_MAP[code] |= TOKEN_FLAG;
+for (let code2 = 97; code2 <= 122; code2++) {
+  CHAR_MAP[code2] |= TOKEN_FLAG;
 }
 var NullObject = /* @__PURE__ */ (() => {
   const C = function() {
@@ -69645,8 +71723,8 @@ function parse2(header, options) {
   let whitespace = -1;
   let stop = options?.parameters === false ? COMMA_FLAG : 0;
   while (index < len) {
-    const code = header.charCodeAt(index);
-    const flags = CHAR_MAP[code];
+    const code2 = header.charCodeAt(index);
+    const flags = CHAR_MAP[code2];
     if ((flags & stopFlags) !== 0) {
       stop |= flags & COMMA_FLAG;
       break;
@@ -69657,7 +71735,7 @@ function parse2(header, options) {
     } else {
       whitespace = -1;
     }
-    typeFlags |= code & NON_ASCII | flags;
+    typeFlags |= code2 & NON_ASCII | flags;
     index++;
   }
   const valueEnd = whitespace === -1 ? index : whitespace;
@@ -69679,14 +71757,14 @@ function parseParameters(header, type, index, len, stopFlags) {
     let keyFlags = 0;
     let keyWhitespace = -1;
     while (index < len) {
-      const code = header.charCodeAt(index);
-      const flags = CHAR_MAP[code];
+      const code2 = header.charCodeAt(index);
+      const flags = CHAR_MAP[code2];
       if ((flags & stopFlags) !== 0) {
         if ((flags & COMMA_FLAG) !== 0)
           break parameter;
         continue parameter;
       }
-      if (code === EQ) {
+      if (code2 === EQ) {
         const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
         const value2 = header.slice(keyStart, keyEnd);
         const key = (keyFlags & CASE_FLAGS) === 0 ? value2 : value2.toLowerCase();
@@ -69698,16 +71776,16 @@ function parseParameters(header, type, index, len, stopFlags) {
           const quotedStart = ++index;
           let escaped = false;
           while (index < len) {
-            const code2 = header.charCodeAt(index);
-            if (code2 === DQUOTE) {
+            const code3 = header.charCodeAt(index);
+            if (code3 === DQUOTE) {
               if (parameters[key] === void 0) {
                 parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
               }
               index++;
               let stop2 = 0;
               while (index < len) {
-                const code3 = header.charCodeAt(index);
-                const flags2 = CHAR_MAP[code3];
+                const code4 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code4];
                 if ((flags2 & stopFlags) !== 0) {
                   stop2 = flags2 & COMMA_FLAG;
                   break;
@@ -69718,7 +71796,7 @@ function parseParameters(header, type, index, len, stopFlags) {
                 break parameter;
               continue parameter;
             }
-            if (code2 === BSLASH && index + 1 < len) {
+            if (code3 === BSLASH && index + 1 < len) {
               escaped = true;
               index += 2;
               continue;
@@ -69731,8 +71809,8 @@ function parseParameters(header, type, index, len, stopFlags) {
         let stop = 0;
         let valueWhitespace = -1;
         while (index < len) {
-          const code2 = header.charCodeAt(index);
-          const flags2 = CHAR_MAP[code2];
+          const code3 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code3];
           if ((flags2 & stopFlags) !== 0) {
             stop = flags2 & COMMA_FLAG;
             break;
@@ -69759,7 +71837,7 @@ function parseParameters(header, type, index, len, stopFlags) {
       } else {
         keyWhitespace = -1;
       }
-      keyFlags |= code & NON_ASCII | flags;
+      keyFlags |= code2 & NON_ASCII | flags;
       index++;
     }
   }
@@ -70405,8 +72483,8 @@ function withCustomRequest(customRequest) {
 
 // node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep2 = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep2}${b64url}${sep2}${b64url}$`);
+var sep3 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
 var isJWT = jwtRE.test.bind(jwtRE);
 async function auth(token) {
   const isApp = isJWT(token);
@@ -73222,7 +75300,7 @@ function createGithubApi(ctx, token) {
 var GITHUB_BODY_LIMIT = 65536;
 var DIGEST_LIMIT = 4e3;
 function planCommentBody(plan, options) {
-  const head2 = [pathMarker(options.path), checksumMarker(plan.checksum)];
+  const head2 = [pathMarker(options.path), checksumMarker(plan.checksum), targetsMarker(targetsDigest(plan.targets))];
   const digest = changesMarker(plan.changes, DIGEST_LIMIT);
   const note = options.note ? `${options.note}
 
@@ -73309,7 +75387,7 @@ async function runApply(run) {
     if (pr && inputs.comment) await upsertComment(run.api(), pr.number, applyMarker(inputs.path), run.redact(body));
   };
   await inRunSession(run, desired, async (session) => {
-    const plan = await planFor(session, desired);
+    const plan = await planFor(session, desired, { decisions: false });
     const planFile = writePlanFile(plan, inputs.path, run.env, run.redact);
     setPlanOutputs(plan, planFile);
     const planMarkdown = renderPlanMarkdown(plan, { title: inputs.path, limit: SUMMARY_LIMIT, fullPlanAt: planFile });
@@ -73335,7 +75413,7 @@ async function findReview(run, pr) {
   if (!pr) return { missing: "no merged pull request was found for this commit, so there is no reviewed plan" };
   const review = await readReview(run.api(), pr.number, run.inputs.path);
   if (!review.checksum) return { missing: `pull request #${pr.number} has no plan comment with a checksum, so nothing was reviewed` };
-  return { checksum: review.checksum, ...review.changes ? { changes: review.changes } : {} };
+  return { checksum: review.checksum, ...review.changes ? { changes: review.changes } : {}, ...review.targets ? { targets: review.targets } : {} };
 }
 function outcomeBody(outcome, header, pr) {
   switch (outcome.kind) {
@@ -73349,6 +75427,8 @@ function outcomeBody(outcome, header, pr) {
         reviewedChecksum: outcome.review.checksum,
         ...outcome.differences ? { differences: outcome.differences } : {}
       });
+    case "retargeted":
+      return refusedRetargetedBody(header, outcome.plan);
     case "refused":
       return refusedGuardsBody(header, outcome.plan, outcome.guards);
     case "failed":
@@ -73369,6 +75449,9 @@ function reportOutcome(run, outcome) {
       return;
     case "refused":
       setFailed(`Refused by ${outcome.guards.length} guard(s); nothing was written.`);
+      return;
+    case "retargeted":
+      setFailed("Refusing to apply: the target changed since the review (the plan comment was made against other services); nothing was written.");
       return;
   }
   const s = outcome.summary;

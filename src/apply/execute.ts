@@ -14,8 +14,8 @@ import type { Change } from "../plan/model.js";
 import { applyCedarPolicyChange, applyCedarRuleChange } from "./apply-cedar.js";
 import { applyRbacChange } from "./apply-rbac.js";
 import { HttpError } from "../live/http-error.js";
-import { ApplyChangeError, OutcomeUnknownError, type ChangeOutcome } from "./change-outcome.js";
-import type { ApplyReport } from "./report.js";
+import { ApplyChangeError, OutcomeUnknownError, RunStoppedError, type ChangeOutcome } from "./change-outcome.js";
+import type { ApplyReport, NotStartedChange } from "./report.js";
 import { RunState } from "./run-state.js";
 import type { SettleOptions } from "./settle.js";
 
@@ -126,7 +126,7 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
       emit(dependent, "skipped", message);
     });
 
-  const notStarted = (change: Change, reason: "interrupted" | "unreachable", message: string): void => {
+  const notStarted = (change: Change, reason: NotStartedChange["reason"], message: string): void => {
     report.notStarted.push({ change, reason, message });
     emit(change, "not-started", message);
     downstream(change, (dependent) => {
@@ -136,7 +136,7 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
   };
 
   const unreachableMessage = (api: Api): string | undefined => {
-    const down = clients[api]?.http.health.unreachable;
+    const down = clients[api]?.http?.health?.unreachable;
     return down ? `not started: ${API_NAMES[api]} stopped answering (${down.reason})` : undefined;
   };
 
@@ -144,6 +144,10 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof HttpError && error.unreachable !== undefined && error.outcome === "not-applied") {
       notStarted(change, "unreachable", unreachableMessage(apiOf(change)) ?? message);
+      return;
+    }
+    if (error instanceof RunStoppedError) {
+      notStarted(change, "stopped", message);
       return;
     }
     if (error instanceof OutcomeUnknownError) {

@@ -39,8 +39,11 @@ export interface SkippedChange {
 
 export interface NotStartedChange {
   change: Change;
-  /** `interrupted`: SIGINT/SIGTERM before it started; `unreachable`: its API had stopped answering. */
-  reason: "interrupted" | "unreachable";
+  /**
+   * `interrupted`: SIGINT/SIGTERM before it started; `unreachable`: its API had stopped answering; `stopped`: the
+   * run stopped because the service lacks a call accessctl assumed.
+   */
+  reason: "interrupted" | "unreachable" | "stopped";
   /** One line: why it was not started. */
   message: string;
 }
@@ -63,6 +66,8 @@ export interface ReportLine {
   address: Address;
   kind: ChangeKind;
   type: ObjectType;
+  /** For a reorder: how many rules it moves (one call for all of them). */
+  moves?: number;
 }
 
 export interface ApplySummary {
@@ -80,7 +85,13 @@ export interface ApplySummary {
 
 /** Counts and lists, each list in plan order (phase, then address). Pure. */
 export function summarizeApply(report: ApplyReport): ApplySummary {
-  const line = (c: Change): ReportLine => ({ id: c.id, address: c.address, kind: c.kind, type: c.type });
+  const line = (c: Change): ReportLine => ({
+    id: c.id,
+    address: c.address,
+    kind: c.kind,
+    type: c.type,
+    ...(c.type === "cedar-policy" && c.kind === "reorder" ? { moves: c.moves.length } : {}),
+  });
   const inPlanOrder = <T extends { change: Change }>(entries: readonly T[]): T[] => {
     const byId = new Map(entries.map((e) => [e.change.id, e]));
     return sortChanges(entries.map((e) => e.change)).map((c) => byId.get(c.id)!);

@@ -5,7 +5,7 @@
  * was stopped (the service lacks a call accessctl assumed: nothing more is sent).
  */
 import type { Change, ScopeKey } from "../plan/model.js";
-import { ApplyChangeError } from "./change-outcome.js";
+import { RunStoppedError } from "./change-outcome.js";
 
 export class RunState {
   private readonly rbacPolicyIds = new Map<ScopeKey, Map<string, string>>();
@@ -45,7 +45,7 @@ export class RunState {
 
   /** Before a change sends anything: a stopped run sends nothing more. */
   assertRunning(): void {
-    if (this.stoppedBy !== undefined) throw new ApplyChangeError(`not sent: the run stopped — ${this.stoppedBy}`);
+    if (this.stoppedBy !== undefined) throw new RunStoppedError(`not started: the run stopped — ${this.stoppedBy}`);
   }
 
   rbacPolicyCreated(scope: ScopeKey, name: string, id: string): void {

@@ -34,8 +34,9 @@ function getValidator(): ValidateFunction<AccessctlFile> {
     const schema = JSON.parse(readFileSync(schemaPath(), "utf8")) as { $defs?: Record<string, SchemaNode> };
     defs = schema.$defs ?? {};
     // `unicode: false`: lengths in UTF-16 code units, as the emulator counts a name (`string.length`), so that
-    // validate refuses exactly the names the service would.
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, unicode: false });
+    // validate refuses exactly the names the service would. ajv calls that option deprecated on the console; its
+    // logger is off, since nothing of ajv's may reach a user's stderr (problems come back as diagnostics).
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, unicode: false, logger: false });
     validator = ajv.compile<AccessctlFile>(schema);
   }
   return validator;

@@ -139,7 +139,7 @@ export class UndocumentedCallError extends UserError {
     super(
       `${what}. ${c.method} ${c.path} is not in the Cedar policy API's published reference: accessctl assumed the service offers it (docs/services.md#assumptions), and this service does not; the run stops`,
       undefined,
-      "this service lacks a call accessctl relies on; make the change in the service's own console, and report the service's answer to accessctl",
+      "this service lacks a call accessctl relies on: make this change in the service's own console; docs/services.md#assumptions lists what accessctl assumes",
     );
   }
 }

@@ -55,7 +55,10 @@ export function renderApplyReport(s: ApplySummary, p: Palette): string {
 /** The closing line: `Apply complete: …` or `Apply incomplete: N applied, N failed, …`. */
 export function applyCountsLine(s: ApplySummary, p: Palette): string {
   const c = s.counts;
-  const adopted = c.adopted ? ` (${c.adopted} adopted after a lost answer)` : "";
+  const reorders = s.applied.filter((a) => a.moves !== undefined);
+  const moved = reorders.reduce((n, a) => n + (a.moves ?? 0), 0);
+  const calls = reorders.length === 0 ? "" : `, including ${reorders.length} reorder call${reorders.length === 1 ? "" : "s"} for ${moved} rule move${moved === 1 ? "" : "s"}`;
+  const adopted = `${c.adopted ? ` (${c.adopted} adopted after a lost answer)` : ""}${calls}`;
   const secs = (s.durationMs / 1000).toFixed(1);
   if (s.ok) return p.green(`Apply complete: ${c.applied} applied${adopted} in ${secs}s.`);
   const interrupted = s.aborted ? "Apply interrupted" : "Apply incomplete";

@@ -62,7 +62,7 @@ describe("a service that lacks an undocumented call", () => {
     const r = await cli(dir, ["apply", ".", "--yes", "--concurrency", "1"], targetEnv(p.url));
     expect(r.code, show(r)).toBe(1);
     expect(r.stderr).toContain(`DELETE /v1/policies/{policyId}/rules/{ruleId} ${ASSUMED}`);
-    expect(r.stderr).toContain("not sent: the run stopped");
+    expect(r.stderr).toContain("not started: the run stopped");
     // One DELETE reached the service; the other was never sent.
     expect(writes(p.seen)).toHaveLength(1);
     expect(writes(p.seen)[0]).toMatch(/^DELETE \/v1\/policies\/[^/]+\/rules\/[^/]+$/);

@@ -74,7 +74,7 @@ describe("failures a user can meet", () => {
 
   it("the built executable says the same (the issue's reproduction)", async () => {
     const port = await closedPort();
-    const r = await runCliProcess(["plan", "."], { cwd: dir, env: emulatorTargets(`http://127.0.0.1:${port}`, { rbac: "x", cedar: "y" }) });
+    const r = await runCliProcess(["plan", "."], { cwd: dir, env: emulatorTargets(`http://127.0.0.1:${port}`, { rbac: "rbac-SECRET-process-k3y", cedar: "cedar-SECRET-process-k3y" }) });
     expectUserFailure(r);
     expect(r.stderr).toContain("ECONNREFUSED");
   });

@@ -12,6 +12,7 @@ import { canonicalRule } from "../../src/cedar/canonical.js";
 import { startEmulator } from "../../src/emulator/index.js";
 import { createCedarClient } from "../../src/live/cedar-client.js";
 import { createDispatcher } from "../../src/live/dispatcher.js";
+import { HttpError } from "../../src/live/http-error.js";
 import { fetchLive } from "../../src/live/fetch-live.js";
 import { ORGANIZATION, createRbacClient, projectScope } from "../../src/live/rbac-client.js";
 import {
@@ -146,22 +147,41 @@ async function runSeed(seed: number): Promise<SeedResult> {
     // More attempts than the default for the client's own retries: at a 25% fault rate, five GETs in a row fail
     // once in a thousand, and a plan reads dozens of lists.
     const retry = { maxAttempts: 8, baseDelayMs: 50, maxDelayMs: 1000 };
-    const clients = {
+    // A run's clients, as a CLI run has them: fail-fast gives an API up after 5 failed attempts in a row, which a
+    // quarter of faults does bring about now and then; the next run starts afresh, as a user's re-run would.
+    const fresh = () => ({
       rbac: createRbacClient({ baseUrl: em.url, apiKey: "local-rbac-key", dispatcher, retry }),
       cedar: createCedarClient({ baseUrl: em.url, apiKey: "local-cedar-key", tenantId: TENANT, dispatcher, retry }),
-    };
+    });
+    const givenUp = (e: unknown) => e instanceof HttpError && e.unreachable !== undefined;
     const result: SeedResult = { seed, applies: [], faults: 0, rateLimited: 0, adopted: 0, failed: 0, ms: 0 };
     for (const desired of [desiredState(SHAPE), desiredState({ ...SHAPE, changed: true })]) {
       let applies = 0;
+      let runs = 0;
       for (;;) {
-        const changes = await plan(clients, desired);
+        expect(++runs, `seed ${seed}: ${runs - 1} runs without converging`).toBeLessThanOrEqual(8);
+        const clients = fresh();
+        let changes: Change[];
+        try {
+          changes = await plan(clients, desired);
+        } catch (e) {
+          if (givenUp(e)) continue;
+          throw e;
+        }
         if (changes.length === 0) break;
         applies++;
-        expect(applies, `seed ${seed}: still ${changes.length} changes after ${applies - 1} applies`).toBeLessThanOrEqual(3);
+        expect(applies, `seed ${seed}: still ${changes.length} changes after ${applies - 1} applies`).toBeLessThanOrEqual(5);
         const summary = summarizeApply(await executePlan(changes, clients, { retry: { baseDelayMs: 50, maxDelayMs: 1000 } }));
         result.adopted += summary.counts.adopted;
         result.failed += summary.counts.failed;
-        expect(await duplicates(clients), `seed ${seed}`).toEqual([]);
+        for (;;) {
+          try {
+            expect(await duplicates(fresh()), `seed ${seed}`).toEqual([]);
+            break;
+          } catch (e) {
+            if (!givenUp(e)) throw e;
+          }
+        }
       }
       result.applies.push(applies);
     }
@@ -191,7 +211,7 @@ describe("executePlan under faults and a rate limit", () => {
           `seed ${r.seed}: applies per state ${r.applies.join(" + ")}, ${r.faults} injected faults, ${r.rateLimited} × 429, ` +
             `${r.adopted} adopted, ${r.failed} failed changes (re-planned), ${r.ms} ms`,
         );
-        expect(r.applies.every((n) => n >= 1 && n <= 3)).toBe(true);
+        expect(r.applies.every((n) => n >= 1 && n <= 5)).toBe(true);
         expect(r.faults).toBeGreaterThan(0);
       }
       // Lost answers after a commit do happen at this rate: adoption must have been exercised.
