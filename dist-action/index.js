@@ -63183,8 +63183,8 @@ function shapeHint(source, segments) {
   }
   const last = source.slice(source.lastIndexOf("/") + 1);
   const root = segments[0].text;
-  const example = root === "projects" ? `projects/*/roles/${last}` : root === "cedar" ? `cedar/policies/${last}` : `organization/roles/${last}`;
-  return `addresses are ${FORMS}: e.g. \`${example}\`; \`*\` matches within one segment, \`**\` across segments`;
+  const example2 = root === "projects" ? `projects/*/roles/${last}` : root === "cedar" ? `cedar/policies/${last}` : `organization/roles/${last}`;
+  return `addresses are ${FORMS}: e.g. \`${example2}\`; \`*\` matches within one segment, \`**\` across segments`;
 }
 function segmentMatches(seg, text) {
   const parts = seg.parts;
@@ -64618,6 +64618,9 @@ var ApplyChangeError = class extends Error {
 var OutcomeUnknownError = class extends Error {
   name = "OutcomeUnknownError";
 };
+var RunStoppedError = class extends Error {
+  name = "RunStoppedError";
+};
 
 // src/apply/settle.ts
 function isUnknownOutcome(error3) {
@@ -65080,7 +65083,7 @@ var RunState = class {
   }
   /** Before a change sends anything: a stopped run sends nothing more. */
   assertRunning() {
-    if (this.stoppedBy !== void 0) throw new ApplyChangeError(`not sent: the run stopped — ${this.stoppedBy}`);
+    if (this.stoppedBy !== void 0) throw new RunStoppedError(`not started: the run stopped — ${this.stoppedBy}`);
   }
   rbacPolicyCreated(scope, name, id2) {
     let byName = this.rbacPolicyIds.get(scope);
@@ -65175,13 +65178,17 @@ async function executePlan(changes, clients, options = {}) {
     });
   };
   const unreachableMessage = (api) => {
-    const down = clients[api]?.http.health.unreachable;
+    const down = clients[api]?.http?.health?.unreachable;
     return down ? `not started: ${API_NAMES[api]} stopped answering (${down.reason})` : void 0;
   };
   const ended = (change, error3) => {
     const message = error3 instanceof Error ? error3.message : String(error3);
     if (error3 instanceof HttpError && error3.unreachable !== void 0 && error3.outcome === "not-applied") {
       notStarted(change, "unreachable", unreachableMessage(apiOf(change)) ?? message);
+      return;
+    }
+    if (error3 instanceof RunStoppedError) {
+      notStarted(change, "stopped", message);
       return;
     }
     if (error3 instanceof OutcomeUnknownError) {
@@ -65306,7 +65313,13 @@ function sortChanges(changes) {
 
 // src/apply/report.ts
 function summarizeApply(report) {
-  const line = (c) => ({ id: c.id, address: c.address, kind: c.kind, type: c.type });
+  const line = (c) => ({
+    id: c.id,
+    address: c.address,
+    kind: c.kind,
+    type: c.type,
+    ...c.type === "cedar-policy" && c.kind === "reorder" ? { moves: c.moves.length } : {}
+  });
   const inPlanOrder = (entries) => {
     const byId = new Map(entries.map((e) => [e.change.id, e]));
     return sortChanges(entries.map((e) => e.change)).map((c) => byId.get(c.id));
@@ -66611,7 +66624,7 @@ function getValidator() {
   if (!validator) {
     const schema = JSON.parse(readFileSync(schemaPath(), "utf8"));
     defs = schema.$defs ?? {};
-    const ajv = new import__.Ajv2020({ allErrors: true, verbose: true, strict: false, unicode: false });
+    const ajv = new import__.Ajv2020({ allErrors: true, verbose: true, strict: false, unicode: false, logger: false });
     validator = ajv.compile(schema);
   }
   return validator;
@@ -69030,7 +69043,7 @@ function pairObjects(desired, live, addressOf, what, ctx) {
 }
 
 // src/plan/model.ts
-var PLAN_FORMAT_VERSION = 4;
+var PLAN_FORMAT_VERSION = 5;
 function changeId(kind, address, liveId) {
   return `${kind}:${formatAddress(address)}${liveId === void 0 ? "" : `@${liveId}`}`;
 }
@@ -69285,12 +69298,12 @@ function decisionGroups(requests, positions, outcomes, options = {}) {
       const rb = requests[b.n];
       return compareRefs(ra.principal, rb.principal) || compareRefs(ra.resource, rb.resource) || (positions[a.n]?.context ?? 0) - (positions[b.n]?.context ?? 0);
     };
-    group.examples = pickExamples(flips.sort(order), group.change === "mixed").sort(order).map((f) => example(f.n));
+    group.examples = pickExamples(flips.sort(order), group.change === "mixed").sort(order).map((f) => example2(f.n));
     groups2.push(group);
   }
   groups2.sort((a, b) => compareStrings(a.principalType, b.principalType) || compareStrings(a.action, b.action) || compareStrings(a.resourceType, b.resourceType));
   return { groups: groups2, errorChangedElsewhere };
-  function example(n) {
+  function example2(n) {
     const r = requests[n];
     const [before, after, base] = outcomes[n];
     return {
@@ -69976,6 +69989,68 @@ function managedAddresses(pairings) {
   for (const name of names(pairings.cedar?.policies)) out.push({ kind: "cedar-policy", name });
   return out;
 }
+function liveAddresses(pairings) {
+  const out = [];
+  for (const scope of pairings.rbac) {
+    const project = scope.project?.name;
+    if (scope.policies) for (const p of scope.live.policies) out.push(project === void 0 ? { kind: "org-policy", name: p.name } : { kind: "project-policy", project, name: p.name });
+    if (scope.roles) {
+      for (const r of scope.live.roles) {
+        if (r.system) continue;
+        out.push(project === void 0 ? { kind: "org-role", name: r.name } : { kind: "project-role", project, name: r.name });
+      }
+    }
+  }
+  for (const p of pairings.cedar?.live ?? []) out.push({ kind: "cedar-policy", name: p.name });
+  return out;
+}
+
+// src/plan/unmatched-patterns.ts
+var WHAT = {
+  protect: "protects nothing",
+  ignore: "ignores nothing",
+  owns: "owns nothing"
+};
+function unmatchedPatterns(settings, declared, live) {
+  const keyOf2 = /* @__PURE__ */ new Map();
+  for (const key of ["protect", "ignore", "owns"]) for (const p of settings[key]) keyOf2.set(p, key);
+  const patterns = [...keyOf2.keys()];
+  if (patterns.length === 0) return [];
+  const unmatched = new Set(patterns);
+  const visit = (addresses) => {
+    for (const a of addresses) {
+      if (unmatched.size === 0) return;
+      for (const p of unmatched) if (matchPattern(p, a)) unmatched.delete(p);
+    }
+  };
+  visit(declared);
+  visit(live);
+  return patterns.filter((p) => unmatched.has(p)).map(
+    (p) => diag("pattern-unmatched", `\`${keyOf2.get(p)}\` pattern ${JSON.stringify(p.source)} matches no declared object and no live object: it ${WHAT[keyOf2.get(p)]}`, p.loc, {
+      severity: "warning",
+      hint: `names are case-sensitive and \`*\` stays within one segment: compare the pattern with the addresses in the plan (e.g. ${example(p)}), fix it or remove it`
+    })
+  );
+}
+function declaredAddresses(desired) {
+  const out = [];
+  for (const p of desired.organization?.policies ?? []) out.push({ kind: "org-policy", name: p.name });
+  for (const r of desired.organization?.roles ?? []) out.push({ kind: "org-role", name: r.name });
+  for (const project of desired.projects) {
+    for (const p of project.policies ?? []) out.push({ kind: "project-policy", project: project.name, name: p.name });
+    for (const r of project.roles ?? []) out.push({ kind: "project-role", project: project.name, name: r.name });
+  }
+  for (const p of desired.cedar?.policies ?? []) {
+    out.push({ kind: "cedar-policy", name: p.name });
+    for (const r of p.rules) out.push({ kind: "cedar-rule", policy: p.name, ordinal: r.ordinal });
+  }
+  return out;
+}
+function example(p) {
+  const root = p.segments[0]?.text;
+  const a = root === "projects" ? { kind: "project-role", project: "Support Bot", name: "Analyst" } : root === "cedar" ? { kind: "cedar-policy", name: "production-access" } : { kind: "org-role", name: "Billing Manager" };
+  return `\`${formatAddress(a)}\``;
+}
 
 // src/plan/only.ts
 function selectChanges(changes, only) {
@@ -70044,6 +70119,8 @@ function composePlan(desired, live, options) {
       );
     }
   }
+  const warnings = unmatchedPatterns(desired.settings, declaredAddresses(desired), liveAddresses(found.pairings));
+  if (warnings.length > 0 && options.denyWarnings) throw new InvalidDesiredStateError(denyWarnings(warnings));
   const selected = selectChanges(found.changes, only);
   if (selected.errors.length > 0) throw new UsageError(selected.errors.join("\n"), "--only does not pull in dependencies");
   const changes = sortChanges(selected.changes);
@@ -70058,6 +70135,7 @@ function composePlan(desired, live, options) {
     guards: checkGuards(changes, found.pairings, desired.settings),
     impact: computeImpact(changes, found.pairings, desired)
   };
+  if (warnings.length > 0) plan.warnings = warnings;
   if (options.onlySources && options.onlySources.length > 0) {
     plan.only = options.onlySources;
     plan.outsideOnly = found.changes.length - changes.length;
@@ -70217,6 +70295,7 @@ async function planFor(session, desired, request2 = {}) {
   const live = await readLiveFor(request2.base ? [desired, request2.base] : desired, session.clients);
   return composePlan(desired, live, {
     targets: planTargets(session.targets, needsOf(desired)),
+    ...request2.denyWarnings ? { denyWarnings: true } : {},
     ...request2.location ? { location: request2.location } : request2.cwd ? { location: locate(desired.dir, request2.cwd) } : {},
     ...request2.base ? { base: request2.base } : {},
     ...only.length > 0 ? { only, onlySources: [...request2.only] } : {},
@@ -70374,7 +70453,10 @@ function renderApplyReport(s, p) {
 }
 function applyCountsLine(s, p) {
   const c = s.counts;
-  const adopted = c.adopted ? ` (${c.adopted} adopted after a lost answer)` : "";
+  const reorders = s.applied.filter((a) => a.moves !== void 0);
+  const moved = reorders.reduce((n, a) => n + (a.moves ?? 0), 0);
+  const calls = reorders.length === 0 ? "" : `, including ${reorders.length} reorder call${reorders.length === 1 ? "" : "s"} for ${moved} rule move${moved === 1 ? "" : "s"}`;
+  const adopted = `${c.adopted ? ` (${c.adopted} adopted after a lost answer)` : ""}${calls}`;
   const secs = (s.durationMs / 1e3).toFixed(1);
   if (s.ok) return p.green(`Apply complete: ${c.applied} applied${adopted} in ${secs}s.`);
   const interrupted = s.aborted ? "Apply interrupted" : "Apply incomplete";
@@ -75634,6 +75716,7 @@ async function runPlan(run) {
   } catch (e) {
     return planFailed(run, e);
   }
+  annotate(plan.warnings ?? [], run.redact);
   const planFile = writePlanFile(plan, inputs.path, run.env, run.redact);
   setPlanOutputs(plan, planFile);
   await writeJobSummary(renderPlanMarkdown(plan, { title: inputs.path, limit: SUMMARY_LIMIT, fullPlanAt: planFile }), run.redact);

@@ -40,6 +40,7 @@ export async function runPlan(run: ActionRun): Promise<void> {
   } catch (e) {
     return planFailed(run, e);
   }
+  annotate(plan.warnings ?? [], run.redact);
   const planFile = writePlanFile(plan, inputs.path, run.env, run.redact);
   setPlanOutputs(plan, planFile);
   await writeJobSummary(renderPlanMarkdown(plan, { title: inputs.path, limit: SUMMARY_LIMIT, fullPlanAt: planFile }), run.redact);

@@ -16,6 +16,7 @@ import { digestChanges } from "../flow/review.js";
 import { readSavedPlan } from "../flow/saved-plan-file.js";
 import type { Plan } from "../plan/model.js";
 import { progressLine, renderApplyReport } from "../render/apply-text.js";
+import { renderDiagnostics } from "../render/diagnostics-text.js";
 import { renderReviewDifferences } from "../render/review-differences.js";
 import { changeHeadline, closingLine, guardLines, renderPlanText } from "../render/plan-text.js";
 import { io as cliIo, type CliContext, type CliIo } from "./context.js";
@@ -64,7 +65,8 @@ async function apply(io: CliIo, dir: string | undefined, opts: ApplyOptions): Pr
   // After a first SIGINT / SIGTERM, the changes in flight may finish or settle for one timeout.
   if (io.ctx.interrupt) io.ctx.interrupt.graceMs = timeoutMs(opts.timeout, io.ctx.env);
   return inSession(desired, request, async (session) => {
-    const plan = await withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only, cwd: io.ctx.cwd, ...(saved?.desired.location ? { location: saved.desired.location } : {}), ...(saved || opts.yes ? { decisions: false } : {}) }));
+    const plan = await withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only, cwd: io.ctx.cwd, denyWarnings: opts.denyWarnings === true, ...(saved?.desired.location ? { location: saved.desired.location } : {}), ...(saved || opts.yes ? { decisions: false } : {}) }));
+    if (plan.warnings) io.err(renderDiagnostics(plan.warnings, io.errPalette));
     io.out(renderPlanText(plan, io.outPalette, { showEmails: true }));
     const progress = progressReporter(io);
     const outcome = await withHeartbeat(io, () => `applying: ${progress.done()}/${plan.changes.length} change(s) done, ${requestsLine(session.activity())}`, () => applyPlan(plan, session, {

@@ -8,6 +8,7 @@ import { onFile } from "../errors/file-errors.js";
 import { inSession, loadBase, loadDesired, planFor } from "../flow/plan-flow.js";
 import { isEmpty } from "../plan/summary.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
+import { renderDiagnostics } from "../render/diagnostics-text.js";
 import { renderPlanText } from "../render/plan-text.js";
 import { io as cliIo, type CliContext } from "./context.js";
 import { collect, positiveSeconds, sessionRequest, type TargetFlags } from "./options.js";
@@ -54,8 +55,9 @@ export function registerPlan(program: Command, ctx: CliContext, exit: SetExit): 
             base = loaded.desired;
           }
           const plan = await inSession(desired, sessionRequest(io, opts), (session) =>
-            withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only: opts.only, cwd: ctx.cwd, ...(base ? { base } : {}) })),
+            withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only: opts.only, cwd: ctx.cwd, denyWarnings: opts.denyWarnings === true, ...(base ? { base } : {}) })),
           );
+          if (plan.warnings) io.err(renderDiagnostics(plan.warnings, io.errPalette));
           for (const note of plan.decisionNotes ?? []) io.err(`warning: decision review: ${note}`);
           const out = opts.out;
           if (out) onFile(out, "write the plan to", () => writeFileSync(resolve(ctx.cwd, out), io.redact(JSON.stringify(plan, null, 2)) + "\n"), "--out takes a file path in an existing directory");

@@ -16,7 +16,9 @@ import { driftMarks } from "../plan/drift.js";
 import { checkGuards } from "../plan/guards.js";
 import { computeImpact } from "../plan/impact.js";
 import { PLAN_FORMAT_VERSION, type Plan, type PlanLocation } from "../plan/model.js";
-import { managedAddresses } from "../plan/managed-addresses.js";
+import { denyWarnings } from "../diagnostics/diagnostic.js";
+import { liveAddresses, managedAddresses } from "../plan/managed-addresses.js";
+import { declaredAddresses, unmatchedPatterns } from "../plan/unmatched-patterns.js";
 import { selectChanges } from "../plan/only.js";
 import { sortChanges } from "../plan/order.js";
 import { summarize } from "../plan/summary.js";
@@ -28,6 +30,8 @@ export interface ComposeOptions {
   targets: Plan["targets"];
   /** Where the desired-state directory is, for saved-plan binding. */
   location?: PlanLocation;
+  /** `--deny-warnings`: a protect/ignore/owns pattern that names nothing stops the plan (exit 3). */
+  denyWarnings?: boolean;
   /** The base branch's desired state, for the drift split. */
   base?: DesiredState;
   /**
@@ -53,6 +57,9 @@ export function composePlan(desired: DesiredState, live: LiveState, options: Com
       );
     }
   }
+  // A protection that protects nothing never passes in silence.
+  const warnings = unmatchedPatterns(desired.settings, declaredAddresses(desired), liveAddresses(found.pairings));
+  if (warnings.length > 0 && options.denyWarnings) throw new InvalidDesiredStateError(denyWarnings(warnings));
   const selected = selectChanges(found.changes, only);
   if (selected.errors.length > 0) throw new UsageError(selected.errors.join("\n"), "--only does not pull in dependencies");
   const changes = sortChanges(selected.changes);
@@ -67,6 +74,7 @@ export function composePlan(desired: DesiredState, live: LiveState, options: Com
     guards: checkGuards(changes, found.pairings, desired.settings),
     impact: computeImpact(changes, found.pairings, desired),
   };
+  if (warnings.length > 0) plan.warnings = warnings;
   if (options.onlySources && options.onlySources.length > 0) {
     plan.only = options.onlySources;
     plan.outsideOnly = found.changes.length - changes.length;

@@ -106,6 +106,8 @@ export interface PlanRequest {
   cwd?: string;
   /** Where the directory is, when known already (a saved plan's files are not on disk). */
   location?: PlanLocation;
+  /** `--deny-warnings`: warnings found against the live state stop the plan (exit 3). */
+  denyWarnings?: boolean;
   /** `--only` patterns as written. */
   only?: readonly string[];
   /** The base branch's desired state, for the drift split. */
@@ -138,6 +140,7 @@ export async function planFor(session: Session, desired: DesiredState, request: 
   const live = await readLiveFor(request.base ? [desired, request.base] : desired, session.clients);
   return composePlan(desired, live, {
     targets: planTargets(session.targets, needsOf(desired)),
+    ...(request.denyWarnings ? { denyWarnings: true } : {}),
     ...(request.location ? { location: request.location } : request.cwd ? { location: locate(desired.dir, request.cwd) } : {}),
     ...(request.base ? { base: request.base } : {}),
     ...(only.length > 0 ? { only, onlySources: [...request.only!] } : {}),

@@ -26,3 +26,20 @@ export function managedAddresses(pairings: Pairings): Address[] {
   for (const name of names(pairings.cedar?.policies)) out.push({ kind: "cedar-policy", name });
   return out;
 }
+
+/** Every live object of the managed collections, ignored ones included (an `ignore` pattern names those). */
+export function liveAddresses(pairings: Pairings): Address[] {
+  const out: Address[] = [];
+  for (const scope of pairings.rbac) {
+    const project = scope.project?.name;
+    if (scope.policies) for (const p of scope.live.policies) out.push(project === undefined ? { kind: "org-policy", name: p.name } : { kind: "project-policy", project, name: p.name });
+    if (scope.roles) {
+      for (const r of scope.live.roles) {
+        if (r.system) continue;
+        out.push(project === undefined ? { kind: "org-role", name: r.name } : { kind: "project-role", project, name: r.name });
+      }
+    }
+  }
+  for (const p of pairings.cedar?.live ?? []) out.push({ kind: "cedar-policy", name: p.name });
+  return out;
+}

@@ -5,6 +5,7 @@
  */
 import { formatAddress, type Address } from "../address/address.js";
 import type { Decisions } from "../decisions/decision-diff.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "../desired/types.js";
 import type { CedarPolicySettings, CedarRuleSettings } from "../live/types.js";
 
@@ -14,7 +15,7 @@ import type { CedarPolicySettings, CedarRuleSettings } from "../live/types.js";
  * `reorder` change per Cedar policy (the documented reorder call) instead of one `move` per rule, and a rule
  * update never carries `ordinal`. 4: the Cedar decision review (`decisions`, `decisionNotes`).
  */
-export const PLAN_FORMAT_VERSION = 4;
+export const PLAN_FORMAT_VERSION = 5;
 
 /**
  * `reorder`: the moves of one Cedar policy's rules, sent as one call of the documented reorder endpoint with every
@@ -211,6 +212,8 @@ export interface Plan {
   targets: PlanTargets;
   /** With `--only`: how many changes the selection leaves out (never hidden: renderers say so). */
   outsideOnly?: number;
+  /** Warnings found against the live state (a protect/ignore/owns pattern naming nothing); outside the checksum. */
+  warnings?: Diagnostic[];
   /** Sorted by phase, then address. */
   changes: Change[];
   summary: PlanSummary;

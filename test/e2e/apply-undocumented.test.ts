@@ -140,7 +140,7 @@ describe("the reorder call", () => {
     const saved = join(dir, "swap.json");
     expect((await cli(dir, ["plan", ".", "--out", saved], targetEnv(em.url))).code).toBe(0);
     const plan = JSON.parse(readFileSync(saved, "utf8"));
-    expect(plan.formatVersion).toBe(4);
+    expect(plan.formatVersion).toBe(5);
     expect(plan.summary.move).toBe(2);
     expect(plan.changes.map((c: any) => c.id)).toEqual(["reorder:cedar/policies/production-access"]);
 

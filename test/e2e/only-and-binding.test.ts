@@ -70,6 +70,27 @@ describe("--only never hides", () => {
   });
 });
 
+describe("a protection that protects nothing never passes in silence", () => {
+  it("a protect pattern naming nothing is a warning on plan and apply, an error (exit 3) with --deny-warnings", async () => {
+    const em = await emulator();
+    const dir = tempDir("examples/quickstart");
+    const org = join(dir, "organization.yaml");
+    writeFileSync(org, readFileSync(org, "utf8").replace('protect: ["organization/roles/Billing Manager"]', 'protect: ["organization/roles/billing manager"]'));
+    const plan = await cli(dir, ["plan", "."], targetEnv(em.url));
+    expect(plan.code, show(plan)).toBe(0);
+    expect(plan.stderr).toMatch(/organization\.yaml:\d+:\d+ {2}warning: `protect` pattern "organization\/roles\/billing manager" matches no declared object and no live object: it protects nothing/);
+    const strict = await cli(dir, ["plan", ".", "--deny-warnings"], targetEnv(em.url));
+    expect(strict.code, show(strict)).toBe(3);
+    const from = em.requestLog.length;
+    const apply = await cli(dir, ["apply", ".", "--yes", "--deny-warnings"], targetEnv(em.url));
+    expect(apply.code, show(apply)).toBe(3);
+    expect(writesSince(em, from)).toEqual([]);
+    const applied = await cli(dir, ["apply", ".", "--yes"], targetEnv(em.url));
+    expect(applied.code, show(applied)).toBe(0);
+    expect(applied.stderr).toContain("it protects nothing");
+  });
+});
+
 describe("saved plans are bound to where they were made", () => {
   it("another directory is refused, naming both; no directory uses the plan's", async () => {
     const em = await emulator();

@@ -151,7 +151,7 @@ describe("plan against the emulator over HTTP (pageSize 1)", () => {
   it("the quickstart on an empty service: plan --json shows all creates", async () => {
     const { r, plan: p } = await planJson(dir, targetEnv(em));
     expect(r.stderr).not.toMatch(/embedded emulator/i);
-    expect(p.formatVersion).toBe(4);
+    expect(p.formatVersion).toBe(5);
     expect(p.changes.every((c) => c.kind === "create")).toBe(true);
     expect(lines(p)).toEqual([
       "create cedar/policies/break-glass",
@@ -187,7 +187,7 @@ describe("plan against the emulator over HTTP (pageSize 1)", () => {
     expect(r.stdout).toContain("+ organization/roles/Billing Manager");
   });
 
-  it("--out plan.json: formatVersion 4, checksum, sorted changes, the files as written (${env:X} unreplaced)", async () => {
+  it("--out plan.json: formatVersion 5, checksum, sorted changes, the files as written (${env:X} unreplaced)", async () => {
     const d = tempDir("examples/quickstart");
     const orgFile = join(d, "organization.yaml");
     writeFileSync(orgFile, readFileSync(orgFile, "utf8").replace("Grants access to billing settings", "Grants ${env:BILLING_TEAM} access to billing"));
@@ -197,7 +197,7 @@ describe("plan against the emulator over HTTP (pageSize 1)", () => {
     const text = readFileSync(out, "utf8");
     expectNoKeys(text);
     const p = JSON.parse(text) as Plan;
-    expect(p.formatVersion).toBe(4);
+    expect(p.formatVersion).toBe(5);
     expect(p.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(p.checksum).toBe(planChecksum(p.changes));
     expect(p.changes.map((c) => c.id)).toEqual(sortChanges(p.changes).map((c) => c.id));

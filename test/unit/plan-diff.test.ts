@@ -1153,7 +1153,7 @@ describe("diff: purity and the checksum", () => {
     expect(guarded.changes).toEqual(plain.changes);
     expect(guarded.checksum).toBe(plain.checksum);
     expect(plain.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(plain.formatVersion).toBe(4);
+    expect(plain.formatVersion).toBe(5);
   });
 
   it("different change sets have different checksums", () => {
