@@ -12,7 +12,8 @@ import { goalRows, renderTable, roundJson, type BenchJson } from "./report.js";
 import { ruleQuality, type QualityResult } from "./quality.js";
 import { decisionReview, explainCold, type DecisionReviewResult } from "./decisions.js";
 import { companions, latencyBoundS, type Companions, type FloorResult, type LatencyResult } from "./latency.js";
-import { apply2k, planAllLive, rateLimited, validateCold, workspace, type ApplyResult, type PlanResult, type RateLimitResult } from "./scenarios.js";
+import { apply2k, planAllLive, rateLimited, validateCold, validateGenerated, workspace, type ApplyResult, type PlanResult, type RateLimitResult } from "./scenarios.js";
+import type { CliRun } from "./proc.js";
 
 const argv = process.argv.slice(2);
 const json = argv.includes("--json");
@@ -34,12 +35,13 @@ async function main(): Promise<void> {
     const plans = new Map<number, PlanResult>();
     let tenK: Companions | undefined;
     if (wants("plan") || wants("scaling")) {
-      for (const n of wants("scaling") ? [1000, 5000, 10_000, 50_000] : [10_000]) {
+      for (const n of wants("scaling") ? [1000, 5000, 10_000, 50_000, 200_000] : [10_000]) {
         // Beside the 10,000-object plan, interleaved with its runs: the floor process, and the plan at 50 ms latency.
         const beside = n === 10_000 && wants("plan") ? async () => (tenK = await companions(ws, n, 50, log)) : undefined;
-        plans.set(n, await planAllLive(ws, n, n === 10_000 ? 5 : n >= 50_000 ? 2 : 3, log, beside));
+        plans.set(n, await planAllLive(ws, n, n === 10_000 ? 5 : n >= 200_000 ? 1 : n >= 50_000 ? 2 : 3, log, beside));
       }
     }
+    const validate200k: CliRun | undefined = plans.has(200_000) ? await validateGenerated(ws, 200_000, log) : undefined;
     let latency: LatencyResult | undefined;
     let floor: FloorResult | undefined;
     if (tenK) {
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     const result: BenchJson = roundJson({
       plan10k_s: p(10_000),
       plan10k_rss_mb: plans.get(10_000)?.rssMb ?? 0,
+      plan200k_rss_mb: plans.get(200_000)?.rssMb ?? 0,
       plan10k_cpu_s: plans.get(10_000)?.cpuS ?? 0,
       floor10k_s: floor?.wallS ?? 0,
       plan10k_floor_ratio: floor && p(10_000) ? p(10_000) / floor.wallS : 0,
@@ -84,7 +87,7 @@ async function main(): Promise<void> {
       decision_universe: decisions?.universe ?? 0,
       decision_requests_per_s: decisions?.requestsPerS ?? 0,
       explain_cold_s: explain?.medianS ?? 0,
-      scaling: { "1000": p(1000), "5000": p(5000), "10000": p(10_000), "50000": p(50_000) },
+      scaling: { "1000": p(1000), "5000": p(5000), "10000": p(10_000), "50000": p(50_000), "200000": p(200_000) },
     });
     const table = renderTable(
       goalRows(result, {
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
         latencyReadCalls: latency?.readCalls ?? 0,
         decisionCpuS: decisions?.cpuS ?? 0,
         explainCpuS: explain?.cpuS ?? 0,
+        validate200k: validate200k ? { wallS: validate200k.wallS, cpuS: validate200k.cpuS ?? 0, rssMb: validate200k.rssMb ?? 0 } : undefined,
       }),
     );
     const footer = `measured on ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), node ${process.version}; load average ${load0.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end; ${((performance.now() - started) / 1000).toFixed(0)} s in all`;

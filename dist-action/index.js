@@ -19194,27 +19194,27 @@ var require_fast_deep_equal = __commonJS({
 var require_cedar_wasm = __commonJS({
   "node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm.js"(exports) {
     function checkParseContext(call) {
-      const ret = wasm.checkParseContext(call);
+      const ret = wasm2.checkParseContext(call);
       return ret;
     }
     exports.checkParseContext = checkParseContext;
     function checkParseEntities3(call) {
-      const ret = wasm.checkParseEntities(call);
+      const ret = wasm2.checkParseEntities(call);
       return ret;
     }
     exports.checkParseEntities = checkParseEntities3;
     function checkParsePolicySet3(policies) {
-      const ret = wasm.checkParsePolicySet(policies);
+      const ret = wasm2.checkParsePolicySet(policies);
       return ret;
     }
     exports.checkParsePolicySet = checkParsePolicySet3;
     function checkParseSchema(schema) {
-      const ret = wasm.checkParseSchema(schema);
+      const ret = wasm2.checkParseSchema(schema);
       return ret;
     }
     exports.checkParseSchema = checkParseSchema;
     function formatPolicies(call) {
-      const ret = wasm.formatPolicies(call);
+      const ret = wasm2.formatPolicies(call);
       return ret;
     }
     exports.formatPolicies = formatPolicies;
@@ -19222,12 +19222,12 @@ var require_cedar_wasm = __commonJS({
       let deferred1_0;
       let deferred1_1;
       try {
-        const ret = wasm.getCedarLangVersion();
+        const ret = wasm2.getCedarLangVersion();
         deferred1_0 = ret[0];
         deferred1_1 = ret[1];
         return getStringFromWasm0(ret[0], ret[1]);
       } finally {
-        wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        wasm2.__wbindgen_free(deferred1_0, deferred1_1, 1);
       }
     }
     exports.getCedarLangVersion = getCedarLangVersion;
@@ -19235,12 +19235,12 @@ var require_cedar_wasm = __commonJS({
       let deferred1_0;
       let deferred1_1;
       try {
-        const ret = wasm.getCedarSDKVersion();
+        const ret = wasm2.getCedarSDKVersion();
         deferred1_0 = ret[0];
         deferred1_1 = ret[1];
         return getStringFromWasm0(ret[0], ret[1]);
       } finally {
-        wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        wasm2.__wbindgen_free(deferred1_0, deferred1_1, 1);
       }
     }
     exports.getCedarSDKVersion = getCedarSDKVersion;
@@ -19248,100 +19248,100 @@ var require_cedar_wasm = __commonJS({
       let deferred1_0;
       let deferred1_1;
       try {
-        const ret = wasm.getCedarVersion();
+        const ret = wasm2.getCedarVersion();
         deferred1_0 = ret[0];
         deferred1_1 = ret[1];
         return getStringFromWasm0(ret[0], ret[1]);
       } finally {
-        wasm.__wbindgen_free(deferred1_0, deferred1_1, 1);
+        wasm2.__wbindgen_free(deferred1_0, deferred1_1, 1);
       }
     }
     exports.getCedarVersion = getCedarVersion;
     function getValidRequestEnvsPolicy3(t, s) {
-      const ret = wasm.getValidRequestEnvsPolicy(t, s);
+      const ret = wasm2.getValidRequestEnvsPolicy(t, s);
       return ret;
     }
     exports.getValidRequestEnvsPolicy = getValidRequestEnvsPolicy3;
     function getValidRequestEnvsTemplate(t, s) {
-      const ret = wasm.getValidRequestEnvsTemplate(t, s);
+      const ret = wasm2.getValidRequestEnvsTemplate(t, s);
       return ret;
     }
     exports.getValidRequestEnvsTemplate = getValidRequestEnvsTemplate;
     function isAuthorized3(call) {
-      const ret = wasm.isAuthorized(call);
+      const ret = wasm2.isAuthorized(call);
       return ret;
     }
     exports.isAuthorized = isAuthorized3;
     function isAuthorizedPartial(call) {
-      const ret = wasm.isAuthorizedPartial(call);
+      const ret = wasm2.isAuthorizedPartial(call);
       return ret;
     }
     exports.isAuthorizedPartial = isAuthorizedPartial;
     function policySetTextToParts(policyset_str) {
-      const ptr0 = passStringToWasm0(policyset_str, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+      const ptr0 = passStringToWasm0(policyset_str, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
       const len0 = WASM_VECTOR_LEN;
-      const ret = wasm.policySetTextToParts(ptr0, len0);
+      const ret = wasm2.policySetTextToParts(ptr0, len0);
       return ret;
     }
     exports.policySetTextToParts = policySetTextToParts;
     function policyToJson3(policy) {
-      const ret = wasm.policyToJson(policy);
+      const ret = wasm2.policyToJson(policy);
       return ret;
     }
     exports.policyToJson = policyToJson3;
     function policyToText2(policy) {
-      const ret = wasm.policyToText(policy);
+      const ret = wasm2.policyToText(policy);
       return ret;
     }
     exports.policyToText = policyToText2;
     function preparsePolicySet3(pset_id, policies) {
-      const ptr0 = passStringToWasm0(pset_id, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+      const ptr0 = passStringToWasm0(pset_id, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
       const len0 = WASM_VECTOR_LEN;
-      const ret = wasm.preparsePolicySet(ptr0, len0, policies);
+      const ret = wasm2.preparsePolicySet(ptr0, len0, policies);
       return ret;
     }
     exports.preparsePolicySet = preparsePolicySet3;
     function preparseSchema3(schema_name, schema) {
-      const ptr0 = passStringToWasm0(schema_name, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+      const ptr0 = passStringToWasm0(schema_name, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
       const len0 = WASM_VECTOR_LEN;
-      const ret = wasm.preparseSchema(ptr0, len0, schema);
+      const ret = wasm2.preparseSchema(ptr0, len0, schema);
       return ret;
     }
     exports.preparseSchema = preparseSchema3;
     function schemaToJson3(schema) {
-      const ret = wasm.schemaToJson(schema);
+      const ret = wasm2.schemaToJson(schema);
       return ret;
     }
     exports.schemaToJson = schemaToJson3;
     function schemaToJsonWithResolvedTypes(schema_str) {
-      const ptr0 = passStringToWasm0(schema_str, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+      const ptr0 = passStringToWasm0(schema_str, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
       const len0 = WASM_VECTOR_LEN;
-      const ret = wasm.schemaToJsonWithResolvedTypes(ptr0, len0);
+      const ret = wasm2.schemaToJsonWithResolvedTypes(ptr0, len0);
       return ret;
     }
     exports.schemaToJsonWithResolvedTypes = schemaToJsonWithResolvedTypes;
     function schemaToText(schema) {
-      const ret = wasm.schemaToText(schema);
+      const ret = wasm2.schemaToText(schema);
       return ret;
     }
     exports.schemaToText = schemaToText;
     function statefulIsAuthorized3(call) {
-      const ret = wasm.statefulIsAuthorized(call);
+      const ret = wasm2.statefulIsAuthorized(call);
       return ret;
     }
     exports.statefulIsAuthorized = statefulIsAuthorized3;
     function templateToJson(template) {
-      const ret = wasm.templateToJson(template);
+      const ret = wasm2.templateToJson(template);
       return ret;
     }
     exports.templateToJson = templateToJson;
     function templateToText(template) {
-      const ret = wasm.templateToText(template);
+      const ret = wasm2.templateToText(template);
       return ret;
     }
     exports.templateToText = templateToText;
     function validate4(call) {
-      const ret = wasm.validate(call);
+      const ret = wasm2.validate(call);
       return ret;
     }
     exports.validate = validate4;
@@ -19355,7 +19355,7 @@ var require_cedar_wasm = __commonJS({
         __wbg___wbindgen_string_get_914df97fcfa788f2: function(arg0, arg1) {
           const obj2 = arg1;
           const ret = typeof obj2 === "string" ? obj2 : void 0;
-          var ptr1 = isLikeNone(ret) ? 0 : passStringToWasm0(ret, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+          var ptr1 = isLikeNone(ret) ? 0 : passStringToWasm0(ret, wasm2.__wbindgen_malloc, wasm2.__wbindgen_realloc);
           var len1 = WASM_VECTOR_LEN;
           getDataViewMemory0().setInt32(arg0 + 4 * 1, len1, true);
           getDataViewMemory0().setInt32(arg0 + 4 * 0, ptr1, true);
@@ -19376,7 +19376,7 @@ var require_cedar_wasm = __commonJS({
           }, arguments);
         },
         __wbindgen_init_externref_table: function() {
-          const table = wasm.__wbindgen_externrefs;
+          const table = wasm2.__wbindgen_externrefs;
           const offset = table.grow(4);
           table.set(0, void 0);
           table.set(offset + 0, void 0);
@@ -19391,14 +19391,14 @@ var require_cedar_wasm = __commonJS({
       };
     }
     function addToExternrefTable0(obj2) {
-      const idx = wasm.__externref_table_alloc();
-      wasm.__wbindgen_externrefs.set(idx, obj2);
+      const idx = wasm2.__externref_table_alloc();
+      wasm2.__wbindgen_externrefs.set(idx, obj2);
       return idx;
     }
     var cachedDataViewMemory0 = null;
     function getDataViewMemory0() {
-      if (cachedDataViewMemory0 === null || cachedDataViewMemory0.buffer.detached === true || cachedDataViewMemory0.buffer.detached === void 0 && cachedDataViewMemory0.buffer !== wasm.memory.buffer) {
-        cachedDataViewMemory0 = new DataView(wasm.memory.buffer);
+      if (cachedDataViewMemory0 === null || cachedDataViewMemory0.buffer.detached === true || cachedDataViewMemory0.buffer.detached === void 0 && cachedDataViewMemory0.buffer !== wasm2.memory.buffer) {
+        cachedDataViewMemory0 = new DataView(wasm2.memory.buffer);
       }
       return cachedDataViewMemory0;
     }
@@ -19409,7 +19409,7 @@ var require_cedar_wasm = __commonJS({
     var cachedUint8ArrayMemory0 = null;
     function getUint8ArrayMemory0() {
       if (cachedUint8ArrayMemory0 === null || cachedUint8ArrayMemory0.byteLength === 0) {
-        cachedUint8ArrayMemory0 = new Uint8Array(wasm.memory.buffer);
+        cachedUint8ArrayMemory0 = new Uint8Array(wasm2.memory.buffer);
       }
       return cachedUint8ArrayMemory0;
     }
@@ -19418,7 +19418,7 @@ var require_cedar_wasm = __commonJS({
         return f.apply(this, args);
       } catch (e) {
         const idx = addToExternrefTable0(e);
-        wasm.__wbindgen_exn_store(idx);
+        wasm2.__wbindgen_exn_store(idx);
       }
     }
     function isLikeNone(x) {
@@ -19474,8 +19474,8 @@ var require_cedar_wasm = __commonJS({
     var wasmPath = `${__dirname}/cedar_wasm_bg.wasm`;
     var wasmBytes = __require("fs").readFileSync(wasmPath);
     var wasmModule = new WebAssembly.Module(wasmBytes);
-    var wasm = new WebAssembly.Instance(wasmModule, __wbg_get_imports()).exports;
-    wasm.__wbindgen_start();
+    var wasm2 = new WebAssembly.Instance(wasmModule, __wbg_get_imports()).exports;
+    wasm2.__wbindgen_start();
   }
 });
 
@@ -63982,8 +63982,36 @@ function stableJson(value2) {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(",")}}`;
 }
 
+// src/cedar/engine-memory.ts
+var wasm = globalThis.WebAssembly;
+var engine;
+var Original = wasm.Instance;
+wasm.Instance = new Proxy(Original, {
+  construct(target, args, newTarget) {
+    const instance = Reflect.construct(target, args, newTarget);
+    engine ??= instance.exports;
+    wasm.Instance = Original;
+    return instance;
+  }
+});
+function engineLoaded() {
+  wasm.Instance = Original;
+}
+var reserved = 0;
+function reserveEngineMemory(bytes) {
+  const size = Math.min(Math.ceil(bytes), 1024 * 1024 * 1024);
+  if (size <= reserved || !engine?.__wbindgen_malloc || !engine.__wbindgen_free) return;
+  try {
+    const ptr = engine.__wbindgen_malloc(size, 1) >>> 0;
+    engine.__wbindgen_free(ptr, size, 1);
+    reserved = size;
+  } catch {
+  }
+}
+
 // src/cedar/engine.ts
 var cedar = __toESM(require_cedar_wasm(), 1);
+engineLoaded();
 var counts = /* @__PURE__ */ new Map();
 function count(fn) {
   counts.set(fn, (counts.get(fn) ?? 0) + 1);
@@ -66012,17 +66040,33 @@ function ruleDiagnostic(rule, p, code2, hint) {
   });
 }
 function validateEveryRule(texts, schemaText) {
-  const first = validateRules(texts, schemaText);
+  const first = inChunks(texts, (chunk) => validateRules(chunk, schemaText));
   const unparsed = new Set(first.rules.filter((p) => p.kind === "parse").map((p) => p.key));
   if (unparsed.size === 0) return first;
   const rest = texts.filter((t) => !unparsed.has(t.key));
   if (rest.length === 0) return first;
-  const second = validateRules(rest, schemaText);
-  const seen2 = new Set(first.schema.map((p) => `${p.start ?? ""}:${p.message}`));
-  return {
-    rules: [...first.rules, ...second.rules],
-    schema: [...first.schema, ...second.schema.filter((p) => !seen2.has(`${p.start ?? ""}:${p.message}`))]
-  };
+  const second = inChunks(rest, (chunk) => validateRules(chunk, schemaText));
+  return { rules: [...first.rules, ...second.rules], schema: uniqueSchemaProblems([...first.schema, ...second.schema]) };
+}
+var RULES_PER_ENGINE_CALL = 1e4;
+function inChunks(texts, check) {
+  if (texts.length <= RULES_PER_ENGINE_CALL) return check(texts);
+  const out = { rules: [], schema: [] };
+  for (let i = 0; i < texts.length; i += RULES_PER_ENGINE_CALL) {
+    const r = check(texts.slice(i, i + RULES_PER_ENGINE_CALL));
+    for (const p of r.rules) out.rules.push(p);
+    for (const p of r.schema) out.schema.push(p);
+  }
+  return { rules: out.rules, schema: uniqueSchemaProblems(out.schema) };
+}
+function uniqueSchemaProblems(list3) {
+  const seen2 = /* @__PURE__ */ new Set();
+  return list3.filter((p) => {
+    const key = `${p.severity}:${p.start ?? ""}:${p.message}`;
+    if (seen2.has(key)) return false;
+    seen2.add(key);
+    return true;
+  });
 }
 function checkCedar(desired) {
   const out = [];
@@ -66043,8 +66087,9 @@ function checkCedar(desired) {
     return true;
   });
   const texts = single.map((r) => ({ key: r.address, text: r.text }));
+  reserveEngineMemory(48 * texts.reduce((n, t) => n + t.text.length, 0));
   const schema = desired.cedar?.schema;
-  const report = schema ? validateEveryRule(texts, schema.text) : { rules: parseRules(texts), schema: [] };
+  const report = schema ? validateEveryRule(texts, schema.text) : inChunks(texts, (chunk) => ({ rules: parseRules(chunk), schema: [] }));
   for (const p of report.rules) {
     const rule = byAddress.get(p.key);
     if (!rule) continue;
@@ -66294,6 +66339,25 @@ function scalarLocator(y, path) {
   }
   return () => startPos;
 }
+var REPARSED = /* @__PURE__ */ new Map();
+var REPARSED_MAX = 4;
+function yamlFileRef(y) {
+  const { file, text } = y;
+  return () => {
+    const key = `${file}\0${text.length}`;
+    const cached2 = REPARSED.get(key);
+    if (cached2 && cached2.text === text) return cached2;
+    const { parsed } = parseYamlFile(file, text);
+    if (!parsed) throw new Error(`internal error: ${file} no longer parses`);
+    if (REPARSED.size >= REPARSED_MAX) REPARSED.delete(REPARSED.keys().next().value);
+    REPARSED.set(key, parsed);
+    return parsed;
+  };
+}
+function lazyScalarLocator(ref, path) {
+  let locate2;
+  return (offset) => (locate2 ??= scalarLocator(ref(), path))(offset);
+}
 
 // src/quality/invariant-scope.ts
 function buildInvariants(y, list3, diagnostics) {
@@ -66383,20 +66447,21 @@ function buildRules(y, policy, rules, path, readText, diagnostics) {
       form: "file",
       text: s.text,
       loc: lines.position(s.start),
-      locate: (offset) => lines.position(s.start + offset)
+      locate: fileRuleLocator(lines, s.start)
     }));
   }
+  const ref = yamlFileRef(y);
   return rules.map((r, i) => {
     const at = [...path, i];
     const loc = positionOf(y, at);
     const base = { address: address(i + 1), ordinal: i + 1, loc };
-    const rule = r.cedar !== void 0 ? { ...base, form: "cedar", text: r.cedar.trimEnd(), locate: scalarLocator(y, [...at, "cedar"]) } : structured(y, r, at, base, diagnostics);
+    const rule = r.cedar !== void 0 ? { ...base, form: "cedar", text: r.cedar.trimEnd(), locate: lazyScalarLocator(ref, [...at, "cedar"]) } : structured(y, ref, r, at, base, diagnostics);
     if (r.notice !== void 0) rule.notice = r.notice;
     if (r.auditSession !== void 0) rule.auditSession = r.auditSession;
     return rule;
   });
 }
-function structured(y, r, at, base, diagnostics) {
+function structured(y, ref, r, at, base, diagnostics) {
   let malformed = false;
   const entity = (key) => {
     const scope = r[key];
@@ -66457,11 +66522,19 @@ function structured(y, r, at, base, diagnostics) {
   const text = malformed ? "" : assembleRule(fields);
   const conditionsAt = conditions === "" ? -1 : text.lastIndexOf(conditions);
   const heads = scopeHeads(text);
-  const locate2 = (offset) => {
+  const locate2 = structuredLocator({ ref, at, base, text, spans, conditionsAt, heads, action, principal: r.principal, resource: r.resource });
+  return { ...base, form: "structured", text, fields, locate: locate2 };
+}
+function fileRuleLocator(lines, start) {
+  return (offset) => lines.position(start + offset);
+}
+function structuredLocator(places) {
+  const { ref, at, base, text, spans, conditionsAt, heads, action, principal, resource } = places;
+  return (offset) => {
     if (conditionsAt >= 0 && offset >= conditionsAt) {
       const inConditions = offset - conditionsAt;
       for (const s of spans) {
-        if (inConditions >= s.start && inConditions <= s.end + 2) return scalarLocator(y, s.path)(Math.min(inConditions - s.start, s.end - s.start));
+        if (inConditions >= s.start && inConditions <= s.end + 2) return scalarLocator(ref(), s.path)(Math.min(inConditions - s.start, s.end - s.start));
       }
       return base.loc;
     }
@@ -66471,17 +66544,16 @@ function structured(y, r, at, base, diagnostics) {
       if (action.in !== void 0) {
         const before = text.slice(heads.action, offset);
         const item = Math.min((before.match(/,/g) ?? []).length, action.in.length - 1);
-        return positionOf(y, [...at, "action", "in", Math.max(0, item)]);
+        return positionOf(ref(), [...at, "action", "in", Math.max(0, item)]);
       }
-      return positionOf(y, [...at, "action", "eq"]);
+      return positionOf(ref(), [...at, "action", "eq"]);
     }
-    const scope = r[part];
+    const scope = part === "principal" ? principal : resource;
     if (!scope) return base.loc;
     const start = part === "principal" ? heads.principal : heads.resource;
     const key = "is" in scope && "in" in scope ? /\bin\b/.test(text.slice(start, offset).replace(/^\w+/, "")) ? "in" : "is" : Object.keys(scope)[0];
-    return positionOf(y, [...at, part, key]);
+    return positionOf(ref(), [...at, part, key]);
   };
-  return { ...base, form: "structured", text, fields, locate: locate2 };
 }
 function scopeHeads(text) {
   const open2 = text.indexOf("(");
@@ -66624,7 +66696,7 @@ function getValidator() {
   if (!validator) {
     const schema = JSON.parse(readFileSync(schemaPath(), "utf8"));
     defs = schema.$defs ?? {};
-    const ajv = new import__.Ajv2020({ allErrors: true, verbose: true, strict: false, unicode: false, logger: false });
+    const ajv = new import__.Ajv2020({ allErrors: true, verbose: true, strict: false, logger: false });
     validator = ajv.compile(schema);
   }
   return validator;
@@ -66707,10 +66779,10 @@ function describe(y, e) {
       return diag("schema-format", patternMessage(field2, path, valueAt(y.value, path)), at, extra);
     case "maxLength": {
       const v = valueAt(y.value, path);
-      const length = typeof v === "string" ? v.length : 0;
+      const length = typeof v === "string" ? [...v].length : 0;
       return diag("limit-name", `${field2 ?? "the value"} is ${length} characters long; the services take at most ${String(p["limit"])}`, at, {
         ...extra,
-        hint: `shorten it to ${String(p["limit"])} characters or fewer (counted as the service counts: an emoji or other astral character counts 2)`
+        hint: `shorten it to ${String(p["limit"])} characters or fewer (spaces count; a service refuses the whole request)`
       });
     }
     case "minItems":
@@ -67975,7 +68047,8 @@ var ScopeIndex = class {
     const type = typeOfKey(principalKey);
     const found = [...slice.any, ...slice.eq.get(principalKey) ?? NONE, ...slice.is.get(type) ?? NONE];
     for (const container of [principalKey, ...this.hierarchy.ancestors(principalKey)]) {
-      found.push(...slice.in.get(container) ?? NONE, ...slice.isIn.get(`${type}${container}`) ?? NONE);
+      for (const i of slice.in.get(container) ?? NONE) found.push(i);
+      for (const i of slice.isIn.get(`${type}${container}`) ?? NONE) found.push(i);
     }
     const out = found.filter((i) => this.rules[i]?.env?.principalTypes.has(type) ?? true).sort((a, b) => a - b);
     this.memo.set(memoKey, out);
@@ -68191,10 +68264,11 @@ function findHygiene(input) {
     findings.push(f);
   };
   const plain = rules.filter((r) => r.plain);
-  for (const r of plain) {
-    const first = plain.find((d) => d !== r && decidesFirst(d, r) && scopeContains(d.scope, r.scope, actions));
+  const containing = new ContainerIndex(plain, actions);
+  plain.forEach((r, i) => {
+    const first = containing.first(r, (d, j) => j !== i && decidesFirst(d, r) && scopeContains(d.scope, r.scope, actions));
     if (first) add({ kind: "shadowed", rule: r.key, other: first.key, exact: true, higherGroup: first.priority > r.priority });
-  }
+  });
   const byForm = /* @__PURE__ */ new Map();
   for (const r of plain) {
     const key = `${r.policy}${r.scope.effect}${scopeKey(r.scope, actions)}`;
@@ -68233,6 +68307,75 @@ function findHygiene(input) {
     else bySet.set(key, [r]);
   }
   return findings;
+}
+var ContainerIndex = class {
+  constructor(rules, actions) {
+    this.rules = rules;
+    this.actions = actions;
+    rules.forEach((r, i) => {
+      const set = actions.of(r.scope.action);
+      for (const a of set === void 0 ? ["*"] : set) {
+        const key = `${formOf(r.scope.principal)}${formOf(r.scope.resource)}${a}`;
+        const list3 = this.buckets.get(key);
+        if (list3) list3.push(i);
+        else this.buckets.set(key, [i]);
+      }
+    });
+  }
+  rules;
+  actions;
+  buckets = /* @__PURE__ */ new Map();
+  /** The earliest rule (in the rules' order) that passes `test` among those whose forms may contain `inner`'s. */
+  first(inner, test) {
+    const set = this.actions.of(inner.scope.action);
+    if (set !== void 0 && set.size === 0) return this.rules.find((d, j) => test(d, j));
+    const probe = set === void 0 ? void 0 : [...set].sort()[0];
+    const actionKeys = probe === void 0 ? ["*"] : ["*", probe];
+    let best = -1;
+    for (const p of containerForms(inner.scope.principal)) {
+      for (const r of containerForms(inner.scope.resource)) {
+        for (const a of actionKeys) {
+          for (const j of this.buckets.get(`${p}${r}${a}`) ?? []) {
+            if (best >= 0 && j >= best) break;
+            if (test(this.rules[j], j)) best = j;
+          }
+        }
+      }
+    }
+    return best >= 0 ? this.rules[best] : void 0;
+  }
+};
+function formOf(c) {
+  switch (c.op) {
+    case "any":
+      return "any";
+    case "eq":
+      return `eq${c.uid}`;
+    case "in":
+      return `in${c.uid}`;
+    case "is":
+      return c.in === void 0 ? `is${c.type}` : `isin${c.type}${c.in}`;
+  }
+}
+function containerForms(inner) {
+  const out = ["any"];
+  switch (inner.op) {
+    case "eq": {
+      const type = typeOfKey(inner.uid);
+      out.push(`eq${inner.uid}`, `in${inner.uid}`, `is${type}`, `isin${type}${inner.uid}`);
+      break;
+    }
+    case "in":
+      out.push(`in${inner.uid}`);
+      break;
+    case "is":
+      out.push(`is${inner.type}`);
+      if (inner.in !== void 0) out.push(`in${inner.in}`, `isin${inner.type}${inner.in}`);
+      break;
+    case "any":
+      break;
+  }
+  return out;
 }
 function decidesFirst(d, r) {
   return d.priority > r.priority || d.priority === r.priority && d.scope.effect === "forbid" && r.scope.effect === "permit";
@@ -69181,7 +69324,7 @@ function matchRules(desired, live, options = {}) {
         pairs.push({ desired: d, live: l, sameMeaning: false });
       } else creates.push(d);
     });
-  } else creates.push(...restDesired);
+  } else for (const d of restDesired) creates.push(d);
   const deletes = restLive.filter((l) => !taken.has(l));
   pairs.sort((a, b) => a.desired.ordinal - b.desired.ordinal);
   return { pairs, creates, deletes };

@@ -5,6 +5,8 @@
  *
  * The `nodejs` entry is used because the package root (the web/ESM build) fails to load on Node 20.
  */
+// First, before the engine loads: engine-memory.ts notes the engine's allocator as it is instantiated.
+import { engineLoaded } from "./engine-memory.js";
 import * as cedar from "@cedar-policy/cedar-wasm/nodejs";
 import type {
   AuthorizationAnswer,
@@ -50,6 +52,8 @@ export type EngineFunction =
   | "preparseSchema"
   | "schemaToJson"
   | "getValidRequestEnvsPolicy";
+
+engineLoaded();
 
 const counts = new Map<EngineFunction, number>();
 

@@ -78,7 +78,9 @@ export class ScopeIndex {
     const type = typeOfKey(principalKey);
     const found: number[] = [...slice.any, ...(slice.eq.get(principalKey) ?? NONE), ...(slice.is.get(type) ?? NONE)];
     for (const container of [principalKey, ...this.hierarchy.ancestors(principalKey)]) {
-      found.push(...(slice.in.get(container) ?? NONE), ...(slice.isIn.get(`${type}\u0001${container}`) ?? NONE));
+      // One by one: a spread of 130,000 rules (one group holding every rule) overflows the stack.
+      for (const i of slice.in.get(container) ?? NONE) found.push(i);
+      for (const i of slice.isIn.get(`${type}\u0001${container}`) ?? NONE) found.push(i);
     }
     const out = found.filter((i) => this.rules[i]?.env?.principalTypes.has(type) ?? true).sort((a, b) => a - b);
     this.memo.set(memoKey, out);

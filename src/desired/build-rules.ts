@@ -10,8 +10,8 @@ import { splitStatements } from "../cedar/split.js";
 import { diag, type Diagnostic, type SourcePosition } from "../diagnostics/diagnostic.js";
 import type { CedarPolicyFile, StructuredRuleFile } from "./file-format.generated.js";
 import { LineIndex } from "./line-index.js";
-import type { DesiredRule } from "./types.js";
-import { positionOf, scalarLocator, type PathItem, type YamlFile } from "./yaml-file.js";
+import type { DesiredRule, Locator } from "./types.js";
+import { lazyScalarLocator, positionOf, scalarLocator, yamlFileRef, type PathItem, type YamlFile, type YamlFileRef } from "./yaml-file.js";
 
 export type ReadText = (
   fromFile: string,
@@ -52,17 +52,19 @@ export function buildRules(
       form: "file" as const,
       text: s.text,
       loc: lines.position(s.start),
-      locate: (offset: number) => lines.position(s.start + offset),
+      locate: fileRuleLocator(lines, s.start),
     }));
   }
+  // Locators outlive the parsed file: they reach it through a handle, never by holding the document.
+  const ref = yamlFileRef(y);
   return rules.map((r, i) => {
     const at: PathItem[] = [...path, i];
     const loc = positionOf(y, at);
     const base = { address: address(i + 1), ordinal: i + 1, loc };
     const rule: DesiredRule =
       r.cedar !== undefined
-        ? { ...base, form: "cedar", text: r.cedar.trimEnd(), locate: scalarLocator(y, [...at, "cedar"]) }
-        : structured(y, r, at, base, diagnostics);
+        ? { ...base, form: "cedar", text: r.cedar.trimEnd(), locate: lazyScalarLocator(ref, [...at, "cedar"]) }
+        : structured(y, ref, r, at, base, diagnostics);
     if (r.notice !== undefined) rule.notice = r.notice;
     if (r.auditSession !== undefined) rule.auditSession = r.auditSession;
     return rule;
@@ -71,6 +73,7 @@ export function buildRules(
 
 function structured(
   y: YamlFile,
+  ref: YamlFileRef,
   r: StructuredRuleFile,
   at: PathItem[],
   base: { address: string; ordinal: number; loc: SourcePosition },
@@ -139,12 +142,40 @@ function structured(
   const text = malformed ? "" : assembleRule(fields);
   const conditionsAt = conditions === "" ? -1 : text.lastIndexOf(conditions);
   const heads = scopeHeads(text);
-  const locate = (offset: number): SourcePosition => {
+  const locate = structuredLocator({ ref, at, base, text, spans, conditionsAt, heads, action, principal: r.principal, resource: r.resource });
+  return { ...base, form: "structured", text, fields, locate };
+}
+
+/** A `.cedar` file rule's locator: an offset in the rule is an offset in the file. */
+function fileRuleLocator(lines: LineIndex, start: number): Locator {
+  return (offset) => lines.position(start + offset);
+}
+
+interface StructuredPlaces {
+  ref: YamlFileRef;
+  at: PathItem[];
+  base: { loc: SourcePosition };
+  text: string;
+  spans: { start: number; end: number; path: PathItem[] }[];
+  conditionsAt: number;
+  heads: { principal: number; action?: number; resource?: number };
+  action: StructuredRuleFile["action"];
+  principal: StructuredRuleFile["principal"];
+  resource: StructuredRuleFile["resource"];
+}
+
+/**
+ * A structured rule's locator, made at the top level on purpose: a closure keeps its whole enclosing scope alive,
+ * and the builder's scope holds the parsed file. This one holds only what it needs (the file through its handle).
+ */
+function structuredLocator(places: StructuredPlaces): Locator {
+  const { ref, at, base, text, spans, conditionsAt, heads, action, principal, resource } = places;
+  return (offset: number): SourcePosition => {
     if (conditionsAt >= 0 && offset >= conditionsAt) {
       const inConditions = offset - conditionsAt;
       // An error just past an expression (at the ` }` the assembler adds) belongs to that expression's end.
       for (const s of spans) {
-        if (inConditions >= s.start && inConditions <= s.end + 2) return scalarLocator(y, s.path)(Math.min(inConditions - s.start, s.end - s.start));
+        if (inConditions >= s.start && inConditions <= s.end + 2) return scalarLocator(ref(), s.path)(Math.min(inConditions - s.start, s.end - s.start));
       }
       return base.loc;
     }
@@ -155,17 +186,16 @@ function structured(
       if (action.in !== undefined) {
         const before = text.slice(heads.action, offset);
         const item = Math.min((before.match(/,/g) ?? []).length, action.in.length - 1);
-        return positionOf(y, [...at, "action", "in", Math.max(0, item)]);
+        return positionOf(ref(), [...at, "action", "in", Math.max(0, item)]);
       }
-      return positionOf(y, [...at, "action", "eq"]);
+      return positionOf(ref(), [...at, "action", "eq"]);
     }
-    const scope = r[part];
+    const scope = part === "principal" ? principal : resource;
     if (!scope) return base.loc;
     const start = part === "principal" ? heads.principal : heads.resource!;
     const key = "is" in scope && "in" in scope ? (/\bin\b/.test(text.slice(start, offset).replace(/^\w+/, "")) ? "in" : "is") : Object.keys(scope)[0]!;
-    return positionOf(y, [...at, part, key]);
+    return positionOf(ref(), [...at, part, key]);
   };
-  return { ...base, form: "structured", text, fields, locate };
 }
 
 /** Offsets of the `principal`, `action` and `resource` keywords in an assembled rule's scope. */

@@ -33,10 +33,9 @@ function getValidator(): ValidateFunction<AccessctlFile> {
   if (!validator) {
     const schema = JSON.parse(readFileSync(schemaPath(), "utf8")) as { $defs?: Record<string, SchemaNode> };
     defs = schema.$defs ?? {};
-    // `unicode: false`: lengths in UTF-16 code units, as the emulator counts a name (`string.length`), so that
-    // validate refuses exactly the names the service would. ajv calls that option deprecated on the console; its
-    // logger is off, since nothing of ajv's may reach a user's stderr (problems come back as diagnostics).
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, unicode: false, logger: false });
+    // Lengths (`maxLength` of names) count Unicode code points, as JSON Schema says and as the emulator counts a
+    // name. ajv's logger is off: nothing of ajv's may reach a user's stderr (problems come back as diagnostics).
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, logger: false });
     validator = ajv.compile<AccessctlFile>(schema);
   }
   return validator;
@@ -143,10 +142,10 @@ function describe(y: YamlFile, e: ErrorObject): Diagnostic {
       return diag("schema-format", patternMessage(field, path, valueAt(y.value, path)), at, extra);
     case "maxLength": {
       const v = valueAt(y.value, path);
-      const length = typeof v === "string" ? v.length : 0;
+      const length = typeof v === "string" ? [...v].length : 0;
       return diag("limit-name", `${field ?? "the value"} is ${length} characters long; the services take at most ${String(p["limit"])}`, at, {
         ...extra,
-        hint: `shorten it to ${String(p["limit"])} characters or fewer (counted as the service counts: an emoji or other astral character counts 2)`,
+        hint: `shorten it to ${String(p["limit"])} characters or fewer (spaces count; a service refuses the whole request)`,
       });
     }
     case "minItems":

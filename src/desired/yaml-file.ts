@@ -169,3 +169,35 @@ export function scalarLocator(y: YamlFile, path: readonly PathItem[]): (offset: 
   }
   return () => startPos;
 }
+
+/**
+ * A handle on a file's parsed document that does not keep the document alive. Locators live as long as the
+ * desired state (200,000 rules), while a parsed document is many times the size of its text: holding every
+ * document makes each garbage collection walk them all. The handle keeps the file's name and text (the text is
+ * kept anyway, as a source) and parses again on demand — only to place a problem, which is rare — with the last
+ * few documents cached.
+ */
+export type YamlFileRef = () => YamlFile;
+
+const REPARSED = new Map<string, YamlFile>();
+const REPARSED_MAX = 4;
+
+export function yamlFileRef(y: YamlFile): YamlFileRef {
+  const { file, text } = y;
+  return () => {
+    const key = `${file}\0${text.length}`;
+    const cached = REPARSED.get(key);
+    if (cached && cached.text === text) return cached;
+    const { parsed } = parseYamlFile(file, text);
+    if (!parsed) throw new Error(`internal error: ${file} no longer parses`);
+    if (REPARSED.size >= REPARSED_MAX) REPARSED.delete(REPARSED.keys().next().value!);
+    REPARSED.set(key, parsed);
+    return parsed;
+  };
+}
+
+/** `scalarLocator` through a handle: nothing is parsed or computed until an offset is placed. */
+export function lazyScalarLocator(ref: YamlFileRef, path: readonly PathItem[]): (offset: number) => SourcePosition {
+  let locate: ((offset: number) => SourcePosition) | undefined;
+  return (offset) => (locate ??= scalarLocator(ref(), path))(offset);
+}

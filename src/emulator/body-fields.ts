@@ -21,7 +21,8 @@ export function requiredName(body: Body, field = "name"): string {
   const v = body[field];
   if (v === undefined || v === null) throw badRequest(`missing field: ${field}`);
   if (typeof v !== "string" || v.trim() === "") throw badRequest(`${field} must be a non-empty string`);
-  if (v.length > MAX_NAME) throw badRequest(`${field} must be at most ${MAX_NAME} characters`);
+  // Characters are code points (as JSON Schema's maxLength counts them, so `validate` agrees): an emoji is one.
+  if ([...v].length > MAX_NAME) throw badRequest(`${field} must be at most ${MAX_NAME} characters`);
   return v;
 }
 

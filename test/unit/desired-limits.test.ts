@@ -115,9 +115,9 @@ describe("agreement with the emulator's limits", () => {
 
   it.each([
     ["256 ASCII characters", long(256)],
-    ["128 emoji (256 UTF-16 code units)", "🔥".repeat(128)],
+    ["256 emoji (512 UTF-16 code units)", "🔥".repeat(256)],
     ["257 ASCII characters", long(257)],
-    ["128 emoji and one letter (257 code units, 129 code points)", `${"🔥".repeat(128)}a`],
+    ["256 emoji and one letter", `${"🔥".repeat(256)}a`],
     ["256 characters and a trailing space", `${long(256)} `],
   ])("%s: validate and the emulator say the same", async (_what, name) => {
     const status = await create(name);
