@@ -4,12 +4,12 @@
  * object on stdout (for CI). Hygiene warnings and `minCoverage` apply as in `validate`.
  */
 import type { Command } from "commander";
-import { validateDesiredState } from "../desired/validate.js";
 import { EXIT } from "../errors/exit-codes.js";
 import { InvalidDesiredStateError } from "../errors/user-errors.js";
 import { renderCoverage } from "../render/coverage-text.js";
 import { renderDiagnostics } from "../render/diagnostics-text.js";
 import { renderInvariantChecks, renderTestResults } from "../render/test-results-text.js";
+import { checkFiles } from "./check-files.js";
 import { io as cliIo, type CliContext } from "./context.js";
 import type { SetExit } from "./program.js";
 import { runCommand } from "./report-error.js";
@@ -26,12 +26,7 @@ export function registerTest(program: Command, ctx: CliContext, exit: SetExit): 
       const io = cliIo(ctx);
       exit(
         await runCommand(io, async () => {
-          const result = validateDesiredState(dir, {
-            env: ctx.env,
-            cwd: ctx.cwd,
-            denyWarnings: opts.denyWarnings === true,
-            quality: { hygiene: true, coverage: true },
-          });
+          const result = checkFiles(dir, ctx, opts.denyWarnings);
           const valid = result.desired !== undefined;
           if (opts.json) {
             const quality = result.quality;

@@ -3,11 +3,11 @@
  * coverage threshold; `--json` prints the diagnostics (and tests, invariants, coverage) as JSON.
  */
 import type { Command } from "commander";
-import { validateDesiredState } from "../desired/validate.js";
 import type { DesiredState } from "../desired/types.js";
 import { EXIT } from "../errors/exit-codes.js";
 import { renderDiagnostics, summarizeDiagnostics } from "../render/diagnostics-text.js";
 import { renderInvariantChecks, renderTestResults } from "../render/test-results-text.js";
+import { checkFiles } from "./check-files.js";
 import { io as cliIo, type CliContext } from "./context.js";
 import type { SetExit } from "./program.js";
 import { runCommand } from "./report-error.js";
@@ -23,12 +23,7 @@ export function registerValidate(program: Command, ctx: CliContext, exit: SetExi
       const io = cliIo(ctx);
       exit(
         await runCommand(io, async () => {
-          const result = validateDesiredState(dir, {
-            env: ctx.env,
-            cwd: ctx.cwd,
-            denyWarnings: opts.denyWarnings === true,
-            quality: { hygiene: true, coverage: true },
-          });
+          const result = checkFiles(dir, ctx, opts.denyWarnings);
           const valid = result.desired !== undefined;
           if (opts.json) {
             const quality = result.quality;

@@ -4,7 +4,10 @@
  * named in messages are read from it (or from the types generated from it), not listed again here.
  */
 import { readFileSync } from "node:fs";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { deepEqual } from "../json/deep-equal.js";
+import { codePoints } from "./code-points.js";
+import validateFile from "./schema-validator.generated.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { ACCESSCTL_FILE_KEYS, type AccessctlFile } from "./file-format.generated.js";
 import { schemaPath } from "./package-root.js";
@@ -21,23 +24,20 @@ interface SchemaNode {
   not?: SchemaNode;
 }
 
-let validator: ValidateFunction<AccessctlFile> | undefined;
-let defs: Record<string, SchemaNode> = {};
+/**
+ * The validator, compiled ahead of time from the schema (scripts/gen-schema-validator.mjs): all errors, each with
+ * its schema node; name lengths in code points, as JSON Schema counts them and as the emulator counts a name.
+ */
+const validator = validateFile as unknown as ValidateFunction<AccessctlFile>;
+let defs: Record<string, SchemaNode> | undefined;
 
+/** The schema's `$defs`, read once, for the key lists and shapes named in messages. */
 function getDefs(): Record<string, SchemaNode> {
-  getValidator();
+  defs ??= (JSON.parse(readFileSync(schemaPath(), "utf8")) as { $defs?: Record<string, SchemaNode> }).$defs ?? {};
   return defs;
 }
 
 function getValidator(): ValidateFunction<AccessctlFile> {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(schemaPath(), "utf8")) as { $defs?: Record<string, SchemaNode> };
-    defs = schema.$defs ?? {};
-    // Lengths (`maxLength` of names) count Unicode code points, as JSON Schema says and as the emulator counts a
-    // name. ajv's logger is off: nothing of ajv's may reach a user's stderr (problems come back as diagnostics).
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: false, logger: false });
-    validator = ajv.compile<AccessctlFile>(schema);
-  }
   return validator;
 }
 
@@ -142,7 +142,7 @@ function describe(y: YamlFile, e: ErrorObject): Diagnostic {
       return diag("schema-format", patternMessage(field, path, valueAt(y.value, path)), at, extra);
     case "maxLength": {
       const v = valueAt(y.value, path);
-      const length = typeof v === "string" ? [...v].length : 0;
+      const length = typeof v === "string" ? codePoints(v) : 0;
       return diag("limit-name", `${field ?? "the value"} is ${length} characters long; the services take at most ${String(p["limit"])}`, at, {
         ...extra,
         hint: `shorten it to ${String(p["limit"])} characters or fewer (spaces count; a service refuses the whole request)`,
@@ -237,13 +237,16 @@ function scopeHint(e: ErrorObject): string {
   return "remove the key, or give it content";
 }
 
-/** Which definition of the schema an error belongs to (ajv's paths are relative inside `$ref`s). */
+/**
+ * Which definition of the schema an error belongs to (ajv's paths are relative inside `$ref`s): the error carries
+ * its schema node, a copy in the generated validator, compared by value.
+ */
 function defOf(e: ErrorObject): string | undefined {
   const defs = getDefs();
   for (const [name, def] of Object.entries(defs)) {
-    if (e.parentSchema === def) return name;
+    if (deepEqual(e.parentSchema, def)) return name;
   }
-  return e.parentSchema === defs["cedarPolicy"]?.properties?.["rules"] ? "rules" : undefined;
+  return deepEqual(e.parentSchema, defs["cedarPolicy"]?.properties?.["rules"]) ? "rules" : undefined;
 }
 
 /**

@@ -12,9 +12,10 @@
  * answers are lost — so every kill lands mid-apply whatever the machine's speed.
  */
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import { describe, expect, it } from "vitest";
+import type { EmulatorHandle } from "../../src/emulator/index.js";
 import { tempDir } from "../helpers/cli.js";
+import { emulatorsForFile } from "../helpers/emulators.js";
 import {
   CEDAR_KEY,
   RBAC_KEY,
@@ -36,15 +37,7 @@ const DEFAULT_SEED = 20_240_601;
 const LATENCY_MS = 5;
 const WRITE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-const emulators: EmulatorHandle[] = [];
-async function emulator(): Promise<EmulatorHandle> {
-  const em = await startEmulator({ port: 0, latencyMs: LATENCY_MS, rbacKey: RBAC_KEY, cedarKey: CEDAR_KEY });
-  emulators.push(em);
-  return em;
-}
-afterAll(async () => {
-  await Promise.all(emulators.map((em) => em.close()));
-});
+const emulator = emulatorsForFile({ latencyMs: LATENCY_MS });
 
 function testSeed(): number {
   const raw = process.env.ACCESSCTL_TEST_SEED;

@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ruleText } from "../../src/emulator/cedar-rules.js";
-import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import type { EmulatorHandle } from "../../src/emulator/index.js";
 import { tempDir } from "../helpers/cli.js";
+import { emulatorsForFile } from "../helpers/emulators.js";
 import {
   CEDAR_KEY,
   RBAC_KEY,
@@ -35,15 +36,7 @@ function editYaml(path: string, change: (doc: any) => void): void {
   writeFileSync(path, stringify(doc));
 }
 
-const emulators: EmulatorHandle[] = [];
-async function emulator(): Promise<EmulatorHandle> {
-  const em = await startEmulator({ port: 0, rbacKey: RBAC_KEY, cedarKey: CEDAR_KEY });
-  emulators.push(em);
-  return em;
-}
-afterAll(async () => {
-  await Promise.all(emulators.map((em) => em.close()));
-});
+const emulator = emulatorsForFile();
 
 /** A quickstart copy applied to a fresh emulator; returns both. */
 async function appliedQuickstart(): Promise<{ em: EmulatorHandle; dir: string }> {

@@ -5,21 +5,14 @@
  */
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { EmulatorHandle } from "../../src/emulator/index.js";
 import type { Plan } from "../../src/plan/model.js";
 import { ROOT, tempDir } from "../helpers/cli.js";
+import { emulatorsForFile } from "../helpers/emulators.js";
 import { CEDAR_KEY, RBAC_KEY, cli, show, targetEnv, writesSince } from "../helpers/apply-fixtures.js";
 
-const emulators: EmulatorHandle[] = [];
-async function emulator(): Promise<EmulatorHandle> {
-  const em = await startEmulator({ port: 0, rbacKey: RBAC_KEY, cedarKey: CEDAR_KEY });
-  emulators.push(em);
-  return em;
-}
-afterAll(async () => {
-  await Promise.all(emulators.map((em) => em.close()));
-});
+const emulator = emulatorsForFile();
 
 describe("--only never hides", () => {
   let em: EmulatorHandle;
