@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 
 /** The repository root (this file runs from dist/bench/). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const CLI = join(ROOT, "dist/src/cli/main.js");
+export const CLI = join(ROOT, "dist-cli/main.js");
 const RSS_WRAPPER = join(ROOT, "dist/bench/rss-wrapper.js");
 const GNU_TIME = "/usr/bin/time";
 

@@ -56575,9 +56575,22 @@ function checkParsePolicySet2(policies) {
   count("checkParsePolicySet");
   return cedar.checkParsePolicySet(policies);
 }
+var entitiesChecked = /* @__PURE__ */ new WeakMap();
+var schemasAsJson = /* @__PURE__ */ new Map();
+var SCHEMAS_KEPT = 4;
 function checkParseEntities2(call) {
+  const schemaKey = typeof call.schema === "string" ? call.schema : call.schema === void 0 || call.schema === null ? "" : void 0;
+  const byEntities = typeof call.entities === "object" && call.entities !== null && schemaKey !== void 0 ? call.entities : void 0;
+  const known = byEntities ? entitiesChecked.get(byEntities)?.get(schemaKey) : void 0;
+  if (known) return known;
   count("checkParseEntities");
-  return cedar.checkParseEntities(call);
+  const answer = cedar.checkParseEntities(call);
+  if (byEntities) {
+    const bySchema = entitiesChecked.get(byEntities) ?? /* @__PURE__ */ new Map();
+    bySchema.set(schemaKey, answer);
+    entitiesChecked.set(byEntities, bySchema);
+  }
+  return answer;
 }
 function policyToJson2(policy) {
   count("policyToJson");
@@ -56604,8 +56617,15 @@ function preparseSchema2(name, schema) {
   return cedar.preparseSchema(name, schema);
 }
 function schemaToJson2(schema) {
+  const known = typeof schema === "string" ? schemasAsJson.get(schema) : void 0;
+  if (known) return known;
   count("schemaToJson");
-  return cedar.schemaToJson(schema);
+  const answer = cedar.schemaToJson(schema);
+  if (typeof schema === "string") {
+    if (schemasAsJson.size >= SCHEMAS_KEPT) schemasAsJson.delete(schemasAsJson.keys().next().value);
+    schemasAsJson.set(schema, answer);
+  }
+  return answer;
 }
 function getValidRequestEnvsPolicy2(policy, schema) {
   count("getValidRequestEnvsPolicy");

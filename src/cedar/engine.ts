@@ -75,9 +75,29 @@ export function checkParsePolicySet(policies: PolicySet): CheckParseAnswer {
   return cedar.checkParsePolicySet(policies);
 }
 
+/**
+ * Answers of the pure checks that one run asks again for the same input (the access tests, the invariants, the
+ * hygiene checks and the decision review each check the tests' entities and read the schema): kept per input,
+ * so each costs one engine call a run. Keyed by the entities array itself (never copied, never changed once
+ * loaded) and by the schema's text; only the latest few are kept.
+ */
+const entitiesChecked = new WeakMap<object, Map<string, CheckParseAnswer>>();
+const schemasAsJson = new Map<string, SchemaToJsonAnswer>();
+const SCHEMAS_KEPT = 4;
+
 export function checkParseEntities(call: EntitiesParsingCall): CheckParseAnswer {
+  const schemaKey = typeof call.schema === "string" ? call.schema : call.schema === undefined || call.schema === null ? "" : undefined;
+  const byEntities = typeof call.entities === "object" && call.entities !== null && schemaKey !== undefined ? call.entities : undefined;
+  const known = byEntities ? entitiesChecked.get(byEntities)?.get(schemaKey!) : undefined;
+  if (known) return known;
   count("checkParseEntities");
-  return cedar.checkParseEntities(call);
+  const answer = cedar.checkParseEntities(call);
+  if (byEntities) {
+    const bySchema = entitiesChecked.get(byEntities) ?? new Map<string, CheckParseAnswer>();
+    bySchema.set(schemaKey!, answer);
+    entitiesChecked.set(byEntities, bySchema);
+  }
+  return answer;
 }
 
 export function policyToJson(policy: Policy): PolicyToJsonAnswer {
@@ -120,8 +140,15 @@ export function preparseSchema(name: string, schema: Schema): CheckParseAnswer {
 }
 
 export function schemaToJson(schema: Schema): SchemaToJsonAnswer {
+  const known = typeof schema === "string" ? schemasAsJson.get(schema) : undefined;
+  if (known) return known;
   count("schemaToJson");
-  return cedar.schemaToJson(schema);
+  const answer = cedar.schemaToJson(schema);
+  if (typeof schema === "string") {
+    if (schemasAsJson.size >= SCHEMAS_KEPT) schemasAsJson.delete(schemasAsJson.keys().next().value!);
+    schemasAsJson.set(schema, answer);
+  }
+  return answer;
 }
 
 /**

@@ -20,7 +20,7 @@ import { renderDiagnostics } from "../render/diagnostics-text.js";
 import { renderReviewDifferences } from "../render/review-differences.js";
 import { changeHeadline, closingLine, guardLines, renderPlanText } from "../render/plan-text.js";
 import { io as cliIo, type CliContext, type CliIo } from "./context.js";
-import { collect, positiveSeconds, positiveInt, sessionRequest, type TargetFlags } from "./options.js";
+import { collect, PATTERN_HELP, positiveSeconds, positiveInt, sessionRequest, type TargetFlags } from "./options.js";
 import type { SetExit } from "./program.js";
 import { requestsLine, withHeartbeat } from "./heartbeat.js";
 import { runCommand } from "./report-error.js";
@@ -46,6 +46,7 @@ export function registerApply(program: Command, ctx: CliContext, exit: SetExit):
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
     .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", positiveSeconds)
     .option("--deny-warnings", "treat Cedar warnings as errors")
+    .addHelpText("after", PATTERN_HELP)
     .action(async (dir: string | undefined, opts: ApplyOptions) => {
       const io = cliIo(ctx);
       exit(await runCommand(io, () => apply(io, dir, opts)));

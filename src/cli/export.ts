@@ -16,7 +16,7 @@ import { compileOnly, timeoutMs } from "../flow/plan-flow.js";
 import { fetchLive } from "../live/fetch-live.js";
 import { withSession } from "../session/open-session.js";
 import { io as cliIo, type CliContext } from "./context.js";
-import { collect, positiveSeconds, startEmbedded } from "./options.js";
+import { collect, PATTERN_HELP, positiveSeconds, startEmbedded } from "./options.js";
 import type { SetExit } from "./program.js";
 import { requestsLine, withHeartbeat } from "./heartbeat.js";
 import { runCommand } from "./report-error.js";
@@ -37,6 +37,7 @@ export function registerExport(program: Command, ctx: CliContext, exit: SetExit)
     .option("--only <pattern>", "export only matching addresses (repeatable); the files then own just those", collect, [] as string[])
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
     .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", positiveSeconds)
+    .addHelpText("after", PATTERN_HELP)
     .action(async (dir: string, opts: ExportOptions) => {
       const io = cliIo(ctx);
       exit(

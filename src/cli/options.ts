@@ -6,6 +6,21 @@ import type { EmbeddedEmulator } from "../session/open-session.js";
 import type { SessionRequest } from "../flow/plan-flow.js";
 import type { CliIo } from "./context.js";
 
+/**
+ * How address patterns read (`--only`, and `protect` / `ignore` / `owns` in the files), after the options of
+ * plan, apply and export.
+ */
+export const PATTERN_HELP = `
+Patterns (--only, and accessctl.protect / ignore / owns in the files) are addresses:
+  organization/policies/<name>, organization/roles/<name>,
+  projects/<project>/policies/<name>, projects/<project>/roles/<name>,
+  cedar/policies/<name>
+A pattern starts with organization/, projects/, cedar/ or **. In a pattern * matches
+within one segment (never a /), ** matches across segments. In a name, /, * and \\
+are written \\/, \\* and \\\\. Names are case-sensitive: 'organization/roles/billing*'
+does not match "Billing Manager".
+Examples: 'organization/roles/Billing*'  'projects/*/roles/**'  '**/Legacy *'`;
+
 /** For repeatable options: `--only a --only b` → ["a", "b"]. */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

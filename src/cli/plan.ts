@@ -11,7 +11,7 @@ import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import { renderDiagnostics } from "../render/diagnostics-text.js";
 import { renderPlanText } from "../render/plan-text.js";
 import { io as cliIo, type CliContext } from "./context.js";
-import { collect, positiveSeconds, sessionRequest, type TargetFlags } from "./options.js";
+import { collect, PATTERN_HELP, positiveSeconds, sessionRequest, type TargetFlags } from "./options.js";
 import type { SetExit } from "./program.js";
 import { requestsLine, withHeartbeat } from "./heartbeat.js";
 import { runCommand } from "./report-error.js";
@@ -40,6 +40,7 @@ export function registerPlan(program: Command, ctx: CliContext, exit: SetExit): 
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
     .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", positiveSeconds)
     .option("--deny-warnings", "treat Cedar warnings as errors")
+    .addHelpText("after", PATTERN_HELP)
     .action(async (dir: string, opts: PlanOptions) => {
       const io = cliIo(ctx);
       exit(

@@ -1,5 +1,5 @@
 /**
- * `accessctl apply` killed mid-run (issue 7, acceptance 4 and 5): the built CLI (`node dist/src/cli/main.js`,
+ * `accessctl apply` killed mid-run (issue 7, acceptance 4 and 5): the built CLI (`node dist-cli/main.js`,
  * spawned directly so the signal hits it) applies a generated 300-object desired state to an emulator answering
  * after ~5 ms, and is killed with SIGKILL at five random points of the run. Each time, a re-run of `apply --yes`
  * must exit 0, the live state must equal the files, and no scope may ever — during the killed run or the re-run —

@@ -63,3 +63,13 @@ describe("accessctl validate: patterns are addresses", () => {
     expect(r.stderr).toContain("`organization/roles/Billing*`");
   });
 });
+
+describe("accessctl --help: how patterns read", () => {
+  it.each(["plan", "apply", "export"])("%s --help explains the address form, * and **, escapes and case", async (command) => {
+    const r = await runCli([command, "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("A pattern starts with organization/, projects/, cedar/ or **");
+    expect(r.stdout).toContain("* matches\nwithin one segment (never a /), ** matches across segments");
+    expect(r.stdout).toContain("Names are case-sensitive");
+  });
+});

@@ -83,7 +83,7 @@ export interface Child {
   done: Promise<CliResult & { signal: NodeJS.Signals | null }>;
 }
 
-/** `node dist/src/cli/main.js …` directly (no wrapper), so that SIGKILL hits the CLI itself. */
+/** `node dist-cli/main.js …` directly (no wrapper), so that SIGKILL hits the CLI itself. */
 export function spawnCli(cwd: string, args: string[], env: Record<string, string | undefined>): Child {
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env: baseEnv(env), stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";

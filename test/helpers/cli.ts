@@ -1,7 +1,7 @@
 /**
  * Runs the CLI the way a user does: `runCli` in-process (the real command line, `runCli(argv, ctx)` of
  * src/cli/program.ts, with its own streams, environment and directory — fast, and always the current sources),
- * and `runCliProcess` as a child process of the built `dist/src/cli/main.js` for the few tests that need a real
+ * and `runCliProcess` as a child process of the built `dist-cli/main.js` for the few tests that need a real
  * process (signals, exit status, the executable itself). `npm test` builds first, so the binary matches.
  */
 import { spawn } from "node:child_process";
@@ -13,7 +13,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const CLI = join(ROOT, "dist/src/cli/main.js");
+export const CLI = join(ROOT, "dist-cli/main.js");
 
 export interface CliResult {
   code: number;
