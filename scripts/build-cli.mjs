@@ -16,19 +16,13 @@
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { NODE_GLOBALS } from "./build-action.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const OUT_DIR = "dist-cli";
 const WASM = "node_modules/@cedar-policy/cedar-wasm/nodejs/cedar_wasm_bg.wasm";
 
-const BANNER = [
-  'import { createRequire as __accessctlCreateRequire } from "node:module";',
-  'import { dirname as __accessctlDirname } from "node:path";',
-  'import { fileURLToPath as __accessctlFileURLToPath } from "node:url";',
-  "const require = __accessctlCreateRequire(import.meta.url);",
-  "const __filename = __accessctlFileURLToPath(import.meta.url);",
-  "const __dirname = __accessctlDirname(__filename);",
-].join("\n");
+const BANNER = NODE_GLOBALS.join("\n");
 
 export async function buildCli(root = ROOT) {
   const esbuild = await import("esbuild");
