@@ -35,10 +35,26 @@ function invalidCedar(message: string, text: string, start?: number, end?: numbe
   return new ApiError(400, "invalid_cedar", `Invalid Cedar policy: ${message}`, details);
 }
 
-/** A stored rule's `policy_text`: assembled from its fields on every answer, as the service does. */
+/**
+ * A stored rule's `policy_text`: assembled from its fields on every answer, as the service does. Assembling
+ * re-lexes the conditions, and every policy read, rules page and evaluate call asks again for every rule: the
+ * text is kept per distinct fields (keyed by their JSON, so an edited rule is a new key and never answers stale
+ * text); the table is emptied when it grows past what any test or bench tenant holds.
+ */
 export function ruleText(rule: RuleScopeFields): string {
-  return assembleRule(scopeFieldsOf(rule));
+  const fields = scopeFieldsOf(rule);
+  const key = JSON.stringify(fields);
+  let text = assembled.get(key);
+  if (text === undefined) {
+    if (assembled.size >= ASSEMBLED_KEPT) assembled.clear();
+    text = assembleRule(fields);
+    assembled.set(key, text);
+  }
+  return text;
 }
+
+const assembled = new Map<string, string>();
+const ASSEMBLED_KEPT = 250_000;
 
 /**
  * One statement posted as text → the fields it is stored as. Text that does not parse, or that holds other than
