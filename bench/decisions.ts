@@ -3,9 +3,7 @@
  * rules over a universe of 10,000 requests in a cold process of its own (≤ 5 s), and `explain` of one request as a
  * fresh CLI process (≤ 1 s).
  */
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
-import { median, ROOT, runCli } from "./proc.js";
+import { median, runCli, runJsonChild } from "./proc.js";
 
 export interface DecisionReviewResult {
   /** Median wall seconds of the review, in a cold process. */
@@ -18,13 +16,7 @@ export interface DecisionReviewResult {
 }
 
 export function decisionReview(runs: number, log: (s: string) => void): DecisionReviewResult {
-  const seen: { rules: number; universe: number; evaluated: number; groups: number; review_s: number; cpu_s: number }[] = [];
-  for (let i = 0; i < runs; i++) {
-    // With the V8 flag the CLI sets for itself (src/cli/main.ts), so that the engine runs as it does in `plan`.
-    const child = spawnSync(process.execPath, ["--wasm-tiering-budget=100000000", join(ROOT, "dist/bench/decisions-child.js")], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
-    if (child.status !== 0) throw new Error(`decision review: exit ${child.status}\n${child.stderr.slice(-2000)}`);
-    seen.push(JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as (typeof seen)[number]);
-  }
+  const seen = runJsonChild<{ rules: number; universe: number; evaluated: number; groups: number; review_s: number; cpu_s: number }>("decisions-child.js", runs, "decision review");
   const first = seen[0]!;
   const reviewS = median(seen.map((s) => s.review_s));
   log(

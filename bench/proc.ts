@@ -2,11 +2,12 @@
  * Child processes for the benchmark: the real, built CLI (wall time and peak RSS), and the emulator as a separate
  * `accessctl serve` process whose URL is read from its first stdout line. Every wait is bounded.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ENGINE_V8_FLAGS } from "../src/cedar/engine-flags.js";
 
 /** The repository root (this file runs from dist/bench/). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -150,4 +151,18 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Runs a bench child script (`dist/bench/<name>.js`) `runs` times, each a cold process with the engine flags the
+ * CLI sets for itself, and returns the JSON object each printed on its last line.
+ */
+export function runJsonChild<T>(script: string, runs: number, what: string): T[] {
+  const seen: T[] = [];
+  for (let i = 0; i < runs; i++) {
+    const child = spawnSync(process.execPath, [ENGINE_V8_FLAGS, join(ROOT, "dist/bench", script)], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
+    if (child.status !== 0) throw new Error(`${what}: exit ${child.status}\n${child.stderr.slice(-2000)}`);
+    seen.push(JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as T);
+  }
+  return seen;
 }

@@ -3,9 +3,7 @@
  * hygiene for 1,000 Cedar rules over a universe of 10,000 requests, in a cold process of their own (the engine's
  * WebAssembly is compiled there too), goal ≤ 5 s like the decision review.
  */
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
-import { median, ROOT } from "./proc.js";
+import { median, runJsonChild } from "./proc.js";
 
 export interface QualityResult {
   /** Median seconds of `checkQuality` (coverage + invariants + hygiene), after the access tests ran. */
@@ -17,12 +15,7 @@ export interface QualityResult {
 }
 
 export function ruleQuality(runs: number, log: (s: string) => void): QualityResult {
-  const seen: { rules: number; universe: number; tests_s: number; checks_s: number; invariants: number[] }[] = [];
-  for (let i = 0; i < runs; i++) {
-    const child = spawnSync(process.execPath, [join(ROOT, "dist/bench/quality-child.js")], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
-    if (child.status !== 0) throw new Error(`rule quality: exit ${child.status}\n${child.stderr.slice(-2000)}`);
-    seen.push(JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as (typeof seen)[number]);
-  }
+  const seen = runJsonChild<{ rules: number; universe: number; tests_s: number; checks_s: number; invariants: number[] }>("quality-child.js", runs, "rule quality");
   const first = seen[0]!;
   log(`rule quality: ${first.rules} rules, universe ${first.universe}, invariants over ${first.invariants.join(", ")} requests: checks ${seen.map((s) => s.checks_s.toFixed(2)).join(" ")} s (access tests ${seen.map((s) => s.tests_s.toFixed(2)).join(" ")} s)`);
   return { checksS: median(seen.map((s) => s.checks_s)), testsS: median(seen.map((s) => s.tests_s)), rules: first.rules, universe: first.universe };
