@@ -69,8 +69,7 @@ export async function runApply(run: ActionRun): Promise<void> {
 async function findReview(run: ActionRun, pr: PullRequestRef | undefined): Promise<Review | { missing: string }> {
   if (!pr) return { missing: "no merged pull request was found for this commit, so there is no reviewed plan" };
   const review = await readReview(run.api(), pr.number, run.inputs.path);
-  if (!review.checksum) return { missing: `pull request #${pr.number} has no plan comment with a checksum, so nothing was reviewed` };
-  return { checksum: review.checksum, ...(review.changes ? { changes: review.changes } : {}), ...(review.targets ? { targets: review.targets } : {}) };
+  return review ?? { missing: `pull request #${pr.number} has no plan comment with a checksum, so nothing was reviewed` };
 }
 
 function outcomeBody(outcome: ApplyOutcome, header: ApplyHeader, pr: PullRequestRef | undefined): string {

@@ -4,7 +4,7 @@
  */
 import { findMarked } from "./comments.js";
 import type { GithubApi, PullRequestRef } from "./github-client.js";
-import type { ChangeDigest } from "../flow/review.js";
+import type { Review } from "../flow/review.js";
 import { pathMarker, readChanges, readChecksum, readTargets } from "./markers.js";
 
 /** The pull request this commit merged: the one whose merge commit it is, else any merged one that holds it. */
@@ -13,17 +13,12 @@ export async function findMergedPullRequest(api: GithubApi, sha: string): Promis
   return pulls.find((p) => p.mergeCommitSha === sha) ?? pulls.at(0);
 }
 
-export interface Review {
-  checksum?: string;
-  changes?: ChangeDigest[];
-  targets?: string;
-}
-
-export async function readReview(api: GithubApi, prNumber: number, path: string): Promise<Review> {
+/** The review recorded in the pull request's plan comment for this path; undefined without a comment and checksum. */
+export async function readReview(api: GithubApi, prNumber: number, path: string): Promise<Review | undefined> {
   const comment = findMarked(await api.listComments(prNumber), pathMarker(path));
-  if (!comment) return {};
-  const checksum = readChecksum(comment.body);
+  const checksum = comment ? readChecksum(comment.body) : undefined;
+  if (!comment || !checksum) return undefined;
   const changes = readChanges(comment.body);
   const targets = readTargets(comment.body);
-  return { ...(checksum ? { checksum } : {}), ...(changes ? { changes } : {}), ...(targets ? { targets } : {}) };
+  return { checksum, ...(changes ? { changes } : {}), ...(targets ? { targets } : {}) };
 }
