@@ -272,10 +272,34 @@ function shapeHint(source: string, segments: readonly Segment[]): string {
       // fall through to the forms
     }
   }
-  const last = source.slice(source.lastIndexOf("/") + 1);
+  const parts = source.split("/");
+  const escaped = escapedNameHint(parts);
+  if (escaped) return escaped;
   const root = segments[0]!.text;
-  const example = root === "projects" ? `projects/*/roles/${last}` : root === "cedar" ? `cedar/policies/${last}` : `organization/roles/${last}`;
-  return `addresses are ${FORMS}: e.g. \`${example}\`; \`*\` matches within one segment, \`**\` across segments`;
+  const numbered = root === "cedar" && parts[3] === "rules" ? " (rules are numbered from 1)" : "";
+  return `addresses are ${FORMS}: e.g. \`${exampleLike(parts, root)}\`${numbered}; \`*\` matches within one segment, \`**\` across segments`;
+}
+
+/** `organization/roles/Ops/Oncall`: a name holding `/` is written `Ops\/Oncall`, when that makes an address. */
+function escapedNameHint(parts: readonly string[]): string | undefined {
+  const at = parts[0] === "projects" ? 2 : parts[0] === "organization" ? 1 : -1;
+  if (at < 0 || parts.length <= at + 2 || (parts[at] !== "policies" && parts[at] !== "roles")) return undefined;
+  const candidate = [...parts.slice(0, at + 1), parts.slice(at + 1).join("\\/")].join("/");
+  try {
+    compilePattern(candidate);
+  } catch {
+    return undefined;
+  }
+  return `a \`/\` inside a name is written \`\\/\`: \`${candidate}\``;
+}
+
+/** An address of the written root's forms, keeping the written name when there is one (never a fixed word). */
+function exampleLike(parts: readonly string[], root: string): string {
+  const fixed = new Set(["organization", "projects", "cedar", "policies", "roles", "rules"]);
+  const last = parts[parts.length - 1] ?? "";
+  if (root === "cedar" && parts[3] === "rules") return `cedar/policies/${parts[2] ?? "*"}/rules/1`;
+  const name = last === "" || fixed.has(last) || /^\d+$/.test(last) ? "*" : last;
+  return root === "projects" ? `projects/*/roles/${name}` : root === "cedar" ? `cedar/policies/${name}` : `organization/roles/${name}`;
 }
 
 function segmentMatches(seg: Segment, text: string): boolean {

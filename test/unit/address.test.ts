@@ -293,3 +293,29 @@ describe("bad patterns: the hint shows the address form (issue 15)", () => {
     expect(hintOf(pattern)).toContain(fragment);
   });
 });
+
+describe("hints for patterns that can never name an object", () => {
+  const hintOf = (pattern: string): string => {
+    try {
+      compilePattern(pattern);
+    } catch (e) {
+      if (e instanceof AddressSyntaxError) return e.hint ?? "";
+      throw e;
+    }
+    throw new Error(`${pattern} compiled`);
+  };
+
+  it("a collection without a name gets `*` as the name, never the collection's word", () => {
+    expect(hintOf("projects/*/roles")).toContain("`projects/*/roles/*`");
+    expect(hintOf("organization/roles")).toContain("`organization/roles/*`");
+  });
+
+  it("a name holding `/` is shown escaped", () => {
+    expect(hintOf("organization/roles/Ops/Oncall")).toBe("a `/` inside a name is written `\\/`: `organization/roles/Ops\\/Oncall`");
+    expect(hintOf("projects/Support Bot/policies/a/b")).toContain("`projects/Support Bot/policies/a\\/b`");
+  });
+
+  it("a rule address keeps its policy and says rules are numbered from 1", () => {
+    expect(hintOf("cedar/policies/p/rules")).toContain("`cedar/policies/p/rules/1` (rules are numbered from 1)");
+  });
+});
