@@ -26,6 +26,7 @@ import {
   show,
   spawnCli,
   targetEnv,
+  transcriptForFile,
   watchDuplicates,
   writeBigState,
 } from "../helpers/apply-fixtures.js";
@@ -38,6 +39,7 @@ const LATENCY_MS = 5;
 const WRITE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 const emulator = emulatorsForFile({ latencyMs: LATENCY_MS });
+transcriptForFile();
 
 function testSeed(): number {
   const raw = process.env.ACCESSCTL_TEST_SEED;

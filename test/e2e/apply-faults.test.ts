@@ -22,6 +22,7 @@ import {
   expectTranscriptClean,
   show,
   targetEnv,
+  transcriptForFile,
   watchDuplicates,
   writeBigState,
   type BigState,
@@ -31,6 +32,8 @@ const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const FAULT_RATE = 0.25;
 const RATE_LIMIT = 30;
 const MAX_RUNS = 5;
+
+transcriptForFile();
 
 interface SeedResult {
   seed: number;
@@ -62,7 +65,7 @@ async function runSeed(seed: number): Promise<SeedResult> {
   const watch = watchDuplicates(em.state);
   try {
     for (let i = 0; i < MAX_RUNS; i++) {
-      const r = await cli(dir, ["apply", ".", "--yes"], targetEnv(em.url), 180_000);
+      const r = await cli(dir, ["apply", ".", "--yes"], targetEnv(em.url));
       result.runs.push(r);
       if (r.code !== 1) break;
     }

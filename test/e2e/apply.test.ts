@@ -23,6 +23,7 @@ import {
   show,
   startProxy,
   targetEnv,
+  transcriptForFile,
   writesSince,
   type Proxy,
 } from "../helpers/apply-fixtures.js";
@@ -37,6 +38,7 @@ function editYaml(path: string, change: (doc: any) => void): void {
 }
 
 const emulator = emulatorsForFile();
+transcriptForFile();
 
 /** A quickstart copy applied to a fresh emulator; returns both. */
 async function appliedQuickstart(): Promise<{ em: EmulatorHandle; dir: string }> {

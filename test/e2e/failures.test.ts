@@ -8,20 +8,16 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
 import { htmlServer, silentServer, trickleServer, type BadServer } from "../helpers/bad-servers.js";
 import { baseEnv, runCli, tempDir, type CliResult } from "../helpers/cli.js";
+import { emulatorsForFile } from "../helpers/emulators.js";
 import { CEDAR_KEY, RBAC_KEY, duplicates, show, targetEnv, writeBigState } from "../helpers/apply-fixtures.js";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const c of cleanups) await c();
 });
-async function emulator(options: Parameters<typeof startEmulator>[0] = {}): Promise<EmulatorHandle> {
-  const em = await startEmulator({ port: 0, rbacKey: RBAC_KEY, cedarKey: CEDAR_KEY, ...options });
-  cleanups.push(() => em.close().catch(() => undefined));
-  return em;
-}
+const emulator = emulatorsForFile();
 async function bad(server: Promise<BadServer>): Promise<BadServer> {
   const s = await server;
   cleanups.push(() => s.close());

@@ -10,7 +10,7 @@ import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { expect } from "vitest";
+import { beforeAll, expect } from "vitest";
 import { canonicalRule } from "../../src/cedar/canonical.js";
 import type { EmulatorHandle, EmulatorState } from "../../src/emulator/index.js";
 import { ruleText } from "../../src/emulator/cedar-rules.js";
@@ -34,6 +34,16 @@ export interface Transcript {
 }
 
 export const transcript: Transcript = { entries: [] };
+
+/**
+ * Call at the top of a test file that checks the transcript: it is emptied before the file's tests, so that
+ * `expectTranscriptClean` counts this file's entries only (test files share a worker's modules).
+ */
+export function transcriptForFile(): void {
+  beforeAll(() => {
+    transcript.entries.length = 0;
+  });
+}
 
 export function record(label: string, text: string): void {
   transcript.entries.push({ label, text });
@@ -65,8 +75,8 @@ export function expectTranscriptClean(minEntries: number): void {
 }
 
 /** Runs the built CLI in `cwd`, records its output, and checks it at once for the keys. */
-export async function cli(cwd: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 110_000): Promise<CliResult> {
-  const r = await runCli(args, { cwd, env, timeoutMs });
+export async function cli(cwd: string, args: string[], env: Record<string, string | undefined>): Promise<CliResult> {
+  const r = await runCli(args, { cwd, env });
   const label = `accessctl ${args.join(" ")} (in ${cwd})`;
   record(`${label} stdout`, r.stdout);
   record(`${label} stderr`, r.stderr);

@@ -14,12 +14,16 @@ import { fileURLToPath } from "node:url";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const entry = join(root, "dist/test/helpers/emulator-child.js");
 
-/** Newest modification time of the sources the child is built from. */
+/**
+ * Newest modification time of the sources the child may be built from: all of src/ (its import graph reaches
+ * src/live, src/render, src/flow, src/errors, … and keeps growing) and test/helpers/.
+ */
 async function newestSource(): Promise<number> {
   let newest = 0;
-  for (const sub of ["src/emulator", "src/cedar", "src/cli", "test/helpers"]) {
-    for (const name of await readdir(join(root, sub)).catch(() => [] as string[])) {
-      if (name.endsWith(".ts")) newest = Math.max(newest, (await stat(join(root, sub, name))).mtimeMs);
+  for (const sub of ["src", "test/helpers"]) {
+    for (const name of await readdir(join(root, sub), { recursive: true }).catch(() => [] as string[])) {
+      // A file removed meanwhile (sources being edited in parallel) counts for nothing.
+      if (name.endsWith(".ts")) newest = Math.max(newest, await stat(join(root, sub, name)).then((s) => s.mtimeMs, () => 0));
     }
   }
   return newest;

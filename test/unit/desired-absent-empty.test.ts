@@ -3,25 +3,27 @@
  * `roles: []` is authoritative and stays `[]`), and merges a project spread over several files into one.
  * Small YAML files in a temp dir, through `loadDesiredState` as the commands call it.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadDesiredState } from "../../src/desired/load.js";
 import type { DesiredState } from "../../src/desired/types.js";
+import { tempDir } from "../helpers/cli.js";
 
-const root = mkdtempSync(join(tmpdir(), "accessctl-absent-empty-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-let n = 0;
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory holding the files (path → YAML), removed after this file's tests. */
+function dirOf(files: Record<string, string>): string {
+  const dir = tempDir(undefined, files);
+  dirs.push(dir);
+  return dir;
+}
 
 /** Writes the files (path → YAML) to a fresh directory and loads it; fails the test on any error. */
 function load(files: Record<string, string>): DesiredState {
-  const dir = join(root, `case-${++n}`);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  const result = loadDesiredState(dir, { env: {} });
+  const result = loadDesiredState(dirOf(files), { env: {} });
   expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   expect(result.desired).toBeDefined();
   return result.desired!;
@@ -115,11 +117,8 @@ describe("loadDesiredState: a project spread over two files", () => {
   });
 
   it("the same policy in both files is an error naming both places, not a silent merge", () => {
-    const dir = join(root, `case-${++n}`);
     const text = ["projects:", "  - name: Support Bot", "    policies:", "      - name: P", "        permissions: [trace:read]", ""].join("\n");
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "a.yaml"), text);
-    writeFileSync(join(dir, "b.yaml"), text);
+    const dir = dirOf({ "a.yaml": text, "b.yaml": text });
     const result = loadDesiredState(dir, { env: {} });
     expect(result.desired).toBeUndefined();
     const duplicate = result.diagnostics.find((d) => d.severity === "error" && /declared twice/.test(d.message));

@@ -2,26 +2,15 @@
  * Cedar diagnostics (issue 15): a syntax error gets a syntax hint, with or without a schema, and every rule's
  * problems are reported in one run — a syntax error in one rule does not hide another rule's schema error.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { engineCallCounts, resetEngineCallCounts } from "../../src/cedar/engine.js";
 import { validateDesiredState } from "../../src/desired/validate.js";
+import { tempDir } from "../helpers/cli.js";
 
 const SCHEMA = `entity User;
 entity AwsAccount;
 action request_access appliesTo { principal: [User], resource: [AwsAccount], context: { duration_seconds: Long } };
 `;
-
-function dir(files: Record<string, string>): string {
-  const d = mkdtempSync(join(tmpdir(), "accessctl-cedar-diag-"));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(join(d, rel, ".."), { recursive: true });
-    writeFileSync(join(d, rel), text);
-  }
-  return d;
-}
 
 const CEDAR = `cedar:
   schema: ./schema.cedarschema
@@ -42,7 +31,7 @@ const CEDAR = `cedar:
 describe("Cedar problems of every rule, in one run", () => {
   it("with a schema: syntax errors carry a syntax hint, and the other rules are still validated", () => {
     resetEngineCallCounts();
-    const r = validateDesiredState(dir({ "cedar.yaml": CEDAR, "schema.cedarschema": SCHEMA }), { env: {} });
+    const r = validateDesiredState(tempDir(undefined, { "cedar.yaml": CEDAR, "schema.cedarschema": SCHEMA }), { env: {} });
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     expect(errors.map((d) => [d.address, d.code])).toEqual([
       ["cedar/policies/a/rules/1", "cedar-parse"],
@@ -62,13 +51,13 @@ describe("Cedar problems of every rule, in one run", () => {
   it("when every rule parses, one validation call suffices", () => {
     resetEngineCallCounts();
     const ok = CEDAR.replace("context.duration_seconds <= }", "context.duration_seconds <= 60 }").replace("unless { +++ }", "unless { context.duration_seconds > 60 }");
-    const r = validateDesiredState(dir({ "cedar.yaml": ok, "schema.cedarschema": SCHEMA }), { env: {} });
+    const r = validateDesiredState(tempDir(undefined, { "cedar.yaml": ok, "schema.cedarschema": SCHEMA }), { env: {} });
     expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => d.address)).toEqual(["cedar/policies/a/rules/2", "cedar/policies/b/rules/1"]);
     expect(engineCallCounts().validate).toBe(1);
   });
 
   it("without a schema: every syntax error is reported, each with the syntax hint", () => {
-    const r = validateDesiredState(dir({ "cedar.yaml": CEDAR.replace("  schema: ./schema.cedarschema\n", "") }), { env: {} });
+    const r = validateDesiredState(tempDir(undefined, { "cedar.yaml": CEDAR.replace("  schema: ./schema.cedarschema\n", "") }), { env: {} });
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     expect(errors.map((d) => [d.address, d.code])).toEqual([
       ["cedar/policies/a/rules/1", "cedar-parse"],

@@ -5,25 +5,16 @@
  * reaches a diagnostic. Dangling links and links to directories are errors, never skipped in silence.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { loadDesiredState } from "../../src/desired/load.js";
+import { tempDir } from "../helpers/cli.js";
 
 /** A secret-looking token that must never show up in a diagnostic. */
 const TOKEN = "TOPSECRET_4711";
 const OUTSIDE_TEXT = `${TOKEN} ${TOKEN}\n`;
-
-function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), "accessctl-inside-"));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, rel)), { recursive: true });
-    writeFileSync(join(root, rel), text);
-  }
-  return root;
-}
 
 const policy = (rules: string): string => `cedar:\n  policies:\n    - name: p\n      maxDurationSeconds: 60\n      rules: ${rules}\n`;
 
@@ -38,14 +29,14 @@ const brief = (d: Diagnostic): string => `${d.code}: ${d.message}`;
 
 describe("outside a Git work tree the boundary is the directory itself", () => {
   it("a rules file that climbs out is refused by its path, and is never opened", () => {
-    const root = tree({ "outside.txt": OUTSIDE_TEXT, "desired/cedar.yaml": policy("{ file: ../outside.txt }") });
+    const root = tempDir(undefined, { "outside.txt": OUTSIDE_TEXT, "desired/cedar.yaml": policy("{ file: ../outside.txt }") });
     const out = errors(join(root, "desired"));
     expect(out.map(brief)).toEqual(["file-outside: the Cedar rules file ../outside.txt lies outside the desired-state directory"]);
     expect(out[0]).toMatchObject({ file: join(root, "desired/cedar.yaml"), line: 5, col: 22 });
   });
 
   it("an absolute path is refused as such", () => {
-    const root = tree({ "outside.txt": OUTSIDE_TEXT });
+    const root = tempDir(undefined, { "outside.txt": OUTSIDE_TEXT });
     const dir = join(root, "d");
     mkdirSync(dir);
     writeFileSync(join(dir, "cedar.yaml"), `cedar:\n  schema: ${join(root, "outside.txt")}\n  tests:\n    entities: ${join(root, "outside.txt")}\n    cases: []\n`);
@@ -53,7 +44,7 @@ describe("outside a Git work tree the boundary is the directory itself", () => {
   });
 
   it("a YAML file that is a link to a file outside is refused; a link inside is read", () => {
-    const root = tree({ "outside.yaml": `organization:\n  roles: [{ name: "${TOKEN}", policies: [] }]\n`, "d/real/org.yaml": "organization:\n  policies: []\n" });
+    const root = tempDir(undefined, { "outside.yaml": `organization:\n  roles: [{ name: "${TOKEN}", policies: [] }]\n`, "d/real/org.yaml": "organization:\n  policies: []\n" });
     const dir = join(root, "d");
     symlinkSync(join(root, "outside.yaml"), join(dir, "leak.yaml"));
     symlinkSync("real/org.yaml", join(dir, "alias.yml.txt")); // not a YAML name: ignored
@@ -63,13 +54,13 @@ describe("outside a Git work tree the boundary is the directory itself", () => {
   });
 
   it("a rules file that is a link pointing out is refused", () => {
-    const root = tree({ "outside.cedar": `permit(principal, action, resource) when { ${TOKEN} };`, "d/cedar.yaml": policy("{ file: ./rules.cedar }") });
+    const root = tempDir(undefined, { "outside.cedar": `permit(principal, action, resource) when { ${TOKEN} };`, "d/cedar.yaml": policy("{ file: ./rules.cedar }") });
     symlinkSync(join(root, "outside.cedar"), join(root, "d/rules.cedar"));
     expect(errors(join(root, "d")).map(brief)).toEqual(["file-link-outside: the Cedar rules file ./rules.cedar is a symbolic link that points outside the desired-state directory"]);
   });
 
   it("dangling links and links to directories are errors, not skipped", () => {
-    const root = tree({ "d/org.yaml": "organization:\n  roles: []\n", "elsewhere/more.yaml": "organization:\n  policies: []\n" });
+    const root = tempDir(undefined, { "d/org.yaml": "organization:\n  roles: []\n", "elsewhere/more.yaml": "organization:\n  policies: []\n" });
     const dir = join(root, "d");
     symlinkSync(join(root, "nowhere.yaml"), join(dir, "gone.yaml"));
     symlinkSync(join(root, "nowhere"), join(dir, "shared"));
@@ -83,12 +74,12 @@ describe("outside a Git work tree the boundary is the directory itself", () => {
   });
 
   it("a referenced path naming a directory is refused as not a regular file", () => {
-    const root = tree({ "d/cedar.yaml": policy("{ file: ./sub }"), "d/sub/x.txt": "x" });
+    const root = tempDir(undefined, { "d/cedar.yaml": policy("{ file: ./sub }"), "d/sub/x.txt": "x" });
     expect(errors(join(root, "d")).map((d) => d.code)).toEqual(["file-not-regular"]);
   });
 
   it("a FIFO named like a YAML file is refused (never opened: reading it would block)", () => {
-    const root = tree({ "d/org.yaml": "organization:\n  roles: []\n" });
+    const root = tempDir(undefined, { "d/org.yaml": "organization:\n  roles: []\n" });
     try {
       execFileSync("mkfifo", [join(root, "d/pipe.yaml")]);
     } catch {
@@ -100,7 +91,7 @@ describe("outside a Git work tree the boundary is the directory itself", () => {
 
 describe("inside a Git work tree the boundary is the work tree", () => {
   function repo(): string {
-    const root = tree({
+    const root = tempDir(undefined, {
       "repo/.git/config": `[core]\n\t${TOKEN} = 1\n`,
       "repo/shared/schema.cedarschema": "entity User;\naction a appliesTo { principal: [User], resource: [User] };\n",
       "outside.cedar": `permit(principal, action, resource) when { ${TOKEN} };`,
@@ -150,7 +141,7 @@ describe("inside a Git work tree the boundary is the work tree", () => {
 
 describe("files from a map (saved plan, base commit) follow the same path rules", () => {
   it("paths that climb out of the boundary, enter .git or are absolute are refused; ../shared inside is read", () => {
-    const root = tree({ "repo/.git/HEAD": "ref: x\n", "repo/d/.keep": "" });
+    const root = tempDir(undefined, { "repo/.git/HEAD": "ref: x\n", "repo/d/.keep": "" });
     const dir = join(root, "repo/d");
     const files = new Map([
       ["cedar.yaml", policy("{ file: ../../outside.cedar }")],

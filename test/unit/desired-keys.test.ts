@@ -3,26 +3,15 @@
  * contains the value of a configured target key is an invalid desired state, reported by its place and the
  * variable's name — never the value. And `escapeInterpolation` (what export writes) reads back as the same text.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDesiredState } from "../../src/desired/load.js";
 import { escapeInterpolation, interpolate } from "../../src/desired/interpolate.js";
 import { parseYamlFile } from "../../src/desired/yaml-file.js";
 import { rng } from "../../bench/generate.js";
+import { tempDir } from "../helpers/cli.js";
 
 const KEY = "ck_live_5f2e9a1b";
 const CEDAR_KEY = "cedar-key-77aa";
-
-function dir(files: Record<string, string>): string {
-  const d = mkdtempSync(join(tmpdir(), "accessctl-keys-"));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(join(d, rel, ".."), { recursive: true });
-    writeFileSync(join(d, rel), text);
-  }
-  return d;
-}
 
 const ORG = `organization:
   policies:
@@ -36,7 +25,7 @@ const ORG = `organization:
 
 describe("a key in a value", () => {
   it("${env:CONFIDENT_API_KEY} in a description is an error at its place, naming the variable, never the value", () => {
-    const d = dir({ "org.yaml": ORG });
+    const d = tempDir(undefined, { "org.yaml": ORG });
     const r = loadDesiredState(d, { env: { CONFIDENT_API_KEY: ` ${KEY} `, SOMETHING: "x" } });
     expect(r.desired).toBeUndefined();
     const errors = r.diagnostics.filter((x) => x.severity === "error");
@@ -46,7 +35,7 @@ describe("a key in a value", () => {
   });
 
   it("any variable whose value holds a key, and a key written literally, are refused too", () => {
-    const d = dir({ "org.yaml": ORG.replace("${env:CONFIDENT_API_KEY}", `pasted ${CEDAR_KEY}`) });
+    const d = tempDir(undefined, { "org.yaml": ORG.replace("${env:CONFIDENT_API_KEY}", `pasted ${CEDAR_KEY}`) });
     const r = loadDesiredState(d, { env: { ACCESSCTL_CEDAR_API_KEY: CEDAR_KEY, SOMETHING: `prefix-${CEDAR_KEY}` } });
     expect(r.diagnostics.map((e) => [e.code, e.line, e.message.includes("ACCESSCTL_CEDAR_API_KEY")])).toEqual([
       ["key-in-value", 4, true],
@@ -56,7 +45,7 @@ describe("a key in a value", () => {
   });
 
   it("a referenced .cedar file holding a key is refused at the key that names it", () => {
-    const d = dir({
+    const d = tempDir(undefined, {
       "cedar.yaml": "cedar:\n  policies:\n    - name: p\n      maxDurationSeconds: 60\n      rules: { file: ./p.cedar }\n",
       "p.cedar": `permit(principal, action, resource) when { context.token == "${CEDAR_KEY}" };`,
     });
@@ -66,7 +55,7 @@ describe("a key in a value", () => {
   });
 
   it("unset or empty keys select nothing: the same files load", () => {
-    const d = dir({ "org.yaml": ORG.replace("${env:CONFIDENT_API_KEY}", "plain") });
+    const d = tempDir(undefined, { "org.yaml": ORG.replace("${env:CONFIDENT_API_KEY}", "plain") });
     expect(loadDesiredState(d, { env: { CONFIDENT_API_KEY: "  ", SOMETHING: "x" } }).diagnostics).toEqual([]);
   });
 });

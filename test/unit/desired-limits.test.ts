@@ -3,25 +3,15 @@
  * roles, projects, Cedar policies, previous names), `defaultDurationSeconds` ≤ `maxDurationSeconds`, and request
  * bodies of at most 1 MB — each refused offline at its place, and in agreement with the emulator's own limits.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../../src/desired/limits.js";
 import { validateDesiredState } from "../../src/desired/validate.js";
 import { MAX_BODY_BYTES as EMULATOR_MAX_BODY_BYTES } from "../../src/emulator/http-io.js";
 import { startEmulator, type EmulatorHandle } from "../../src/emulator/index.js";
+import { tempDir } from "../helpers/cli.js";
 
-function dir(files: Record<string, string>): string {
-  const d = mkdtempSync(join(tmpdir(), "accessctl-limits-"));
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(join(d, rel, ".."), { recursive: true });
-    writeFileSync(join(d, rel), text);
-  }
-  return d;
-}
-
-const errorsOf = (files: Record<string, string>) => validateDesiredState(dir(files), { env: {} }).diagnostics.filter((d) => d.severity === "error");
+const errorsOf = (files: Record<string, string>) => validateDesiredState(tempDir(undefined, files), { env: {} }).diagnostics.filter((d) => d.severity === "error");
 
 const long = (n: number): string => "n".repeat(n);
 
@@ -83,7 +73,7 @@ describe("request bodies: at most 1 MB", () => {
 
   it("a rule in a .cedar file whose text is too big is refused at the rule, in that file", () => {
     const big = `permit(principal, action, resource) when { context.x == "${"x".repeat(MAX_BODY_BYTES)}" };`;
-    const d = dir({ "cedar.yaml": "cedar:\n  policies:\n    - name: p\n      maxDurationSeconds: 60\n      rules: { file: ./p.cedar }\n", "p.cedar": `permit(principal, action, resource);\n${big}\n` });
+    const d = tempDir(undefined, { "cedar.yaml": "cedar:\n  policies:\n    - name: p\n      maxDurationSeconds: 60\n      rules: { file: ./p.cedar }\n", "p.cedar": `permit(principal, action, resource);\n${big}\n` });
     const errors = validateDesiredState(d, { env: {} }).diagnostics.filter((x) => x.severity === "error");
     expect(errors.map((e) => [e.code, e.file, e.line, e.col, e.address])).toEqual([["limit-body", join(d, "p.cedar"), 2, 1, "cedar/policies/p/rules/2"]]);
     expect(errors[0]!.message).toContain("`policy_text` alone is");
