@@ -13,7 +13,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../live/retry.js";
 import type { Change } from "../plan/model.js";
 import { applyCedarPolicyChange, applyCedarRuleChange } from "./apply-cedar.js";
 import { applyRbacChange } from "./apply-rbac.js";
-import { HttpError } from "../live/http-error.js";
+import { HttpError, SERVICE_NAME, type ServiceName } from "../live/http-error.js";
 import { ApplyChangeError, OutcomeUnknownError, RunStoppedError, type ChangeOutcome } from "./change-outcome.js";
 import type { ApplyReport, NotStartedChange } from "./report.js";
 import { RunState } from "./run-state.js";
@@ -54,10 +54,9 @@ export interface ExecuteOptions {
   now?: () => number;
 }
 
-type Api = "rbac" | "cedar";
+type Api = ServiceName;
 
 const APIS: readonly Api[] = ["rbac", "cedar"];
-const API_NAMES: Record<Api, string> = { rbac: "the RBAC API", cedar: "the Cedar policy API" };
 
 export function apiOf(change: Change): Api {
   return change.type === "rbac-policy" || change.type === "role" ? "rbac" : "cedar";
@@ -137,7 +136,7 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
 
   const unreachableMessage = (api: Api): string | undefined => {
     const down = clients[api]?.http?.health?.unreachable;
-    return down ? `not started: ${API_NAMES[api]} stopped answering (${down.reason})` : undefined;
+    return down ? `not started: ${SERVICE_NAME[api]} stopped answering (${down.reason})` : undefined;
   };
 
   const ended = (change: Change, error: unknown): void => {

@@ -39,10 +39,6 @@ export class RunState {
     this.stoppedBy ??= reason;
   }
 
-  get stopped(): string | undefined {
-    return this.stoppedBy;
-  }
-
   /** Before a change sends anything: a stopped run sends nothing more. */
   assertRunning(): void {
     if (this.stoppedBy !== undefined) throw new RunStoppedError(`not started: the run stopped — ${this.stoppedBy}`);

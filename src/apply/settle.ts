@@ -29,7 +29,7 @@ export function isUnknownOutcome(error: unknown): boolean {
  * the HTTP client has already spent its rate-limit budget on it.
  */
 function isTransient(error: unknown): boolean {
-  if (!(error instanceof HttpError) || error.status === 429 || error.unreachable !== undefined) return false;
+  if (!(error instanceof HttpError) || error.status === 429) return false;
   if (error.outcome === "unknown") return true;
   return error.kind === "network" || error.status === 408 || (error.status !== null && error.status >= 500);
 }

@@ -4,7 +4,9 @@
  * a hint by status and by API, naming the variable to fix; keys are never part of it (they travel in headers).
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { HttpError } from "../live/http-error.js";
+import { TIMEOUT_CODES } from "../live/http-client.js";
+import { HttpError, SERVICE_NAME } from "../live/http-error.js";
+import { TARGET_VARS } from "../live/targets.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 import { InvalidDesiredStateError, UserError } from "./user-errors.js";
 
@@ -33,13 +35,13 @@ export function describeError(e: unknown): ErrorDescription {
   return { exitCode: EXIT.error, message: `${BUG_MESSAGE}: ${err.message}`, internal: true, ...(err.stack ? { stack: err.stack } : {}) };
 }
 
-const API_NAME = { rbac: "the RBAC API", cedar: "the Cedar policy API" } as const;
-const URL_VAR = { rbac: "ACCESSCTL_RBAC_URL", cedar: "ACCESSCTL_CEDAR_URL" } as const;
+const V = TARGET_VARS;
+const URL_VAR = { rbac: V.rbacUrl, cedar: V.cedarUrl } as const;
 
 /** The HTTP error's own line, with the API and its URL in front: `the RBAC API at https://…: [GET] /v1/…: 401 …`. */
 function httpMessage(e: HttpError): string {
   if (!e.service) return e.message;
-  return `${API_NAME[e.service]}${e.baseUrl ? ` at ${e.baseUrl}` : ""}: ${e.message}`;
+  return `${SERVICE_NAME[e.service]}${e.baseUrl ? ` at ${e.baseUrl}` : ""}: ${e.message}`;
 }
 
 function httpHint(e: HttpError): string | undefined {
@@ -48,7 +50,7 @@ function httpHint(e: HttpError): string | undefined {
     const where = service ? `${URL_VAR[service]} (${e.baseUrl ?? "?"})` : "the target URL";
     const route = `requests go ${e.route ?? "directly, or through HTTPS_PROXY / NO_PROXY when set"}`;
     if (e.unreachable !== undefined) return `the service stopped answering: check ${where} is up and reachable from here (${route}), then run again (nothing is duplicated)`;
-    if (e.code === "UND_ERR_HEADERS_TIMEOUT" || e.code === "UND_ERR_BODY_TIMEOUT" || e.code === "UND_ERR_CONNECT_TIMEOUT") {
+    if (e.code !== null && TIMEOUT_CODES.has(e.code)) {
       return `the service accepted the connection but did not answer in time: check ${where}; raise --timeout (or ACCESSCTL_TIMEOUT) if it is just slow`;
     }
     return `the service did not answer: check ${where} is the service's address and reachable from here (${route})`;
@@ -59,10 +61,10 @@ function httpHint(e: HttpError): string | undefined {
   switch (e.status) {
     case 401:
       return service === "cedar"
-        ? "check ACCESSCTL_CEDAR_API_KEY: the Cedar policy API did not accept the key"
-        : "check CONFIDENT_API_KEY holds an organization key (the RBAC API does not accept a project key)";
+        ? `check ${V.cedarKey}: ${SERVICE_NAME.cedar} did not accept the key`
+        : `check ${V.rbacKey} holds an organization key (${SERVICE_NAME.rbac} does not accept a project key)`;
     case 403:
-      if (e.serverCode === "tenant_mismatch") return "check ACCESSCTL_CEDAR_TENANT_ID: it must be the tenant of ACCESSCTL_CEDAR_API_KEY";
+      if (e.serverCode === "tenant_mismatch") return `check ${V.cedarTenant}: it must be the tenant of ${V.cedarKey}`;
       return "the key is not allowed to do this; use a key with the rights to manage roles and policies";
     case 404:
       if (e.method === "GET" && service) return `a list was not found: ${URL_VAR[service]} must be the API's root, without /v1`;

@@ -52,9 +52,7 @@ export class ApiHealth {
 
   /** Attempts ended so far, requests in flight now, and how long the oldest has waited (for progress lines). */
   activity(): { ended: number; waiting: number; longestMs: number } {
-    let oldest = Infinity;
-    for (const at of this.inflight.values()) oldest = Math.min(oldest, at);
-    return { ended: this.ended, waiting: this.inflight.size, longestMs: this.inflight.size === 0 ? 0 : this.now() - oldest };
+    return { ended: this.ended, waiting: this.inflight.size, longestMs: this.inflight.size === 0 ? 0 : this.now() - this.oldestStart() };
   }
 
   begin(): Attempt {
@@ -82,12 +80,20 @@ export class ApiHealth {
     };
   }
 
-  /** Gives the API up now: every request in flight is aborted, and nothing more is sent. */
+  /** Gives the API up now: every request in flight is aborted (and no longer waited for), and nothing more is sent. */
   stop(reason: string): void {
     if (this.stoppedBy) return;
     this.stoppedBy = new Unreachable(reason);
     for (const controller of this.inflight.keys()) controller.abort(this.stoppedBy);
+    this.inflight.clear();
     this.unwatch();
+  }
+
+  /** When the request in flight longest started (Infinity when none is). */
+  private oldestStart(): number {
+    let oldest = Infinity;
+    for (const at of this.inflight.values()) oldest = Math.min(oldest, at);
+    return oldest;
   }
 
   /** Checks, while requests wait, that something answered within twice the timeout. */
@@ -96,9 +102,7 @@ export class ApiHealth {
     const every = Math.max(50, Math.min(1_000, Math.floor(this.timeoutMs / 4)));
     this.timer = setInterval(() => {
       if (this.inflight.size === 0) return;
-      let oldest = Infinity;
-      for (const at of this.inflight.values()) oldest = Math.min(oldest, at);
-      const silentFor = this.now() - Math.max(this.lastAnswerAt, oldest);
+      const silentFor = this.now() - Math.max(this.lastAnswerAt, this.oldestStart());
       if (silentFor >= 2 * this.timeoutMs) this.stop(`no answer at all for ${Math.round(silentFor / 1000)} s (twice the ${Math.round(this.timeoutMs / 1000)} s timeout)`);
     }, every);
     this.timer.unref();

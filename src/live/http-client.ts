@@ -32,8 +32,6 @@ export interface HttpClientOptions {
   service?: ServiceName;
   /** The inactivity timeout of one request (the dispatcher enforces it; fail-fast counts in it). Default 30 s. */
   timeoutMs?: number;
-  /** Fail-fast state of this API; default: a fresh one. */
-  health?: ApiHealth;
   /** How requests reach the service, in words (see `proxyRoute`), named in network errors' hints. */
   route?: string;
   /** Sent on every request: the API's auth headers. */
@@ -105,7 +103,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const now = options.now ?? Date.now;
   const readError = options.readError ?? readAnyError;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const health = options.health ?? new ApiHealth({ timeoutMs, now });
+  const health = new ApiHealth({ timeoutMs, now });
 
   /** The API was given up: this request is not sent, or (in flight) its answer is not waited for. */
   const unreachableError = (method: HttpMethod, shownPath: string, outcome: HttpOutcome): HttpError =>
@@ -237,7 +235,8 @@ function networkError(
   });
 }
 
-const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+/** Network error codes of a timeout (connecting, waiting for the headers, or for the rest of the body). */
+export const TIMEOUT_CODES: ReadonlySet<string> = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
 /** The code of an error, looking into `AggregateError` (happy eyeballs) and `cause`. */
 function errorCode(error: unknown, depth = 0): string | undefined {

@@ -19,6 +19,9 @@ export type HttpErrorKind = "status" | "network" | "protocol";
 /** Which API a request went to; the hints of describeError depend on it. */
 export type ServiceName = "rbac" | "cedar";
 
+/** Each API as messages name it. */
+export const SERVICE_NAME: Record<ServiceName, string> = { rbac: "the RBAC API", cedar: "the Cedar policy API" };
+
 export interface HttpErrorInit {
   kind: HttpErrorKind;
   /** The API and its base URL as configured (URLs never hold keys: keys travel in headers). */
@@ -60,41 +63,39 @@ export class HttpError extends UserError {
   readonly retryAfterMs: number | undefined;
   readonly unreachable: string | undefined;
 
+  /** What this error was built from, redacted already (no `redact`): `withNote` builds from it, so no field is lost. */
+  readonly #init: HttpErrorInit;
+
   /** The same error with a sentence added to the server's message (e.g. why accessctl did not wait). */
   withNote(note: string): HttpError {
-    // Built from the fields, which are redacted already: no unredacted input is kept on an error.
-    return new HttpError({
-      kind: this.kind,
-      method: this.method,
-      path: this.path,
-      status: this.status,
-      serverMessage: this.serverMessage ? `${this.serverMessage}; ${note}` : note,
-      serverCode: this.serverCode,
-      code: this.code,
-      outcome: this.outcome,
-      ...(this.service ? { service: this.service } : {}),
-      ...(this.baseUrl !== undefined ? { baseUrl: this.baseUrl } : {}),
-      ...(this.route !== undefined ? { route: this.route } : {}),
-      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
-      ...(this.unreachable !== undefined ? { unreachable: this.unreachable } : {}),
-    });
+    // Built from the redacted init: no unredacted input is kept on an error.
+    return new HttpError({ ...this.#init, serverMessage: this.serverMessage ? `${this.serverMessage}; ${note}` : note });
   }
 
   constructor(init: HttpErrorInit) {
-    const clean = init.redact ?? ((text: string) => text);
-    const serverMessage = init.serverMessage === null ? null : clean(init.serverMessage);
-    const path = clean(init.path);
+    const { redact, ...fields } = init;
+    const clean = redact ?? ((text: string) => text);
+    const redacted: HttpErrorInit = {
+      ...fields,
+      path: clean(init.path),
+      serverMessage: init.serverMessage === null ? null : clean(init.serverMessage),
+      ...(init.baseUrl !== undefined ? { baseUrl: clean(init.baseUrl) } : {}),
+      ...(init.route !== undefined ? { route: clean(init.route) } : {}),
+      ...(init.unreachable !== undefined ? { unreachable: clean(init.unreachable) } : {}),
+    };
+    const { path, serverMessage } = redacted;
     // No `cause` is kept on purpose: an underlying error may carry request details, and anything reachable from
     // this object may end up printed or logged.
     super(
-      init.unreachable !== undefined
-        ? `[${init.method}] ${path}: not answered: ${init.service === "cedar" ? "the Cedar policy API" : init.service === "rbac" ? "the RBAC API" : "the API"} stopped answering (${clean(init.unreachable)})`
+      redacted.unreachable !== undefined
+        ? `[${init.method}] ${path}: not answered: ${init.service ? SERVICE_NAME[init.service] : "the API"} stopped answering (${redacted.unreachable})`
         : formatHttpError(init.kind, init.method, path, init.status, serverMessage, init.code ?? null),
     );
+    this.#init = redacted;
     this.kind = init.kind;
     this.service = init.service;
-    this.baseUrl = init.baseUrl === undefined ? undefined : clean(init.baseUrl);
-    this.route = init.route === undefined ? undefined : clean(init.route);
+    this.baseUrl = redacted.baseUrl;
+    this.route = redacted.route;
     this.method = init.method;
     this.path = path;
     this.status = init.status;
@@ -103,7 +104,7 @@ export class HttpError extends UserError {
     this.code = init.code ?? null;
     this.outcome = init.outcome;
     this.retryAfterMs = init.retryAfterMs;
-    this.unreachable = init.unreachable === undefined ? undefined : clean(init.unreachable);
+    this.unreachable = redacted.unreachable;
   }
 }
 

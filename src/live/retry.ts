@@ -30,7 +30,7 @@ const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503
 
 /** GET and DELETE: retried on 429, transient 5xx and any network error. */
 export function isRetryableRead(error: unknown): boolean {
-  if (!(error instanceof HttpError) || error.unreachable !== undefined) return false;
+  if (!(error instanceof HttpError)) return false;
   if (error.kind === "network") return true;
   return error.kind === "status" && error.status !== null && TRANSIENT_STATUSES.has(error.status);
 }
@@ -40,7 +40,7 @@ export function isRetryableRead(error: unknown): boolean {
  * before the request was sent). A 409 or 422 is not-applied too, but sending it again changes nothing.
  */
 export function isRetryableWrite(error: unknown): boolean {
-  if (!(error instanceof HttpError) || error.outcome !== "not-applied" || error.unreachable !== undefined) return false;
+  if (!(error instanceof HttpError) || error.outcome !== "not-applied") return false;
   if (error.kind === "network") return true;
   return error.kind === "status" && (error.status === 429 || error.status === 408);
 }
@@ -86,7 +86,10 @@ export interface RetryOptions {
   onRetry?: (info: { error: unknown; retry: number; delayMs: number }) => void;
 }
 
-/** Calls `attempt` until it succeeds, a failure is not retryable, or the attempts run out (last error thrown). */
+/**
+ * Calls `attempt` until it succeeds, a failure is not retryable, or the attempts run out (last error thrown). An
+ * API given up (an `HttpError` with `unreachable` set) is never retried, whatever `shouldRetry` says.
+ */
 export async function withRetry<T>(attempt: (n: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
   let failures = 0;
@@ -95,6 +98,7 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, options: 
     try {
       return await attempt(n);
     } catch (error) {
+      if (error instanceof HttpError && error.unreachable !== undefined) throw error;
       if (!options.shouldRetry(error)) throw error;
       const is429 = error instanceof HttpError && error.status === 429;
       if (is429) rateLimited++;
