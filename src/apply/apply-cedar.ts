@@ -3,11 +3,12 @@
  * `cedar_policy_set` and its rules are POSTed one by one; a rename or update is one PATCH of the changed fields on
  * the same id; a policy's rule moves are one call of the documented reorder endpoint, after its other rule writes,
  * with every rule id then live in the desired order; deleting a policy is one DELETE (its rules go with it).
- * When the service lacks a call accessctl assumed (`UndocumentedCallError`), the run stops: nothing more is sent.
+ * When the service lacks a call accessctl assumed, the adapter throws `UndocumentedCallError` and the executor
+ * stops the run: nothing more is sent.
  */
 import { deepEqual } from "../json/deep-equal.js";
 import { formatAddress } from "../address/address.js";
-import { UndocumentedCallError, type CedarClient, type CedarPolicyPatch, type CedarRulePatch } from "../live/cedar-client.js";
+import type { CedarClient, CedarPolicyPatch, CedarRulePatch } from "../live/cedar-client.js";
 import type { CedarPolicySettings, LiveCedarRule } from "../live/types.js";
 import { sameRule } from "../cedar/canonical.js";
 import type { CedarPolicyChange, CedarRuleChange } from "../plan/model.js";
@@ -15,25 +16,10 @@ import { ApplyChangeError, type ChangeOutcome } from "./change-outcome.js";
 import type { RunState } from "./run-state.js";
 import { createOrAdopt, settleDelete, settleIdempotent, type SettleOptions } from "./settle.js";
 
-/** Runs one change's calls unless the run was stopped; a missing assumed call stops it for every later change. */
-async function unlessStopped(run: RunState, calls: () => Promise<ChangeOutcome>): Promise<ChangeOutcome> {
-  run.assertRunning();
-  try {
-    return await calls();
-  } catch (error) {
-    if (error instanceof UndocumentedCallError) run.stop(error.message);
-    throw error;
-  }
-}
-
 // The adapter confirmed the 404 with a documented read (`CEDAR_CALLS`).
 const GONE: ChangeOutcome = { adopted: false, note: "already gone (404)" };
 
-export function applyCedarPolicyChange(change: CedarPolicyChange, cedar: CedarClient, run: RunState, settle: SettleOptions): Promise<ChangeOutcome> {
-  return unlessStopped(run, () => policyCalls(change, cedar, run, settle));
-}
-
-async function policyCalls(change: CedarPolicyChange, cedar: CedarClient, run: RunState, settle: SettleOptions): Promise<ChangeOutcome> {
+export async function applyCedarPolicyChange(change: CedarPolicyChange, cedar: CedarClient, run: RunState, settle: SettleOptions): Promise<ChangeOutcome> {
   switch (change.kind) {
     case "delete": {
       let gone = false;
@@ -102,11 +88,7 @@ async function reorder(change: Extract<CedarPolicyChange, { kind: "reorder" }>, 
   return { adopted: false, liveId: change.liveId, note: `1 reorder call for ${n} rule move${n === 1 ? "" : "s"}` };
 }
 
-export function applyCedarRuleChange(change: CedarRuleChange, cedar: CedarClient, run: RunState, settle: SettleOptions): Promise<ChangeOutcome> {
-  return unlessStopped(run, () => ruleCalls(change, cedar, run, settle));
-}
-
-async function ruleCalls(change: CedarRuleChange, cedar: CedarClient, run: RunState, settle: SettleOptions): Promise<ChangeOutcome> {
+export async function applyCedarRuleChange(change: CedarRuleChange, cedar: CedarClient, run: RunState, settle: SettleOptions): Promise<ChangeOutcome> {
   const policyName = change.policy.name;
   const policyId = change.policy.id ?? run.cedarPolicyId(policyName);
   if (policyId === undefined) {

@@ -22,7 +22,3 @@ export class OutcomeUnknownError extends Error {
   override readonly name = "OutcomeUnknownError";
 }
 
-/** The run was stopped (the service lacks a call accessctl assumed): this change was never sent. */
-export class RunStoppedError extends Error {
-  override readonly name = "RunStoppedError";
-}

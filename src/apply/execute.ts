@@ -6,7 +6,7 @@
  * the failure; independent work goes on. Pure of printing: progress goes to a callback.
  */
 import { formatAddress } from "../address/address.js";
-import type { CedarClient } from "../live/cedar-client.js";
+import { UndocumentedCallError, type CedarClient } from "../live/cedar-client.js";
 import { DEFAULT_CONCURRENCY, defaultSleep } from "../live/concurrency.js";
 import type { RbacClient } from "../live/rbac-client.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../live/retry.js";
@@ -14,7 +14,7 @@ import type { Change } from "../plan/model.js";
 import { applyCedarPolicyChange, applyCedarRuleChange } from "./apply-cedar.js";
 import { applyRbacChange } from "./apply-rbac.js";
 import { HttpError, SERVICE_NAME, type ServiceName } from "../live/http-error.js";
-import { ApplyChangeError, OutcomeUnknownError, RunStoppedError, type ChangeOutcome } from "./change-outcome.js";
+import { ApplyChangeError, OutcomeUnknownError, type ChangeOutcome } from "./change-outcome.js";
 import type { ApplyReport, NotStartedChange } from "./report.js";
 import { RunState } from "./run-state.js";
 import type { SettleOptions } from "./settle.js";
@@ -134,6 +134,9 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
     });
   };
 
+  // Set when the service lacks a call accessctl assumed (UndocumentedCallError): nothing more is sent in this run.
+  let stoppedBy: string | undefined;
+
   const unreachableMessage = (api: Api): string | undefined => {
     const down = clients[api]?.http?.health?.unreachable;
     return down ? `not started: ${SERVICE_NAME[api]} stopped answering (${down.reason})` : undefined;
@@ -145,10 +148,7 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
       notStarted(change, "unreachable", unreachableMessage(apiOf(change)) ?? message);
       return;
     }
-    if (error instanceof RunStoppedError) {
-      notStarted(change, "stopped", message);
-      return;
-    }
+    if (error instanceof UndocumentedCallError) stoppedBy ??= error.message;
     if (error instanceof OutcomeUnknownError) {
       report.unknown.push({ change, error: message });
       emit(change, "unknown", message);
@@ -216,6 +216,11 @@ export async function executePlan(changes: readonly Change[], clients: ApplyClie
       if (options.signal?.aborted !== true) {
         for (const api of APIS) {
           const queue = queues[api];
+          if (stoppedBy !== undefined) {
+            const message = `not started: the run stopped — ${stoppedBy}`;
+            for (const change of queue.splice(0)) if (!finished.has(change.id)) notStarted(change, "stopped", message);
+            continue;
+          }
           const down = unreachableMessage(api);
           if (down) {
             // Nothing more is sent to an API that stopped answering.

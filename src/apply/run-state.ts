@@ -1,18 +1,15 @@
 /**
  * What one apply run learns as it goes: the ids of objects it created (they fill the `Ref`s of later changes
  * that the plan could not know, and a policy's reorder list), per Cedar policy the live rules already spoken for,
- * so that adopting a rule after a lost answer never takes a rule another desired rule owns, and whether the run
- * was stopped (the service lacks a call accessctl assumed: nothing more is sent).
+ * so that adopting a rule after a lost answer never takes a rule another desired rule owns.
  */
 import type { Change, ScopeKey } from "../plan/model.js";
-import { RunStoppedError } from "./change-outcome.js";
 
 export class RunState {
   private readonly rbacPolicyIds = new Map<ScopeKey, Map<string, string>>();
   private readonly cedarPolicyIds = new Map<string, string>();
   private readonly claimed = new Map<string, Set<string>>();
   private readonly createdRules = new Map<string, string>();
-  private stoppedBy: string | undefined;
 
   /** Rules the plan updates, reorders or deletes are claimed from the start: they are not free to adopt. */
   constructor(changes: readonly Change[]) {
@@ -32,16 +29,6 @@ export class RunState {
 
   cedarRuleId(changeId: string): string | undefined {
     return this.createdRules.get(changeId);
-  }
-
-  /** Nothing more is sent in this run; `reason` says why (changes not yet started fail with it). */
-  stop(reason: string): void {
-    this.stoppedBy ??= reason;
-  }
-
-  /** Before a change sends anything: a stopped run sends nothing more. */
-  assertRunning(): void {
-    if (this.stoppedBy !== undefined) throw new RunStoppedError(`not started: the run stopped — ${this.stoppedBy}`);
   }
 
   rbacPolicyCreated(scope: ScopeKey, name: string, id: string): void {
