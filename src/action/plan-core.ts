@@ -8,7 +8,7 @@ import { validateDesiredState, type ValidateResult } from "../desired/validate.j
 import { inSession, planFor } from "../flow/plan-flow.js";
 import { TARGET_VARS, type Env } from "../live/targets.js";
 import type { Plan } from "../plan/model.js";
-import type { Session } from "../session/open-session.js";
+import { needsOf, type Session } from "../session/open-session.js";
 import type { ActionRun } from "./run.js";
 
 export function validate(path: string, env: Env, files?: ReadonlyMap<string, string>): ValidateResult {
@@ -23,7 +23,7 @@ export function hasTarget(env: Env): boolean {
 /** The run's session over the remote targets; notices go to the job log. */
 export function inRunSession<T>(run: ActionRun, desired: DesiredState, fn: (s: Session) => Promise<T>): Promise<T> {
   return inSession(
-    desired,
+    needsOf(desired),
     {
       env: run.env,
       cwd: run.cwd,

@@ -10,17 +10,18 @@ import type { ProgressEvent } from "../apply/execute.js";
 import { EXIT, type ExitCode } from "../errors/exit-codes.js";
 import { RefusedError, UsageError } from "../errors/user-errors.js";
 import { applyPlan, type ApplyOutcome } from "../flow/apply-flow.js";
-import { inSession, loadDesired, planFor, timeoutMs } from "../flow/plan-flow.js";
+import { inSession, loadDesired, planFor } from "../flow/plan-flow.js";
 import { describeLocation, describeTargets, locate, sameLocation, targetsDigest } from "../flow/binding.js";
 import { digestChanges } from "../flow/review.js";
 import { readSavedPlan } from "../flow/saved-plan-file.js";
 import type { Plan } from "../plan/model.js";
+import { needsOf } from "../session/open-session.js";
 import { progressLine, renderApplyReport } from "../render/apply-text.js";
 import { renderDiagnostics } from "../render/diagnostics-text.js";
 import { renderReviewDifferences } from "../render/review-differences.js";
 import { changeHeadline, closingLine, guardLines, renderPlanText } from "../render/plan-text.js";
 import { io as cliIo, type CliContext, type CliIo } from "./context.js";
-import { collect, PATTERN_HELP, positiveSeconds, positiveInt, sessionRequest, type TargetFlags } from "./options.js";
+import { collect, DENY_WARNINGS_HELP, PATTERN_HELP, positiveInt, sessionRequest, timeoutSeconds, type TargetFlags } from "./options.js";
 import type { SetExit } from "./program.js";
 import { requestsLine, withHeartbeat } from "./heartbeat.js";
 import { runCommand } from "./report-error.js";
@@ -44,8 +45,8 @@ export function registerApply(program: Command, ctx: CliContext, exit: SetExit):
     .option("--concurrency <n>", "changes in flight per API (default 8)", positiveInt)
     .option("--only <pattern>", "limit the apply to matching addresses (repeatable)", collect, [] as string[])
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
-    .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", positiveSeconds)
-    .option("--deny-warnings", "treat Cedar warnings as errors")
+    .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", timeoutSeconds)
+    .option("--deny-warnings", DENY_WARNINGS_HELP)
     .addHelpText("after", PATTERN_HELP)
     .action(async (dir: string | undefined, opts: ApplyOptions) => {
       const io = cliIo(ctx);
@@ -62,10 +63,9 @@ async function apply(io: CliIo, dir: string | undefined, opts: ApplyOptions): Pr
   const { desired } = saved
     ? loadDesired(saved.desired.dir, { ...load, files: new Map(saved.desired.files.map((f) => [f.path, f.text])) })
     : loadDesired(dir ?? ".", load);
-  const request = sessionRequest(io, opts);
   // After a first SIGINT / SIGTERM, the changes in flight may finish or settle for one timeout.
-  if (io.ctx.interrupt) io.ctx.interrupt.graceMs = timeoutMs(opts.timeout, io.ctx.env);
-  return inSession(desired, request, async (session) => {
+  const request = { ...sessionRequest(io, opts), settleInFlight: true };
+  return inSession(needsOf(desired), request, async (session) => {
     const plan = await withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only, cwd: io.ctx.cwd, denyWarnings: opts.denyWarnings === true, ...(saved?.desired.location ? { location: saved.desired.location } : {}), ...(saved || opts.yes ? { decisions: false } : {}) }));
     if (plan.warnings) io.err(renderDiagnostics(plan.warnings, io.errPalette));
     io.out(renderPlanText(plan, io.outPalette, { showEmails: true }));

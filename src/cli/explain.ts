@@ -19,7 +19,7 @@ import { EXIT } from "../errors/exit-codes.js";
 import { InvalidDesiredStateError, UsageError } from "../errors/user-errors.js";
 import { renderExplanationText } from "../render/explain-text.js";
 import { io as cliIo, type CliContext, type CliIo } from "./context.js";
-import { positiveSeconds, sessionRequest, type TargetFlags } from "./options.js";
+import { timeoutSeconds, sessionRequest, type TargetFlags } from "./options.js";
 import type { SetExit } from "./program.js";
 import { runCommand } from "./report-error.js";
 
@@ -39,7 +39,7 @@ export function registerExplain(program: Command, ctx: CliContext, exit: SetExit
     .option("--live", "explain against the live policies of the tenant instead of the files")
     .option("--json", "print the explanation as JSON on stdout")
     .option("--target <target>", "with --live: local (embedded emulator) or remote (the URL variables)")
-    .option("--timeout <seconds>", "with --live: give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", positiveSeconds)
+    .option("--timeout <seconds>", "with --live: give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", timeoutSeconds)
     .action(async (args: string[], opts: ExplainOptions) => {
       const io = cliIo(ctx);
       exit(await runCommand(io, () => explain(io, args, opts)));
@@ -50,6 +50,7 @@ async function explain(io: CliIo, args: string[], opts: ExplainOptions): Promise
   if (args.length < 3 || args.length > 4) {
     throw new UsageError(`explain takes [dir] <principal> <action> <resource>, got ${args.length} argument(s)`, `e.g. accessctl explain . 'User::"alice"' view 'Doc::"d1"'`);
   }
+  refuseLiveFlagsOffline(opts);
   const [dir, principal, action, resource] = (args.length === 4 ? args : [".", ...args]) as [string, string, string, string];
   // The request first: a typo in it should not wait for the files.
   const parsed = parseRequestLiterals(principal, action, resource, opts.context);
@@ -97,6 +98,12 @@ async function explain(io: CliIo, args: string[], opts: ExplainOptions): Promise
   return EXIT.ok;
 }
 
+/** `--target` and `--timeout` choose and bound the live session: offline, taking them in silence would mislead. */
+function refuseLiveFlagsOffline(opts: ExplainOptions): void {
+  if (opts.live || (opts.target === undefined && opts.timeout === undefined)) return;
+  throw new UsageError("--target and --timeout only apply with --live", "add --live to explain against the tenant, or drop them to explain against the files");
+}
+
 /** The files, loaded and their Cedar checked; failing access tests are not run, so they cannot stop `explain`. */
 function loadFiles(dir: string, io: CliIo): DesiredState {
   const loaded = loadDesiredState(dir, { env: io.ctx.env, cwd: io.ctx.cwd });
@@ -112,16 +119,14 @@ async function livePolicies(desired: DesiredState, io: CliIo, opts: ExplainOptio
     throw new UsageError("--live needs files that manage Cedar policies (`cedar.policies`), to know the tenant to read", "add `cedar: {policies: [...]}` to the files, or leave --live out");
   }
   // Loaded only here: a cold offline explain does not pay for the HTTP stack.
-  const [{ inSession }, { readLiveFor }, { planRuleRefs, pairByName }, { tenantAfter }] = await Promise.all([
+  const [{ inSession }, { fetchLive }, { planRuleRefs, pairByName }, { tenantAfter }] = await Promise.all([
     import("../flow/plan-flow.js"),
-    import("../flow/read-live.js"),
+    import("../live/fetch-live.js"),
     import("../decisions/plan-review.js"),
     import("../decisions/tenant-sides.js"),
   ]);
   // The Cedar API alone: explain reads no RBAC scope.
-  const cedarOnly: DesiredState = { ...desired, projects: [] };
-  delete cedarOnly.organization;
-  const live = await inSession(cedarOnly, sessionRequest(io, opts), (session) => readLiveFor(cedarOnly, session.clients));
+  const live = await inSession({ rbac: false, cedar: true }, sessionRequest(io, opts), (session) => fetchLive(session.clients, { cedar: true }));
   const policies = live.cedar?.policies ?? [];
   return { policies: tenantAfter(policies, []), refs: planRuleRefs(desired, policies, pairByName(desired.cedar.policies, policies)) };
 }

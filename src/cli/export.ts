@@ -12,21 +12,20 @@ import { UsageError } from "../errors/user-errors.js";
 import { configuredKeys } from "../desired/interpolate.js";
 import { checkExport, exportFiles } from "../export/export-files.js";
 import { removeFiles, scanPreviousExport } from "../export/previous-export.js";
-import { compileOnly, timeoutMs } from "../flow/plan-flow.js";
+import { compileOnly, inSession } from "../flow/plan-flow.js";
 import { fetchLive } from "../live/fetch-live.js";
-import { withSession } from "../session/open-session.js";
 import { io as cliIo, type CliContext } from "./context.js";
-import { collect, PATTERN_HELP, positiveSeconds, startEmbedded } from "./options.js";
+import { collect, PATTERN_HELP, sessionRequest, timeoutSeconds, type TargetFlags } from "./options.js";
 import type { SetExit } from "./program.js";
 import { requestsLine, withHeartbeat } from "./heartbeat.js";
 import { runCommand } from "./report-error.js";
 
-interface ExportOptions {
+interface ExportOptions extends TargetFlags {
   force?: boolean;
   only: string[];
-  target?: string;
-  timeout?: number;
 }
+
+const EXPORT_NEEDS = { rbac: false, cedar: false };
 
 export function registerExport(program: Command, ctx: CliContext, exit: SetExit): void {
   program
@@ -36,7 +35,7 @@ export function registerExport(program: Command, ctx: CliContext, exit: SetExit)
     .option("--force", "write into a non-empty directory (files of the same name are replaced)")
     .option("--only <pattern>", "export only matching addresses (repeatable); the files then own just those", collect, [] as string[])
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
-    .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", positiveSeconds)
+    .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", timeoutSeconds)
     .addHelpText("after", PATTERN_HELP)
     .action(async (dir: string, opts: ExportOptions) => {
       const io = cliIo(ctx);
@@ -47,8 +46,8 @@ export function registerExport(program: Command, ctx: CliContext, exit: SetExit)
           if (existsSync(target) && onFile(dir, "read the export directory", () => readdirSync(target)).length > 0 && !opts.force) {
             throw new UsageError(`${dir} is not empty; nothing was written`, "export into a new or empty directory, or pass --force to write into this one");
           }
-          const options = { env: ctx.env, cwd: ctx.cwd, need: { rbac: false, cedar: false }, startEmbedded, timeoutMs: timeoutMs(opts.timeout, ctx.env), ...(opts.target === undefined ? {} : { target: opts.target }) };
-          const result = await withSession(options, io.err, (session) => withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, async () => {
+          // No API is required: export reads whichever the targets reach. As for plan, the first signal abandons the reads.
+          const result = await inSession(EXPORT_NEEDS, sessionRequest(io, opts), (session) => withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, async () => {
             const { rbac, cedar } = session.clients;
             const projects = rbac ? (await rbac.listProjects()).map((p) => p.name) : [];
             const live = await fetchLive(session.clients, {

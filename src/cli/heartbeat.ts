@@ -5,7 +5,7 @@
  */
 import type { CliIo } from "./context.js";
 
-export const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_MS = 5_000;
 
 /** Runs `fn`; while it runs, writes `describe()` whenever stderr has been quiet for `everyMs`. */
 export async function withHeartbeat<T>(io: CliIo, describe: () => string, fn: () => Promise<T>, everyMs = HEARTBEAT_MS): Promise<T> {

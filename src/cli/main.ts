@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `accessctl` executable: the command line of program.ts, run on this process. */
 import { setFlagsFromString } from "node:v8";
+import { EXIT } from "../errors/exit-codes.js";
 import { processContext } from "./context.js";
 
 // The Cedar engine is WebAssembly. V8 tiers hot wasm functions up to its optimizing compiler after a small
@@ -16,7 +17,7 @@ const [{ runCli }, { Interrupt }] = await Promise.all([import("./program.js"), i
 // a second one exits at once. Every acknowledged write is already durable on the service's side.
 const interrupt = new Interrupt();
 const onSignal = (signal: "SIGINT" | "SIGTERM"): void => {
-  if (interrupt.received !== undefined) process.exit(signal === "SIGINT" ? 130 : 143);
+  if (interrupt.received !== undefined) process.exit(signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm);
   process.stderr.write(`\naccessctl: ${signal} received: stopping (press Ctrl-C again to exit at once)\n`);
   interrupt.receive(signal);
 };

@@ -1,8 +1,9 @@
-/** Option parsers and the session request that `plan`, `apply` and `export` share. */
+/** Option parsers, help texts and the session request that `plan`, `apply` and `export` share. */
 import { InvalidArgumentError } from "commander";
 import { EXIT } from "../errors/exit-codes.js";
 import { UserError } from "../errors/user-errors.js";
 import type { EmbeddedEmulator } from "../session/open-session.js";
+import { parseSeconds } from "../flow/seconds.js";
 import type { SessionRequest } from "../flow/plan-flow.js";
 import type { CliIo } from "./context.js";
 
@@ -32,16 +33,23 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-/** `--timeout <seconds>`: a positive number. */
-export function positiveSeconds(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a number of seconds greater than 0");
-  return n;
+/** `--timeout <seconds>`: in whole milliseconds, read as ACCESSCTL_TIMEOUT is (`parseSeconds`). */
+export function timeoutSeconds(value: string): number {
+  const parsed = parseSeconds(value);
+  if ("wanted" in parsed) throw new InvalidArgumentError(`expected ${parsed.wanted}, e.g. --timeout 30`);
+  return parsed.ms;
 }
+
+/**
+ * `--deny-warnings` on plan and apply: besides the files' own warnings, the live state adds protect / ignore / owns
+ * patterns that match nothing (validate and test word theirs).
+ */
+export const DENY_WARNINGS_HELP = "treat every warning (Cedar, patterns that match nothing) as an error";
 
 export interface TargetFlags {
   target?: string;
   concurrency?: number;
+  /** `--timeout`, in whole milliseconds (`timeoutSeconds`). */
   timeout?: number;
 }
 
@@ -75,7 +83,7 @@ export function sessionRequest(io: CliIo, flags: TargetFlags): SessionRequest {
     startEmbedded,
     ...(flags.target === undefined ? {} : { target: flags.target }),
     ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
-    ...(flags.timeout === undefined ? {} : { timeoutSeconds: flags.timeout }),
+    ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout }),
     ...(io.ctx.interrupt ? { interrupt: io.ctx.interrupt } : {}),
   };
 }

@@ -6,12 +6,13 @@ import type { DesiredState } from "../desired/types.js";
 import { EXIT } from "../errors/exit-codes.js";
 import { onFile } from "../errors/file-errors.js";
 import { inSession, loadBase, loadDesired, planFor } from "../flow/plan-flow.js";
+import { needsOf } from "../session/open-session.js";
 import { isEmpty } from "../plan/summary.js";
 import { renderPlanMarkdown } from "../render/plan-markdown.js";
 import { renderDiagnostics } from "../render/diagnostics-text.js";
 import { renderPlanText } from "../render/plan-text.js";
 import { io as cliIo, type CliContext } from "./context.js";
-import { collect, PATTERN_HELP, positiveSeconds, sessionRequest, type TargetFlags } from "./options.js";
+import { collect, DENY_WARNINGS_HELP, PATTERN_HELP, sessionRequest, timeoutSeconds, type TargetFlags } from "./options.js";
 import type { SetExit } from "./program.js";
 import { requestsLine, withHeartbeat } from "./heartbeat.js";
 import { runCommand } from "./report-error.js";
@@ -38,8 +39,8 @@ export function registerPlan(program: Command, ctx: CliContext, exit: SetExit): 
     .option("--detailed-exitcode", "exit 2 when there are changes, 0 when there are none")
     .option("--only <pattern>", "limit the plan to matching addresses (repeatable)", collect, [] as string[])
     .option("--target <target>", "local (embedded emulator) or remote (the URL variables)")
-    .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", positiveSeconds)
-    .option("--deny-warnings", "treat Cedar warnings as errors")
+    .option("--timeout <seconds>", "give up on a request after this long with nothing received (default 30, or ACCESSCTL_TIMEOUT)", timeoutSeconds)
+    .option("--deny-warnings", DENY_WARNINGS_HELP)
     .addHelpText("after", PATTERN_HELP)
     .action(async (dir: string, opts: PlanOptions) => {
       const io = cliIo(ctx);
@@ -55,7 +56,7 @@ export function registerPlan(program: Command, ctx: CliContext, exit: SetExit): 
             if (!loaded.desired) io.err(`warning: the base files in ${opts.base} are invalid (${loaded.problems} problem(s)); the drift split is left out`);
             base = loaded.desired;
           }
-          const plan = await inSession(desired, sessionRequest(io, opts), (session) =>
+          const plan = await inSession(needsOf(desired), sessionRequest(io, opts), (session) =>
             withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, () => planFor(session, desired, { only: opts.only, cwd: ctx.cwd, denyWarnings: opts.denyWarnings === true, ...(base ? { base } : {}) })),
           );
           if (plan.warnings) io.err(renderDiagnostics(plan.warnings, io.errPalette));

@@ -8,7 +8,7 @@ import type { ExitCode } from "../errors/exit-codes.js";
 import { renderDiagnostics, summarizeDiagnostics } from "../render/diagnostics-text.js";
 import type { CliIo } from "./context.js";
 
-export function reportError(io: CliIo, e: unknown): ExitCode {
+function reportError(io: CliIo, e: unknown): ExitCode {
   const p = io.errPalette;
   const interrupted = io.ctx.interrupt?.exitCode;
   if (interrupted !== undefined) {

@@ -46,7 +46,7 @@ export type ApplyOutcome =
   | { kind: "applied"; plan: Plan; summary: ApplySummary; after: Plan };
 
 /** Guards that stop this apply: all of them, less the forceable ones under `force`. */
-export function blockingGuards(plan: Plan, force: boolean): Guard[] {
+function blockingGuards(plan: Plan, force: boolean): Guard[] {
   return plan.guards.filter((g) => !g.forceable || !force);
 }
 

@@ -4,14 +4,15 @@
  * normalised URL and the Cedar tenant — never a key). A plan applied elsewhere is refused, saying which differs.
  */
 import { createHash } from "node:crypto";
-import { existsSync, realpathSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { realpathSync } from "node:fs";
+import { relative, resolve, sep } from "node:path";
+import { findBoundary } from "../desired/file-boundary.js";
 import { onFile } from "../errors/file-errors.js";
 import type { PlanLocation, PlanTargets } from "../plan/model.js";
 import { stableJson } from "../json/stable-json.js";
 
 /** Scheme, host, port (default ports dropped) and path without a trailing `/`: one URL, one spelling. */
-export function normalizeUrl(url: string): string {
+function normalizeUrl(url: string): string {
   const u = new URL(url);
   const path = u.pathname.replace(/\/+$/, "");
   return `${u.protocol}//${u.host.toLowerCase()}${path}`;
@@ -37,35 +38,19 @@ export function describeTargets(t: PlanTargets): string {
   return parts.filter(Boolean).join(" and ") || "no service";
 }
 
-export function sameTargets(a: PlanTargets, b: PlanTargets): boolean {
-  return stableJson(a) === stableJson(b);
-}
-
 /** A digest of the targets, for the GitHub Action's plan comment (which may be public: no URL or tenant in it). */
 export function targetsDigest(t: PlanTargets): string {
   return "sha256:" + createHash("sha256").update(stableJson(t)).digest("hex");
 }
 
-/** The top of the Git work tree holding `dir` (a `.git` entry, directory or file), or undefined. */
-export function gitTop(dir: string): string | undefined {
-  for (let at = dir; ; at = dirname(at)) {
-    if (existsSync(join(at, ".git"))) return at;
-    if (dirname(at) === at) return undefined;
-  }
-}
-
-/** Where a directory is, as a plan records it. */
+/**
+ * Where a directory is, as a plan records it: relative to the top of its Git work tree (the same walk up to a
+ * `.git` entry that bounds the files it reads), else its real path.
+ */
 export function locate(dir: string, cwd: string): PlanLocation {
   const real = onFile(dir, "find the directory", () => realpathSync(resolve(cwd, dir)));
-  const top = gitTop(real);
-  return top ? { kind: "git", path: relative(top, real).split(sep).join("/") || "." } : { kind: "path", path: real };
-}
-
-/** The directory a location names, seen from `cwd` (a Git location is taken in the work tree `cwd` is in). */
-export function resolveLocation(location: PlanLocation, cwd: string): string | undefined {
-  if (location.kind === "path") return location.path;
-  const top = gitTop(realpathSync(cwd));
-  return top === undefined ? undefined : join(top, location.path);
+  const boundary = findBoundary(real);
+  return boundary.workTree ? { kind: "git", path: relative(boundary.root, real).split(sep).join("/") || "." } : { kind: "path", path: real };
 }
 
 export function sameLocation(a: PlanLocation, b: PlanLocation): boolean {

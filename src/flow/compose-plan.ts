@@ -1,6 +1,6 @@
 /**
- * The plan's pure stages wired together: diff → select (`--only`) → order → guards → impact → decision review →
- * the plan as data.
+ * The plan's pure stages wired together: diff → select (`--only`) → order → guards → impact → decision review and
+ * restored invariants (for a reader) → the plan as data.
  * Desired-state problems found against the live state throw InvalidDesiredStateError (exit 3); live state that
  * breaks identity throws LiveStateError (exit 1); `--only` leaving out a dependency that is not live yet throws
  * UsageError (exit 1). No I/O: the live state comes in as an argument.
@@ -35,8 +35,9 @@ export interface ComposeOptions {
   /** The base branch's desired state, for the drift split. */
   base?: DesiredState;
   /**
-   * Compute the Cedar decision review (default true). An apply that nobody confirms (`--yes`, a reviewed plan, the
-   * Action on merge) leaves it out: it can take seconds, and only a reader needs it.
+   * Compute what only a reader needs: the Cedar decision review and the invariants the plan restores (default
+   * true). An apply that nobody confirms (`--yes`, a reviewed plan, the Action on merge) leaves them out: they
+   * can take seconds.
    */
   decisions?: boolean;
 }
@@ -82,8 +83,9 @@ export function composePlan(desired: DesiredState, live: LiveState, options: Com
   // The base branch's own problems (names the live state lacks) do not stop the head's plan.
   const baseChanges = options.base ? selectChanges(diff(options.base, live).changes, only).changes : undefined;
   if (baseChanges) plan.drift = driftMarks(changes, baseChanges);
+  if (options.decisions === false) return plan;
   const cedar = found.pairings.cedar;
-  if (cedar && options.decisions !== false && changes.some((c) => c.type === "cedar-policy" || c.type === "cedar-rule")) {
+  if (cedar && changes.some((c) => c.type === "cedar-policy" || c.type === "cedar-rule")) {
     const review = planDecisionReview({ desired, live: cedar.live, paired: cedar.policies.matched, changes, ...(baseChanges ? { baseChanges } : {}) });
     plan.decisions = review.decisions;
     if (review.notes.length > 0) plan.decisionNotes = review.notes;

@@ -14,6 +14,7 @@ import type { Env } from "../live/targets.js";
 import type { Plan, PlanLocation } from "../plan/model.js";
 import { needsOf, withSession, type Session, type SessionOptions } from "../session/open-session.js";
 import { locate, planTargets } from "./binding.js";
+import { parseSeconds } from "./seconds.js";
 import { composePlan } from "./compose-plan.js";
 import type { Interrupt } from "./interrupt.js";
 import { readLiveFor } from "./read-live.js";
@@ -59,26 +60,39 @@ export interface SessionRequest {
   /** `local` or `remote`; the default follows the URL variables. */
   target?: string;
   concurrency?: number;
-  /** `--timeout` in seconds, as given; else ACCESSCTL_TIMEOUT; else 30. */
-  timeoutSeconds?: number;
+  /** `--timeout`, in whole milliseconds (`parseSeconds`); else ACCESSCTL_TIMEOUT; else 30 s. */
+  timeoutMs?: number;
   /** Where the session's notices go (the embedded emulator is used, …): stderr, or the job log. */
   notice: (text: string) => void;
   /** Starts the embedded emulator (the CLI has one; the Action does not). */
   startEmbedded?: SessionOptions["startEmbedded"];
   /** SIGINT / SIGTERM: when the grace period is over, every request in flight is abandoned. */
   interrupt?: Interrupt;
+  /**
+   * The CLI's apply: after the first signal, the requests in flight may finish or settle for one request timeout
+   * (the interrupt's grace period). Without it, plan and export abandon their reads at once.
+   */
+  settleInFlight?: boolean;
 }
 
-/** Opens the session the desired state needs, runs `fn`, always closes it. */
-export function inSession<T>(desired: DesiredState, request: SessionRequest, fn: (s: Session) => Promise<T>): Promise<T> {
+/** Which APIs a session talks to, as `needsOf` tells them for a desired state. */
+export type SessionNeed = ReturnType<typeof needsOf>;
+
+/**
+ * Opens the session for `need` (callers with a desired state pass `needsOf(desired)`), runs `fn`, always closes
+ * it. The first interrupt abandons the requests in flight when its grace period is over.
+ */
+export function inSession<T>(need: SessionNeed, request: SessionRequest, fn: (s: Session) => Promise<T>): Promise<T> {
+  const ms = requestTimeoutMs(request);
+  if (request.settleInFlight && request.interrupt) request.interrupt.graceMs = ms;
   const options = {
     env: request.env,
     cwd: request.cwd,
-    need: needsOf(desired),
+    need,
     ...(request.target === undefined ? {} : { target: request.target }),
     ...(request.concurrency === undefined ? {} : { concurrency: request.concurrency }),
     ...(request.startEmbedded ? { startEmbedded: request.startEmbedded } : {}),
-    timeoutMs: timeoutMs(request.timeoutSeconds, request.env),
+    timeoutMs: ms,
   };
   return withSession(options, request.notice, (session) => {
     const stop = (): void => session.stopRequests("the run was interrupted; its answer was not waited for");
@@ -89,16 +103,16 @@ export function inSession<T>(desired: DesiredState, request: SessionRequest, fn:
   });
 }
 
-/** The request timeout: the flag, else ACCESSCTL_TIMEOUT, else 30 s; anything but a positive number is a usage error. */
-export function timeoutMs(flagSeconds: number | undefined, env: Env): number {
-  if (flagSeconds !== undefined) return flagSeconds * 1000;
-  const raw = env["ACCESSCTL_TIMEOUT"]?.trim();
+/** The request timeout: the flag, else ACCESSCTL_TIMEOUT, else 30 s; a bad variable is a usage error. */
+function requestTimeoutMs(request: SessionRequest): number {
+  if (request.timeoutMs !== undefined) return request.timeoutMs;
+  const raw = request.env["ACCESSCTL_TIMEOUT"]?.trim();
   if (raw === undefined || raw === "") return DEFAULT_TIMEOUT_MS;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new UsageError(`ACCESSCTL_TIMEOUT=${JSON.stringify(raw)} is not a number of seconds`, "set it to the request timeout in seconds, e.g. ACCESSCTL_TIMEOUT=30, or unset it");
+  const parsed = parseSeconds(raw);
+  if ("wanted" in parsed) {
+    throw new UsageError(`ACCESSCTL_TIMEOUT=${JSON.stringify(raw)} is not ${parsed.wanted}`, "set it to the request timeout in seconds, e.g. ACCESSCTL_TIMEOUT=30, or unset it");
   }
-  return seconds * 1000;
+  return parsed.ms;
 }
 
 export interface PlanRequest {
@@ -112,7 +126,7 @@ export interface PlanRequest {
   only?: readonly string[];
   /** The base branch's desired state, for the drift split. */
   base?: DesiredState;
-  /** Compute the Cedar decision review (default true; an apply nobody confirms leaves it out). */
+  /** Compute the Cedar decision review and the restored invariants (default true; an apply nobody confirms leaves them out). */
   decisions?: boolean;
 }
 
