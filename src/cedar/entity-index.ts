@@ -8,13 +8,11 @@
  * Also here: the checks of an entities file against a schema, and the schema's action entities.
  */
 import { checkParseEntities, schemaToJson } from "./engine.js";
-import type { EntityJson, EntityUidJson, Schema } from "./engine.js";
+import type { EntityJson, EntityUidJson, Schema, SchemaJson } from "./engine.js";
 import { codeTokens, decodeCedarString, statementShape } from "./lexer.js";
 
-export function uidKey(uid: EntityUidJson | { type: string; id: string }): string {
-  const u = "__entity" in uid ? uid.__entity : uid;
-  return `${u.type}\u0000${u.id}`;
-}
+export { uidKey } from "./entity-key.js";
+import { uidKey } from "./entity-key.js";
 
 /** Entity references anywhere inside a JSON value: `{__entity: {type, id}}`, or `{type, id}` (schema form). */
 function collectRefs(value: unknown, out: string[]): void {
@@ -25,9 +23,9 @@ function collectRefs(value: unknown, out: string[]): void {
   }
   const obj = value as Record<string, unknown>;
   const ent = obj.__entity as Record<string, unknown> | undefined;
-  if (ent && typeof ent.type === "string" && typeof ent.id === "string") out.push(`${ent.type}\u0000${ent.id}`);
+  if (ent && typeof ent.type === "string" && typeof ent.id === "string") out.push(uidKey({ type: ent.type, id: ent.id }));
   // Over-including a record that merely looks like a reference is harmless; missing a reference is not.
-  if (typeof obj.type === "string" && typeof obj.id === "string") out.push(`${obj.type}\u0000${obj.id}`);
+  if (typeof obj.type === "string" && typeof obj.id === "string") out.push(uidKey({ type: obj.type, id: obj.id }));
   for (const v of Object.values(obj)) collectRefs(v, out);
 }
 
@@ -50,7 +48,7 @@ export function conditionLiterals(text: string): string[] {
       if (tokens[j - 1]?.text !== "::") break;
     }
     const id = decodeCedarString(t.text, false);
-    if (path.length > 0 && id !== undefined) out.push(`${path.join("::")}\u0000${id}`);
+    if (path.length > 0 && id !== undefined) out.push(uidKey({ type: path.join("::"), id }));
   }
   return out;
 }
@@ -139,9 +137,26 @@ export function schemaActionEntities(schema: Schema): EntityJson[] | undefined {
   for (const [ns, def] of Object.entries(answer.json)) {
     const actionType = ns === "" ? "Action" : `${ns}::Action`;
     for (const [id, action] of Object.entries(def.actions)) {
-      const parents = (action.memberOf ?? []).map((m) => ({ type: m.type ?? actionType, id: m.id }));
-      out.push({ uid: { type: actionType, id }, attrs: {}, parents });
+      out.push({ uid: { type: actionType, id }, attrs: {}, parents: actionParents(answer.json, ns, action.memberOf ?? []) });
     }
   }
   return out;
+}
+
+/**
+ * The groups (`memberOf`) of an action of namespace `ns`, as Cedar resolves them: a group whose type is left out or
+ * unqualified (`Action::"g"`, `"g"`) is the namespace's `NS::Action::"g"` when the namespace declares `g`, else the
+ * empty namespace's `Action::"g"` (a namespace may not redeclare one of those). Every reader of the schema's action
+ * groups goes through here, so that evaluating without the schema and the decision review agree with the engine.
+ */
+export function actionParents(
+  json: SchemaJson<string>,
+  ns: string,
+  memberOf: readonly { type?: string; id: string }[],
+): { type: string; id: string }[] {
+  return memberOf.map((m) => {
+    if (m.type !== undefined && m.type.includes("::")) return { type: m.type, id: m.id };
+    const own = ns !== "" && Object.hasOwn(json[ns]?.actions ?? {}, m.id);
+    return { type: own ? `${ns}::Action` : "Action", id: m.id };
+  });
 }

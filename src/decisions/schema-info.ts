@@ -8,6 +8,7 @@
 import type { EntityRef } from "../cedar/assemble.js";
 import { schemaToJson } from "../cedar/engine.js";
 import type { Schema, SchemaJson } from "../cedar/engine.js";
+import { actionParents } from "../cedar/entity-index.js";
 
 export interface SchemaAction {
   ref: EntityRef;
@@ -69,11 +70,8 @@ export function readSchema(text: string): SchemaInfo | undefined {
         principalTypes: (applies?.principalTypes ?? []).map((t) => resolve(ns, t, declared)),
         resourceTypes: (applies?.resourceTypes ?? []).map((t) => resolve(ns, t, declared)),
         contextRequired: hasRequired(applies?.context, ns, commons, 0),
-        // A group's type, written or not, is relative to the action's namespace (`Action` means `NS::Action`).
-        parents: (action.memberOf ?? []).map((m) => ({
-          type: m.type === undefined || !m.type.includes("::") ? actionType : m.type,
-          id: m.id,
-        })),
+        // Resolved as for evaluating without the schema (`Action` means `NS::Action` when NS declares the group).
+        parents: actionParents(json, ns, action.memberOf ?? []),
       });
     }
   }
