@@ -75,17 +75,47 @@ export interface EvaluatorOptions {
   preparse?: boolean;
 }
 
-interface RuleInfo {
+/** A rule as the group logic sees it. */
+export interface RankedRule {
   key: string;
   priority: number;
   effect: "permit" | "forbid";
+  /** Position among the rules (policy order, then rule order): outputs list rules in this order. */
+  order: number;
+}
+
+/** The service's decision on one request (`groupDecision`). */
+export interface GroupDecision {
+  decision: "allow" | "deny";
+  /** Every rule that matched, in rule order. */
+  matched: string[];
+  /** The matching forbids (deny) or permits (allow) of the deciding group. */
+  deciding: string[];
+  /** The deciding group's priority; absent when nothing matched (default deny). */
+  priority?: number;
+  /** Rules whose conditions errored, in the groups consulted. */
+  errors: RuleError[];
 }
 
 /** How the engine is called: with the schema, or without it but with the schema's action entities added. */
-interface Mode {
+export interface EngineMode {
   index: EntityIndex;
+  /** The schema, when evaluating with it. */
   schema?: string;
+  /** The preparsed schema's name, when evaluating with the schema and preparsing. */
   schemaName?: string;
+}
+
+export interface EngineModes {
+  primary: EngineMode;
+  /** Without the schema, for requests the schema refuses. */
+  fallback?: EngineMode;
+  /** The entities as given. */
+  entities: EntityJson[];
+  /** The schema's action entities with their groups, when the schema parses. */
+  actions?: EntityJson[];
+  /** Entities the engine refuses, a schema that does not parse, entities that do not match it. */
+  warnings: string[];
 }
 
 // Part of this module's interface (callers check entity files before running tests); they live with the index.
@@ -98,53 +128,24 @@ const preparedSets = new Set<string>();
 
 export function createEvaluator(input: EvaluatorInput, options: EvaluatorOptions = {}): Evaluator {
   const preparse = options.preparse ?? true;
-  const warnings: string[] = [];
   const staticErrors: RuleError[] = [];
 
   // Every enabled rule, as a permit, under a positional id.
-  const rules = new Map<string, RuleInfo>();
+  const rules = new Map<string, RankedRule>();
   const matchSet: Record<string, string> = {};
   for (const p of input.policies) {
     if (!p.enabled) continue;
     for (const r of p.rules) {
-      const id = `r${rules.size}`;
+      const order = rules.size;
+      const id = `r${order}`;
       const rewritten = asPermit(r.text);
-      rules.set(id, { key: r.key, priority: p.priority, effect: rewritten.effect });
+      rules.set(id, { key: r.key, priority: p.priority, effect: rewritten.effect, order });
       matchSet[id] = rewritten.text;
     }
   }
   const roots = Object.values(matchSet).flatMap(conditionLiterals);
 
-  const entities: EntityJson[] = Array.isArray(input.entities) ? (input.entities as EntityJson[]) : [];
-  warnings.push(...(input.entities === undefined ? [] : checkEntities(input.entities, undefined)));
-
-  // Prefer evaluating with the schema: it types entity attributes and supplies the action groups. Entities or
-  // a request that do not match it are a warning, not a failure (real entity files drift from their schema);
-  // the engine then runs without the schema and only the schema's action groups are kept.
-  const plain: Mode = { index: new EntityIndex(entities, roots) };
-  let primary = plain;
-  let fallback: Mode | undefined;
-  if (input.schema !== undefined) {
-    const actions = schemaActionEntities(input.schema);
-    if (actions === undefined) {
-      warnings.push("the schema does not parse; evaluating without it");
-    } else {
-      const present = new Set(entities.map((e) => uidKey(e.uid)));
-      fallback = { index: new EntityIndex([...entities, ...actions.filter((a) => !present.has(uidKey(a.uid)))], roots) };
-      const mismatch = warnings.length > 0 ? [] : checkEntities(entities, input.schema);
-      if (warnings.length > 0 || mismatch.length > 0) {
-        warnings.push(...mismatch.map((w) => `the entities do not match the schema (evaluating without it): ${w}`));
-        [primary, fallback] = [fallback, undefined];
-      } else {
-        primary = { index: plain.index, schema: input.schema };
-        if (preparse) {
-          primary.schemaName = `accessctl-schema-${hash([input.schema])}`;
-          const answer = preparseSchema(primary.schemaName, input.schema);
-          if (answer.type !== "success") throw new Error(`bug: a parsed schema could not be preparsed: ${answer.errors[0]?.message}`);
-        }
-      }
-    }
-  }
+  const { primary, fallback, warnings } = engineModes(input, { roots, preparse });
 
   // Rules that do not parse cannot match: drop and report them. Only looked for once the engine refuses the
   // set, since validation normally stops such rules before tests run.
@@ -174,7 +175,7 @@ export function createEvaluator(input: EvaluatorInput, options: EvaluatorOptions
     }
   }
 
-  const authorize = (mode: Mode, request: ParsedRequest, context: Record<string, CedarValueJson>) => {
+  const authorize = (mode: EngineMode, request: ParsedRequest, context: Record<string, CedarValueJson>) => {
     const uids = [request.principal, request.action, request.resource].map(uidKey);
     const base = { ...request, context, entities: mode.index.reachable(uids, context), validateRequest: false };
     if (setId !== undefined) {
@@ -189,27 +190,18 @@ export function createEvaluator(input: EvaluatorInput, options: EvaluatorOptions
     return call();
   };
 
-  const run = (mode: Mode, request: ParsedRequest, context: Record<string, CedarValueJson>): EvalResult => {
+  const run = (mode: EngineMode, request: ParsedRequest, context: Record<string, CedarValueJson>): EvalResult => {
     const answer = authorize(mode, request, context);
     if (answer.type !== "success") {
       return { decision: "deny", deciding: [], errors: [], requestError: answer.errors.map((e) => e.message).join("; ") };
     }
-    const matched = sortById(answer.response.diagnostics.reason).flatMap((id) => rules.get(id) ?? []);
-    // The deciding group is the highest priority with a match; lower groups are never consulted.
-    const top = matched.reduce((max, r) => Math.max(max, r.priority), -Infinity);
-    const inGroup = matched.filter((r) => r.priority === top);
-    const forbids = inGroup.filter((r) => r.effect === "forbid");
-    const deciding = forbids.length > 0 ? forbids : inGroup;
-    const errored = [...answer.response.diagnostics.errors].sort((a, b) => idNumber(a.policyId) - idNumber(b.policyId));
-    const errors = errored.flatMap(({ policyId, error }) => {
-      const info = rules.get(policyId);
-      return info && info.priority >= top ? [{ key: info.key, message: error.message }] : [];
+    const matched = answer.response.diagnostics.reason.flatMap((id) => rules.get(id) ?? []);
+    const errored = answer.response.diagnostics.errors.flatMap(({ policyId, error }) => {
+      const rule = rules.get(policyId);
+      return rule ? [{ rule, message: error.message }] : [];
     });
-    return {
-      decision: matched.length > 0 && forbids.length === 0 ? "allow" : "deny",
-      deciding: deciding.map((r) => r.key),
-      errors,
-    };
+    const { decision, deciding, errors } = groupDecision(matched, errored);
+    return { decision, deciding, errors };
   };
 
   const evaluate = (request: AccessRequest): EvalResult => {
@@ -228,6 +220,46 @@ export function createEvaluator(input: EvaluatorInput, options: EvaluatorOptions
   return { evaluate, warnings };
 }
 
+/**
+ * How requests are evaluated, for the access tests and the decision review alike (a decision shown in review is the
+ * decision `accessctl test` gives). Prefer evaluating with the schema: it types entity attributes and supplies the
+ * action groups. Entities or a request that do not match it are a warning, not a failure (real entity files drift
+ * from their schema); the engine then runs without the schema and only the schema's action groups are kept.
+ * `roots` are uid keys every request's entities include (entity literals in rule conditions); with `preparse`, the
+ * schema is parsed into the engine once, under a content hash so that every caller shares one parsed copy.
+ */
+export function engineModes(
+  input: { entities?: unknown; schema?: string },
+  options: { roots?: readonly string[]; preparse: boolean },
+): EngineModes {
+  const warnings: string[] = [];
+  const roots = options.roots ?? [];
+  const entities: EntityJson[] = Array.isArray(input.entities) ? (input.entities as EntityJson[]) : [];
+  if (input.entities !== undefined) warnings.push(...checkEntities(input.entities, undefined));
+  const plain: EngineMode = { index: new EntityIndex(entities, roots) };
+  if (input.schema === undefined) return { primary: plain, entities, warnings };
+
+  const actions = schemaActionEntities(input.schema);
+  if (actions === undefined) {
+    warnings.push("the schema does not parse; evaluating without it");
+    return { primary: plain, entities, warnings };
+  }
+  const present = new Set(entities.map((e) => uidKey(e.uid)));
+  const withoutSchema: EngineMode = { index: new EntityIndex([...entities, ...actions.filter((a) => !present.has(uidKey(a.uid)))], roots) };
+  const mismatch = warnings.length > 0 ? [] : checkEntities(entities, input.schema);
+  if (warnings.length > 0 || mismatch.length > 0) {
+    warnings.push(...mismatch.map((w) => `the entities do not match the schema (evaluating without it): ${w}`));
+    return { primary: withoutSchema, entities, actions, warnings };
+  }
+  const primary: EngineMode = { index: plain.index, schema: input.schema };
+  if (options.preparse) {
+    primary.schemaName = `accessctl-schema-${hash([input.schema])}`;
+    const answer = preparseSchema(primary.schemaName, input.schema);
+    if (answer.type !== "success") throw new Error(`bug: a parsed schema could not be preparsed: ${answer.errors[0]?.message}`);
+  }
+  return { primary, fallback: withoutSchema, entities, actions, warnings };
+}
+
 /** One-off evaluation (no parsed state left in the engine); warnings of preparation and request together. */
 export function evaluate(input: EvaluatorInput & { request: AccessRequest }): EvalResult & { warnings: string[] } {
   const evaluator = createEvaluator(input, { preparse: false });
@@ -236,23 +268,39 @@ export function evaluate(input: EvaluatorInput & { request: AccessRequest }): Ev
 }
 
 /**
+ * The service's decision from the rules that matched one request and the rules that errored on it: the deciding
+ * group is the highest priority with a match, a matching forbid winning inside it; nothing matches → deny. An
+ * erroring rule did not match; errors are reported for the groups consulted (the deciding group and those above
+ * it), lower groups never being consulted. Rules are listed in their `order`, whatever order they are given in.
+ */
+export function groupDecision(matched: readonly RankedRule[], errored: readonly { rule: RankedRule; message: string }[]): GroupDecision {
+  const byOrder = [...matched].sort((a, b) => a.order - b.order);
+  const top = byOrder.reduce((max, r) => Math.max(max, r.priority), -Infinity);
+  const inGroup = byOrder.filter((r) => r.priority === top);
+  const forbids = inGroup.filter((r) => r.effect === "forbid");
+  const deciding = forbids.length > 0 ? forbids : inGroup;
+  const errors = errored
+    .filter((e) => e.rule.priority >= top)
+    .sort((a, b) => a.rule.order - b.rule.order)
+    .map((e) => ({ key: e.rule.key, message: e.message }));
+  return {
+    decision: byOrder.length > 0 && forbids.length === 0 ? "allow" : "deny",
+    matched: byOrder.map((r) => r.key),
+    deciding: deciding.map((r) => r.key),
+    ...(byOrder.length > 0 ? { priority: top } : {}),
+    errors,
+  };
+}
+
+/**
  * The rule with its effect keyword replaced by `permit` (annotations skipped), and the original effect. Given to
  * the engine this way, Cedar's reasons list every rule that matched, forbids included.
  */
-export function asPermit(text: string): { text: string; effect: "permit" | "forbid" } {
+function asPermit(text: string): { text: string; effect: "permit" | "forbid" } {
   const tokens = codeTokens(text);
   const effect = tokens[statementShape(tokens).effect];
   if (effect?.text !== "forbid") return { text, effect: "permit" };
   return { text: `${text.slice(0, effect.start)}permit${text.slice(effect.end)}`, effect: "forbid" };
-}
-
-function idNumber(id: string): number {
-  return Number(id.slice(1));
-}
-
-/** Engine ids in rule order, so that results do not depend on the engine's set iteration order. */
-function sortById(ids: readonly string[]): string[] {
-  return [...ids].sort((a, b) => idNumber(a) - idNumber(b));
 }
 
 function hash(parts: readonly string[]): string {

@@ -109,7 +109,7 @@ export function reviewDecisions(input: DecisionReviewInput): DecisionReview {
  * The texts of the changed rules, both versions of each. Rules of a policy disabled on both sides change nothing
  * the service decides, so they are left out.
  */
-export function changedTexts(
+function changedTexts(
   before: readonly EvalPolicy[],
   after: readonly EvalPolicy[],
   extra: Iterable<string> = [],

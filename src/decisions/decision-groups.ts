@@ -12,7 +12,7 @@ import { refFor } from "./rule-refs.js";
 import type { RuleRef, RuleRefs } from "./rule-refs.js";
 import { compareRefs, compareStrings, literalOf } from "./entity-keys.js";
 
-export const MAX_EXAMPLES = 5;
+const MAX_EXAMPLES = 5;
 
 export interface DecisionExample {
   principal: string;

@@ -1,15 +1,15 @@
 /**
- * Entities as map keys (`type \0 id`, the form `uidKey` in entity-index.ts uses) and back to what users read
+ * Entities as map keys (`type \0 id`, built by `uidKey` in cedar/entity-key.ts) and back to what users read
  * (`User::"alice"`). Kept apart so every module of the decision review agrees on one key form.
  */
 import { entityLiteral, parseEntityLiteral } from "../cedar/assemble.js";
 import type { EntityRef } from "../cedar/assemble.js";
+import { uidKey } from "../cedar/entity-key.js";
 
 const SEP = "\u0000";
 
-export function keyOf(ref: EntityRef): string {
-  return `${ref.type}${SEP}${ref.id}`;
-}
+/** `uidKey`, under the name the decision review uses. */
+export const keyOf: (ref: EntityRef) => string = uidKey;
 
 export function refOf(key: string): EntityRef {
   const at = key.indexOf(SEP);

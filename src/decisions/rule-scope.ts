@@ -7,8 +7,9 @@
  */
 import { codeTokens, decodeCedarString, statementShape } from "../cedar/lexer.js";
 import type { Token } from "../cedar/lexer.js";
+import { keyOf } from "./entity-keys.js";
 
-/** Entities are keyed as `type \0 id`, as `uidKey` (entity-index.ts) does. */
+/** Entities are keyed as `type \0 id` (`keyOf`, entity-keys.ts). */
 export type EntityConstraint =
   | { op: "any" }
   | { op: "eq"; uid: string }
@@ -90,7 +91,7 @@ function literalAt(tokens: readonly Token[], i: number): { uid: string; next: nu
   if (path.length === 0 || str?.kind !== "string") return undefined;
   const id = decodeCedarString(str.text, false);
   if (id === undefined) return undefined;
-  return { uid: `${path.join("::")}\u0000${id}`, next: j + 1 };
+  return { uid: keyOf({ type: path.join("::"), id }), next: j + 1 };
 }
 
 /** `A::B` (a type name) at `tokens[i]`, not followed by `::`. */

@@ -24,7 +24,7 @@ export interface ScopedRule {
   env?: RuleEnv;
 }
 
-export function admitsEntity(c: EntityConstraint, key: string, h: Hierarchy): boolean {
+function admitsEntity(c: EntityConstraint, key: string, h: Hierarchy): boolean {
   switch (c.op) {
     case "any":
       return true;
@@ -37,7 +37,7 @@ export function admitsEntity(c: EntityConstraint, key: string, h: Hierarchy): bo
   }
 }
 
-export function admitsAction(c: ActionConstraint, key: string, h: Hierarchy): boolean {
+function admitsAction(c: ActionConstraint, key: string, h: Hierarchy): boolean {
   switch (c.op) {
     case "any":
       return true;

@@ -4,6 +4,7 @@
  * match decides, a matching forbid winning inside it; nothing matches → deny. An erroring rule did not match;
  * errors are reported for the groups consulted (the deciding group and those above it).
  */
+import { groupDecision } from "../cedar/evaluate.js";
 import type { RuleError } from "../cedar/evaluate.js";
 
 export interface SideRule {
@@ -28,23 +29,9 @@ export interface Outcome {
   requestError?: string;
 }
 
+/** `groupDecision` of evaluate.ts: the decision review decides as the access tests do. */
 export function serviceDecision(matched: readonly SideRule[], errored: readonly { rule: SideRule; message: string }[]): Outcome {
-  const byOrder = [...matched].sort((a, b) => a.order - b.order);
-  const top = byOrder.reduce((max, r) => Math.max(max, r.priority), -Infinity);
-  const inGroup = byOrder.filter((r) => r.priority === top);
-  const forbids = inGroup.filter((r) => r.effect === "forbid");
-  const deciding = forbids.length > 0 ? forbids : inGroup;
-  const errors = errored
-    .filter((e) => e.rule.priority >= top)
-    .sort((a, b) => a.rule.order - b.rule.order)
-    .map((e) => ({ key: e.rule.key, message: e.message }));
-  return {
-    decision: byOrder.length > 0 && forbids.length === 0 ? "allow" : "deny",
-    matched: byOrder.map((r) => r.key),
-    deciding: deciding.map((r) => r.key),
-    ...(byOrder.length > 0 ? { priority: top } : {}),
-    errors,
-  };
+  return groupDecision(matched, errored);
 }
 
 export function errorOutcome(message: string): Outcome {

@@ -16,15 +16,13 @@ import type { EntityRef } from "../cedar/assemble.js";
 import { parseRules } from "../cedar/check-rules.js";
 import { preparsePolicySet, statefulIsAuthorized } from "../cedar/engine.js";
 import type { CedarValueJson } from "../cedar/engine.js";
-import type { EvalPolicy, RuleError } from "../cedar/evaluate.js";
-import { engineModes } from "./engine-modes.js";
-import type { EngineMode } from "./engine-modes.js";
+import { engineModes } from "../cedar/evaluate.js";
+import type { EngineMode, EvalPolicy, RuleError } from "../cedar/evaluate.js";
 import { keyOf } from "./entity-keys.js";
 import { Hierarchy } from "./hierarchy.js";
 import { ruleFacts } from "./rule-facts.js";
 import type { RuleScope } from "./rule-scope.js";
 import { ScopeIndex } from "./scope-index.js";
-import { readSchema } from "./schema-info.js";
 import { errorOutcome, serviceDecision } from "./service-decision.js";
 import type { Outcome, SideRule } from "./service-decision.js";
 
@@ -77,7 +75,8 @@ const NOTHING_MATCHED: Outcome = Object.freeze(serviceDecision([], []));
 const SLOT = "accessctl-decisions";
 
 export function createSideEvaluator(input: SideEvaluatorInput): SideEvaluator {
-  const modes = engineModes(input);
+  // The access tests' modes (src/cedar/evaluate.ts), so that a decision shown in review is the one `accessctl test` gives.
+  const modes = engineModes(input, { preparse: true });
   const warnings = [...modes.warnings];
   const warned = new Set(warnings);
   const warn = (w: string) => {
@@ -112,8 +111,8 @@ export function createSideEvaluator(input: SideEvaluatorInput): SideEvaluator {
     }
   });
 
-  const hierarchy =
-    input.hierarchy ?? new Hierarchy(modes.entities, input.schema === undefined ? [] : (readSchema(input.schema)?.actions ?? []));
+  // The entities and the schema's action entities, as the engine is given them.
+  const hierarchy = input.hierarchy ?? new Hierarchy([...modes.entities, ...(modes.actions ?? [])]);
   const index = new ScopeIndex(
     rules.map((r) => ({ scope: r.scope })),
     hierarchy,
@@ -149,12 +148,16 @@ export function createSideEvaluator(input: SideEvaluatorInput): SideEvaluator {
     }
   };
 
-  const call = (mode: EngineMode, request: DecisionRequest, ids: readonly number[]) => {
+  /** What a group of rules needs to pick each request's entities: the same for every request of the group. */
+  const needs = (ids: readonly number[]) => ({
+    shallow: ids.every((i) => rules[i]?.shallow),
+    roots: ids.flatMap((i) => rules[i]?.roots ?? []),
+  });
+
+  const call = (mode: EngineMode, request: DecisionRequest, group: ReturnType<typeof needs>) => {
     const uids = [request.principal, request.action, request.resource].map(keyOf);
     const context = request.context as Record<string, CedarValueJson>;
-    const entities = ids.every((i) => rules[i]?.shallow)
-      ? mode.index.ancestry(uids)
-      : mode.index.reachable([...uids, ...ids.flatMap((i) => rules[i]?.roots ?? [])], context);
+    const entities = group.shallow ? mode.index.ancestry(uids) : mode.index.reachable([...uids, ...group.roots], context);
     stats.calls++;
     return statefulIsAuthorized({
       principal: request.principal,
@@ -205,17 +208,18 @@ export function createSideEvaluator(input: SideEvaluatorInput): SideEvaluator {
     const fallbacks: { count: number; first?: string } = { count: 0 };
     for (const group of groups.values()) {
       const { ids, ruleOf } = prepare(group.ids);
+      const need = needs(ids);
       for (const { request: n, direct } of group.members) {
         const request = requests[n] as DecisionRequest;
         if (ids.length === 0) {
           outcomes[n] = finish(direct, []);
           continue;
         }
-        let answer = call(modes.primary, request, ids);
+        let answer = call(modes.primary, request, need);
         if (answer.type !== "success" && modes.fallback) {
           fallbacks.first ??= answer.errors.map((e) => e.message).join("; ");
           fallbacks.count++;
-          answer = call(modes.fallback, request, ids);
+          answer = call(modes.fallback, request, need);
         }
         if (answer.type !== "success") {
           const message = answer.errors.map((e) => e.message).join("; ");

@@ -3,12 +3,13 @@
  * within the cap. The building block for checks that look at the whole universe rather than a change: coverage,
  * invariants ("contractors never delete": the requests an invariant's scope matches) and hygiene (shadowed and
  * redundant rules, from each request's matching and deciding rules).
+ * A thin wrapper over the quality checks' decider (src/quality/universe-decider.ts), for one set of policies.
  */
 import type { EvalPolicy } from "../cedar/evaluate.js";
-import { everyRequest, requestsMatching, toDecisionRequests } from "./request-space.js";
+import { createUniverseDecider } from "../quality/universe-decider.js";
+import { everyRequest, requestsMatching } from "./request-space.js";
 import type { RequestSpaceOptions, UniverseRequest } from "./request-space.js";
 import type { Outcome } from "./service-decision.js";
-import { createSideEvaluator } from "./side-evaluator.js";
 import type { DecisionRequest } from "./side-evaluator.js";
 import type { Universe } from "./universe.js";
 
@@ -43,14 +44,13 @@ export function decideUniverse(input: UniverseDecisionsInput): UniverseDecisions
   const options = { ...(input.maxRequests === undefined ? {} : { maxRequests: input.maxRequests }), ...(input.envs ? { envs: input.envs } : {}) };
   const space = input.matching ? requestsMatching(universe, input.matching, options) : everyRequest(universe, options);
   if (space.capped) return { requests: [], positions: [], outcomes: [], capped: true, count: space.count, warnings: [] };
-  const requests = toDecisionRequests(universe, space.requests);
-  const evaluator = createSideEvaluator({
+  const decider = createUniverseDecider({
+    universe,
     sides: [input.policies],
     ...(input.schema === undefined ? {} : { schema: input.schema }),
     ...(input.entities === undefined ? {} : { entities: input.entities }),
-    hierarchy: universe.hierarchy,
   });
-  const outcomes = evaluator.evaluate(requests).map((o) => o[0] as Outcome);
-  const warnings = [...evaluator.warnings, ...evaluator.unparsable().map((u) => `${u.key}: ${u.message}`)];
-  return { requests, positions: space.requests, outcomes, capped: false, count: space.count, warnings };
+  const { requests, outcomes } = decider.decide(universe, space.requests);
+  const warnings = [...decider.warnings, ...decider.unparsable().map((u) => `${u.key}: ${u.message}`)];
+  return { requests, positions: space.requests, outcomes: outcomes.map((o) => o[0] as Outcome), capped: false, count: space.count, warnings };
 }

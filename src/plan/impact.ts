@@ -9,8 +9,8 @@
  * changed), with what it gains and loses and how many members hold it. Cedar: every access test whose decision
  * differs between the live rules and the rules after the changes. Pure.
  */
-import { escapeSegment, formatAddress, type Address } from "../address/address.js";
-import type { EvalPolicy } from "../cedar/evaluate.js";
+import { formatAddress, type Address } from "../address/address.js";
+import { tenantAfter } from "../decisions/tenant-sides.js";
 import { runAccessTests } from "../desired/access-tests.js";
 import type { DesiredState } from "../desired/types.js";
 import type { LiveCedarPolicy } from "../live/types.js";
@@ -97,77 +97,10 @@ function roleAddress(name: string, project: string | undefined): Address {
   return project === undefined ? { kind: "org-role", name } : { kind: "project-role", project, name };
 }
 
-/** One policy as the evaluator sees it, with rules keyed by live id (or change id, for rules this run creates). */
-interface PolicyState {
-  name: string;
-  enabled: boolean;
-  priority: number;
-  rules: Map<string, { key: string; text: string }>;
-}
-
-function liveRuleKey(policy: string, ordinal: number, id: string): string {
-  return `cedar/policies/${escapeSegment(policy)}/rules/${ordinal}@${id}`;
-}
-
-/** The live Cedar policies with the changes applied (policy settings, rule creates, text updates and deletes). */
-function applyCedarChanges(live: readonly LiveCedarPolicy[], changes: readonly Change[]): Map<string, PolicyState> {
-  const policies = new Map<string, PolicyState>();
-  for (const p of live) {
-    policies.set(p.id, {
-      name: p.name,
-      enabled: p.enabled,
-      priority: p.priority,
-      rules: new Map(p.rules.map((r) => [r.id, { key: liveRuleKey(p.name, r.ordinal, r.id), text: r.text }])),
-    });
-  }
-  for (const c of changes) {
-    if (c.type !== "cedar-policy") continue;
-    if (c.kind === "create") {
-      // Left out, `enabled` and `priority` take the API's defaults.
-      policies.set(created(c.body.name), { name: c.body.name, enabled: c.body.enabled ?? true, priority: c.body.priority ?? 0, rules: new Map() });
-    } else if (c.kind === "delete") policies.delete(c.liveId);
-    // A reorder changes no decision: the order of rules does not matter within a priority group.
-    else if (c.kind !== "reorder") {
-      const p = policies.get(c.liveId);
-      if (!p) continue;
-      if (c.body.name !== undefined) p.name = c.body.name;
-      if (c.body.enabled !== undefined) p.enabled = c.body.enabled;
-      if (c.body.priority !== undefined) p.priority = c.body.priority;
-    }
-  }
-  for (const c of changes) {
-    if (c.type !== "cedar-rule") continue;
-    const p = policies.get(refKey(c.policy));
-    if (!p) continue;
-    switch (c.kind) {
-      case "create":
-        p.rules.set(c.id, { key: c.id, text: c.body.text });
-        break;
-      case "update": {
-        const r = p.rules.get(c.liveId);
-        if (r && c.body.text !== undefined) p.rules.set(c.liveId, { key: r.key, text: c.body.text });
-        break;
-      }
-      case "delete":
-        p.rules.delete(c.liveId);
-        break;
-    }
-  }
-  return policies;
-}
-
-function evalPolicies(policies: Iterable<PolicyState>): EvalPolicy[] {
-  const out: EvalPolicy[] = [];
-  for (const p of policies) {
-    out.push({ key: formatAddress({ kind: "cedar-policy", name: p.name }), enabled: p.enabled, priority: p.priority, rules: [...p.rules.values()] });
-  }
-  return out;
-}
-
 function testImpact(changes: readonly Change[], live: readonly LiveCedarPolicy[], desired: DesiredState): TestImpact[] {
   if (!desired.cedar?.tests?.cases.length) return [];
-  const before = runAccessTests(desired, evalPolicies(applyCedarChanges(live, []).values())).results;
-  const after = runAccessTests(desired, evalPolicies(applyCedarChanges(live, changes).values())).results;
+  const before = runAccessTests(desired, tenantAfter(live, [])).results;
+  const after = runAccessTests(desired, tenantAfter(live, changes)).results;
   const tests: TestImpact[] = [];
   before.forEach((b, i) => {
     const a = after[i];

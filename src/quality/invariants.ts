@@ -9,6 +9,7 @@ import { literalOf } from "../decisions/entity-keys.js";
 import { DEFAULT_MAX_REQUESTS, requestsMatching } from "../decisions/request-space.js";
 import { refFor } from "../decisions/rule-refs.js";
 import type { RuleRef, RuleRefs } from "../decisions/rule-refs.js";
+import type { Outcome } from "../decisions/service-decision.js";
 import type { DecisionRequest } from "../decisions/side-evaluator.js";
 import type { Universe } from "../decisions/universe.js";
 import type { DesiredInvariant } from "../desired/types.js";
@@ -58,13 +59,27 @@ export function checkInvariants(input: InvariantsInput): InvariantCheck[] {
   return input.invariants.map((inv, i) => checkInvariant(inv, i, input));
 }
 
-export function checkInvariant(inv: DesiredInvariant, index: number, input: InvariantsInput): InvariantCheck {
+/**
+ * The requests an invariant's scope matches, decided on every side of the decider (`outcomes[request][side]`);
+ * above the cap, only how many match (counted up to where counting stopped). `index` tells the invariants apart.
+ */
+export function decideInvariant(
+  inv: DesiredInvariant,
+  index: number,
+  input: Pick<InvariantsInput, "universe" | "decider" | "maxRequests">,
+): { capped: true; count: number } | { capped: false; requests: DecisionRequest[]; outcomes: Outcome[][] } {
   const max = input.maxRequests ?? DEFAULT_MAX_REQUESTS;
-  const side = input.side ?? 0;
   const universe = inv.context === undefined ? input.universe : withContext(input.universe, inv.context);
   const space = requestsMatching(universe, [inv.scopeText], { maxRequests: max, envs: "never" });
-  if (space.capped) return { name: inv.name, expect: inv.expect, status: "capped", requests: space.count };
-  const { requests, outcomes } = input.decider.decide(universe, space.requests, inv.context === undefined ? "" : `invariant ${index}`);
+  if (space.capped) return { capped: true, count: space.count };
+  return { capped: false, ...input.decider.decide(universe, space.requests, inv.context === undefined ? "" : `invariant ${index}`) };
+}
+
+export function checkInvariant(inv: DesiredInvariant, index: number, input: InvariantsInput): InvariantCheck {
+  const side = input.side ?? 0;
+  const decided = decideInvariant(inv, index, input);
+  if (decided.capped) return { name: inv.name, expect: inv.expect, status: "capped", requests: decided.count };
+  const { requests, outcomes } = decided;
   let first = -1;
   let count = 0;
   outcomes.forEach((o, n) => {

@@ -10,7 +10,7 @@ import type { Universe } from "../decisions/universe.js";
 import type { DesiredInvariant, DesiredState } from "../desired/types.js";
 import type { LiveCedarPolicy } from "../live/types.js";
 import type { Change } from "../plan/model.js";
-import { checkInvariant } from "./invariants.js";
+import { decideInvariant } from "./invariants.js";
 import { createUniverseDecider, qualityUniverse } from "./universe-decider.js";
 
 export interface RestoredInput {
@@ -38,9 +38,15 @@ export function restoredInvariants(input: RestoredInput): string[] {
     ...(input.schema === undefined ? {} : { schema: input.schema }),
     ...(input.entities === undefined ? {} : { entities: input.entities }),
   });
-  const base = { invariants, universe: input.universe, decider, ...(input.maxRequests === undefined ? {} : { maxRequests: input.maxRequests }) };
+  const base = { universe: input.universe, decider, ...(input.maxRequests === undefined ? {} : { maxRequests: input.maxRequests }) };
   return invariants
-    .filter((inv, i) => checkInvariant(inv, i, { ...base, side: 1 }).status === "holds" && checkInvariant(inv, i, { ...base, side: 0 }).status === "violated")
+    .filter((inv, i) => {
+      // One decision per request for both sides; an invariant above the cap is neither holding nor violated.
+      const decided = decideInvariant(inv, i, base);
+      if (decided.capped) return false;
+      const holds = (side: number) => decided.outcomes.every((o) => o[side]?.decision === inv.expect);
+      return holds(1) && !holds(0);
+    })
     .map((inv) => inv.name);
 }
 
