@@ -11,12 +11,13 @@
  *
  * The banner gives the chunks a real `require` and a `__dirname` (cedar-wasm's Node build is CommonJS and reads
  * `${__dirname}/cedar_wasm_bg.wasm`); every chunk sits in dist-cli/ itself, so that read finds the copied file.
- * The JSON schema is found at run time by walking up from dist-cli/ to the repository's schemas/.
+ * The schema's validator is compiled into the bundle; `export` alone looks for the JSON schema file at run time (to
+ * point the files it writes at it), walking up from dist-cli/ to the package's schemas/ (package-root.ts).
  */
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { NODE_GLOBALS } from "./build-action.mjs";
+import { NODE_GLOBALS, PACKAGE_JSON } from "./build-action.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const OUT_DIR = "dist-cli";
@@ -47,7 +48,7 @@ export async function buildCli(root = ROOT) {
   mkdirSync(out, { recursive: true });
   copyFileSync(join(root, WASM), join(out, "cedar_wasm_bg.wasm"));
   // Marks dist-cli/ as ESM even where no package.json above it says so.
-  writeFileSync(join(out, "package.json"), `${JSON.stringify({ type: "module", private: true }, null, 2)}\n`);
+  writeFileSync(join(out, "package.json"), PACKAGE_JSON);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

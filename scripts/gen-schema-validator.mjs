@@ -10,6 +10,10 @@
  *
  * The one run-time helper ajv's code requires (`ucs2length`, a length in code points) is replaced by an import of
  * src/desired/code-points.ts, so the module is plain ESM with no dependency.
+ *
+ * The module also exports `defs`: the schema's `$defs`, each as the node the generated code holds and puts in its
+ * errors' `parentSchema` (ajv's code keeps its own copy of every schema node it reads), so that schema-check.ts
+ * tells which definition an error belongs to by identity, and reads the key lists it names from the same nodes.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -38,8 +42,25 @@ export function generateSchemaValidator(schema) {
     "// @ts-nocheck",
     'import { codePoints } from "./code-points.js";',
     code.split(UCS2LENGTH).join("codePoints"),
+    defsCode(ajv, schema, code),
     "",
   ].join("\n");
+}
+
+/**
+ * `export const defs = {name: schemaN, …}`: each definition as the constant of the generated code that holds it (ajv
+ * names a schema node it reads after the node, the very object of `schema.$defs`). A definition the code never reads
+ * has no constant of its own: it is read from the root's copy, and no error can carry it.
+ */
+function defsCode(ajv, schema, code) {
+  const emitted = (node) => {
+    const name = ajv.scope.getValue("schema", node);
+    return name !== undefined && code.includes(`const ${name} = `) ? String(name) : undefined;
+  };
+  const root = emitted(schema);
+  if (root === undefined) throw new Error("the generated validator holds no constant of the root schema: scripts/gen-schema-validator.mjs cannot export its $defs");
+  const entries = Object.entries(schema.$defs ?? {}).map(([key, node]) => `${JSON.stringify(key)}:${emitted(node) ?? `${root}.$defs[${JSON.stringify(key)}]`}`);
+  return `export const defs = {${entries.join(",")}};`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -9,7 +9,7 @@ import type { AccessTestCase, DesiredCedarPolicy, DesiredInvariant, DesiredRbacP
 import { buildInvariants } from "../quality/invariant-scope.js";
 import { keyPositionOf, positionOf, type PathItem, type YamlFile } from "./yaml-file.js";
 import { buildRules, type ReadText } from "./build-rules.js";
-import type { AccessTestsFile, CedarFile, RbacScopeFile, SettingsFile } from "./file-format.generated.js";
+import type { AccessTestsFile, CedarFile, RbacPolicyFile, RbacScopeFile, SettingsFile } from "./file-format.generated.js";
 import { jsonErrorOffset } from "./json-error.js";
 import { LineIndex } from "./line-index.js";
 import { acceptedFile } from "./schema-check.js";
@@ -74,41 +74,57 @@ function rbacBody(at: Path, o: { name: string; description?: string | null }, li
 
 function buildScope(y: YamlFile, scope: RbacScopeFile, path: Path, project: string | undefined, diagnostics: Diagnostic[]): FragmentScope {
   const s: FragmentScope = { loc: positionOf(y, path) };
-  const place = (p: readonly PathItem[]) => positionOf(y, p);
-  // Optional fields are copied only when written: a key left out stays absent, and keeps the live value.
-  if (scope.policies) {
-    s.policies = scope.policies.map((p, i) => {
-      const at = [...path, "policies", i];
-      const policy: DesiredRbacPolicy = {
-        name: p.name,
-        address: formatAddress(project === undefined ? { kind: "org-policy", name: p.name } : { kind: "project-policy", project, name: p.name }),
-        loc: positionOf(y, at),
-        permissions: refs(y, p.permissions, at, "permissions"),
-        previousNames: refs(y, p.previousNames, at, "previousNames"),
-      };
-      if (p.description !== undefined) policy.description = p.description;
-      const tooBig = checkBody(`writes ${policy.address}`, rbacBody(at, p, "permissions", "permissionIds", p.permissions.length), place, policy.address);
-      if (tooBig) diagnostics.push(tooBig);
-      return policy;
-    });
-  }
-  if (scope.roles) {
-    s.roles = scope.roles.map((r, i) => {
-      const at = [...path, "roles", i];
-      const role: DesiredRole = {
-        name: r.name,
-        address: formatAddress(project === undefined ? { kind: "org-role", name: r.name } : { kind: "project-role", project, name: r.name }),
-        loc: positionOf(y, at),
-        policies: refs(y, r.policies, at, "policies"),
-        previousNames: refs(y, r.previousNames, at, "previousNames"),
-      };
-      if (r.description !== undefined) role.description = r.description;
-      const tooBig = checkBody(`writes ${role.address}`, rbacBody(at, r, "policies", "policyIds", r.policies.length), place, role.address);
-      if (tooBig) diagnostics.push(tooBig);
-      return role;
-    });
-  }
+  if (scope.policies) s.policies = buildRbacObjects(y, scope.policies, [...path, "policies"], POLICY, project, diagnostics);
+  if (scope.roles) s.roles = buildRbacObjects(y, scope.roles, [...path, "roles"], ROLE, project, diagnostics);
   return s;
+}
+
+/**
+ * What tells a custom policy from a custom role: the key of the names it lists (and `listed`, that key holding them),
+ * the ids they are sent as, its address kinds.
+ */
+interface RbacKind<L extends string> {
+  list: L;
+  listed: (names: NameRef[]) => Record<L, NameRef[]>;
+  wire: string;
+  org: "org-policy" | "org-role";
+  project: "project-policy" | "project-role";
+}
+
+const POLICY: RbacKind<"permissions"> = { list: "permissions", listed: (permissions) => ({ permissions }), wire: "permissionIds", org: "org-policy", project: "project-policy" };
+const ROLE: RbacKind<"policies"> = { list: "policies", listed: (policies) => ({ policies }), wire: "policyIds", org: "org-role", project: "project-role" };
+
+/** A custom policy or role as written: a policy lists `permissions`, a role `policies`. */
+type RbacObjectFile<L extends string> = Pick<RbacPolicyFile, "name" | "description" | "previousNames"> & Record<L, string[]>;
+
+/** A custom policy (`DesiredRbacPolicy`) or role (`DesiredRole`), its names under `L`. */
+type DesiredRbacObject<L extends string> = Omit<DesiredRbacPolicy, "permissions"> & Record<L, NameRef[]>;
+
+/** The custom policies or roles of a scope (`at`: their list), each checked against the body that writes it. */
+function buildRbacObjects<L extends string>(
+  y: YamlFile,
+  items: readonly RbacObjectFile<L>[],
+  at: Path,
+  kind: RbacKind<L>,
+  project: string | undefined,
+  diagnostics: Diagnostic[],
+): DesiredRbacObject<L>[] {
+  const place = (p: readonly PathItem[]) => positionOf(y, p);
+  return items.map((o, i) => {
+    const here = [...at, i];
+    const object: DesiredRbacObject<L> = {
+      name: o.name,
+      address: formatAddress(project === undefined ? { kind: kind.org, name: o.name } : { kind: kind.project, project, name: o.name }),
+      loc: positionOf(y, here),
+      ...kind.listed(refs(y, o[kind.list], here, kind.list)),
+      previousNames: refs(y, o.previousNames, here, "previousNames"),
+    };
+    // Optional fields are copied only when written: a key left out stays absent, and keeps the live value.
+    if (o.description !== undefined) object.description = o.description;
+    const tooBig = checkBody(`writes ${object.address}`, rbacBody(here, o, kind.list, kind.wire, o[kind.list].length), place, object.address);
+    if (tooBig) diagnostics.push(tooBig);
+    return object;
+  });
 }
 
 function buildCedar(y: YamlFile, c: CedarFile, readText: ReadText, diagnostics: Diagnostic[]): NonNullable<FileFragment["cedar"]> {

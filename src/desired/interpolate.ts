@@ -7,26 +7,15 @@
  * of a configured target key is an error reported by its place and the variable's name, never the value.
  */
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { TARGET_VARS } from "../live/targets.js";
+import { keysFromEnv, type KeyValue } from "../live/targets.js";
 import { positionOf, scalarLocator, type PathItem, type YamlFile } from "./yaml-file.js";
+
+export type { KeyValue };
 
 const PATTERN = /\$(\$?)\{([^}]*)\}/g;
 
-export interface KeyValue {
-  /** The variable that holds it, e.g. `CONFIDENT_API_KEY`. */
-  name: string;
-  value: string;
-}
-
-/** The target keys set in the environment (non-empty, trimmed as the targets read them). */
-export function configuredKeys(env: Readonly<Record<string, string | undefined>>): KeyValue[] {
-  const out: KeyValue[] = [];
-  for (const name of [TARGET_VARS.rbacKey, TARGET_VARS.cedarKey]) {
-    const value = env[name]?.trim();
-    if (value) out.push({ name, value });
-  }
-  return out;
-}
+/** The target keys set in the environment: `keysFromEnv`, under the name the loader and `export` know it by. */
+export const configuredKeys = keysFromEnv;
 
 /** The key whose value `text` contains, if any. */
 export function keyIn(text: string, keys: readonly KeyValue[]): KeyValue | undefined {
@@ -44,7 +33,7 @@ export function escapeInterpolation(text: string): string {
 
 export function interpolate(y: YamlFile, env: Readonly<Record<string, string | undefined>>): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const keys = configuredKeys(env);
+  const keys = keysFromEnv(env);
   const replaceIn = (s: string, path: PathItem[]): string => {
     if (!s.includes("${")) return s;
     return s.replace(PATTERN, (whole, escape: string, inner: string, offset: number) => {

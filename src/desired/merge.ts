@@ -24,22 +24,36 @@ interface Named {
   previousNames?: NameRef[];
 }
 
+/** Anything declared by name once across all files. */
+interface Declared {
+  name: string;
+  loc: SourcePosition;
+  address?: string;
+}
+
+const RENAME_OR_REMOVE = "an object is identified by its name within its scope: remove one declaration or rename it";
+
 /** Appends `items` to `into`, reporting names already there. */
-function appendUnique<T extends Named>(into: T[], items: T[], seen: Map<string, T>, what: string, diagnostics: Diagnostic[]): void {
+function appendUnique<T extends Declared>(into: T[], items: readonly T[], seen: Map<string, Declared>, what: string, diagnostics: Diagnostic[], hint = RENAME_OR_REMOVE): void {
   for (const item of items) {
     const first = seen.get(item.name);
     if (first) {
-      diagnostics.push(
-        diag("duplicate", `${what} \`${item.name}\` is declared twice: here and at ${where(first.loc)}`, item.loc, {
-          address: item.address,
-          hint: "an object is identified by its name within its scope: remove one declaration or rename it",
-        }),
-      );
+      diagnostics.push(diag("duplicate", `${what} \`${item.name}\` is declared twice: here and at ${where(first.loc)}`, item.loc, { address: item.address, hint }));
       continue;
     }
     seen.set(item.name, item);
     into.push(item);
   }
+}
+
+/**
+ * A setting declared at most once across all files: the first declaration, a second one reported at its place
+ * (`what`: the setting and its verb, "`cedar.schema` is").
+ */
+function once<T extends { loc: SourcePosition }>(first: T | undefined, next: T, what: string, hint: string, diagnostics: Diagnostic[]): T {
+  if (!first) return next;
+  diagnostics.push(diag("settings-twice", `${what} declared twice: here and at ${where(first.loc)}`, next.loc, { hint }));
+  return first;
 }
 
 /** `previousNames` must not name a declared object, nor be claimed by two objects. */
@@ -74,8 +88,8 @@ function checkPreviousNames(items: readonly Named[], what: string, diagnostics: 
 
 class ScopeMerger {
   readonly scope: DesiredRbacScope;
-  private readonly policyNames = new Map<string, Named>();
-  private readonly roleNames = new Map<string, Named>();
+  private readonly policyNames = new Map<string, Declared>();
+  private readonly roleNames = new Map<string, Declared>();
 
   constructor(loc: SourcePosition) {
     this.scope = { loc };
@@ -98,9 +112,9 @@ export function mergeFragments(fragments: readonly FileFragment[]): { merged: Me
   const merged: Merged = { projects: [] };
   let org: ScopeMerger | undefined;
   const projects = new Map<string, ScopeMerger & { name?: string }>();
-  const cedarPolicyNames = new Map<string, Named>();
-  const testNames = new Map<string, SourcePosition>();
-  const invariantNames = new Map<string, SourcePosition>();
+  const cedarPolicyNames = new Map<string, Declared>();
+  const testNames = new Map<string, Declared>();
+  const invariantNames = new Map<string, Declared>();
 
   for (const f of fragments) {
     if (f.organization) (org ??= new ScopeMerger(f.organization.loc)).add(f.organization, diagnostics);
@@ -111,78 +125,23 @@ export function mergeFragments(fragments: readonly FileFragment[]): { merged: Me
     }
     if (f.cedar) {
       const c = (merged.cedar ??= { loc: f.cedar.loc });
-      if (f.cedar.schema) {
-        if (c.schema) {
-          diagnostics.push(
-            diag("settings-twice", `\`cedar.schema\` is declared twice: here and at ${where(c.schema.loc)}`, f.cedar.schema.loc, {
-              hint: "one Cedar schema applies to the whole tenant: keep one `schema:`",
-            }),
-          );
-        } else c.schema = f.cedar.schema;
-      }
-      if (f.cedar.review) {
-        if (c.review) {
-          diagnostics.push(
-            diag("settings-twice", `\`cedar.review\` is declared twice: here and at ${where(c.review.loc)}`, f.cedar.review.loc, {
-              hint: "the decision review has one setting for the whole tenant: keep one `review:`",
-            }),
-          );
-        } else c.review = f.cedar.review;
-      }
+      if (f.cedar.schema) c.schema = once(c.schema, f.cedar.schema, "`cedar.schema` is", "one Cedar schema applies to the whole tenant: keep one `schema:`", diagnostics);
+      if (f.cedar.review) c.review = once(c.review, f.cedar.review, "`cedar.review` is", "the decision review has one setting for the whole tenant: keep one `review:`", diagnostics);
       if (f.cedar.policies) appendUnique((c.policies ??= []), f.cedar.policies, cedarPolicyNames, "Cedar policy", diagnostics);
       if (f.cedar.tests) {
         const t = (c.tests ??= { cases: [] });
-        if (f.cedar.tests.minCoverage) {
-          if (t.minCoverage) {
-            diagnostics.push(
-              diag("settings-twice", `\`cedar.tests.minCoverage\` is declared twice: here and at ${where(t.minCoverage.loc)}`, f.cedar.tests.minCoverage.loc, {
-                hint: "one coverage threshold applies to all the access tests: keep one `minCoverage:`",
-              }),
-            );
-          } else t.minCoverage = f.cedar.tests.minCoverage;
+        const { minCoverage, entities, cases } = f.cedar.tests;
+        if (minCoverage) {
+          const hint = "one coverage threshold applies to all the access tests: keep one `minCoverage:`";
+          t.minCoverage = once(t.minCoverage, minCoverage, "`cedar.tests.minCoverage` is", hint, diagnostics);
         }
-        if (f.cedar.tests.entities) {
-          if (t.entities) {
-            diagnostics.push(
-              diag("settings-twice", `\`cedar.tests.entities\` is declared twice: here and at ${where(t.entities.loc)}`, f.cedar.tests.entities.loc, {
-                hint: "keep one entities file for the access tests",
-              }),
-            );
-          } else t.entities = f.cedar.tests.entities;
-        }
-        for (const tc of f.cedar.tests.cases) {
-          const first = testNames.get(tc.name);
-          if (first) {
-            diagnostics.push(
-              diag("duplicate", `access test \`${tc.name}\` is declared twice: here and at ${where(first)}`, tc.loc, {
-                hint: "give every access test its own name",
-              }),
-            );
-            continue;
-          }
-          testNames.set(tc.name, tc.loc);
-          t.cases.push(tc);
-        }
+        if (entities) t.entities = once(t.entities, entities, "`cedar.tests.entities` is", "keep one entities file for the access tests", diagnostics);
+        appendUnique(t.cases, cases, testNames, "access test", diagnostics, "give every access test its own name");
       }
+      // The list appears with its first invariant: `invariants: []` leaves it absent.
+      if (f.cedar.invariants?.length) appendUnique((c.invariants ??= []), f.cedar.invariants, invariantNames, "invariant", diagnostics, "give every invariant its own name");
     }
-    for (const inv of f.cedar?.invariants ?? []) {
-      const first = invariantNames.get(inv.name);
-      if (first) {
-        diagnostics.push(diag("duplicate", `invariant \`${inv.name}\` is declared twice: here and at ${where(first)}`, inv.loc, { hint: "give every invariant its own name" }));
-        continue;
-      }
-      invariantNames.set(inv.name, inv.loc);
-      ((merged.cedar ??= { loc: inv.loc }).invariants ??= []).push(inv);
-    }
-    if (f.settings) {
-      if (merged.settings) {
-        diagnostics.push(
-          diag("settings-twice", `\`accessctl:\` settings are declared twice: here and at ${where(merged.settings.loc)}`, f.settings.loc, {
-            hint: "settings apply to the whole directory: keep them in one file",
-          }),
-        );
-      } else merged.settings = f.settings;
-    }
+    if (f.settings) merged.settings = once(merged.settings, f.settings, "`accessctl:` settings are", "settings apply to the whole directory: keep them in one file", diagnostics);
   }
   if (org) merged.organization = org.finish(diagnostics);
   for (const [name, m] of projects) merged.projects.push({ name, ...m.finish(diagnostics) });

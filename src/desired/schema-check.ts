@@ -3,15 +3,12 @@
  * YAML node they are about. The schema file is the single source of truth for the format: the keys and shapes
  * named in messages are read from it (or from the types generated from it), not listed again here.
  */
-import { readFileSync } from "node:fs";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
-import { deepEqual } from "../json/deep-equal.js";
 import { codePoints } from "./code-points.js";
-import validateFile from "./schema-validator.generated.js";
+import validateFile, { defs as generatedDefs } from "./schema-validator.generated.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
-import { ACCESSCTL_FILE_KEYS, type AccessctlFile } from "./file-format.generated.js";
-import { schemaPath } from "./package-root.js";
-import { keyPositionOf, positionOf, type PathItem, type YamlFile } from "./yaml-file.js";
+import type { AccessctlFile } from "./file-format.generated.js";
+import { keyPositionOf, notAccessctl, positionOf, type PathItem, type YamlFile } from "./yaml-file.js";
 import { addressForPath } from "./path-address.js";
 import { closest, distance } from "./near-miss.js";
 
@@ -28,33 +25,37 @@ interface SchemaNode {
  * The validator, compiled ahead of time from the schema (scripts/gen-schema-validator.mjs): all errors, each with
  * its schema node; name lengths in code points, as JSON Schema counts them and as the emulator counts a name.
  */
-const validator = validateFile as unknown as ValidateFunction<AccessctlFile>;
-let defs: Record<string, SchemaNode> | undefined;
+const validate = validateFile as unknown as ValidateFunction<AccessctlFile>;
 
-/** The schema's `$defs`, read once, for the key lists and shapes named in messages. */
-function getDefs(): Record<string, SchemaNode> {
-  defs ??= (JSON.parse(readFileSync(schemaPath(), "utf8")) as { $defs?: Record<string, SchemaNode> }).$defs ?? {};
-  return defs;
-}
+/**
+ * The schema's `$defs`, for the key lists and shapes named in messages: the very nodes the validator's errors carry
+ * as `parentSchema`, so an error's definition is found by identity (`defOf`).
+ */
+const defs = generatedDefs as Record<string, SchemaNode>;
 
-function getValidator(): ValidateFunction<AccessctlFile> {
-  return validator;
-}
+/**
+ * The files the schema accepted, each with its value as the format's type: `checkSchema` sets it, from the
+ * validator's type guard, and `acceptedFile` hands it over, so each file is validated once.
+ */
+const accepted = new WeakMap<YamlFile, AccessctlFile>();
 
 /**
  * The file's value as the format's type, once the schema accepts it: the one place where YAML's `unknown` becomes
- * `AccessctlFile`, guarded by the validator itself (ajv's type guard) rather than by a cast. Readers of a file's
- * content start here, after `checkSchema` found no error.
+ * `AccessctlFile`, guarded by the validator itself (ajv's type guard, in `checkSchema`) rather than by a cast.
+ * Readers of a file's content start here, after `checkSchema` found no error.
  */
 export function acceptedFile(y: YamlFile): AccessctlFile {
-  const value = y.value;
-  if (!getValidator()(value)) throw new Error(`internal error: ${y.file} was read before the schema accepted it`);
-  return value;
+  const file = accepted.get(y);
+  if (file === undefined) throw new Error(`internal error: ${y.file} was read before the schema accepted it`);
+  return file;
 }
 
 export function checkSchema(y: YamlFile): Diagnostic[] {
-  const validate = getValidator();
-  if (validate(y.value)) return [];
+  const value = y.value;
+  if (validate(value)) {
+    accepted.set(y, value);
+    return [];
+  }
   const errors = pickBranches(validate.errors ?? []);
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -152,9 +153,7 @@ function describe(y: YamlFile, e: ErrorObject): Diagnostic {
       return diag("schema-empty", `${field} should not be an empty list`, at, extra);
     case "minProperties":
       return path.length === 0
-        ? diag("not-accessctl", `this YAML file holds no accessctl key (${orList(ACCESSCTL_FILE_KEYS)})`, at, {
-            hint: "every YAML file in the directory is read as an accessctl file: add content, or move the file out of the directory",
-          })
+        ? notAccessctl(at)
         : diag("schema-empty", `${field} should not be empty`, at, { ...extra, hint: scopeHint(e) });
     case "maxProperties":
       return diag("schema-shape", `${field} takes exactly one of ${orList(Object.keys((e.parentSchema as SchemaNode | undefined)?.properties ?? {}).map((k) => `\`${k}\``))}`, at, extra);
@@ -239,14 +238,13 @@ function scopeHint(e: ErrorObject): string {
 
 /**
  * Which definition of the schema an error belongs to (ajv's paths are relative inside `$ref`s): the error carries
- * its schema node, a copy in the generated validator, compared by value.
+ * its schema node, the very object `defs` holds.
  */
 function defOf(e: ErrorObject): string | undefined {
-  const defs = getDefs();
   for (const [name, def] of Object.entries(defs)) {
-    if (deepEqual(e.parentSchema, def)) return name;
+    if (e.parentSchema === def) return name;
   }
-  return deepEqual(e.parentSchema, defs["cedarPolicy"]?.properties?.["rules"]) ? "rules" : undefined;
+  return e.parentSchema === defs["cedarPolicy"]?.properties?.["rules"] ? "rules" : undefined;
 }
 
 /**
@@ -255,7 +253,7 @@ function defOf(e: ErrorObject): string | undefined {
  */
 function ruleForms(): { statementKey: string; structuredKeys: string[] } {
   const forbids = (b: SchemaNode): string[] => (b.not?.anyOf ?? (b.not ? [b.not] : [])).flatMap((n) => n.required ?? []);
-  const statement = (getDefs()["rule"]?.oneOf ?? []).find((b) => forbids(b).length > 1);
+  const statement = (defs["rule"]?.oneOf ?? []).find((b) => forbids(b).length > 1);
   return { statementKey: statement?.required?.[0] ?? "", structuredKeys: statement ? forbids(statement) : [] };
 }
 

@@ -26,7 +26,7 @@ export function parseYamlFile(file: string, text: string): { parsed?: YamlFile; 
   const diagnostics: Diagnostic[] = [];
   if (!Array.isArray(docs) || docs.length === 0) {
     // An empty stream, or only comments: no document at all.
-    return { diagnostics: [emptyFile(lines)] };
+    return { diagnostics: [notAccessctl(lines.position(0))] };
   }
   for (const d of docs) {
     for (const e of [...d.errors, ...d.warnings]) {
@@ -49,20 +49,27 @@ export function parseYamlFile(file: string, text: string): { parsed?: YamlFile; 
   }
   const doc = docs[0];
   if (!doc || diagnostics.some((d) => d.severity === "error")) return { diagnostics };
-  if (doc.contents === null) return { diagnostics: [emptyFile(lines)] };
+  if (doc.contents === null) return { diagnostics: [notAccessctl(lines.position(0))] };
   const value: unknown = doc.toJS({ maxAliasCount: 100 });
   // A YAML file of some other tool (docker-compose, a workflow…) is said to be that, not as a list of unknown keys.
   // (A near-miss such as `organisation` is an accessctl file with a typo: the schema check says "did you mean".)
   if (value && typeof value === "object" && !Array.isArray(value) && !Object.keys(value).some((k) => ACCESSCTL_KEYS.has(k) || closest(k, [...ACCESSCTL_KEYS]))) {
-    return { diagnostics: [emptyFile(lines)] };
+    return { diagnostics: [notAccessctl(lines.position(0))] };
   }
   return { parsed: { file, text, lines, doc, value }, diagnostics };
 }
 
 const ACCESSCTL_KEYS: ReadonlySet<string> = new Set(ACCESSCTL_FILE_KEYS);
 
-function emptyFile(lines: LineIndex): Diagnostic {
-  return diag("not-accessctl", "this YAML file holds no accessctl key (organization, projects, cedar or accessctl)", lines.position(0), {
+/** `organization, projects, cedar or accessctl`. */
+const KEY_LIST = `${ACCESSCTL_FILE_KEYS.slice(0, -1).join(", ")} or ${ACCESSCTL_FILE_KEYS[ACCESSCTL_FILE_KEYS.length - 1]}`;
+
+/**
+ * The file is not an accessctl file: nothing in it, another tool's YAML (both found here), or an empty mapping (found
+ * by the schema check, schema-check.ts).
+ */
+export function notAccessctl(at: SourcePosition): Diagnostic {
+  return diag("not-accessctl", `this YAML file holds no accessctl key (${KEY_LIST})`, at, {
     hint: "every YAML file in the directory is read as an accessctl file: add content, or move the file out of the directory",
   });
 }

@@ -143,11 +143,28 @@ export function requireTargets(targets: Targets, need: { rbac: boolean; cedar: b
   return undefined;
 }
 
+/** A target key set in the environment. */
+export interface KeyValue {
+  /** The variable that holds it, e.g. `CONFIDENT_API_KEY`. */
+  name: string;
+  value: string;
+}
+
+/** The target keys set in the environment (non-empty, trimmed as the targets read them), whether a URL selects them or not. */
+export function keysFromEnv(env: Env): KeyValue[] {
+  const out: KeyValue[] = [];
+  for (const name of [V.rbacKey, V.cedarKey]) {
+    const value = read(env, name);
+    if (value !== undefined) out.push({ name, value });
+  }
+  return out;
+}
+
 /**
  * Every key in the environment, configured or not, for `redact`: a key that selects nothing must not leak either.
  */
 export function secretsFromEnv(env: Env): string[] {
-  return [V.rbacKey, V.cedarKey].map((name) => read(env, name)).filter((v): v is string => v !== undefined);
+  return keysFromEnv(env).map((k) => k.value);
 }
 
 function read(env: Env, name: string): string | undefined {
