@@ -5,7 +5,7 @@
  * Why ESM with a small banner: @actions/core and Octokit ship ESM only, while cedar-wasm's Node build is CommonJS
  * and loads its `.wasm` with `require('fs').readFileSync(`${__dirname}/cedar_wasm_bg.wasm`)`. The banner gives the
  * bundle a real `require` and a `__dirname` that is dist-action/, so that read finds the copied file. The JSON
- * schema is found at run time by walking up from dist-action/ to the repository's schemas/ (package-root.ts).
+ * schema is not read at run time: its validator is compiled ahead of time into the sources.
  *
  * The output is deterministic (no timestamps, paths relative to the repository), so
  * test/unit/action-bundle.test.ts can rebuild in memory and compare it with the committed file.
