@@ -1,10 +1,11 @@
 /**
  * The Cedar stage of validation: every rule of the desired state parsed in ONE engine call, validated against
- * `cedar.schema` in ONE call (per 10,000 rules; a second round only when some rule does not parse, so that every
- * rule's problems are reported in one run), one statement per `cedar:`, no two rules of equal meaning in one policy. Engine offsets
- * come back as offsets into each rule's text and are placed with the rule's locator. A syntax error is said as
- * one, with or without a schema.
+ * `cedar.schema` in ONE call (per 10,000 rules; a second call for a chunk only when some rule of that chunk does not
+ * parse, so that every rule's problems are reported in one run), one statement per `cedar:`, no two rules of equal
+ * meaning in one policy. Engine offsets come back as offsets into each rule's text and are placed with the rule's
+ * locator. A syntax error is said as one, with or without a schema.
  */
+import { pushAll } from "../arrays/push-all.js";
 import { findDuplicateRules, parseRules, validateRules, type CedarProblem, type RuleText, type ValidationReport } from "../cedar/check-rules.js";
 import { reserveEngineMemory } from "../cedar/engine-memory.js";
 import { splitStatements } from "../cedar/split.js";
@@ -25,19 +26,26 @@ function ruleDiagnostic(rule: DesiredRule, p: CedarProblem, code: string, hint: 
   });
 }
 
+/** Every rule validated against the schema, chunk by chunk, each chunk retried on its own (`validateWithRetry`). */
+function validateEveryRule(texts: readonly RuleText[], schemaText: string): ValidationReport {
+  return inChunks(texts, (chunk) => validateWithRetry(chunk, schemaText));
+}
+
 /**
  * With a schema, one validation call also reports parse errors per rule (no separate parse call when every rule
- * parses). The engine validates nothing when a rule does not parse, so then the rules that parsed are validated
- * in a second call: a syntax error in one rule never hides the other rules' problems.
+ * parses). The engine validates nothing when a rule does not parse, so then the rules of this chunk that parsed
+ * are validated in a second call: a syntax error in one rule never hides the other rules' problems. The retry is
+ * per chunk, so a syntax error costs its own chunk a second call, not every chunk. The schema's problems come
+ * back from both calls; `inChunks` keeps each once.
  */
-function validateEveryRule(texts: readonly RuleText[], schemaText: string): ValidationReport {
-  const first = inChunks(texts, (chunk) => validateRules(chunk, schemaText));
+function validateWithRetry(chunk: readonly RuleText[], schemaText: string): ValidationReport {
+  const first = validateRules(chunk, schemaText);
   const unparsed = new Set(first.rules.filter((p) => p.kind === "parse").map((p) => p.key));
   if (unparsed.size === 0) return first;
-  const rest = texts.filter((t) => !unparsed.has(t.key));
+  const rest = chunk.filter((t) => !unparsed.has(t.key));
   if (rest.length === 0) return first;
-  const second = inChunks(rest, (chunk) => validateRules(chunk, schemaText));
-  return { rules: [...first.rules, ...second.rules], schema: uniqueSchemaProblems([...first.schema, ...second.schema]) };
+  const second = validateRules(rest, schemaText);
+  return { rules: [...first.rules, ...second.rules], schema: [...first.schema, ...second.schema] };
 }
 
 /**
@@ -48,15 +56,23 @@ function validateEveryRule(texts: readonly RuleText[], schemaText: string): Vali
  */
 export const RULES_PER_ENGINE_CALL = 10_000;
 
+/** The chunks' reports in order, the schema's problems kept once (each call reports them again). */
 function inChunks(texts: readonly RuleText[], check: (chunk: readonly RuleText[]) => ValidationReport): ValidationReport {
-  if (texts.length <= RULES_PER_ENGINE_CALL) return check(texts);
   const out: ValidationReport = { rules: [], schema: [] };
-  for (let i = 0; i < texts.length; i += RULES_PER_ENGINE_CALL) {
-    const r = check(texts.slice(i, i + RULES_PER_ENGINE_CALL));
-    for (const p of r.rules) out.rules.push(p);
-    for (const p of r.schema) out.schema.push(p);
+  for (const chunk of chunksOf(texts)) {
+    const r = check(chunk);
+    pushAll(out.rules, r.rules);
+    pushAll(out.schema, r.schema);
   }
   return { rules: out.rules, schema: uniqueSchemaProblems(out.schema) };
+}
+
+/** Always at least one chunk, even of no rules: that call still reports the schema's own problems. */
+function chunksOf(texts: readonly RuleText[]): (readonly RuleText[])[] {
+  if (texts.length <= RULES_PER_ENGINE_CALL) return [texts];
+  const chunks: (readonly RuleText[])[] = [];
+  for (let i = 0; i < texts.length; i += RULES_PER_ENGINE_CALL) chunks.push(texts.slice(i, i + RULES_PER_ENGINE_CALL));
+  return chunks;
 }
 
 /** Each call reports the schema's own problems again: once is enough. */

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, relative, resolve } from "node:path";
+import { pushAll } from "../arrays/push-all.js";
 import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { buildFragment, type FileFragment } from "./build-file.js";
 import type { ReadText } from "./build-rules.js";
@@ -171,11 +172,6 @@ export function loadDesiredState(dir: string, options: LoadOptions): LoadResult 
   if (merged.organization) desired.organization = merged.organization;
   if (merged.cedar) desired.cedar = merged.cedar;
   return hasErrors(diagnostics) ? { diagnostics } : { desired, diagnostics };
-}
-
-/** Appends one by one: a spread of 200,000 diagnostics would overflow the call stack. */
-function pushAll<T>(into: T[], items: readonly T[]): void {
-  for (const item of items) into.push(item);
 }
 
 export function digestSources(sources: readonly SourceFile[]): string {

@@ -3,6 +3,7 @@
  * Cedar, run the access tests and the invariants (and, for `validate` and `test`, hygiene and coverage). Pure of
  * output: it returns data.
  */
+import { pushAll } from "../arrays/push-all.js";
 import { denyWarnings as promote, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { InvalidDesiredStateError } from "../errors/user-errors.js";
 import { runAccessTests, testDiagnostics, type TestResult } from "./access-tests.js";
@@ -41,9 +42,10 @@ export function validateDesiredState(dir: string, options: ValidateOptions): Val
   const diagnostics = [...loaded.diagnostics, ...checkCedar(desired)];
   if (hasErrors(finish(diagnostics))) return { diagnostics: finish(diagnostics) };
   const { results, diagnostics: testWarnings } = runAccessTests(desired);
-  for (const d of [...testWarnings, ...testDiagnostics(results)]) diagnostics.push(d);
+  pushAll(diagnostics, testWarnings);
+  pushAll(diagnostics, testDiagnostics(results));
   const { report: quality, diagnostics: qualityDiagnostics } = checkQuality(desired, results, options.quality);
-  for (const d of qualityDiagnostics) diagnostics.push(d);
+  pushAll(diagnostics, qualityDiagnostics);
   const all = finish(diagnostics);
   return hasErrors(all) ? { diagnostics: all, tests: results, quality } : { desired, diagnostics: all, tests: results, quality };
 }

@@ -7,6 +7,7 @@
  */
 import { deepEqual } from "../json/deep-equal.js";
 import type { Address } from "../address/address.js";
+import { pushAll } from "../arrays/push-all.js";
 import { canonicalRule, meaningKey, tokenKey } from "../cedar/canonical.js";
 import type { DesiredCedarPolicy, DesiredRule } from "../desired/types.js";
 import { CEDAR_CALLS } from "../live/cedar-client.js";
@@ -30,7 +31,7 @@ const SCOPE = "cedar";
 const policyAddress = (name: string): Address => ({ kind: "cedar-policy", name });
 
 export function diffCedar(desired: readonly DesiredCedarPolicy[], live: readonly LiveCedarPolicy[], ctx: DiffContext): { changes: Change[]; pairing: CedarPairing } {
-  let changes: Change[] = [];
+  const changes: Change[] = [];
   const pairing = pairObjects(desired, live, policyAddress, "Cedar policy", ctx);
   for (const { desired: d, live: l, renamedFrom } of pairing.matched) {
     const a = policyAddress(d.name);
@@ -57,7 +58,7 @@ export function diffCedar(desired: readonly DesiredCedarPolicy[], live: readonly
         });
       }
     }
-    changes = changes.concat(diffRules(d, l?.rules ?? [], policyRef, policyChange, policyWrite));
+    pushAll(changes, diffRules(d, l?.rules ?? [], policyRef, policyChange, policyWrite));
   }
   for (const l of pairing.unclaimed) {
     const a = policyAddress(l.name);
@@ -172,7 +173,7 @@ export function matchRules(
         pairs.push({ desired: d, live: l, sameMeaning: false });
       } else creates.push(d);
     });
-  } else for (const d of restDesired) creates.push(d); // one by one: a spread of 130,000 rules overflows the stack
+  } else pushAll(creates, restDesired);
   const deletes = restLive.filter((l) => !taken.has(l));
   pairs.sort((a, b) => a.desired.ordinal - b.desired.ordinal);
   return { pairs, creates, deletes };

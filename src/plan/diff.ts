@@ -5,6 +5,7 @@
  * stages (`only.ts`, `order.ts`, `guards.ts`, `impact.ts`), wired in `flow/compose-plan.ts`.
  */
 import { escapeSegment } from "../address/address.js";
+import { pushAll } from "../arrays/push-all.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { DesiredState } from "../desired/types.js";
 import { InternalError } from "../errors/user-errors.js";
@@ -27,14 +28,14 @@ export interface DiffResult {
 
 export function diff(desired: DesiredState, live: LiveState): DiffResult {
   const ctx: DiffContext = { settings: desired.settings, diagnostics: [], liveErrors: [] };
-  let changes: Change[] = [];
+  const changes: Change[] = [];
   const pairings: Pairings = { rbac: [] };
 
   const org = desired.organization;
   if (org && (org.policies || org.roles)) {
     if (!live.organization) throw new InternalError("the organization's live state was not read");
     const scope = diffRbacScope({ scope: "organization", desired: org, live: live.organization }, ctx);
-    changes = changes.concat(scope.changes);
+    pushAll(changes, scope.changes);
     pairings.rbac.push(scope.pairing);
   }
 
@@ -58,7 +59,7 @@ export function diff(desired: DesiredState, live: LiveState): DiffResult {
     if (!p.policies && !p.roles) continue;
     if (!lp.scope) throw new InternalError(`the live state of project ${p.name} was not read`);
     const scope = diffRbacScope({ scope: `projects/${escapeSegment(p.name)}`, project: { name: p.name, id: lp.id }, desired: p, live: lp.scope }, ctx);
-    changes = changes.concat(scope.changes);
+    pushAll(changes, scope.changes);
     pairings.rbac.push(scope.pairing);
   }
 
@@ -66,7 +67,7 @@ export function diff(desired: DesiredState, live: LiveState): DiffResult {
   if (cedarPolicies) {
     if (!live.cedar) throw new InternalError("the Cedar live state was not read");
     const cedar = diffCedar(cedarPolicies, live.cedar.policies, ctx);
-    changes = changes.concat(cedar.changes);
+    pushAll(changes, cedar.changes);
     pairings.cedar = cedar.pairing;
   }
 

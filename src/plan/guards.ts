@@ -6,7 +6,7 @@
  */
 import { formatAddress } from "../address/address.js";
 import type { Settings } from "../desired/types.js";
-import type { LiveRbacScope } from "../live/types.js";
+import type { LiveMember, LiveRbacScope, LiveRole } from "../live/types.js";
 import { isProtected } from "./diff-context.js";
 import type { Pairing, Pairings } from "./match-objects.js";
 import type { Change, Guard, ScopeKey } from "./model.js";
@@ -83,6 +83,34 @@ export function protectGuards(changes: readonly Change[], settings: Settings): G
     });
 }
 
+/**
+ * One scope's live state looked up by id, built once per scope: filtering the members per deleted role and the
+ * roles per deleted policy was quadratic in a mass delete (20,000 policies deleted beside 10,000 roles: 2.5 s).
+ * Lists keep the live order, as the filters did.
+ */
+interface ScopeIndex {
+  /** Role id → the members holding it. */
+  holders: Map<string, LiveMember[]>;
+  /** Policy id → the live roles holding it, each once. */
+  users: Map<string, LiveRole[]>;
+}
+
+function indexScope(live: LiveRbacScope): ScopeIndex {
+  const holders = new Map<string, LiveMember[]>();
+  for (const m of live.members ?? []) addTo(holders, m.roleId, m);
+  const users = new Map<string, LiveRole[]>();
+  for (const r of live.roles) {
+    for (const policyId of new Set(r.policyIds)) addTo(users, policyId, r);
+  }
+  return { holders, users };
+}
+
+function addTo<V>(map: Map<string, V[]>, key: string, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 /** Deleting a role still assigned to members, or a policy a live role outside this run still uses. */
 export function preflightGuards(changes: readonly Change[], scopes: ReadonlyMap<ScopeKey, LiveRbacScope>): Guard[] {
   const guards: Guard[] = [];
@@ -94,13 +122,16 @@ export function preflightGuards(changes: readonly Change[], scopes: ReadonlyMap<
     if (!ids) touched.set(o.scope, (ids = new Set()));
     ids.add(o.liveId);
   }
+  const indexes = new Map<ScopeKey, ScopeIndex>();
   for (const c of changes) {
     if (c.kind !== "delete") continue;
     const live = scopes.get(c.scope);
     if (!live) continue;
+    let index = indexes.get(c.scope);
+    if (!index) indexes.set(c.scope, (index = indexScope(live)));
     const address = formatAddress(c.address);
     if (c.type === "role" && live.members) {
-      const holders = live.members.filter((m) => m.roleId === c.liveId);
+      const holders = index.holders.get(c.liveId) ?? [];
       if (holders.length > 0) {
         guards.push({
           kind: "assigned-role",
@@ -115,7 +146,7 @@ export function preflightGuards(changes: readonly Change[], scopes: ReadonlyMap<
     if (c.type === "rbac-policy") {
       // Any live role this run does not touch that still holds the policy blocks the delete.
       const mine = touched.get(c.scope);
-      const users = live.roles.filter((r) => r.policyIds.includes(c.liveId) && !mine?.has(r.id));
+      const users = (index.users.get(c.liveId) ?? []).filter((r) => !mine?.has(r.id));
       if (users.length > 0) {
         guards.push({
           kind: "attached-policy",
