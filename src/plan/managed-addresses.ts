@@ -27,7 +27,11 @@ export function managedAddresses(pairings: Pairings): Address[] {
   return out;
 }
 
-/** Every live object of the managed collections, ignored ones included (an `ignore` pattern names those). */
+/**
+ * Every live object of the managed collections, ignored ones included (an `ignore` pattern names those), and each
+ * live Cedar policy's rules: a `protect` pattern may name a live rule the files no longer hold, and the guard does
+ * protect it, so the pattern protects something.
+ */
 export function liveAddresses(pairings: Pairings): Address[] {
   const out: Address[] = [];
   for (const scope of pairings.rbac) {
@@ -40,6 +44,9 @@ export function liveAddresses(pairings: Pairings): Address[] {
       }
     }
   }
-  for (const p of pairings.cedar?.live ?? []) out.push({ kind: "cedar-policy", name: p.name });
+  for (const p of pairings.cedar?.live ?? []) {
+    out.push({ kind: "cedar-policy", name: p.name });
+    for (const r of p.rules) out.push({ kind: "cedar-rule", policy: p.name, ordinal: r.ordinal });
+  }
   return out;
 }
