@@ -9,7 +9,7 @@ import { schemaPath } from "../desired/package-root.js";
 import { EXIT } from "../errors/exit-codes.js";
 import { onFile } from "../errors/file-errors.js";
 import { UsageError } from "../errors/user-errors.js";
-import { configuredKeys } from "../desired/interpolate.js";
+import { keysFromEnv } from "../live/targets.js";
 import { checkExport, exportFiles } from "../export/export-files.js";
 import { removeFiles, scanPreviousExport } from "../export/previous-export.js";
 import { compileOnly, inSession } from "../flow/plan-flow.js";
@@ -54,7 +54,7 @@ export function registerExport(program: Command, ctx: CliContext, exit: SetExit)
               ...(rbac ? { organization: true, projects } : {}),
               ...(cedar ? { cedar: true } : {}),
             });
-            return exportFiles(live, { schemaFromRoot: relative(target, schemaPath()).split("\\").join("/"), only, keys: configuredKeys(ctx.env) });
+            return exportFiles(live, { schemaFromRoot: relative(target, schemaPath()).split("\\").join("/"), only, keys: keysFromEnv(ctx.env) });
           }));
           const files = checkExport(result, dir);
           // --force replaces export's own earlier output (marked files) and refuses to touch other YAML files.

@@ -9,10 +9,9 @@ import type { AccessTestCase, DesiredCedarPolicy, DesiredInvariant, DesiredRbacP
 import { buildInvariants } from "../quality/invariant-scope.js";
 import { keyPositionOf, positionOf, type PathItem, type YamlFile } from "./yaml-file.js";
 import { buildRules, type ReadText } from "./build-rules.js";
-import type { AccessTestsFile, CedarFile, RbacPolicyFile, RbacScopeFile, SettingsFile } from "./file-format.generated.js";
+import type { AccessctlFile, AccessTestsFile, CedarFile, RbacPolicyFile, RbacScopeFile, SettingsFile } from "./file-format.generated.js";
 import { jsonErrorOffset } from "./json-error.js";
 import { LineIndex } from "./line-index.js";
-import { acceptedFile } from "./schema-check.js";
 import { CEDAR_ID_BYTES, RBAC_ID_BYTES, checkBody, checkDurations, field, type BodyPart } from "./limits.js";
 
 export interface FragmentScope {
@@ -50,8 +49,8 @@ function refs(y: YamlFile, list: readonly string[] | undefined, at: Path, key: s
   return (list ?? []).map((name, i) => ({ name, loc: positionOf(y, [...at, key, i]) }));
 }
 
-export function buildFragment(y: YamlFile, readText: ReadText): { fragment: FileFragment; diagnostics: Diagnostic[] } {
-  const file = acceptedFile(y);
+/** One file's objects, from its value as the schema accepted it (`checkSchema`). */
+export function buildFragment(y: YamlFile, file: AccessctlFile, readText: ReadText): { fragment: FileFragment; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const fragment: FileFragment = { file: y.file, projects: [] };
 

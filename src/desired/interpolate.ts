@@ -14,9 +14,6 @@ export type { KeyValue };
 
 const PATTERN = /\$(\$?)\{([^}]*)\}/g;
 
-/** The target keys set in the environment: `keysFromEnv`, under the name the loader and `export` know it by. */
-export const configuredKeys = keysFromEnv;
-
 /** The key whose value `text` contains, if any. */
 export function keyIn(text: string, keys: readonly KeyValue[]): KeyValue | undefined {
   return keys.find((k) => text.includes(k.value));

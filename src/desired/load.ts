@@ -11,7 +11,8 @@ import { buildFragment, type FileFragment } from "./build-file.js";
 import type { ReadText } from "./build-rules.js";
 import { confine, findBoundary, lexicalRefusal, type Refusal } from "./file-boundary.js";
 import { findYamlFiles } from "./find-files.js";
-import { configuredKeys, interpolate, keyIn } from "./interpolate.js";
+import { interpolate, keyIn } from "./interpolate.js";
+import { keysFromEnv } from "../live/targets.js";
 import { mergeFragments } from "./merge.js";
 import { checkScopeReferences, ORG_SYSTEM_ROLES, PROJECT_SYSTEM_ROLES } from "./references.js";
 import { checkSchema } from "./schema-check.js";
@@ -101,7 +102,7 @@ export function loadDesiredState(dir: string, options: LoadOptions): LoadResult 
   }
 
   // Files referenced from YAML are relative to the YAML file; inside the boundary they are part of the source.
-  const keys = configuredKeys(options.env);
+  const keys = keysFromEnv(options.env);
   const readText: ReadText = (fromFile, relPath, loc, what) => {
     const relFromDir = isAbsolute(relPath) ? relPath : normalize(join(dirname(relative(dir, fromFile)), relPath)).split("\\").join("/");
     const read = readRel(relFromDir, relPath);
@@ -144,10 +145,10 @@ export function loadDesiredState(dir: string, options: LoadOptions): LoadResult 
     if (!parsed) continue;
     const envDiagnostics = interpolate(parsed, options.env);
     pushAll(diagnostics, envDiagnostics);
-    const schemaDiagnostics = checkSchema(parsed);
-    pushAll(diagnostics, schemaDiagnostics);
-    if (hasErrors(schemaDiagnostics)) continue;
-    const built = buildFragment(parsed, readText);
+    const checked = checkSchema(parsed);
+    pushAll(diagnostics, checked.diagnostics);
+    if (!checked.file) continue;
+    const built = buildFragment(parsed, checked.file, readText);
     pushAll(diagnostics, built.diagnostics);
     fragments.push(built.fragment);
   }

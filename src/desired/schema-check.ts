@@ -34,28 +34,13 @@ const validate = validateFile as unknown as ValidateFunction<AccessctlFile>;
 const defs = generatedDefs as Record<string, SchemaNode>;
 
 /**
- * The files the schema accepted, each with its value as the format's type: `checkSchema` sets it, from the
- * validator's type guard, and `acceptedFile` hands it over, so each file is validated once.
+ * Checks one file against the schema. Accepted, it hands back the file's value as the format's type: the one place
+ * where YAML's `unknown` becomes `AccessctlFile`, guarded by the validator itself (ajv's type guard) rather than by
+ * a cast; readers of a file's content start from that value. Otherwise the problems, in plain words, placed.
  */
-const accepted = new WeakMap<YamlFile, AccessctlFile>();
-
-/**
- * The file's value as the format's type, once the schema accepts it: the one place where YAML's `unknown` becomes
- * `AccessctlFile`, guarded by the validator itself (ajv's type guard, in `checkSchema`) rather than by a cast.
- * Readers of a file's content start here, after `checkSchema` found no error.
- */
-export function acceptedFile(y: YamlFile): AccessctlFile {
-  const file = accepted.get(y);
-  if (file === undefined) throw new Error(`internal error: ${y.file} was read before the schema accepted it`);
-  return file;
-}
-
-export function checkSchema(y: YamlFile): Diagnostic[] {
+export function checkSchema(y: YamlFile): { diagnostics: Diagnostic[]; file?: AccessctlFile } {
   const value = y.value;
-  if (validate(value)) {
-    accepted.set(y, value);
-    return [];
-  }
+  if (validate(value)) return { diagnostics: [], file: value };
   const errors = pickBranches(validate.errors ?? []);
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
@@ -67,7 +52,7 @@ export function checkSchema(y: YamlFile): Diagnostic[] {
       out.push(d);
     }
   }
-  return out;
+  return { diagnostics: out };
 }
 
 function pathOf(instancePath: string): PathItem[] {
