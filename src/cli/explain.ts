@@ -10,10 +10,8 @@ import type { RuleRef } from "../decisions/rule-refs.js";
 import { explainRequest } from "../decisions/explain.js";
 import { parseRequestLiterals } from "../decisions/request-literals.js";
 import { desiredRuleRefs } from "../decisions/rule-refs.js";
-import { hasErrors } from "../diagnostics/diagnostic.js";
 import { desiredEvalPolicies } from "../desired/access-tests.js";
-import { checkCedar } from "../desired/check-cedar.js";
-import { loadDesiredState } from "../desired/load.js";
+import { loadCheckedDesiredState } from "../desired/load-checked.js";
 import type { DesiredState } from "../desired/types.js";
 import { EXIT } from "../errors/exit-codes.js";
 import { InvalidDesiredStateError, UsageError } from "../errors/user-errors.js";
@@ -106,11 +104,9 @@ function refuseLiveFlagsOffline(opts: ExplainOptions): void {
 
 /** The files, loaded and their Cedar checked; failing access tests are not run, so they cannot stop `explain`. */
 function loadFiles(dir: string, io: CliIo): DesiredState {
-  const loaded = loadDesiredState(dir, { env: io.ctx.env, cwd: io.ctx.cwd });
-  if (!loaded.desired) throw new InvalidDesiredStateError(loaded.diagnostics);
-  const diagnostics = [...loaded.diagnostics, ...checkCedar(loaded.desired)];
-  if (hasErrors(diagnostics)) throw new InvalidDesiredStateError(diagnostics);
-  return loaded.desired;
+  const checked = loadCheckedDesiredState(dir, { env: io.ctx.env, cwd: io.ctx.cwd });
+  if (!checked.desired) throw new InvalidDesiredStateError(checked.diagnostics);
+  return checked.desired;
 }
 
 /** Every live policy of the tenant (managed or not), its rules named as the desired rules they are. */

@@ -7,8 +7,8 @@ import { pushAll } from "../arrays/push-all.js";
 import { denyWarnings as promote, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { InvalidDesiredStateError } from "../errors/user-errors.js";
 import { runAccessTests, testDiagnostics, type TestResult } from "./access-tests.js";
-import { checkCedar } from "./check-cedar.js";
-import { loadDesiredState, type LoadOptions } from "./load.js";
+import { loadCheckedDesiredState } from "./load-checked.js";
+import type { LoadOptions } from "./load.js";
 import type { DesiredState } from "./types.js";
 import { checkQuality, type QualityOptions, type QualityReport } from "../quality/check-quality.js";
 
@@ -36,11 +36,10 @@ export function requireValidDesiredState(dir: string, options: ValidateOptions):
 
 export function validateDesiredState(dir: string, options: ValidateOptions): ValidateResult {
   const finish = (diagnostics: Diagnostic[]): Diagnostic[] => sortDiagnostics(options.denyWarnings ? promote(diagnostics) : diagnostics);
-  const loaded = loadDesiredState(dir, options);
-  if (!loaded.desired) return { diagnostics: finish(loaded.diagnostics) };
-  const desired = loaded.desired;
-  const diagnostics = [...loaded.diagnostics, ...checkCedar(desired)];
-  if (hasErrors(finish(diagnostics))) return { diagnostics: finish(diagnostics) };
+  const checked = loadCheckedDesiredState(dir, options);
+  if (!checked.desired) return { diagnostics: checked.diagnostics };
+  const desired = checked.desired;
+  const diagnostics = [...checked.diagnostics];
   const { results, diagnostics: testWarnings } = runAccessTests(desired);
   pushAll(diagnostics, testWarnings);
   pushAll(diagnostics, testDiagnostics(results));
