@@ -15,8 +15,9 @@ import { upsertComment } from "./comments.js";
 import { pathMarker } from "./markers.js";
 import { setNoPlanOutputs, setPlanOutputs, SUMMARY_LIMIT, writeJobSummary, writePlanFile } from "./outputs.js";
 import { diagnosticsMarkdown, errorCommentBody, invalidCommentBody, planCommentBody } from "./plan-comment.js";
-import { emptyDesiredState, loadDesired } from "../flow/plan-flow.js";
-import { hasTarget, planInRun, validate } from "./plan-core.js";
+import { emptyDesiredState, loadBase as loadBaseFiles, loadDesired } from "../flow/plan-flow.js";
+import { validateDesiredState } from "../desired/validate.js";
+import { hasTarget, planInRun } from "./plan-core.js";
 import { reportInvalid, type ActionRun } from "./run.js";
 
 export async function runPlan(run: ActionRun): Promise<void> {
@@ -59,9 +60,9 @@ function loadBase(run: ActionRun, sha: string): { sha: string; desired?: Desired
   const files = readFilesAtCommit(run.github.workspace, sha, run.inputs.path);
   // The directory is new in this pull request: the base manages nothing, so every change comes from the files.
   if (![...files.keys()].some((f) => /\.ya?ml$/i.test(f))) return { sha, desired: emptyDesiredState(run.inputs.path) };
-  const result = validate(run.inputs.path, run.env, files);
-  if (!result.desired) core.warning(`The base commit's files in ${run.inputs.path} are invalid (${result.diagnostics.length} problem(s)); the drift split is left out.`);
-  return result.desired ? { sha, desired: result.desired } : { sha };
+  const base = loadBaseFiles(run.inputs.path, { env: run.env, files });
+  if (!base.desired) core.warning(`The base commit's files in ${run.inputs.path} are invalid (${base.problems} problem(s)); the drift split is left out.`);
+  return base.desired ? { sha, desired: base.desired } : { sha };
 }
 
 async function planFailed(run: ActionRun, e: unknown): Promise<void> {
@@ -83,7 +84,7 @@ async function planFailed(run: ActionRun, e: unknown): Promise<void> {
 }
 
 async function validateOnly(run: ActionRun, why: string): Promise<void> {
-  const result = validate(run.inputs.path, run.env);
+  const result = validateDesiredState(run.inputs.path, { env: run.env });
   annotate(result.diagnostics, run.redact);
   const verdict = result.desired ? "✅ The desired state is valid." : "❌ The desired state is invalid.";
   const list = result.diagnostics.length ? `\n${diagnosticsMarkdown(result.diagnostics, "the annotations of this run")}` : "";

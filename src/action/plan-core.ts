@@ -4,16 +4,11 @@
  */
 import * as core from "@actions/core";
 import type { DesiredState } from "../desired/types.js";
-import { validateDesiredState, type ValidateResult } from "../desired/validate.js";
 import { inSession, planFor } from "../flow/plan-flow.js";
 import { TARGET_VARS, type Env } from "../live/targets.js";
 import type { Plan } from "../plan/model.js";
 import { needsOf, type Session } from "../session/open-session.js";
 import type { ActionRun } from "./run.js";
-
-export function validate(path: string, env: Env, files?: ReadonlyMap<string, string>): ValidateResult {
-  return validateDesiredState(path, { env, ...(files ? { files } : {}) });
-}
 
 /** A run has live services to plan against when a URL variable is set (fork runs get no secrets). */
 export function hasTarget(env: Env): boolean {
