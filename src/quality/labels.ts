@@ -2,11 +2,19 @@
 import type { RuleRef } from "../decisions/rule-refs.js";
 import type { ShownRequest } from "./invariants.js";
 
-/** `cedar/policies/p/rules/2 @id("x") (access.yaml:14)`. */
+/** `cedar/policies/p/rules/2 @id("x") (access.yaml:14)`, in diagnostics and test output. */
 export function ruleLabel(ref: RuleRef): string {
+  return labelled(ref, (where) => ` (${where})`);
+}
+
+/** `cedar/policies/p/rules/2 @id("x") at access.yaml:14`, in the sentences of the decision review and `explain`. */
+export function ruleLabelAt(ref: RuleRef): string {
+  return labelled(ref, (where) => ` at ${where}`);
+}
+
+function labelled(ref: RuleRef, place: (where: string) => string): string {
   const id = ref.id === undefined ? "" : ` @id(${JSON.stringify(ref.id)})`;
-  const place = ref.file === undefined ? "" : ` (${ref.file}${ref.line === undefined ? "" : `:${ref.line}`})`;
-  return `${ref.address}${id}${place}`;
+  return `${ref.address}${id}${ref.file === undefined ? "" : place(`${ref.file}${ref.line === undefined ? "" : `:${ref.line}`}`)}`;
 }
 
 /** `User::"alice" Action::"view" Doc::"d1"`, and the context when it is not empty. */

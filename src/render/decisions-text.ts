@@ -9,17 +9,13 @@ import type { DecisionExample, DecisionGroup } from "../decisions/decision-group
 import type { RuleRef } from "../decisions/rule-refs.js";
 import type { Plan } from "../plan/model.js";
 import type { Palette } from "./colour.js";
+import { ruleLabelAt } from "../quality/labels.js";
 
 const count = (n: number): string => n.toLocaleString("en-US");
 const plural = (n: number, one: string, many = `${one}s`): string => `${count(n)} ${n === 1 ? one : many}`;
 
-/** `cedar/policies/p/rules/2 @id("read-docs") at cedar/p.yaml:12`. */
-export function ruleLabel(r: RuleRef): string {
-  return `${r.address}${r.id === undefined ? "" : ` @id(${JSON.stringify(r.id)})`}${r.file === undefined ? "" : ` at ${r.file}${r.line === undefined ? "" : `:${r.line}`}`}`;
-}
-
 /** What decides one side of an example, in words: `permitted by <rule>`, `forbidden by <rule>`, `no rule matches …`. */
-export function decidedBy(decision: DecisionExample["after"], rules: readonly RuleRef[], label: (r: RuleRef) => string = ruleLabel): string {
+export function decidedBy(decision: DecisionExample["after"], rules: readonly RuleRef[], label: (r: RuleRef) => string = ruleLabelAt): string {
   if (decision === "error") return "the request could not be evaluated";
   if (rules.length === 0) return "no rule matches (denied by default)";
   return `${decision === "allow" ? "permitted" : "forbidden"} by ${rules.map(label).join(", ")}`;

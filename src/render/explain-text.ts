@@ -5,7 +5,7 @@
  */
 import type { Explanation } from "../decisions/explain.js";
 import type { Palette } from "./colour.js";
-import { ruleLabel } from "./decisions-text.js";
+import { ruleLabelAt as ruleLabel } from "../quality/labels.js";
 
 /** Rules listed per group that did not match; `--json` has them all. */
 const MAX_LISTED = 10;
