@@ -21,10 +21,14 @@ export function unmatchedPatterns(settings: Settings, declared: Iterable<Address
   const patterns = [...keyOf.keys()];
   if (patterns.length === 0) return [];
   const unmatched = new Set(patterns);
+  // The first real address under each root, for the hint's example (never a made-up name).
+  const firstByRoot = new Map<string, Address>();
   // One pass over the addresses (there may be 200,000), testing only the patterns still unmatched.
   const visit = (addresses: Iterable<Address>): void => {
     for (const a of addresses) {
       if (unmatched.size === 0) return;
+      const root = rootOf(a);
+      if (!firstByRoot.has(root)) firstByRoot.set(root, a);
       for (const p of unmatched) if (matchPattern(p, a)) unmatched.delete(p);
     }
   };
@@ -35,7 +39,7 @@ export function unmatchedPatterns(settings: Settings, declared: Iterable<Address
     .map((p) =>
       diag("pattern-unmatched", `\`${keyOf.get(p)!}\` pattern ${JSON.stringify(p.source)} matches no declared object and no live object: it ${WHAT[keyOf.get(p)!]}`, p.loc, {
         severity: "warning",
-        hint: `names are case-sensitive and \`*\` stays within one segment: compare the pattern with the addresses in the plan (e.g. ${example(p)}), fix it or remove it`,
+        hint: `names are case-sensitive and \`*\` stays within one segment: compare the pattern with the addresses in the plan${example(p, firstByRoot)}, fix it or remove it`,
       }),
     );
 }
@@ -56,13 +60,12 @@ export function declaredAddresses(desired: DesiredState): Address[] {
   return out;
 }
 
-function example(p: SettingsPattern): string {
-  const root = p.segments[0]?.text;
-  const a: Address =
-    root === "projects"
-      ? { kind: "project-role", project: "Support Bot", name: "Analyst" }
-      : root === "cedar"
-        ? { kind: "cedar-policy", name: "production-access" }
-        : { kind: "org-role", name: "Billing Manager" };
-  return `\`${formatAddress(a)}\``;
+function rootOf(a: Address): string {
+  return a.kind.startsWith("org-") ? "organization" : a.kind.startsWith("project-") ? "projects" : "cedar";
+}
+
+/** ` (e.g. <an address under the pattern's root>)`, when the state holds one; nothing rather than an invented name. */
+function example(p: SettingsPattern, firstByRoot: ReadonlyMap<string, Address>): string {
+  const a = firstByRoot.get(p.segments[0]?.text ?? "") ?? firstByRoot.values().next().value;
+  return a === undefined ? "" : ` (e.g. \`${formatAddress(a)}\`)`;
 }

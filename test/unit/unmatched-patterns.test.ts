@@ -48,6 +48,14 @@ describe("unmatchedPatterns", () => {
     expect(out[1]!.message).toContain("it ignores nothing");
   });
 
+  it("the hint's example is an address of this state under the pattern's root, never an invented one", () => {
+    const out = unmatchedPatterns(settingsOf(SETTINGS), declared, live);
+    expect(out[0]!.hint).toContain("(e.g. `organization/roles/Billing Manager`)");
+    expect(out[1]!.hint).toContain("(e.g. `cedar/policies/team-a-prod`)");
+    const none = unmatchedPatterns(settingsOf(SETTINGS), [], []);
+    expect(none[0]!.hint).not.toContain("e.g.");
+  });
+
   it("a pattern matched by a live object only (or a declared one only) is fine", () => {
     expect(unmatchedPatterns(settingsOf(SETTINGS), [...declared, { kind: "org-role", name: "billing manager" }, { kind: "cedar-policy", name: "old-x" }], live)).toEqual([]);
   });
