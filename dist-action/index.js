@@ -3687,15 +3687,15 @@ var require_webidl = __commonJS({
         message: `"${context.value}" is an invalid ${context.type}.`
       });
     };
-    webidl.brandCheck = function(V2, I, opts) {
+    webidl.brandCheck = function(V3, I, opts) {
       if (opts?.strict !== false) {
-        if (!(V2 instanceof I)) {
+        if (!(V3 instanceof I)) {
           const err = new TypeError("Illegal invocation");
           err.code = "ERR_INVALID_THIS";
           throw err;
         }
       } else {
-        if (V2?.[Symbol.toStringTag] !== I.prototype[Symbol.toStringTag]) {
+        if (V3?.[Symbol.toStringTag] !== I.prototype[Symbol.toStringTag]) {
           const err = new TypeError("Illegal invocation");
           err.code = "ERR_INVALID_THIS";
           throw err;
@@ -3716,8 +3716,8 @@ var require_webidl = __commonJS({
         message: "Illegal constructor"
       });
     };
-    webidl.util.Type = function(V2) {
-      switch (typeof V2) {
+    webidl.util.Type = function(V3) {
+      switch (typeof V3) {
         case "undefined":
           return "Undefined";
         case "boolean":
@@ -3732,7 +3732,7 @@ var require_webidl = __commonJS({
           return "BigInt";
         case "function":
         case "object": {
-          if (V2 === null) {
+          if (V3 === null) {
             return "Null";
           }
           return "Object";
@@ -3741,7 +3741,7 @@ var require_webidl = __commonJS({
     };
     webidl.util.markAsUncloneable = markAsUncloneable || (() => {
     });
-    webidl.util.ConvertToInt = function(V2, bitLength, signedness, opts) {
+    webidl.util.ConvertToInt = function(V3, bitLength, signedness, opts) {
       let upperBound;
       let lowerBound;
       if (bitLength === 64) {
@@ -3758,7 +3758,7 @@ var require_webidl = __commonJS({
         lowerBound = Math.pow(-2, bitLength) - 1;
         upperBound = Math.pow(2, bitLength - 1) - 1;
       }
-      let x = Number(V2);
+      let x = Number(V3);
       if (x === 0) {
         x = 0;
       }
@@ -3766,7 +3766,7 @@ var require_webidl = __commonJS({
         if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) {
           throw webidl.errors.exception({
             header: "Integer conversion",
-            message: `Could not convert ${webidl.util.Stringify(V2)} to an integer.`
+            message: `Could not convert ${webidl.util.Stringify(V3)} to an integer.`
           });
         }
         x = webidl.util.IntegerPart(x);
@@ -3804,28 +3804,28 @@ var require_webidl = __commonJS({
       }
       return r;
     };
-    webidl.util.Stringify = function(V2) {
-      const type = webidl.util.Type(V2);
+    webidl.util.Stringify = function(V3) {
+      const type = webidl.util.Type(V3);
       switch (type) {
         case "Symbol":
-          return `Symbol(${V2.description})`;
+          return `Symbol(${V3.description})`;
         case "Object":
-          return inspect(V2);
+          return inspect(V3);
         case "String":
-          return `"${V2}"`;
+          return `"${V3}"`;
         default:
-          return `${V2}`;
+          return `${V3}`;
       }
     };
     webidl.sequenceConverter = function(converter) {
-      return (V2, prefix, argument, Iterable) => {
-        if (webidl.util.Type(V2) !== "Object") {
+      return (V3, prefix, argument, Iterable) => {
+        if (webidl.util.Type(V3) !== "Object") {
           throw webidl.errors.exception({
             header: prefix,
-            message: `${argument} (${webidl.util.Stringify(V2)}) is not iterable.`
+            message: `${argument} (${webidl.util.Stringify(V3)}) is not iterable.`
           });
         }
-        const method = typeof Iterable === "function" ? Iterable() : V2?.[Symbol.iterator]?.();
+        const method = typeof Iterable === "function" ? Iterable() : V3?.[Symbol.iterator]?.();
         const seq = [];
         let index = 0;
         if (method === void 0 || typeof method.next !== "function") {
@@ -3875,14 +3875,14 @@ var require_webidl = __commonJS({
       };
     };
     webidl.interfaceConverter = function(i) {
-      return (V2, prefix, argument, opts) => {
-        if (opts?.strict !== false && !(V2 instanceof i)) {
+      return (V3, prefix, argument, opts) => {
+        if (opts?.strict !== false && !(V3 instanceof i)) {
           throw webidl.errors.exception({
             header: prefix,
-            message: `Expected ${argument} ("${webidl.util.Stringify(V2)}") to be an instance of ${i.name}.`
+            message: `Expected ${argument} ("${webidl.util.Stringify(V3)}") to be an instance of ${i.name}.`
           });
         }
-        return V2;
+        return V3;
       };
     };
     webidl.dictionaryConverter = function(converters) {
@@ -3927,27 +3927,27 @@ var require_webidl = __commonJS({
       };
     };
     webidl.nullableConverter = function(converter) {
-      return (V2, prefix, argument) => {
-        if (V2 === null) {
-          return V2;
+      return (V3, prefix, argument) => {
+        if (V3 === null) {
+          return V3;
         }
-        return converter(V2, prefix, argument);
+        return converter(V3, prefix, argument);
       };
     };
-    webidl.converters.DOMString = function(V2, prefix, argument, opts) {
-      if (V2 === null && opts?.legacyNullToEmptyString) {
+    webidl.converters.DOMString = function(V3, prefix, argument, opts) {
+      if (V3 === null && opts?.legacyNullToEmptyString) {
         return "";
       }
-      if (typeof V2 === "symbol") {
+      if (typeof V3 === "symbol") {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} is a symbol, which cannot be converted to a DOMString.`
         });
       }
-      return String(V2);
+      return String(V3);
     };
-    webidl.converters.ByteString = function(V2, prefix, argument) {
-      const x = webidl.converters.DOMString(V2, prefix, argument);
+    webidl.converters.ByteString = function(V3, prefix, argument) {
+      const x = webidl.converters.DOMString(V3, prefix, argument);
       for (let index = 0; index < x.length; index++) {
         if (x.charCodeAt(index) > 255) {
           throw new TypeError(
@@ -3958,107 +3958,107 @@ var require_webidl = __commonJS({
       return x;
     };
     webidl.converters.USVString = toUSVString;
-    webidl.converters.boolean = function(V2) {
-      const x = Boolean(V2);
+    webidl.converters.boolean = function(V3) {
+      const x = Boolean(V3);
       return x;
     };
-    webidl.converters.any = function(V2) {
-      return V2;
+    webidl.converters.any = function(V3) {
+      return V3;
     };
-    webidl.converters["long long"] = function(V2, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V2, 64, "signed", void 0, prefix, argument);
+    webidl.converters["long long"] = function(V3, prefix, argument) {
+      const x = webidl.util.ConvertToInt(V3, 64, "signed", void 0, prefix, argument);
       return x;
     };
-    webidl.converters["unsigned long long"] = function(V2, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V2, 64, "unsigned", void 0, prefix, argument);
+    webidl.converters["unsigned long long"] = function(V3, prefix, argument) {
+      const x = webidl.util.ConvertToInt(V3, 64, "unsigned", void 0, prefix, argument);
       return x;
     };
-    webidl.converters["unsigned long"] = function(V2, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V2, 32, "unsigned", void 0, prefix, argument);
+    webidl.converters["unsigned long"] = function(V3, prefix, argument) {
+      const x = webidl.util.ConvertToInt(V3, 32, "unsigned", void 0, prefix, argument);
       return x;
     };
-    webidl.converters["unsigned short"] = function(V2, prefix, argument, opts) {
-      const x = webidl.util.ConvertToInt(V2, 16, "unsigned", opts, prefix, argument);
+    webidl.converters["unsigned short"] = function(V3, prefix, argument, opts) {
+      const x = webidl.util.ConvertToInt(V3, 16, "unsigned", opts, prefix, argument);
       return x;
     };
-    webidl.converters.ArrayBuffer = function(V2, prefix, argument, opts) {
-      if (webidl.util.Type(V2) !== "Object" || !types.isAnyArrayBuffer(V2)) {
+    webidl.converters.ArrayBuffer = function(V3, prefix, argument, opts) {
+      if (webidl.util.Type(V3) !== "Object" || !types.isAnyArrayBuffer(V3)) {
         throw webidl.errors.conversionFailed({
           prefix,
-          argument: `${argument} ("${webidl.util.Stringify(V2)}")`,
+          argument: `${argument} ("${webidl.util.Stringify(V3)}")`,
           types: ["ArrayBuffer"]
         });
       }
-      if (opts?.allowShared === false && types.isSharedArrayBuffer(V2)) {
+      if (opts?.allowShared === false && types.isSharedArrayBuffer(V3)) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "SharedArrayBuffer is not allowed."
         });
       }
-      if (V2.resizable || V2.growable) {
+      if (V3.resizable || V3.growable) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "Received a resizable ArrayBuffer."
         });
       }
-      return V2;
+      return V3;
     };
-    webidl.converters.TypedArray = function(V2, T, prefix, name, opts) {
-      if (webidl.util.Type(V2) !== "Object" || !types.isTypedArray(V2) || V2.constructor.name !== T.name) {
+    webidl.converters.TypedArray = function(V3, T, prefix, name, opts) {
+      if (webidl.util.Type(V3) !== "Object" || !types.isTypedArray(V3) || V3.constructor.name !== T.name) {
         throw webidl.errors.conversionFailed({
           prefix,
-          argument: `${name} ("${webidl.util.Stringify(V2)}")`,
+          argument: `${name} ("${webidl.util.Stringify(V3)}")`,
           types: [T.name]
         });
       }
-      if (opts?.allowShared === false && types.isSharedArrayBuffer(V2.buffer)) {
+      if (opts?.allowShared === false && types.isSharedArrayBuffer(V3.buffer)) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "SharedArrayBuffer is not allowed."
         });
       }
-      if (V2.buffer.resizable || V2.buffer.growable) {
+      if (V3.buffer.resizable || V3.buffer.growable) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "Received a resizable ArrayBuffer."
         });
       }
-      return V2;
+      return V3;
     };
-    webidl.converters.DataView = function(V2, prefix, name, opts) {
-      if (webidl.util.Type(V2) !== "Object" || !types.isDataView(V2)) {
+    webidl.converters.DataView = function(V3, prefix, name, opts) {
+      if (webidl.util.Type(V3) !== "Object" || !types.isDataView(V3)) {
         throw webidl.errors.exception({
           header: prefix,
           message: `${name} is not a DataView.`
         });
       }
-      if (opts?.allowShared === false && types.isSharedArrayBuffer(V2.buffer)) {
+      if (opts?.allowShared === false && types.isSharedArrayBuffer(V3.buffer)) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "SharedArrayBuffer is not allowed."
         });
       }
-      if (V2.buffer.resizable || V2.buffer.growable) {
+      if (V3.buffer.resizable || V3.buffer.growable) {
         throw webidl.errors.exception({
           header: "ArrayBuffer",
           message: "Received a resizable ArrayBuffer."
         });
       }
-      return V2;
+      return V3;
     };
-    webidl.converters.BufferSource = function(V2, prefix, name, opts) {
-      if (types.isAnyArrayBuffer(V2)) {
-        return webidl.converters.ArrayBuffer(V2, prefix, name, { ...opts, allowShared: false });
+    webidl.converters.BufferSource = function(V3, prefix, name, opts) {
+      if (types.isAnyArrayBuffer(V3)) {
+        return webidl.converters.ArrayBuffer(V3, prefix, name, { ...opts, allowShared: false });
       }
-      if (types.isTypedArray(V2)) {
-        return webidl.converters.TypedArray(V2, V2.constructor, prefix, name, { ...opts, allowShared: false });
+      if (types.isTypedArray(V3)) {
+        return webidl.converters.TypedArray(V3, V3.constructor, prefix, name, { ...opts, allowShared: false });
       }
-      if (types.isDataView(V2)) {
-        return webidl.converters.DataView(V2, prefix, name, { ...opts, allowShared: false });
+      if (types.isDataView(V3)) {
+        return webidl.converters.DataView(V3, prefix, name, { ...opts, allowShared: false });
       }
       throw webidl.errors.conversionFailed({
         prefix,
-        argument: `${name} ("${webidl.util.Stringify(V2)}")`,
+        argument: `${name} ("${webidl.util.Stringify(V3)}")`,
         types: ["BufferSource"]
       });
     };
@@ -12341,19 +12341,19 @@ var require_headers = __commonJS({
         enumerable: false
       }
     });
-    webidl.converters.HeadersInit = function(V2, prefix, argument) {
-      if (webidl.util.Type(V2) === "Object") {
-        const iterator2 = Reflect.get(V2, Symbol.iterator);
-        if (!util.types.isProxy(V2) && iterator2 === Headers2.prototype.entries) {
+    webidl.converters.HeadersInit = function(V3, prefix, argument) {
+      if (webidl.util.Type(V3) === "Object") {
+        const iterator2 = Reflect.get(V3, Symbol.iterator);
+        if (!util.types.isProxy(V3) && iterator2 === Headers2.prototype.entries) {
           try {
-            return getHeadersList(V2).entriesList;
+            return getHeadersList(V3).entriesList;
           } catch {
           }
         }
         if (typeof iterator2 === "function") {
-          return webidl.converters["sequence<sequence<ByteString>>"](V2, prefix, argument, iterator2.bind(V2));
+          return webidl.converters["sequence<sequence<ByteString>>"](V3, prefix, argument, iterator2.bind(V3));
         }
-        return webidl.converters["record<ByteString, ByteString>"](V2, prefix, argument);
+        return webidl.converters["record<ByteString, ByteString>"](V3, prefix, argument);
       }
       throw webidl.errors.conversionFailed({
         prefix: "Headers constructor",
@@ -12718,32 +12718,32 @@ var require_response = __commonJS({
     webidl.converters.URLSearchParams = webidl.interfaceConverter(
       URLSearchParams
     );
-    webidl.converters.XMLHttpRequestBodyInit = function(V2, prefix, name) {
-      if (typeof V2 === "string") {
-        return webidl.converters.USVString(V2, prefix, name);
+    webidl.converters.XMLHttpRequestBodyInit = function(V3, prefix, name) {
+      if (typeof V3 === "string") {
+        return webidl.converters.USVString(V3, prefix, name);
       }
-      if (isBlobLike(V2)) {
-        return webidl.converters.Blob(V2, prefix, name, { strict: false });
+      if (isBlobLike(V3)) {
+        return webidl.converters.Blob(V3, prefix, name, { strict: false });
       }
-      if (ArrayBuffer.isView(V2) || types.isArrayBuffer(V2)) {
-        return webidl.converters.BufferSource(V2, prefix, name);
+      if (ArrayBuffer.isView(V3) || types.isArrayBuffer(V3)) {
+        return webidl.converters.BufferSource(V3, prefix, name);
       }
-      if (util.isFormDataLike(V2)) {
-        return webidl.converters.FormData(V2, prefix, name, { strict: false });
+      if (util.isFormDataLike(V3)) {
+        return webidl.converters.FormData(V3, prefix, name, { strict: false });
       }
-      if (V2 instanceof URLSearchParams) {
-        return webidl.converters.URLSearchParams(V2, prefix, name);
+      if (V3 instanceof URLSearchParams) {
+        return webidl.converters.URLSearchParams(V3, prefix, name);
       }
-      return webidl.converters.DOMString(V2, prefix, name);
+      return webidl.converters.DOMString(V3, prefix, name);
     };
-    webidl.converters.BodyInit = function(V2, prefix, argument) {
-      if (V2 instanceof ReadableStream) {
-        return webidl.converters.ReadableStream(V2, prefix, argument);
+    webidl.converters.BodyInit = function(V3, prefix, argument) {
+      if (V3 instanceof ReadableStream) {
+        return webidl.converters.ReadableStream(V3, prefix, argument);
       }
-      if (V2?.[Symbol.asyncIterator]) {
-        return V2;
+      if (V3?.[Symbol.asyncIterator]) {
+        return V3;
       }
-      return webidl.converters.XMLHttpRequestBodyInit(V2, prefix, argument);
+      return webidl.converters.XMLHttpRequestBodyInit(V3, prefix, argument);
     };
     webidl.converters.ResponseInit = webidl.dictionaryConverter([
       {
@@ -13412,14 +13412,14 @@ var require_request2 = __commonJS({
     webidl.converters.Request = webidl.interfaceConverter(
       Request
     );
-    webidl.converters.RequestInfo = function(V2, prefix, argument) {
-      if (typeof V2 === "string") {
-        return webidl.converters.USVString(V2, prefix, argument);
+    webidl.converters.RequestInfo = function(V3, prefix, argument) {
+      if (typeof V3 === "string") {
+        return webidl.converters.USVString(V3, prefix, argument);
       }
-      if (V2 instanceof Request) {
-        return webidl.converters.Request(V2, prefix, argument);
+      if (V3 instanceof Request) {
+        return webidl.converters.Request(V3, prefix, argument);
       }
-      return webidl.converters.USVString(V2, prefix, argument);
+      return webidl.converters.USVString(V3, prefix, argument);
     };
     webidl.converters.AbortSignal = webidl.interfaceConverter(
       AbortSignal
@@ -18221,11 +18221,11 @@ var require_websocket = __commonJS({
     webidl.converters["sequence<DOMString>"] = webidl.sequenceConverter(
       webidl.converters.DOMString
     );
-    webidl.converters["DOMString or sequence<DOMString>"] = function(V2, prefix, argument) {
-      if (webidl.util.Type(V2) === "Object" && Symbol.iterator in V2) {
-        return webidl.converters["sequence<DOMString>"](V2);
+    webidl.converters["DOMString or sequence<DOMString>"] = function(V3, prefix, argument) {
+      if (webidl.util.Type(V3) === "Object" && Symbol.iterator in V3) {
+        return webidl.converters["sequence<DOMString>"](V3);
       }
-      return webidl.converters.DOMString(V2, prefix, argument);
+      return webidl.converters.DOMString(V3, prefix, argument);
     };
     webidl.converters.WebSocketInit = webidl.dictionaryConverter([
       {
@@ -18243,22 +18243,22 @@ var require_websocket = __commonJS({
         converter: webidl.nullableConverter(webidl.converters.HeadersInit)
       }
     ]);
-    webidl.converters["DOMString or sequence<DOMString> or WebSocketInit"] = function(V2) {
-      if (webidl.util.Type(V2) === "Object" && !(Symbol.iterator in V2)) {
-        return webidl.converters.WebSocketInit(V2);
+    webidl.converters["DOMString or sequence<DOMString> or WebSocketInit"] = function(V3) {
+      if (webidl.util.Type(V3) === "Object" && !(Symbol.iterator in V3)) {
+        return webidl.converters.WebSocketInit(V3);
       }
-      return { protocols: webidl.converters["DOMString or sequence<DOMString>"](V2) };
+      return { protocols: webidl.converters["DOMString or sequence<DOMString>"](V3) };
     };
-    webidl.converters.WebSocketSendData = function(V2) {
-      if (webidl.util.Type(V2) === "Object") {
-        if (isBlobLike(V2)) {
-          return webidl.converters.Blob(V2, { strict: false });
+    webidl.converters.WebSocketSendData = function(V3) {
+      if (webidl.util.Type(V3) === "Object") {
+        if (isBlobLike(V3)) {
+          return webidl.converters.Blob(V3, { strict: false });
         }
-        if (ArrayBuffer.isView(V2) || types.isArrayBuffer(V2)) {
-          return webidl.converters.BufferSource(V2);
+        if (ArrayBuffer.isView(V3) || types.isArrayBuffer(V3)) {
+          return webidl.converters.BufferSource(V3);
         }
       }
-      return webidl.converters.USVString(V2);
+      return webidl.converters.USVString(V3);
     };
     function onParserDrain() {
       this.ws[kResponse].socket.resume();
@@ -31274,8 +31274,8 @@ var require_webidl2 = __commonJS({
         message: `"${context.value}" is an invalid ${context.type}.`
       });
     };
-    webidl.brandCheck = function(V2, I) {
-      if (!FunctionPrototypeSymbolHasInstance(I, V2)) {
+    webidl.brandCheck = function(V3, I) {
+      if (!FunctionPrototypeSymbolHasInstance(I, V3)) {
         const err = new TypeError("Illegal invocation");
         err.code = "ERR_INVALID_THIS";
         throw err;
@@ -31283,8 +31283,8 @@ var require_webidl2 = __commonJS({
     };
     webidl.brandCheckMultiple = function(List) {
       const prototypes = List.map((c) => webidl.util.MakeTypeAssertion(c));
-      return (V2) => {
-        if (prototypes.every((typeCheck) => !typeCheck(V2))) {
+      return (V3) => {
+        if (prototypes.every((typeCheck) => !typeCheck(V3))) {
           const err = new TypeError("Illegal invocation");
           err.code = "ERR_INVALID_THIS";
           throw err;
@@ -31308,8 +31308,8 @@ var require_webidl2 = __commonJS({
     webidl.util.MakeTypeAssertion = function(I) {
       return (O) => FunctionPrototypeSymbolHasInstance(I, O);
     };
-    webidl.util.Type = function(V2) {
-      switch (typeof V2) {
+    webidl.util.Type = function(V3) {
+      switch (typeof V3) {
         case "undefined":
           return UNDEFINED;
         case "boolean":
@@ -31324,7 +31324,7 @@ var require_webidl2 = __commonJS({
           return BIGINT;
         case "function":
         case "object": {
-          if (V2 === null) {
+          if (V3 === null) {
             return NULL;
           }
           return OBJECT;
@@ -31363,7 +31363,7 @@ var require_webidl2 = __commonJS({
     };
     webidl.util.markAsUncloneable = runtimeFeatures.has("markAsUncloneable") ? __require("node:worker_threads").markAsUncloneable : () => {
     };
-    webidl.util.ConvertToInt = function(V2, bitLength, signedness, flags) {
+    webidl.util.ConvertToInt = function(V3, bitLength, signedness, flags) {
       let upperBound;
       let lowerBound;
       if (bitLength === 64) {
@@ -31380,7 +31380,7 @@ var require_webidl2 = __commonJS({
         lowerBound = -Math.pow(2, bitLength - 1);
         upperBound = Math.pow(2, bitLength - 1) - 1;
       }
-      let x = Number(V2);
+      let x = Number(V3);
       if (x === 0) {
         x = 0;
       }
@@ -31388,7 +31388,7 @@ var require_webidl2 = __commonJS({
         if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY || x === Number.NEGATIVE_INFINITY) {
           throw webidl.errors.exception({
             header: "Integer conversion",
-            message: `Could not convert ${webidl.util.Stringify(V2)} to an integer.`
+            message: `Could not convert ${webidl.util.Stringify(V3)} to an integer.`
           });
         }
         x = webidl.util.IntegerPart(x);
@@ -31426,45 +31426,45 @@ var require_webidl2 = __commonJS({
       }
       return r;
     };
-    webidl.util.Stringify = function(V2) {
-      const type = webidl.util.Type(V2);
+    webidl.util.Stringify = function(V3) {
+      const type = webidl.util.Type(V3);
       switch (type) {
         case SYMBOL2:
-          return `Symbol(${V2.description})`;
+          return `Symbol(${V3.description})`;
         case OBJECT:
-          return inspect(V2);
+          return inspect(V3);
         case STRING:
-          return `"${V2}"`;
+          return `"${V3}"`;
         case BIGINT:
-          return `${V2}n`;
+          return `${V3}n`;
         default:
-          return `${V2}`;
+          return `${V3}`;
       }
     };
-    webidl.util.IsResizableArrayBuffer = function(V2) {
-      if (types.isArrayBuffer(V2)) {
-        return V2.resizable;
+    webidl.util.IsResizableArrayBuffer = function(V3) {
+      if (types.isArrayBuffer(V3)) {
+        return V3.resizable;
       }
-      if (types.isSharedArrayBuffer(V2)) {
-        return V2.growable;
+      if (types.isSharedArrayBuffer(V3)) {
+        return V3.growable;
       }
       throw webidl.errors.exception({
         header: "IsResizableArrayBuffer",
-        message: `"${webidl.util.Stringify(V2)}" is not an array buffer.`
+        message: `"${webidl.util.Stringify(V3)}" is not an array buffer.`
       });
     };
     webidl.util.HasFlag = function(flags, attributes) {
       return typeof flags === "number" && (flags & attributes) === attributes;
     };
     webidl.sequenceConverter = function(converter) {
-      return (V2, prefix, argument, Iterable) => {
-        if (webidl.util.Type(V2) !== OBJECT) {
+      return (V3, prefix, argument, Iterable) => {
+        if (webidl.util.Type(V3) !== OBJECT) {
           throw webidl.errors.exception({
             header: prefix,
-            message: `${argument} (${webidl.util.Stringify(V2)}) is not iterable.`
+            message: `${argument} (${webidl.util.Stringify(V3)}) is not iterable.`
           });
         }
-        const method = typeof Iterable === "function" ? Iterable() : V2?.[Symbol.iterator]?.();
+        const method = typeof Iterable === "function" ? Iterable() : V3?.[Symbol.iterator]?.();
         const seq = [];
         let index = 0;
         if (method === void 0 || typeof method.next !== "function") {
@@ -31515,14 +31515,14 @@ var require_webidl2 = __commonJS({
       };
     };
     webidl.interfaceConverter = function(TypeCheck, name) {
-      return (V2, prefix, argument) => {
-        if (!TypeCheck(V2)) {
+      return (V3, prefix, argument) => {
+        if (!TypeCheck(V3)) {
           throw webidl.errors.exception({
             header: prefix,
-            message: `Expected ${argument} ("${webidl.util.Stringify(V2)}") to be an instance of ${name}.`
+            message: `Expected ${argument} ("${webidl.util.Stringify(V3)}") to be an instance of ${name}.`
           });
         }
-        return V2;
+        return V3;
       };
     };
     webidl.dictionaryConverter = function(converters) {
@@ -31565,11 +31565,11 @@ var require_webidl2 = __commonJS({
       };
     };
     webidl.nullableConverter = function(converter) {
-      return (V2, prefix, argument) => {
-        if (V2 === null) {
-          return V2;
+      return (V3, prefix, argument) => {
+        if (V3 === null) {
+          return V3;
         }
-        return converter(V2, prefix, argument);
+        return converter(V3, prefix, argument);
       };
     };
     webidl.is.USVString = function(value2) {
@@ -31582,8 +31582,8 @@ var require_webidl2 = __commonJS({
     webidl.is.URL = webidl.util.MakeTypeAssertion(URL);
     webidl.is.AbortSignal = webidl.util.MakeTypeAssertion(AbortSignal);
     webidl.is.MessagePort = webidl.util.MakeTypeAssertion(MessagePort);
-    webidl.is.BufferSource = function(V2) {
-      return types.isArrayBuffer(V2) || ArrayBuffer.isView(V2) && types.isArrayBuffer(V2.buffer);
+    webidl.is.BufferSource = function(V3) {
+      return types.isArrayBuffer(V3) || ArrayBuffer.isView(V3) && types.isArrayBuffer(V3.buffer);
     };
     webidl.util.getCopyOfBytesHeldByBufferSource = function(bufferSource) {
       const jsBufferSource = bufferSource;
@@ -31606,26 +31606,26 @@ var require_webidl2 = __commonJS({
       bytes.set(view);
       return bytes;
     };
-    webidl.converters.DOMString = function(V2, prefix, argument, flags) {
-      if (V2 === null && webidl.util.HasFlag(flags, webidl.attributes.LegacyNullToEmptyString)) {
+    webidl.converters.DOMString = function(V3, prefix, argument, flags) {
+      if (V3 === null && webidl.util.HasFlag(flags, webidl.attributes.LegacyNullToEmptyString)) {
         return "";
       }
-      if (typeof V2 === "symbol") {
+      if (typeof V3 === "symbol") {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} is a symbol, which cannot be converted to a DOMString.`
         });
       }
-      return String(V2);
+      return String(V3);
     };
-    webidl.converters.ByteString = function(V2, prefix, argument) {
-      if (typeof V2 === "symbol") {
+    webidl.converters.ByteString = function(V3, prefix, argument) {
+      if (typeof V3 === "symbol") {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} is a symbol, which cannot be converted to a ByteString.`
         });
       }
-      const x = String(V2);
+      const x = String(V3);
       for (let index = 0; index < x.length; index++) {
         if (x.charCodeAt(index) > 255) {
           throw new TypeError(
@@ -31641,136 +31641,136 @@ var require_webidl2 = __commonJS({
       }
       return `${value2}`.toWellFormed();
     };
-    webidl.converters.boolean = function(V2) {
-      const x = Boolean(V2);
+    webidl.converters.boolean = function(V3) {
+      const x = Boolean(V3);
       return x;
     };
-    webidl.converters.any = function(V2) {
-      return V2;
+    webidl.converters.any = function(V3) {
+      return V3;
     };
-    webidl.converters["long long"] = function(V2, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V2, 64, "signed", 0, prefix, argument);
+    webidl.converters["long long"] = function(V3, prefix, argument) {
+      const x = webidl.util.ConvertToInt(V3, 64, "signed", 0, prefix, argument);
       return x;
     };
-    webidl.converters["unsigned long long"] = function(V2, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V2, 64, "unsigned", 0, prefix, argument);
+    webidl.converters["unsigned long long"] = function(V3, prefix, argument) {
+      const x = webidl.util.ConvertToInt(V3, 64, "unsigned", 0, prefix, argument);
       return x;
     };
-    webidl.converters["unsigned long"] = function(V2, prefix, argument) {
-      const x = webidl.util.ConvertToInt(V2, 32, "unsigned", 0, prefix, argument);
+    webidl.converters["unsigned long"] = function(V3, prefix, argument) {
+      const x = webidl.util.ConvertToInt(V3, 32, "unsigned", 0, prefix, argument);
       return x;
     };
-    webidl.converters["unsigned short"] = function(V2, prefix, argument, flags) {
-      const x = webidl.util.ConvertToInt(V2, 16, "unsigned", flags, prefix, argument);
+    webidl.converters["unsigned short"] = function(V3, prefix, argument, flags) {
+      const x = webidl.util.ConvertToInt(V3, 16, "unsigned", flags, prefix, argument);
       return x;
     };
-    webidl.converters.ArrayBuffer = function(V2, prefix, argument, flags) {
-      if (webidl.util.Type(V2) !== OBJECT || !types.isArrayBuffer(V2)) {
+    webidl.converters.ArrayBuffer = function(V3, prefix, argument, flags) {
+      if (webidl.util.Type(V3) !== OBJECT || !types.isArrayBuffer(V3)) {
         throw webidl.errors.conversionFailed({
           prefix,
-          argument: `${argument} ("${webidl.util.Stringify(V2)}")`,
+          argument: `${argument} ("${webidl.util.Stringify(V3)}")`,
           types: ["ArrayBuffer"]
         });
       }
-      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowResizable) && webidl.util.IsResizableArrayBuffer(V2)) {
+      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowResizable) && webidl.util.IsResizableArrayBuffer(V3)) {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} cannot be a resizable ArrayBuffer.`
         });
       }
-      return V2;
+      return V3;
     };
-    webidl.converters.SharedArrayBuffer = function(V2, prefix, argument, flags) {
-      if (webidl.util.Type(V2) !== OBJECT || !types.isSharedArrayBuffer(V2)) {
+    webidl.converters.SharedArrayBuffer = function(V3, prefix, argument, flags) {
+      if (webidl.util.Type(V3) !== OBJECT || !types.isSharedArrayBuffer(V3)) {
         throw webidl.errors.conversionFailed({
           prefix,
-          argument: `${argument} ("${webidl.util.Stringify(V2)}")`,
+          argument: `${argument} ("${webidl.util.Stringify(V3)}")`,
           types: ["SharedArrayBuffer"]
         });
       }
-      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowResizable) && webidl.util.IsResizableArrayBuffer(V2)) {
+      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowResizable) && webidl.util.IsResizableArrayBuffer(V3)) {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} cannot be a resizable SharedArrayBuffer.`
         });
       }
-      return V2;
+      return V3;
     };
-    webidl.converters.TypedArray = function(V2, T, prefix, argument, flags) {
-      if (webidl.util.Type(V2) !== OBJECT || !types.isTypedArray(V2) || V2.constructor.name !== T.name) {
+    webidl.converters.TypedArray = function(V3, T, prefix, argument, flags) {
+      if (webidl.util.Type(V3) !== OBJECT || !types.isTypedArray(V3) || V3.constructor.name !== T.name) {
         throw webidl.errors.conversionFailed({
           prefix,
-          argument: `${argument} ("${webidl.util.Stringify(V2)}")`,
+          argument: `${argument} ("${webidl.util.Stringify(V3)}")`,
           types: [T.name]
         });
       }
-      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowShared) && types.isSharedArrayBuffer(V2.buffer)) {
+      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowShared) && types.isSharedArrayBuffer(V3.buffer)) {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} cannot be a view on a shared array buffer.`
         });
       }
-      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowResizable) && webidl.util.IsResizableArrayBuffer(V2.buffer)) {
+      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowResizable) && webidl.util.IsResizableArrayBuffer(V3.buffer)) {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} cannot be a view on a resizable array buffer.`
         });
       }
-      return V2;
+      return V3;
     };
-    webidl.converters.DataView = function(V2, prefix, argument, flags) {
-      if (webidl.util.Type(V2) !== OBJECT || !types.isDataView(V2)) {
+    webidl.converters.DataView = function(V3, prefix, argument, flags) {
+      if (webidl.util.Type(V3) !== OBJECT || !types.isDataView(V3)) {
         throw webidl.errors.conversionFailed({
           prefix,
-          argument: `${argument} ("${webidl.util.Stringify(V2)}")`,
+          argument: `${argument} ("${webidl.util.Stringify(V3)}")`,
           types: ["DataView"]
         });
       }
-      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowShared) && types.isSharedArrayBuffer(V2.buffer)) {
+      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowShared) && types.isSharedArrayBuffer(V3.buffer)) {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} cannot be a view on a shared array buffer.`
         });
       }
-      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowResizable) && webidl.util.IsResizableArrayBuffer(V2.buffer)) {
+      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowResizable) && webidl.util.IsResizableArrayBuffer(V3.buffer)) {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} cannot be a view on a resizable array buffer.`
         });
       }
-      return V2;
+      return V3;
     };
-    webidl.converters.ArrayBufferView = function(V2, prefix, argument, flags) {
-      if (webidl.util.Type(V2) !== OBJECT || !types.isArrayBufferView(V2)) {
+    webidl.converters.ArrayBufferView = function(V3, prefix, argument, flags) {
+      if (webidl.util.Type(V3) !== OBJECT || !types.isArrayBufferView(V3)) {
         throw webidl.errors.conversionFailed({
           prefix,
-          argument: `${argument} ("${webidl.util.Stringify(V2)}")`,
+          argument: `${argument} ("${webidl.util.Stringify(V3)}")`,
           types: ["ArrayBufferView"]
         });
       }
-      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowShared) && types.isSharedArrayBuffer(V2.buffer)) {
+      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowShared) && types.isSharedArrayBuffer(V3.buffer)) {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} cannot be a view on a shared array buffer.`
         });
       }
-      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowResizable) && webidl.util.IsResizableArrayBuffer(V2.buffer)) {
+      if (!webidl.util.HasFlag(flags, webidl.attributes.AllowResizable) && webidl.util.IsResizableArrayBuffer(V3.buffer)) {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} cannot be a view on a resizable array buffer.`
         });
       }
-      return V2;
+      return V3;
     };
-    webidl.converters.BufferSource = function(V2, prefix, argument, flags) {
-      if (types.isArrayBuffer(V2)) {
-        return webidl.converters.ArrayBuffer(V2, prefix, argument, flags);
+    webidl.converters.BufferSource = function(V3, prefix, argument, flags) {
+      if (types.isArrayBuffer(V3)) {
+        return webidl.converters.ArrayBuffer(V3, prefix, argument, flags);
       }
-      if (types.isArrayBufferView(V2)) {
+      if (types.isArrayBufferView(V3)) {
         flags &= ~webidl.attributes.AllowShared;
-        return webidl.converters.ArrayBufferView(V2, prefix, argument, flags);
+        return webidl.converters.ArrayBufferView(V3, prefix, argument, flags);
       }
-      if (types.isSharedArrayBuffer(V2)) {
+      if (types.isSharedArrayBuffer(V3)) {
         throw webidl.errors.exception({
           header: prefix,
           message: `${argument} cannot be a SharedArrayBuffer.`
@@ -31778,24 +31778,24 @@ var require_webidl2 = __commonJS({
       }
       throw webidl.errors.conversionFailed({
         prefix,
-        argument: `${argument} ("${webidl.util.Stringify(V2)}")`,
+        argument: `${argument} ("${webidl.util.Stringify(V3)}")`,
         types: ["ArrayBuffer", "ArrayBufferView"]
       });
     };
-    webidl.converters.AllowSharedBufferSource = function(V2, prefix, argument, flags) {
-      if (types.isArrayBuffer(V2)) {
-        return webidl.converters.ArrayBuffer(V2, prefix, argument, flags);
+    webidl.converters.AllowSharedBufferSource = function(V3, prefix, argument, flags) {
+      if (types.isArrayBuffer(V3)) {
+        return webidl.converters.ArrayBuffer(V3, prefix, argument, flags);
       }
-      if (types.isSharedArrayBuffer(V2)) {
-        return webidl.converters.SharedArrayBuffer(V2, prefix, argument, flags);
+      if (types.isSharedArrayBuffer(V3)) {
+        return webidl.converters.SharedArrayBuffer(V3, prefix, argument, flags);
       }
-      if (types.isArrayBufferView(V2)) {
+      if (types.isArrayBufferView(V3)) {
         flags |= webidl.attributes.AllowShared;
-        return webidl.converters.ArrayBufferView(V2, prefix, argument, flags);
+        return webidl.converters.ArrayBufferView(V3, prefix, argument, flags);
       }
       throw webidl.errors.conversionFailed({
         prefix,
-        argument: `${argument} ("${webidl.util.Stringify(V2)}")`,
+        argument: `${argument} ("${webidl.util.Stringify(V3)}")`,
         types: ["ArrayBuffer", "SharedArrayBuffer", "ArrayBufferView"]
       });
     };
@@ -31814,12 +31814,12 @@ var require_webidl2 = __commonJS({
       webidl.is.AbortSignal,
       "AbortSignal"
     );
-    webidl.converters.EventHandlerNonNull = function(V2) {
-      if (webidl.util.Type(V2) !== OBJECT) {
+    webidl.converters.EventHandlerNonNull = function(V3) {
+      if (webidl.util.Type(V3) !== OBJECT) {
         return null;
       }
-      if (typeof V2 === "function") {
-        return V2;
+      if (typeof V3 === "function") {
+        return V3;
       }
       return () => {
       };
@@ -40732,7 +40732,7 @@ var require_snapshot_recorder = __commonJS({
   "node_modules/undici/lib/mock/snapshot-recorder.js"(exports, module) {
     "use strict";
     var { writeFile: writeFile2, readFile, mkdir: mkdir2 } = __require("node:fs/promises");
-    var { dirname: dirname5, resolve: resolve4 } = __require("node:path");
+    var { dirname: dirname3, resolve: resolve4 } = __require("node:path");
     var { setTimeout: setTimeout2, clearTimeout: clearTimeout2 } = __require("node:timers");
     var { InvalidArgumentError, UndiciError } = require_errors3();
     var { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = require_snapshot_utils();
@@ -40963,7 +40963,7 @@ var require_snapshot_recorder = __commonJS({
           throw new InvalidArgumentError("Snapshot path is required");
         }
         const resolvedPath = resolve4(path);
-        await mkdir2(dirname5(resolvedPath), { recursive: true });
+        await mkdir2(dirname3(resolvedPath), { recursive: true });
         const data = Array.from(this.#snapshots.entries()).map(([hash2, snapshot]) => ({
           hash: hash2,
           snapshot
@@ -46634,19 +46634,19 @@ var require_headers2 = __commonJS({
         enumerable: false
       }
     });
-    webidl.converters.HeadersInit = function(V2, prefix, argument) {
-      if (webidl.util.Type(V2) === webidl.util.Types.OBJECT) {
-        const iterator2 = Reflect.get(V2, Symbol.iterator);
-        if (!util.types.isProxy(V2) && iterator2 === Headers2.prototype.entries) {
+    webidl.converters.HeadersInit = function(V3, prefix, argument) {
+      if (webidl.util.Type(V3) === webidl.util.Types.OBJECT) {
+        const iterator2 = Reflect.get(V3, Symbol.iterator);
+        if (!util.types.isProxy(V3) && iterator2 === Headers2.prototype.entries) {
           try {
-            return getHeadersList(V2).entriesList;
+            return getHeadersList(V3).entriesList;
           } catch {
           }
         }
         if (typeof iterator2 === "function") {
-          return webidl.converters["sequence<sequence<ByteString>>"](V2, prefix, argument, iterator2.bind(V2));
+          return webidl.converters["sequence<sequence<ByteString>>"](V3, prefix, argument, iterator2.bind(V3));
         }
-        return webidl.converters["record<ByteString, ByteString>"](V2, prefix, argument);
+        return webidl.converters["record<ByteString, ByteString>"](V3, prefix, argument);
       }
       throw webidl.errors.conversionFailed({
         prefix: "Headers constructor",
@@ -47032,32 +47032,32 @@ var require_response2 = __commonJS({
       }
       return response;
     }
-    webidl.converters.XMLHttpRequestBodyInit = function(V2, prefix, name) {
-      if (typeof V2 === "string") {
-        return webidl.converters.USVString(V2, prefix, name);
+    webidl.converters.XMLHttpRequestBodyInit = function(V3, prefix, name) {
+      if (typeof V3 === "string") {
+        return webidl.converters.USVString(V3, prefix, name);
       }
-      if (webidl.is.Blob(V2)) {
-        return V2;
+      if (webidl.is.Blob(V3)) {
+        return V3;
       }
-      if (webidl.is.BufferSource(V2)) {
-        return V2;
+      if (webidl.is.BufferSource(V3)) {
+        return V3;
       }
-      if (webidl.is.FormData(V2)) {
-        return V2;
+      if (webidl.is.FormData(V3)) {
+        return V3;
       }
-      if (webidl.is.URLSearchParams(V2)) {
-        return V2;
+      if (webidl.is.URLSearchParams(V3)) {
+        return V3;
       }
-      return webidl.converters.DOMString(V2, prefix, name);
+      return webidl.converters.DOMString(V3, prefix, name);
     };
-    webidl.converters.BodyInit = function(V2, prefix, argument) {
-      if (webidl.is.ReadableStream(V2)) {
-        return V2;
+    webidl.converters.BodyInit = function(V3, prefix, argument) {
+      if (webidl.is.ReadableStream(V3)) {
+        return V3;
       }
-      if (V2?.[Symbol.asyncIterator]) {
-        return V2;
+      if (V3?.[Symbol.asyncIterator]) {
+        return V3;
       }
-      return webidl.converters.XMLHttpRequestBodyInit(V2, prefix, argument);
+      return webidl.converters.XMLHttpRequestBodyInit(V3, prefix, argument);
     };
     webidl.converters.ResponseInit = webidl.dictionaryConverter([
       {
@@ -47738,14 +47738,14 @@ var require_request4 = __commonJS({
       }
     });
     webidl.is.Request = webidl.util.MakeTypeAssertion(Request);
-    webidl.converters.RequestInfo = function(V2) {
-      if (typeof V2 === "string") {
-        return webidl.converters.USVString(V2);
+    webidl.converters.RequestInfo = function(V3) {
+      if (typeof V3 === "string") {
+        return webidl.converters.USVString(V3);
       }
-      if (webidl.is.Request(V2)) {
-        return V2;
+      if (webidl.is.Request(V3)) {
+        return V3;
       }
-      return webidl.converters.USVString(V2);
+      return webidl.converters.USVString(V3);
     };
     webidl.converters.RequestInit = webidl.dictionaryConverter([
       {
@@ -52063,11 +52063,11 @@ var require_websocket2 = __commonJS({
     webidl.converters["sequence<DOMString>"] = webidl.sequenceConverter(
       webidl.converters.DOMString
     );
-    webidl.converters["DOMString or sequence<DOMString>"] = function(V2, prefix, argument) {
-      if (webidl.util.Type(V2) === webidl.util.Types.OBJECT && Symbol.iterator in V2) {
-        return webidl.converters["sequence<DOMString>"](V2);
+    webidl.converters["DOMString or sequence<DOMString>"] = function(V3, prefix, argument) {
+      if (webidl.util.Type(V3) === webidl.util.Types.OBJECT && Symbol.iterator in V3) {
+        return webidl.converters["sequence<DOMString>"](V3);
       }
-      return webidl.converters.DOMString(V2, prefix, argument);
+      return webidl.converters.DOMString(V3, prefix, argument);
     };
     webidl.converters.WebSocketInit = webidl.dictionaryConverter([
       {
@@ -52085,22 +52085,22 @@ var require_websocket2 = __commonJS({
         converter: webidl.nullableConverter(webidl.converters.HeadersInit)
       }
     ]);
-    webidl.converters["DOMString or sequence<DOMString> or WebSocketInit"] = function(V2) {
-      if (webidl.util.Type(V2) === webidl.util.Types.OBJECT && !(Symbol.iterator in V2)) {
-        return webidl.converters.WebSocketInit(V2);
+    webidl.converters["DOMString or sequence<DOMString> or WebSocketInit"] = function(V3) {
+      if (webidl.util.Type(V3) === webidl.util.Types.OBJECT && !(Symbol.iterator in V3)) {
+        return webidl.converters.WebSocketInit(V3);
       }
-      return { protocols: webidl.converters["DOMString or sequence<DOMString>"](V2) };
+      return { protocols: webidl.converters["DOMString or sequence<DOMString>"](V3) };
     };
-    webidl.converters.WebSocketSendData = function(V2) {
-      if (webidl.util.Type(V2) === webidl.util.Types.OBJECT) {
-        if (webidl.is.Blob(V2)) {
-          return V2;
+    webidl.converters.WebSocketSendData = function(V3) {
+      if (webidl.util.Type(V3) === webidl.util.Types.OBJECT) {
+        if (webidl.is.Blob(V3)) {
+          return V3;
         }
-        if (webidl.is.BufferSource(V2)) {
-          return V2;
+        if (webidl.is.BufferSource(V3)) {
+          return V3;
         }
       }
-      return webidl.converters.USVString(V2);
+      return webidl.converters.USVString(V3);
     };
     module.exports = {
       WebSocket,
@@ -52482,7 +52482,7 @@ var require_websocketstream = __commonJS({
     webidl.converters.WebSocketCloseInfo = webidl.dictionaryConverter([
       {
         key: "closeCode",
-        converter: (V2) => webidl.converters["unsigned short"](V2, webidl.attributes.EnforceRange)
+        converter: (V3) => webidl.converters["unsigned short"](V3, webidl.attributes.EnforceRange)
       },
       {
         key: "reason",
@@ -52490,11 +52490,11 @@ var require_websocketstream = __commonJS({
         defaultValue: () => ""
       }
     ]);
-    webidl.converters.WebSocketStreamWrite = function(V2) {
-      if (typeof V2 === "string") {
-        return webidl.converters.USVString(V2);
+    webidl.converters.WebSocketStreamWrite = function(V3) {
+      if (typeof V3 === "string") {
+        return webidl.converters.USVString(V3);
       }
-      return webidl.converters.BufferSource(V2);
+      return webidl.converters.BufferSource(V3);
     };
     module.exports = { WebSocketStream };
   }
@@ -55404,8 +55404,196 @@ function annotate(diagnostics, redact2) {
   }
 }
 
+// src/live/api-health.ts
+var FAILURES_IN_A_ROW = 5;
+var Unreachable = class {
+  constructor(reason) {
+    this.reason = reason;
+  }
+  reason;
+};
+var ApiHealth = class {
+  inARow = 0;
+  ended = 0;
+  lastAnswerAt;
+  stoppedBy;
+  inflight = /* @__PURE__ */ new Map();
+  timer;
+  timeoutMs;
+  now;
+  constructor(options) {
+    this.timeoutMs = options.timeoutMs;
+    this.now = options.now ?? Date.now;
+    this.lastAnswerAt = this.now();
+  }
+  /** Set once the API is given up. */
+  get unreachable() {
+    return this.stoppedBy;
+  }
+  /** Attempts ended so far, requests in flight now, and how long the oldest has waited (for progress lines). */
+  activity() {
+    return { ended: this.ended, waiting: this.inflight.size, longestMs: this.inflight.size === 0 ? 0 : this.now() - this.oldestStart() };
+  }
+  begin() {
+    const controller = new AbortController();
+    if (this.stoppedBy) controller.abort(this.stoppedBy);
+    this.inflight.set(controller, this.now());
+    this.watch();
+    const end = () => {
+      this.ended++;
+      this.inflight.delete(controller);
+      if (this.inflight.size === 0) this.unwatch();
+    };
+    return {
+      signal: controller.signal,
+      answered: () => {
+        end();
+        this.inARow = 0;
+        this.lastAnswerAt = this.now();
+      },
+      failed: (what) => {
+        end();
+        if (this.stoppedBy) return;
+        if (++this.inARow >= FAILURES_IN_A_ROW) this.stop(`${this.inARow} attempts in a row failed; the last: ${what}`);
+      }
+    };
+  }
+  /** Gives the API up now: every request in flight is aborted (and no longer waited for), and nothing more is sent. */
+  stop(reason) {
+    if (this.stoppedBy) return;
+    this.stoppedBy = new Unreachable(reason);
+    for (const controller of this.inflight.keys()) controller.abort(this.stoppedBy);
+    this.inflight.clear();
+    this.unwatch();
+  }
+  /** When the request in flight longest started (Infinity when none is). */
+  oldestStart() {
+    let oldest = Infinity;
+    for (const at of this.inflight.values()) oldest = Math.min(oldest, at);
+    return oldest;
+  }
+  /** Checks, while requests wait, that something answered within twice the timeout. */
+  watch() {
+    if (this.timer) return;
+    const every = Math.max(50, Math.min(1e3, Math.floor(this.timeoutMs / 4)));
+    this.timer = setInterval(() => {
+      if (this.inflight.size === 0) return;
+      const silentFor = this.now() - Math.max(this.lastAnswerAt, this.oldestStart());
+      if (silentFor >= 2 * this.timeoutMs) this.stop(`no answer at all for ${Math.round(silentFor / 1e3)} s (twice the ${Math.round(this.timeoutMs / 1e3)} s timeout)`);
+    }, every);
+    this.timer.unref();
+  }
+  unwatch() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = void 0;
+  }
+};
+
+// src/live/concurrency.ts
+var DEFAULT_CONCURRENCY = 8;
+var AdaptiveLimiter = class {
+  max;
+  min;
+  window;
+  epoch = 0;
+  running = 0;
+  pausedUntil = 0;
+  timerArmed = false;
+  queue = [];
+  now;
+  sleep;
+  constructor(options = {}) {
+    const max = options.max ?? DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`concurrency must be a whole number ≥ 1, got ${max}`);
+    this.max = max;
+    this.min = Math.min(max, Math.max(1, options.min ?? 1));
+    this.window = max;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+  /** Requests allowed in flight now. */
+  get limit() {
+    return Math.floor(this.window);
+  }
+  get inFlight() {
+    return this.running;
+  }
+  get waiting() {
+    return this.queue.length;
+  }
+  /** Waits for a place (first come, first served). */
+  acquire() {
+    return new Promise((resolve4) => {
+      this.queue.push(resolve4);
+      this.drain();
+    });
+  }
+  async run(fn) {
+    const slot = await this.acquire();
+    try {
+      return await fn(slot);
+    } finally {
+      slot.release();
+    }
+  }
+  /** Multiplicative decrease, once per epoch: the 429s of requests started before the last decrease do not count again. */
+  rateLimited(slot, retryAfterMs) {
+    if (slot.epoch === this.epoch) {
+      this.window = Math.max(this.min, Math.floor(this.window / 2));
+      this.epoch++;
+    }
+    if (retryAfterMs !== void 0 && retryAfterMs > 0) {
+      this.pausedUntil = Math.max(this.pausedUntil, this.now() + retryAfterMs);
+    }
+  }
+  /** Additive increase: about +1 after `limit` successes. */
+  succeeded() {
+    if (this.window >= this.max) return;
+    this.window = Math.min(this.max, this.window + 1 / this.limit);
+    this.drain();
+  }
+  drain() {
+    if (this.queue.length === 0) return;
+    const pause = this.pausedUntil - this.now();
+    if (pause > 0) {
+      if (!this.timerArmed) {
+        this.timerArmed = true;
+        void this.sleep(pause).then(
+          () => setImmediate(() => {
+            this.timerArmed = false;
+            this.drain();
+          })
+        );
+      }
+      return;
+    }
+    while (this.running < this.limit) {
+      const next = this.queue.shift();
+      if (next === void 0) return;
+      this.running++;
+      next(this.slot());
+    }
+  }
+  slot() {
+    let released = false;
+    return {
+      epoch: this.epoch,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.running--;
+        this.drain();
+      }
+    };
+  }
+};
+function defaultSleep(ms) {
+  return new Promise((resolve4) => setTimeout(resolve4, ms));
+}
+
 // src/live/http-error.ts
 import { STATUS_CODES } from "node:http";
+var SERVICE_NAME = { rbac: "the RBAC API", cedar: "the Cedar policy API" };
 var HttpError = class _HttpError extends UserError {
   name = "HttpError";
   kind;
@@ -55421,35 +55609,32 @@ var HttpError = class _HttpError extends UserError {
   outcome;
   retryAfterMs;
   unreachable;
+  /** What this error was built from, redacted already (no `redact`): `withNote` builds from it, so no field is lost. */
+  #init;
   /** The same error with a sentence added to the server's message (e.g. why accessctl did not wait). */
   withNote(note) {
-    return new _HttpError({
-      kind: this.kind,
-      method: this.method,
-      path: this.path,
-      status: this.status,
-      serverMessage: this.serverMessage ? `${this.serverMessage}; ${note}` : note,
-      serverCode: this.serverCode,
-      code: this.code,
-      outcome: this.outcome,
-      ...this.service ? { service: this.service } : {},
-      ...this.baseUrl !== void 0 ? { baseUrl: this.baseUrl } : {},
-      ...this.route !== void 0 ? { route: this.route } : {},
-      ...this.retryAfterMs !== void 0 ? { retryAfterMs: this.retryAfterMs } : {},
-      ...this.unreachable !== void 0 ? { unreachable: this.unreachable } : {}
-    });
+    return new _HttpError({ ...this.#init, serverMessage: this.serverMessage ? `${this.serverMessage}; ${note}` : note });
   }
   constructor(init) {
-    const clean = init.redact ?? ((text) => text);
-    const serverMessage = init.serverMessage === null ? null : clean(init.serverMessage);
-    const path = clean(init.path);
+    const { redact: redact2, ...fields } = init;
+    const clean = redact2 ?? ((text) => text);
+    const redacted = {
+      ...fields,
+      path: clean(init.path),
+      serverMessage: init.serverMessage === null ? null : clean(init.serverMessage),
+      ...init.baseUrl !== void 0 ? { baseUrl: clean(init.baseUrl) } : {},
+      ...init.route !== void 0 ? { route: clean(init.route) } : {},
+      ...init.unreachable !== void 0 ? { unreachable: clean(init.unreachable) } : {}
+    };
+    const { path, serverMessage } = redacted;
     super(
-      init.unreachable !== void 0 ? `[${init.method}] ${path}: not answered: ${init.service === "cedar" ? "the Cedar policy API" : init.service === "rbac" ? "the RBAC API" : "the API"} stopped answering (${clean(init.unreachable)})` : formatHttpError(init.kind, init.method, path, init.status, serverMessage, init.code ?? null)
+      redacted.unreachable !== void 0 ? `[${init.method}] ${path}: not answered: ${init.service ? SERVICE_NAME[init.service] : "the API"} stopped answering (${redacted.unreachable})` : formatHttpError(init.kind, init.method, path, init.status, serverMessage, init.code ?? null)
     );
+    this.#init = redacted;
     this.kind = init.kind;
     this.service = init.service;
-    this.baseUrl = init.baseUrl === void 0 ? void 0 : clean(init.baseUrl);
-    this.route = init.route === void 0 ? void 0 : clean(init.route);
+    this.baseUrl = redacted.baseUrl;
+    this.route = redacted.route;
     this.method = init.method;
     this.path = path;
     this.status = init.status;
@@ -55458,7 +55643,7 @@ var HttpError = class _HttpError extends UserError {
     this.code = init.code ?? null;
     this.outcome = init.outcome;
     this.retryAfterMs = init.retryAfterMs;
-    this.unreachable = init.unreachable === void 0 ? void 0 : clean(init.unreachable);
+    this.unreachable = redacted.unreachable;
   }
 };
 function formatHttpError(kind, method, path, status, serverMessage, code2) {
@@ -55481,6 +55666,458 @@ function isNotFound(error3) {
   return error3 instanceof HttpError && error3.kind === "status" && error3.status === 404;
 }
 
+// src/live/retry.ts
+var DEFAULT_RETRY_POLICY = {
+  maxAttempts: 6,
+  maxRateLimitedAttempts: 20,
+  baseDelayMs: 200,
+  maxDelayMs: 1e4,
+  maxRetryAfterMs: 6e4
+};
+var TRANSIENT_STATUSES = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
+function isRetryableRead(error3) {
+  if (!(error3 instanceof HttpError)) return false;
+  if (error3.kind === "network") return true;
+  return error3.kind === "status" && error3.status !== null && TRANSIENT_STATUSES.has(error3.status);
+}
+function isRetryableWrite(error3) {
+  if (!(error3 instanceof HttpError) || error3.outcome !== "not-applied") return false;
+  if (error3.kind === "network") return true;
+  return error3.kind === "status" && (error3.status === 429 || error3.status === 408);
+}
+function parseRetryAfter(value2, nowMs) {
+  const raw = typeof value2 === "string" ? value2 : value2?.[0];
+  if (raw === void 0) return void 0;
+  const text = raw.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1e3;
+  if (!/[a-z]/i.test(text)) return void 0;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return void 0;
+  return Math.max(0, at - nowMs);
+}
+function backoffDelay(retry2, policy, random) {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry2 - 1));
+  return Math.floor(random() * ceiling);
+}
+function retryDelay(error3, retry2, policy, random) {
+  const retryAfter = error3 instanceof HttpError ? error3.retryAfterMs : void 0;
+  if (retryAfter !== void 0) return retryAfter + Math.floor(random() * policy.baseDelayMs);
+  return backoffDelay(retry2, policy, random);
+}
+async function withRetry(attempt, options) {
+  const policy = options.policy ?? DEFAULT_RETRY_POLICY;
+  let failures = 0;
+  let rateLimited = 0;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (error3) {
+      if (error3 instanceof HttpError && error3.unreachable !== void 0) throw error3;
+      if (!options.shouldRetry(error3)) throw error3;
+      const is429 = error3 instanceof HttpError && error3.status === 429;
+      if (is429) rateLimited++;
+      else failures++;
+      if (is429 ? rateLimited >= policy.maxRateLimitedAttempts : failures >= policy.maxAttempts) throw error3;
+      const retryAfter = error3 instanceof HttpError ? error3.retryAfterMs : void 0;
+      if (retryAfter !== void 0 && retryAfter > policy.maxRetryAfterMs) {
+        throw error3.withNote(`the service asked to wait ${Math.ceil(retryAfter / 1e3)} s (Retry-After), longer than the ${Math.round(policy.maxRetryAfterMs / 1e3)} s accessctl waits; try again later`);
+      }
+      const delayMs = retryDelay(error3, is429 ? rateLimited : failures, policy, options.random);
+      options.onRetry?.({ error: error3, retry: n, delayMs });
+      await options.sleep(delayMs);
+    }
+  }
+}
+
+// src/live/redact.ts
+var REDACTED = "***";
+function redact(text, secrets) {
+  const variants = /* @__PURE__ */ new Set();
+  for (const secret of secrets) {
+    if (secret === "") continue;
+    variants.add(secret);
+    variants.add(encodeURIComponent(secret));
+  }
+  let out = text;
+  for (const variant of [...variants].sort((a, b) => b.length - a.length)) {
+    out = out.split(variant).join(REDACTED);
+  }
+  return out;
+}
+function redactor(secrets) {
+  const list3 = [...secrets];
+  return (text) => redact(text, list3);
+}
+
+// src/live/wire.ts
+var ShapeError = class extends Error {
+  name = "ShapeError";
+};
+function obj(value2, where2) {
+  if (typeof value2 !== "object" || value2 === null || Array.isArray(value2)) throw new ShapeError(`${where2} is not an object`);
+  return value2;
+}
+function arr(value2, where2) {
+  if (!Array.isArray(value2)) throw new ShapeError(`${where2} is not an array`);
+  return value2;
+}
+function str(o, key, where2) {
+  const v = o[key];
+  if (typeof v !== "string") throw new ShapeError(`${where2}.${key} is not a string`);
+  return v;
+}
+function strOrNull(o, key, where2) {
+  const v = o[key];
+  if (v === void 0 || v === null) return null;
+  if (typeof v !== "string") throw new ShapeError(`${where2}.${key} is not a string or null`);
+  return v;
+}
+function num(o, key, where2) {
+  const v = o[key];
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ShapeError(`${where2}.${key} is not a number`);
+  return v;
+}
+function numOrNull(o, key, where2) {
+  const v = o[key];
+  if (v === void 0 || v === null) return null;
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ShapeError(`${where2}.${key} is not a number or null`);
+  return v;
+}
+function boolOr(o, key, fallback, where2) {
+  const v = o[key];
+  if (v === void 0 || v === null) return fallback;
+  if (typeof v !== "boolean") throw new ShapeError(`${where2}.${key} is not a boolean`);
+  return v;
+}
+function list(o, key, where2, item, optional = false) {
+  const v = o[key];
+  if (optional && (v === void 0 || v === null)) return [];
+  return arr(v, `${where2}.${key}`).map((entry, i) => {
+    const at = `${where2}.${key}[${i}]`;
+    return item(obj(entry, at), at);
+  });
+}
+
+// src/live/http-client.ts
+var BEFORE_SEND_CODES = /* @__PURE__ */ new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT"
+]);
+function createHttpClient(options) {
+  const base = new URL(options.baseUrl);
+  if (base.protocol !== "http:" && base.protocol !== "https:") throw new TypeError(`not an http(s) URL: ${base.protocol}`);
+  const origin = base.origin;
+  const prefix = base.pathname.replace(/\/+$/, "");
+  const clean = redactor(options.secrets);
+  const target = {
+    ...options.service ? { service: options.service } : {},
+    ...options.route ? { route: options.route } : {},
+    baseUrl: options.baseUrl
+  };
+  const limiter = options.concurrency instanceof AdaptiveLimiter ? options.concurrency : new AdaptiveLimiter({ max: options.concurrency, sleep: options.sleep, now: options.now });
+  const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const readError = options.readError ?? readAnyError;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const health = new ApiHealth({ timeoutMs, now });
+  const unreachableError = (method, shownPath, outcome) => new HttpError({ ...target, kind: "network", method, path: shownPath, status: null, serverMessage: null, code: null, outcome, unreachable: health.unreachable?.reason ?? "given up", redact: clean });
+  async function attempt(method, shownPath, body, slot) {
+    const headers = { accept: "application/json", ...options.headers };
+    if (body !== void 0) headers["content-type"] = "application/json";
+    const watch = health.begin();
+    if (watch.signal.aborted) {
+      watch.failed("not sent");
+      throw unreachableError(method, shownPath, "not-applied");
+    }
+    const lost = (error3, outcome) => {
+      if (watch.signal.aborted) return unreachableError(method, shownPath, method === "GET" ? "not-applied" : "unknown");
+      const e = networkError(method, shownPath, error3, clean, target, timeoutMs, outcome);
+      watch.failed(e.message);
+      return e;
+    };
+    let response;
+    try {
+      response = await options.dispatcher.request({ origin, path: prefix + shownPath, method, headers, body, signal: watch.signal });
+    } catch (error3) {
+      throw lost(error3);
+    }
+    let text;
+    try {
+      text = await response.body.text();
+    } catch (error3) {
+      throw lost(error3, "unknown");
+    }
+    const status = response.statusCode;
+    if (GATEWAY_FAILURES.has(status)) watch.failed(statusLine(status));
+    else watch.answered();
+    const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now());
+    if (status === 429) limiter.rateLimited(slot, retryAfterMs);
+    else if (status < 500) limiter.succeeded();
+    if (status >= 200 && status < 300) return { status, text, contentType: headerText(response.headers["content-type"]) };
+    const server = readError(tryJson(text) ?? text);
+    throw new HttpError({
+      ...target,
+      kind: "status",
+      method,
+      path: shownPath,
+      status,
+      serverMessage: server.message,
+      serverCode: server.code,
+      outcome: outcomeOfStatus(status),
+      retryAfterMs,
+      redact: clean
+    });
+  }
+  async function request2(method, path, req = {}) {
+    const shownPath = path + queryString(req.query);
+    const body = req.body === void 0 ? void 0 : JSON.stringify(req.body);
+    const mode = req.retry ?? (method === "GET" || method === "DELETE" ? "idempotent" : "not-applied");
+    const shouldRetry = mode === "idempotent" ? isRetryableRead : mode === "not-applied" ? isRetryableWrite : () => false;
+    const answer = await withRetry(() => limiter.run((slot) => attempt(method, shownPath, body, slot)), {
+      policy,
+      shouldRetry,
+      sleep,
+      random,
+      onRetry: ({ error: error3, delayMs }) => {
+        if (error3 instanceof HttpError) options.onRetry?.({ method, path: shownPath, error: error3, delayMs });
+      }
+    });
+    const outcome = method === "GET" ? "not-applied" : "unknown";
+    const protocolError = (message) => new HttpError({ ...target, kind: "protocol", method, path: shownPath, status: answer.status, serverMessage: message, outcome, redact: clean });
+    let json = void 0;
+    if (answer.text.trim() !== "") {
+      try {
+        json = JSON.parse(answer.text);
+      } catch {
+        throw protocolError(`the answer is not the API's JSON (got ${answer.contentType?.split(";")[0] ?? "no content type"})`);
+      }
+    }
+    if (req.parse === void 0) return json;
+    try {
+      return req.parse(json);
+    } catch (error3) {
+      if (error3 instanceof ShapeError) throw protocolError(error3.message);
+      throw error3;
+    }
+  }
+  return { request: request2, limiter, health, redact: clean };
+}
+var DEFAULT_TIMEOUT_MS = 3e4;
+var GATEWAY_FAILURES = /* @__PURE__ */ new Set([502, 503, 504]);
+function outcomeOfStatus(status) {
+  return status >= 400 && status < 500 ? "not-applied" : "unknown";
+}
+function networkError(method, path, error3, clean, target, timeoutMs, outcome) {
+  const code2 = errorCode(error3);
+  const timedOut = code2 !== void 0 && TIMEOUT_CODES.has(code2);
+  const message = timedOut ? `nothing received for ${Math.round(timeoutMs / 1e3)} s (the --timeout)` : error3 instanceof Error && error3.message !== "" ? error3.message : null;
+  return new HttpError({
+    ...target,
+    kind: "network",
+    method,
+    path,
+    status: null,
+    serverMessage: message,
+    code: code2 ?? null,
+    outcome: outcome ?? (code2 !== void 0 && BEFORE_SEND_CODES.has(code2) ? "not-applied" : "unknown"),
+    redact: clean
+  });
+}
+var TIMEOUT_CODES = /* @__PURE__ */ new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+function errorCode(error3, depth = 0) {
+  if (typeof error3 !== "object" || error3 === null || depth > 3) return void 0;
+  const e = error3;
+  if (typeof e.code === "string") return e.code;
+  if (Array.isArray(e.errors)) {
+    for (const inner of e.errors) {
+      const code2 = errorCode(inner, depth + 1);
+      if (code2 !== void 0) return code2;
+    }
+  }
+  return errorCode(e.cause, depth + 1);
+}
+function readAnyError(body) {
+  if (typeof body === "string") return { message: shortText(body), code: null };
+  if (typeof body !== "object" || body === null) return { message: null, code: null };
+  const b = body;
+  const message = typeof b["error"] === "string" ? b["error"] : typeof b["message"] === "string" ? b["message"] : null;
+  return { message, code: typeof b["code"] === "string" ? b["code"] : null };
+}
+function shortText(text) {
+  const line = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
+  if (line === "") return null;
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+function headerText(value2) {
+  return Array.isArray(value2) ? value2[0] : value2;
+}
+function tryJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return void 0;
+  }
+}
+function queryString(query) {
+  if (query === void 0) return "";
+  const params = new URLSearchParams();
+  for (const [key, value2] of Object.entries(query)) {
+    if (value2 !== void 0) params.set(key, String(value2));
+  }
+  const text = params.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
+// src/live/targets.ts
+var TARGET_VARS = {
+  rbacUrl: "ACCESSCTL_RBAC_URL",
+  rbacKey: "CONFIDENT_API_KEY",
+  cedarUrl: "ACCESSCTL_CEDAR_URL",
+  cedarKey: "ACCESSCTL_CEDAR_API_KEY",
+  cedarTenant: "ACCESSCTL_CEDAR_TENANT_ID"
+};
+var V = TARGET_VARS;
+var SET_RBAC = `${V.rbacUrl} and ${V.rbacKey}`;
+var SET_CEDAR = `${V.cedarUrl}, ${V.cedarKey} and ${V.cedarTenant}`;
+function resolveTargets(env, flags) {
+  const flag = flags.target;
+  if (flag !== void 0 && flag !== "local" && flag !== "remote") {
+    return error2(`--target must be "local" or "remote", not "${flag}"`, "Use --target local (the embedded emulator) or --target remote.");
+  }
+  const rbacUrl = read(env, V.rbacUrl);
+  const cedarUrl = read(env, V.cedarUrl);
+  if (flag === "local") {
+    const ignored = [];
+    if (rbacUrl !== void 0) ignored.push(V.rbacUrl);
+    if (cedarUrl !== void 0) ignored.push(V.cedarUrl);
+    const notices2 = ignored.length === 0 ? [] : [`--target local: ignoring ${ignored.join(" and ")}.`];
+    return { kind: "local", notices: notices2 };
+  }
+  if (rbacUrl === void 0 && cedarUrl === void 0) {
+    if (flag === "remote") {
+      return error2("--target remote, but no target is configured.", `Set ${SET_RBAC}, and/or ${SET_CEDAR}.`);
+    }
+    const ci = ciVariable(env);
+    if (ci !== void 0) {
+      return error2(
+        `No target is configured, and ${ci} is set: a CI run never falls back to the embedded emulator silently.`,
+        `Set ${SET_RBAC}, and/or ${SET_CEDAR} (from secrets); or pass --target local to run against the embedded emulator.`
+      );
+    }
+    const notices2 = [];
+    for (const [key, url] of [
+      [V.rbacKey, V.rbacUrl],
+      [V.cedarKey, V.cedarUrl]
+    ]) {
+      if (read(env, key) !== void 0) {
+        notices2.push(`${key} is set but ${url} is not: a key alone never selects a live service.`);
+      }
+    }
+    return { kind: "local", notices: notices2 };
+  }
+  const missing = [];
+  const problems = [];
+  const notices = [];
+  const targets = { kind: "remote", notices };
+  if (rbacUrl !== void 0) {
+    const apiKey = read(env, V.rbacKey);
+    if (apiKey === void 0) missing.push(V.rbacKey);
+    const url = checkUrl(V.rbacUrl, rbacUrl, problems, notices);
+    if (apiKey !== void 0 && url !== void 0) targets.rbac = { url, apiKey };
+  }
+  if (cedarUrl !== void 0) {
+    const apiKey = read(env, V.cedarKey);
+    const tenantId = read(env, V.cedarTenant);
+    if (apiKey === void 0) missing.push(V.cedarKey);
+    if (tenantId === void 0) missing.push(V.cedarTenant);
+    const url = checkUrl(V.cedarUrl, cedarUrl, problems, notices);
+    if (apiKey !== void 0 && tenantId !== void 0 && url !== void 0) targets.cedar = { url, apiKey, tenantId };
+  }
+  if (missing.length > 0) {
+    const which2 = missing.length === 1 ? `${missing[0]} is` : `${missing.join(" and ")} are`;
+    problems.unshift(`${which2} not set, but the URL ${missing.length === 1 ? "that needs it" : "that needs them"} is.`);
+  }
+  if (problems.length > 0) {
+    return error2(
+      problems.join(" "),
+      `Set the missing variables (a URL always comes with its key${missing.includes(V.cedarTenant) ? " and tenant" : ""}), or unset the URL to run against the embedded emulator.`
+    );
+  }
+  return targets;
+}
+function requireTargets(targets, need) {
+  if (targets.kind === "local") return void 0;
+  if (need.rbac && targets.rbac === void 0) {
+    return error2(
+      `The files manage organization or project access, but no RBAC target is configured (${V.rbacUrl} is not set).`,
+      `Set ${SET_RBAC}. The embedded emulator stands in only when no URL is set at all.`
+    );
+  }
+  if (need.cedar && targets.cedar === void 0) {
+    return error2(
+      `The files manage Cedar policies, but no Cedar target is configured (${V.cedarUrl} is not set).`,
+      `Set ${SET_CEDAR}. The embedded emulator stands in only when no URL is set at all.`
+    );
+  }
+  return void 0;
+}
+function keysFromEnv(env) {
+  const out = [];
+  for (const name of [V.rbacKey, V.cedarKey]) {
+    const value2 = read(env, name);
+    if (value2 !== void 0) out.push({ name, value: value2 });
+  }
+  return out;
+}
+function secretsFromEnv(env) {
+  return keysFromEnv(env).map((k) => k.value);
+}
+function read(env, name) {
+  const value2 = env[name]?.trim();
+  return value2 === void 0 || value2 === "" ? void 0 : value2;
+}
+function ciVariable(env) {
+  for (const name of ["CI", "GITHUB_ACTIONS"]) {
+    const value2 = read(env, name)?.toLowerCase();
+    if (value2 === "true" || value2 === "1") return `${name}=${env[name]}`;
+  }
+  return void 0;
+}
+function checkUrl(name, value2, problems, notices) {
+  let url;
+  try {
+    url = new URL(value2);
+  } catch {
+    problems.push(`${name} is not a URL: "${value2}".`);
+    return void 0;
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    problems.push(`${name} must be an http(s) URL, not ${url.protocol}.`);
+    return void 0;
+  }
+  if (url.username !== "" || url.password !== "") {
+    problems.push(`${name} must not carry credentials; put the key in its own variable.`);
+    return void 0;
+  }
+  if (url.protocol === "http:" && !isLoopback(url.hostname)) {
+    notices.push(`${name} uses plain http: the key travels unencrypted to ${url.host}.`);
+  }
+  return value2.replace(/\/+$/, "");
+}
+function isLoopback(hostname) {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+function error2(message, hint) {
+  return { kind: "error", message, hint };
+}
+
 // src/errors/describe-error.ts
 var BUG_MESSAGE = "internal error (this is a bug in accessctl; please report it)";
 function describeError(e) {
@@ -55493,11 +56130,11 @@ function describeError(e) {
   const err = e instanceof Error ? e : new Error(String(e));
   return { exitCode: EXIT.error, message: `${BUG_MESSAGE}: ${err.message}`, internal: true, ...err.stack ? { stack: err.stack } : {} };
 }
-var API_NAME = { rbac: "the RBAC API", cedar: "the Cedar policy API" };
-var URL_VAR = { rbac: "ACCESSCTL_RBAC_URL", cedar: "ACCESSCTL_CEDAR_URL" };
+var V2 = TARGET_VARS;
+var URL_VAR = { rbac: V2.rbacUrl, cedar: V2.cedarUrl };
 function httpMessage(e) {
   if (!e.service) return e.message;
-  return `${API_NAME[e.service]}${e.baseUrl ? ` at ${e.baseUrl}` : ""}: ${e.message}`;
+  return `${SERVICE_NAME[e.service]}${e.baseUrl ? ` at ${e.baseUrl}` : ""}: ${e.message}`;
 }
 function httpHint(e) {
   const service = e.service;
@@ -55505,7 +56142,7 @@ function httpHint(e) {
     const where2 = service ? `${URL_VAR[service]} (${e.baseUrl ?? "?"})` : "the target URL";
     const route = `requests go ${e.route ?? "directly, or through HTTPS_PROXY / NO_PROXY when set"}`;
     if (e.unreachable !== void 0) return `the service stopped answering: check ${where2} is up and reachable from here (${route}), then run again (nothing is duplicated)`;
-    if (e.code === "UND_ERR_HEADERS_TIMEOUT" || e.code === "UND_ERR_BODY_TIMEOUT" || e.code === "UND_ERR_CONNECT_TIMEOUT") {
+    if (e.code !== null && TIMEOUT_CODES.has(e.code)) {
       return `the service accepted the connection but did not answer in time: check ${where2}; raise --timeout (or ACCESSCTL_TIMEOUT) if it is just slow`;
     }
     return `the service did not answer: check ${where2} is the service's address and reachable from here (${route})`;
@@ -55515,9 +56152,9 @@ function httpHint(e) {
   }
   switch (e.status) {
     case 401:
-      return service === "cedar" ? "check ACCESSCTL_CEDAR_API_KEY: the Cedar policy API did not accept the key" : "check CONFIDENT_API_KEY holds an organization key (the RBAC API does not accept a project key)";
+      return service === "cedar" ? `check ${V2.cedarKey}: ${SERVICE_NAME.cedar} did not accept the key` : `check ${V2.rbacKey} holds an organization key (${SERVICE_NAME.rbac} does not accept a project key)`;
     case 403:
-      if (e.serverCode === "tenant_mismatch") return "check ACCESSCTL_CEDAR_TENANT_ID: it must be the tenant of ACCESSCTL_CEDAR_API_KEY";
+      if (e.serverCode === "tenant_mismatch") return `check ${V2.cedarTenant}: it must be the tenant of ${V2.cedarKey}`;
       return "the key is not allowed to do this; use a key with the rights to manage roles and policies";
     case 404:
       if (e.method === "GET" && service) return `a list was not found: ${URL_VAR[service]} must be the API's root, without /v1`;
@@ -55736,10 +56373,30 @@ function shapeHint(source, segments) {
     } catch {
     }
   }
-  const last = source.slice(source.lastIndexOf("/") + 1);
+  const parts = source.split("/");
+  const escaped = escapedNameHint(parts);
+  if (escaped) return escaped;
   const root = segments[0].text;
-  const example2 = root === "projects" ? `projects/*/roles/${last}` : root === "cedar" ? `cedar/policies/${last}` : `organization/roles/${last}`;
-  return `addresses are ${FORMS}: e.g. \`${example2}\`; \`*\` matches within one segment, \`**\` across segments`;
+  const numbered = root === "cedar" && parts[3] === "rules" ? " (rules are numbered from 1)" : "";
+  return `addresses are ${FORMS}: e.g. \`${exampleLike(parts, root)}\`${numbered}; \`*\` matches within one segment, \`**\` across segments`;
+}
+function escapedNameHint(parts) {
+  const at = parts[0] === "projects" ? 2 : parts[0] === "organization" ? 1 : -1;
+  if (at < 0 || parts.length <= at + 2 || parts[at] !== "policies" && parts[at] !== "roles") return void 0;
+  const candidate = [...parts.slice(0, at + 1), parts.slice(at + 1).join("\\/")].join("/");
+  try {
+    compilePattern(candidate);
+  } catch {
+    return void 0;
+  }
+  return `a \`/\` inside a name is written \`\\/\`: \`${candidate}\``;
+}
+function exampleLike(parts, root) {
+  const fixed = /* @__PURE__ */ new Set(["organization", "projects", "cedar", "policies", "roles", "rules"]);
+  const last = parts[parts.length - 1] ?? "";
+  if (root === "cedar" && parts[3] === "rules") return `cedar/policies/${parts[2] ?? "*"}/rules/1`;
+  const name = last === "" || fixed.has(last) || /^\d+$/.test(last) ? "*" : last;
+  return root === "projects" ? `projects/*/roles/${name}` : root === "cedar" ? `cedar/policies/${name}` : `organization/roles/${name}`;
 }
 function segmentMatches(seg, text) {
   const parts = seg.parts;
@@ -55787,502 +56444,6 @@ function matchPattern(p, a) {
 }
 function matchAny(patterns, a) {
   return patterns.some((p) => matchPattern(p, a));
-}
-
-// src/live/concurrency.ts
-var DEFAULT_CONCURRENCY = 8;
-var AdaptiveLimiter = class {
-  max;
-  min;
-  window;
-  epoch = 0;
-  running = 0;
-  pausedUntil = 0;
-  timerArmed = false;
-  queue = [];
-  now;
-  sleep;
-  constructor(options = {}) {
-    const max = options.max ?? DEFAULT_CONCURRENCY;
-    if (!Number.isInteger(max) || max < 1) throw new RangeError(`concurrency must be a whole number ≥ 1, got ${max}`);
-    this.max = max;
-    this.min = Math.min(max, Math.max(1, options.min ?? 1));
-    this.window = max;
-    this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? defaultSleep;
-  }
-  /** Requests allowed in flight now. */
-  get limit() {
-    return Math.floor(this.window);
-  }
-  get inFlight() {
-    return this.running;
-  }
-  get waiting() {
-    return this.queue.length;
-  }
-  /** Waits for a place (first come, first served). */
-  acquire() {
-    return new Promise((resolve4) => {
-      this.queue.push(resolve4);
-      this.drain();
-    });
-  }
-  async run(fn) {
-    const slot = await this.acquire();
-    try {
-      return await fn(slot);
-    } finally {
-      slot.release();
-    }
-  }
-  /** Multiplicative decrease, once per epoch: the 429s of requests started before the last decrease do not count again. */
-  rateLimited(slot, retryAfterMs) {
-    if (slot.epoch === this.epoch) {
-      this.window = Math.max(this.min, Math.floor(this.window / 2));
-      this.epoch++;
-    }
-    if (retryAfterMs !== void 0 && retryAfterMs > 0) {
-      this.pausedUntil = Math.max(this.pausedUntil, this.now() + retryAfterMs);
-    }
-  }
-  /** Additive increase: about +1 after `limit` successes. */
-  succeeded() {
-    if (this.window >= this.max) return;
-    this.window = Math.min(this.max, this.window + 1 / this.limit);
-    this.drain();
-  }
-  drain() {
-    if (this.queue.length === 0) return;
-    const pause = this.pausedUntil - this.now();
-    if (pause > 0) {
-      if (!this.timerArmed) {
-        this.timerArmed = true;
-        void this.sleep(pause).then(
-          () => setImmediate(() => {
-            this.timerArmed = false;
-            this.drain();
-          })
-        );
-      }
-      return;
-    }
-    while (this.running < this.limit) {
-      const next = this.queue.shift();
-      if (next === void 0) return;
-      this.running++;
-      next(this.slot());
-    }
-  }
-  slot() {
-    let released = false;
-    return {
-      epoch: this.epoch,
-      release: () => {
-        if (released) return;
-        released = true;
-        this.running--;
-        this.drain();
-      }
-    };
-  }
-};
-function defaultSleep(ms) {
-  return new Promise((resolve4) => setTimeout(resolve4, ms));
-}
-
-// src/live/retry.ts
-var DEFAULT_RETRY_POLICY = {
-  maxAttempts: 6,
-  maxRateLimitedAttempts: 20,
-  baseDelayMs: 200,
-  maxDelayMs: 1e4,
-  maxRetryAfterMs: 6e4
-};
-var TRANSIENT_STATUSES = /* @__PURE__ */ new Set([408, 429, 500, 502, 503, 504]);
-function isRetryableRead(error3) {
-  if (!(error3 instanceof HttpError) || error3.unreachable !== void 0) return false;
-  if (error3.kind === "network") return true;
-  return error3.kind === "status" && error3.status !== null && TRANSIENT_STATUSES.has(error3.status);
-}
-function isRetryableWrite(error3) {
-  if (!(error3 instanceof HttpError) || error3.outcome !== "not-applied" || error3.unreachable !== void 0) return false;
-  if (error3.kind === "network") return true;
-  return error3.kind === "status" && (error3.status === 429 || error3.status === 408);
-}
-function parseRetryAfter(value2, nowMs) {
-  const raw = typeof value2 === "string" ? value2 : value2?.[0];
-  if (raw === void 0) return void 0;
-  const text = raw.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1e3;
-  if (!/[a-z]/i.test(text)) return void 0;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return void 0;
-  return Math.max(0, at - nowMs);
-}
-function backoffDelay(retry2, policy, random) {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry2 - 1));
-  return Math.floor(random() * ceiling);
-}
-function retryDelay(error3, retry2, policy, random) {
-  const retryAfter = error3 instanceof HttpError ? error3.retryAfterMs : void 0;
-  if (retryAfter !== void 0) return retryAfter + Math.floor(random() * policy.baseDelayMs);
-  return backoffDelay(retry2, policy, random);
-}
-async function withRetry(attempt, options) {
-  const policy = options.policy ?? DEFAULT_RETRY_POLICY;
-  let failures = 0;
-  let rateLimited = 0;
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt(n);
-    } catch (error3) {
-      if (!options.shouldRetry(error3)) throw error3;
-      const is429 = error3 instanceof HttpError && error3.status === 429;
-      if (is429) rateLimited++;
-      else failures++;
-      if (is429 ? rateLimited >= policy.maxRateLimitedAttempts : failures >= policy.maxAttempts) throw error3;
-      const retryAfter = error3 instanceof HttpError ? error3.retryAfterMs : void 0;
-      if (retryAfter !== void 0 && retryAfter > policy.maxRetryAfterMs) {
-        throw error3.withNote(`the service asked to wait ${Math.ceil(retryAfter / 1e3)} s (Retry-After), longer than the ${Math.round(policy.maxRetryAfterMs / 1e3)} s accessctl waits; try again later`);
-      }
-      const delayMs = retryDelay(error3, is429 ? rateLimited : failures, policy, options.random);
-      options.onRetry?.({ error: error3, retry: n, delayMs });
-      await options.sleep(delayMs);
-    }
-  }
-}
-
-// src/json/deep-equal.ts
-var fastDeepEqual = __toESM(require_fast_deep_equal(), 1);
-var deepEqual = fastDeepEqual.default;
-
-// src/live/api-health.ts
-var FAILURES_IN_A_ROW = 5;
-var Unreachable = class {
-  constructor(reason) {
-    this.reason = reason;
-  }
-  reason;
-};
-var ApiHealth = class {
-  inARow = 0;
-  ended = 0;
-  lastAnswerAt;
-  stoppedBy;
-  inflight = /* @__PURE__ */ new Map();
-  timer;
-  timeoutMs;
-  now;
-  constructor(options) {
-    this.timeoutMs = options.timeoutMs;
-    this.now = options.now ?? Date.now;
-    this.lastAnswerAt = this.now();
-  }
-  /** Set once the API is given up. */
-  get unreachable() {
-    return this.stoppedBy;
-  }
-  /** Attempts ended so far, requests in flight now, and how long the oldest has waited (for progress lines). */
-  activity() {
-    let oldest = Infinity;
-    for (const at of this.inflight.values()) oldest = Math.min(oldest, at);
-    return { ended: this.ended, waiting: this.inflight.size, longestMs: this.inflight.size === 0 ? 0 : this.now() - oldest };
-  }
-  begin() {
-    const controller = new AbortController();
-    if (this.stoppedBy) controller.abort(this.stoppedBy);
-    this.inflight.set(controller, this.now());
-    this.watch();
-    const end = () => {
-      this.ended++;
-      this.inflight.delete(controller);
-      if (this.inflight.size === 0) this.unwatch();
-    };
-    return {
-      signal: controller.signal,
-      answered: () => {
-        end();
-        this.inARow = 0;
-        this.lastAnswerAt = this.now();
-      },
-      failed: (what) => {
-        end();
-        if (this.stoppedBy) return;
-        if (++this.inARow >= FAILURES_IN_A_ROW) this.stop(`${this.inARow} attempts in a row failed; the last: ${what}`);
-      }
-    };
-  }
-  /** Gives the API up now: every request in flight is aborted, and nothing more is sent. */
-  stop(reason) {
-    if (this.stoppedBy) return;
-    this.stoppedBy = new Unreachable(reason);
-    for (const controller of this.inflight.keys()) controller.abort(this.stoppedBy);
-    this.unwatch();
-  }
-  /** Checks, while requests wait, that something answered within twice the timeout. */
-  watch() {
-    if (this.timer) return;
-    const every = Math.max(50, Math.min(1e3, Math.floor(this.timeoutMs / 4)));
-    this.timer = setInterval(() => {
-      if (this.inflight.size === 0) return;
-      let oldest = Infinity;
-      for (const at of this.inflight.values()) oldest = Math.min(oldest, at);
-      const silentFor = this.now() - Math.max(this.lastAnswerAt, oldest);
-      if (silentFor >= 2 * this.timeoutMs) this.stop(`no answer at all for ${Math.round(silentFor / 1e3)} s (twice the ${Math.round(this.timeoutMs / 1e3)} s timeout)`);
-    }, every);
-    this.timer.unref();
-  }
-  unwatch() {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = void 0;
-  }
-};
-
-// src/live/redact.ts
-var REDACTED = "***";
-function redact(text, secrets) {
-  const variants = /* @__PURE__ */ new Set();
-  for (const secret of secrets) {
-    if (secret === "") continue;
-    variants.add(secret);
-    variants.add(encodeURIComponent(secret));
-  }
-  let out = text;
-  for (const variant of [...variants].sort((a, b) => b.length - a.length)) {
-    out = out.split(variant).join(REDACTED);
-  }
-  return out;
-}
-function redactor(secrets) {
-  const list3 = [...secrets];
-  return (text) => redact(text, list3);
-}
-
-// src/live/wire.ts
-var ShapeError = class extends Error {
-  name = "ShapeError";
-};
-function obj(value2, where2) {
-  if (typeof value2 !== "object" || value2 === null || Array.isArray(value2)) throw new ShapeError(`${where2} is not an object`);
-  return value2;
-}
-function arr(value2, where2) {
-  if (!Array.isArray(value2)) throw new ShapeError(`${where2} is not an array`);
-  return value2;
-}
-function str(o, key, where2) {
-  const v = o[key];
-  if (typeof v !== "string") throw new ShapeError(`${where2}.${key} is not a string`);
-  return v;
-}
-function strOrNull(o, key, where2) {
-  const v = o[key];
-  if (v === void 0 || v === null) return null;
-  if (typeof v !== "string") throw new ShapeError(`${where2}.${key} is not a string or null`);
-  return v;
-}
-function num(o, key, where2) {
-  const v = o[key];
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ShapeError(`${where2}.${key} is not a number`);
-  return v;
-}
-function numOrNull(o, key, where2) {
-  const v = o[key];
-  if (v === void 0 || v === null) return null;
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ShapeError(`${where2}.${key} is not a number or null`);
-  return v;
-}
-function boolOr(o, key, fallback, where2) {
-  const v = o[key];
-  if (v === void 0 || v === null) return fallback;
-  if (typeof v !== "boolean") throw new ShapeError(`${where2}.${key} is not a boolean`);
-  return v;
-}
-function list(o, key, where2, item, optional = false) {
-  const v = o[key];
-  if (optional && (v === void 0 || v === null)) return [];
-  return arr(v, `${where2}.${key}`).map((entry, i) => {
-    const at = `${where2}.${key}[${i}]`;
-    return item(obj(entry, at), at);
-  });
-}
-
-// src/live/http-client.ts
-var BEFORE_SEND_CODES = /* @__PURE__ */ new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EADDRNOTAVAIL",
-  "UND_ERR_CONNECT_TIMEOUT"
-]);
-function createHttpClient(options) {
-  const base = new URL(options.baseUrl);
-  if (base.protocol !== "http:" && base.protocol !== "https:") throw new TypeError(`not an http(s) URL: ${base.protocol}`);
-  const origin = base.origin;
-  const prefix = base.pathname.replace(/\/+$/, "");
-  const clean = redactor(options.secrets);
-  const target = {
-    ...options.service ? { service: options.service } : {},
-    ...options.route ? { route: options.route } : {},
-    baseUrl: options.baseUrl
-  };
-  const limiter = options.concurrency instanceof AdaptiveLimiter ? options.concurrency : new AdaptiveLimiter({ max: options.concurrency, sleep: options.sleep, now: options.now });
-  const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const sleep = options.sleep ?? defaultSleep;
-  const random = options.random ?? Math.random;
-  const now = options.now ?? Date.now;
-  const readError = options.readError ?? readAnyError;
-  const timeoutMs2 = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const health = options.health ?? new ApiHealth({ timeoutMs: timeoutMs2, now });
-  const unreachableError = (method, shownPath, outcome) => new HttpError({ ...target, kind: "network", method, path: shownPath, status: null, serverMessage: null, code: null, outcome, unreachable: health.unreachable?.reason ?? "given up", redact: clean });
-  async function attempt(method, shownPath, body, slot) {
-    const headers = { accept: "application/json", ...options.headers };
-    if (body !== void 0) headers["content-type"] = "application/json";
-    const watch = health.begin();
-    if (watch.signal.aborted) {
-      watch.failed("not sent");
-      throw unreachableError(method, shownPath, "not-applied");
-    }
-    const lost = (error3, outcome) => {
-      if (watch.signal.aborted) return unreachableError(method, shownPath, method === "GET" ? "not-applied" : "unknown");
-      const e = networkError(method, shownPath, error3, clean, target, timeoutMs2, outcome);
-      watch.failed(e.message);
-      return e;
-    };
-    let response;
-    try {
-      response = await options.dispatcher.request({ origin, path: prefix + shownPath, method, headers, body, signal: watch.signal });
-    } catch (error3) {
-      throw lost(error3);
-    }
-    let text;
-    try {
-      text = await response.body.text();
-    } catch (error3) {
-      throw lost(error3, "unknown");
-    }
-    const status = response.statusCode;
-    if (GATEWAY_FAILURES.has(status)) watch.failed(statusLine(status));
-    else watch.answered();
-    const retryAfterMs = parseRetryAfter(response.headers["retry-after"], now());
-    if (status === 429) limiter.rateLimited(slot, retryAfterMs);
-    else if (status < 500) limiter.succeeded();
-    if (status >= 200 && status < 300) return { status, text, contentType: headerText(response.headers["content-type"]) };
-    const server = readError(tryJson(text) ?? text);
-    throw new HttpError({
-      ...target,
-      kind: "status",
-      method,
-      path: shownPath,
-      status,
-      serverMessage: server.message,
-      serverCode: server.code,
-      outcome: outcomeOfStatus(status),
-      retryAfterMs,
-      redact: clean
-    });
-  }
-  async function request2(method, path, req = {}) {
-    const shownPath = path + queryString(req.query);
-    const body = req.body === void 0 ? void 0 : JSON.stringify(req.body);
-    const mode = req.retry ?? (method === "GET" || method === "DELETE" ? "idempotent" : "not-applied");
-    const shouldRetry = mode === "idempotent" ? isRetryableRead : mode === "not-applied" ? isRetryableWrite : () => false;
-    const answer = await withRetry(() => limiter.run((slot) => attempt(method, shownPath, body, slot)), {
-      policy,
-      shouldRetry,
-      sleep,
-      random,
-      onRetry: ({ error: error3, delayMs }) => {
-        if (error3 instanceof HttpError) options.onRetry?.({ method, path: shownPath, error: error3, delayMs });
-      }
-    });
-    const outcome = method === "GET" ? "not-applied" : "unknown";
-    const protocolError = (message) => new HttpError({ ...target, kind: "protocol", method, path: shownPath, status: answer.status, serverMessage: message, outcome, redact: clean });
-    let json = void 0;
-    if (answer.text.trim() !== "") {
-      try {
-        json = JSON.parse(answer.text);
-      } catch {
-        throw protocolError(`the answer is not the API's JSON (got ${answer.contentType?.split(";")[0] ?? "no content type"})`);
-      }
-    }
-    if (req.parse === void 0) return json;
-    try {
-      return req.parse(json);
-    } catch (error3) {
-      if (error3 instanceof ShapeError) throw protocolError(error3.message);
-      throw error3;
-    }
-  }
-  return { request: request2, limiter, health, redact: clean };
-}
-var DEFAULT_TIMEOUT_MS = 3e4;
-var GATEWAY_FAILURES = /* @__PURE__ */ new Set([502, 503, 504]);
-function outcomeOfStatus(status) {
-  return status >= 400 && status < 500 ? "not-applied" : "unknown";
-}
-function networkError(method, path, error3, clean, target, timeoutMs2, outcome) {
-  const code2 = errorCode(error3);
-  const timedOut = code2 !== void 0 && TIMEOUT_CODES.has(code2);
-  const message = timedOut ? `nothing received for ${Math.round(timeoutMs2 / 1e3)} s (the --timeout)` : error3 instanceof Error && error3.message !== "" ? error3.message : null;
-  return new HttpError({
-    ...target,
-    kind: "network",
-    method,
-    path,
-    status: null,
-    serverMessage: message,
-    code: code2 ?? null,
-    outcome: outcome ?? (code2 !== void 0 && BEFORE_SEND_CODES.has(code2) ? "not-applied" : "unknown"),
-    redact: clean
-  });
-}
-var TIMEOUT_CODES = /* @__PURE__ */ new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
-function errorCode(error3, depth = 0) {
-  if (typeof error3 !== "object" || error3 === null || depth > 3) return void 0;
-  const e = error3;
-  if (typeof e.code === "string") return e.code;
-  if (Array.isArray(e.errors)) {
-    for (const inner of e.errors) {
-      const code2 = errorCode(inner, depth + 1);
-      if (code2 !== void 0) return code2;
-    }
-  }
-  return errorCode(e.cause, depth + 1);
-}
-function readAnyError(body) {
-  if (typeof body === "string") return { message: shortText(body), code: null };
-  if (typeof body !== "object" || body === null) return { message: null, code: null };
-  const b = body;
-  const message = typeof b["error"] === "string" ? b["error"] : typeof b["message"] === "string" ? b["message"] : null;
-  return { message, code: typeof b["code"] === "string" ? b["code"] : null };
-}
-function shortText(text) {
-  const line = text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
-  if (line === "") return null;
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}
-function headerText(value2) {
-  return Array.isArray(value2) ? value2[0] : value2;
-}
-function tryJson(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return void 0;
-  }
-}
-function queryString(query) {
-  if (query === void 0) return "";
-  const params = new URLSearchParams();
-  for (const [key, value2] of Object.entries(query)) {
-    if (value2 !== void 0) params.set(key, String(value2));
-  }
-  const text = params.toString();
-  return text === "" ? "" : `?${text}`;
 }
 
 // src/live/cedar-client.ts
@@ -56528,6 +56689,10 @@ function readRuleFields(o) {
     conditions: cond
   };
 }
+
+// src/json/deep-equal.ts
+var fastDeepEqual = __toESM(require_fast_deep_equal(), 1);
+var deepEqual = fastDeepEqual.default;
 
 // src/json/stable-json.ts
 function stableJson(value2) {
@@ -57221,16 +57386,13 @@ var ApplyChangeError = class extends Error {
 var OutcomeUnknownError = class extends Error {
   name = "OutcomeUnknownError";
 };
-var RunStoppedError = class extends Error {
-  name = "RunStoppedError";
-};
 
 // src/apply/settle.ts
 function isUnknownOutcome(error3) {
   return error3 instanceof HttpError && error3.outcome === "unknown";
 }
 function isTransient(error3) {
-  if (!(error3 instanceof HttpError) || error3.status === 429 || error3.unreachable !== void 0) return false;
+  if (!(error3 instanceof HttpError) || error3.status === 429) return false;
   if (error3.outcome === "unknown") return true;
   return error3.kind === "network" || error3.status === 408 || error3.status !== null && error3.status >= 500;
 }
@@ -57283,20 +57445,8 @@ function errorText(error3) {
 }
 
 // src/apply/apply-cedar.ts
-async function unlessStopped(run, calls) {
-  run.assertRunning();
-  try {
-    return await calls();
-  } catch (error3) {
-    if (error3 instanceof UndocumentedCallError) run.stop(error3.message);
-    throw error3;
-  }
-}
 var GONE = { adopted: false, note: "already gone (404)" };
-function applyCedarPolicyChange(change, cedar2, run, settle) {
-  return unlessStopped(run, () => policyCalls(change, cedar2, run, settle));
-}
-async function policyCalls(change, cedar2, run, settle) {
+async function applyCedarPolicyChange(change, cedar2, run, settle) {
   switch (change.kind) {
     case "delete": {
       let gone = false;
@@ -57356,10 +57506,7 @@ async function reorder(change, cedar2, run, settle) {
   const n = change.moves.length;
   return { adopted: false, liveId: change.liveId, note: `1 reorder call for ${n} rule move${n === 1 ? "" : "s"}` };
 }
-function applyCedarRuleChange(change, cedar2, run, settle) {
-  return unlessStopped(run, () => ruleCalls(change, cedar2, run, settle));
-}
-async function ruleCalls(change, cedar2, run, settle) {
+async function applyCedarRuleChange(change, cedar2, run, settle) {
   const policyName = change.policy.name;
   const policyId = change.policy.id ?? run.cedarPolicyId(policyName);
   if (policyId === void 0) {
@@ -57589,7 +57736,6 @@ function readMembersPage(d, roleKey) {
 
 // src/apply/apply-rbac.ts
 async function applyRbacChange(change, rbac, run, settle) {
-  run.assertRunning();
   const scope = scopeOf(change);
   if (change.kind === "delete") {
     const remove = change.type === "rbac-policy" ? () => rbac.deletePolicy(scope, change.liveId) : () => rbac.deleteRole(scope, change.liveId);
@@ -57659,7 +57805,6 @@ var RunState = class {
   cedarPolicyIds = /* @__PURE__ */ new Map();
   claimed = /* @__PURE__ */ new Map();
   createdRules = /* @__PURE__ */ new Map();
-  stoppedBy;
   /** Rules the plan updates, reorders or deletes are claimed from the start: they are not free to adopt. */
   constructor(changes) {
     for (const c of changes) {
@@ -57676,17 +57821,6 @@ var RunState = class {
   }
   cedarRuleId(changeId2) {
     return this.createdRules.get(changeId2);
-  }
-  /** Nothing more is sent in this run; `reason` says why (changes not yet started fail with it). */
-  stop(reason) {
-    this.stoppedBy ??= reason;
-  }
-  get stopped() {
-    return this.stoppedBy;
-  }
-  /** Before a change sends anything: a stopped run sends nothing more. */
-  assertRunning() {
-    if (this.stoppedBy !== void 0) throw new RunStoppedError(`not started: the run stopped — ${this.stoppedBy}`);
   }
   rbacPolicyCreated(scope, name, id2) {
     let byName = this.rbacPolicyIds.get(scope);
@@ -57714,7 +57848,6 @@ var RunState = class {
 
 // src/apply/execute.ts
 var APIS = ["rbac", "cedar"];
-var API_NAMES = { rbac: "the RBAC API", cedar: "the Cedar policy API" };
 function apiOf(change) {
   return change.type === "rbac-policy" || change.type === "role" ? "rbac" : "cedar";
 }
@@ -57780,9 +57913,10 @@ async function executePlan(changes, clients, options = {}) {
       emit(dependent, "not-started", message);
     });
   };
+  let stoppedBy;
   const unreachableMessage = (api) => {
     const down = clients[api]?.http?.health?.unreachable;
-    return down ? `not started: ${API_NAMES[api]} stopped answering (${down.reason})` : void 0;
+    return down ? `not started: ${SERVICE_NAME[api]} stopped answering (${down.reason})` : void 0;
   };
   const ended = (change, error3) => {
     const message = error3 instanceof Error ? error3.message : String(error3);
@@ -57790,10 +57924,7 @@ async function executePlan(changes, clients, options = {}) {
       notStarted(change, "unreachable", unreachableMessage(apiOf(change)) ?? message);
       return;
     }
-    if (error3 instanceof RunStoppedError) {
-      notStarted(change, "stopped", message);
-      return;
-    }
+    if (error3 instanceof UndocumentedCallError) stoppedBy ??= error3.message;
     if (error3 instanceof OutcomeUnknownError) {
       report.unknown.push({ change, error: message });
       emit(change, "unknown", message);
@@ -57852,6 +57983,11 @@ async function executePlan(changes, clients, options = {}) {
       if (options.signal?.aborted !== true) {
         for (const api of APIS) {
           const queue = queues[api];
+          if (stoppedBy !== void 0) {
+            const message = `not started: the run stopped — ${stoppedBy}`;
+            for (const change of queue.splice(0)) if (!finished.has(change.id)) notStarted(change, "stopped", message);
+            continue;
+          }
           const down = unreachableMessage(api);
           if (down) {
             for (const change of queue.splice(0)) if (!finished.has(change.id)) notStarted(change, "unreachable", down);
@@ -57981,8 +58117,74 @@ function isEmpty(s) {
 
 // src/flow/binding.ts
 import { createHash } from "node:crypto";
-import { existsSync as existsSync2, realpathSync } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { realpathSync as realpathSync2 } from "node:fs";
+import { relative as relative2, resolve as resolve2, sep as sep2 } from "node:path";
+
+// src/desired/file-boundary.ts
+import { lstatSync, realpathSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+function findBoundary(dir) {
+  let real;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    return { root: resolve(dir), workTree: false };
+  }
+  for (let d = real; ; ) {
+    if (lstatSync(join(d, ".git"), { throwIfNoEntry: false })) return { root: d, workTree: true };
+    const up = dirname(d);
+    if (up === d) return { root: real, workTree: false };
+    d = up;
+  }
+}
+function describeBoundary(b) {
+  return b.workTree ? `the Git work tree (${b.root})` : "the desired-state directory";
+}
+var INSIDE_HINT = (b) => b.workTree ? "files accessctl reads must lie inside the Git work tree that holds the desired-state directory, outside `.git`: move the file there, or fix the path" : "outside a Git work tree, files accessctl reads must lie inside the desired-state directory: move the file there, or fix the path";
+function lexicalRefusal(b, abs, written) {
+  if (isAbsolute(written)) {
+    return { code: "file-absolute", message: "is an absolute path", hint: "write the path relative to the YAML file that names it" };
+  }
+  return placeRefusal(b, abs, "lies");
+}
+function placeRefusal(b, abs, verb) {
+  const rel = relative(b.root, abs);
+  if (rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    return verb === "lies" ? { code: "file-outside", message: `lies outside ${describeBoundary(b)}`, hint: INSIDE_HINT(b) } : { code: "file-link-outside", message: `is a symbolic link that points outside ${describeBoundary(b)}`, hint: INSIDE_HINT(b) };
+  }
+  if (rel.split(sep).includes(".git")) {
+    return verb === "lies" ? { code: "file-in-git", message: "lies inside a .git directory", hint: "accessctl never reads inside `.git`: point at a file of the work tree" } : { code: "file-link-outside", message: "is a symbolic link that points into a .git directory", hint: "accessctl never reads inside `.git`: point at a file of the work tree" };
+  }
+  return void 0;
+}
+function confine(b, abs, written) {
+  const lexical = lexicalRefusal(b, abs, written);
+  if (lexical) return { refusal: lexical };
+  const link = lstatSync(abs, { throwIfNoEntry: false });
+  if (!link) return { missing: true };
+  let real;
+  try {
+    real = realpathSync(abs);
+  } catch {
+    if (link.isSymbolicLink()) {
+      return { refusal: { code: "file-dangling-link", message: "is a dangling symbolic link (it points to nothing)", hint: "fix or remove the link: accessctl never skips it in silence" } };
+    }
+    return { missing: true };
+  }
+  const out = placeRefusal(b, real, "link");
+  if (out) return { refusal: out };
+  const st = statSync(real, { throwIfNoEntry: false });
+  if (!st?.isFile()) {
+    return {
+      refusal: {
+        code: "file-not-regular",
+        message: `is not a regular file (${st?.isDirectory() ? "a directory" : "a special file"})`,
+        hint: "name a regular file"
+      }
+    };
+  }
+  return { real };
+}
 
 // src/errors/file-errors.ts
 var WORDS = {
@@ -58028,16 +58230,15 @@ function planTargets(session, need) {
 function targetsDigest(t) {
   return "sha256:" + createHash("sha256").update(stableJson(t)).digest("hex");
 }
-function gitTop(dir) {
-  for (let at = dir; ; at = dirname(at)) {
-    if (existsSync2(join(at, ".git"))) return at;
-    if (dirname(at) === at) return void 0;
-  }
-}
 function locate(dir, cwd) {
-  const real = onFile(dir, "find the directory", () => realpathSync(resolve(cwd, dir)));
-  const top = gitTop(real);
-  return top ? { kind: "git", path: relative(top, real).split(sep).join("/") || "." } : { kind: "path", path: real };
+  const real = onFile(dir, "find the directory", () => realpathSync2(resolve2(cwd, dir)));
+  const boundary = findBoundary(real);
+  return boundary.workTree ? { kind: "git", path: relative2(boundary.root, real).split(sep2).join("/") || "." } : { kind: "path", path: real };
+}
+
+// src/arrays/push-all.ts
+function pushAll(into, items) {
+  for (const item of items) into.push(item);
 }
 
 // src/cedar/evaluate.ts
@@ -58251,11 +58452,13 @@ function findDuplicateRules(rules) {
   return groups2.sort((a, b) => a.first - b.first).map((g) => g.keys);
 }
 
-// src/cedar/entity-index.ts
+// src/cedar/entity-key.ts
 function uidKey(uid) {
   const u = "__entity" in uid ? uid.__entity : uid;
   return `${u.type}\0${u.id}`;
 }
+
+// src/cedar/entity-index.ts
 function collectRefs(value2, out) {
   if (value2 === null || typeof value2 !== "object") return;
   if (Array.isArray(value2)) {
@@ -58264,8 +58467,8 @@ function collectRefs(value2, out) {
   }
   const obj2 = value2;
   const ent = obj2.__entity;
-  if (ent && typeof ent.type === "string" && typeof ent.id === "string") out.push(`${ent.type}\0${ent.id}`);
-  if (typeof obj2.type === "string" && typeof obj2.id === "string") out.push(`${obj2.type}\0${obj2.id}`);
+  if (ent && typeof ent.type === "string" && typeof ent.id === "string") out.push(uidKey({ type: ent.type, id: ent.id }));
+  if (typeof obj2.type === "string" && typeof obj2.id === "string") out.push(uidKey({ type: obj2.type, id: obj2.id }));
   for (const v of Object.values(obj2)) collectRefs(v, out);
 }
 function conditionLiterals(text) {
@@ -58282,7 +58485,7 @@ function conditionLiterals(text) {
       if (tokens[j - 1]?.text !== "::") break;
     }
     const id2 = decodeCedarString(t.text, false);
-    if (path.length > 0 && id2 !== void 0) out.push(`${path.join("::")}\0${id2}`);
+    if (path.length > 0 && id2 !== void 0) out.push(uidKey({ type: path.join("::"), id: id2 }));
   }
   return out;
 }
@@ -58358,57 +58561,38 @@ function schemaActionEntities(schema) {
   for (const [ns, def] of Object.entries(answer.json)) {
     const actionType = ns === "" ? "Action" : `${ns}::Action`;
     for (const [id2, action] of Object.entries(def.actions)) {
-      const parents = (action.memberOf ?? []).map((m) => ({ type: m.type ?? actionType, id: m.id }));
-      out.push({ uid: { type: actionType, id: id2 }, attrs: {}, parents });
+      out.push({ uid: { type: actionType, id: id2 }, attrs: {}, parents: actionParents(answer.json, ns, action.memberOf ?? []) });
     }
   }
   return out;
+}
+function actionParents(json, ns, memberOf) {
+  return memberOf.map((m) => {
+    if (m.type !== void 0 && m.type.includes("::")) return { type: m.type, id: m.id };
+    const own = ns !== "" && Object.hasOwn(json[ns]?.actions ?? {}, m.id);
+    return { type: own ? `${ns}::Action` : "Action", id: m.id };
+  });
 }
 
 // src/cedar/evaluate.ts
 var preparedSets = /* @__PURE__ */ new Set();
 function createEvaluator(input, options = {}) {
   const preparse = options.preparse ?? true;
-  const warnings = [];
   const staticErrors = [];
   const rules = /* @__PURE__ */ new Map();
   const matchSet = {};
   for (const p of input.policies) {
     if (!p.enabled) continue;
     for (const r of p.rules) {
-      const id2 = `r${rules.size}`;
+      const order = rules.size;
+      const id2 = `r${order}`;
       const rewritten = asPermit(r.text);
-      rules.set(id2, { key: r.key, priority: p.priority, effect: rewritten.effect });
+      rules.set(id2, { key: r.key, priority: p.priority, effect: rewritten.effect, order });
       matchSet[id2] = rewritten.text;
     }
   }
   const roots = Object.values(matchSet).flatMap(conditionLiterals);
-  const entities = Array.isArray(input.entities) ? input.entities : [];
-  warnings.push(...input.entities === void 0 ? [] : checkEntities(input.entities, void 0));
-  const plain = { index: new EntityIndex(entities, roots) };
-  let primary = plain;
-  let fallback;
-  if (input.schema !== void 0) {
-    const actions = schemaActionEntities(input.schema);
-    if (actions === void 0) {
-      warnings.push("the schema does not parse; evaluating without it");
-    } else {
-      const present = new Set(entities.map((e) => uidKey(e.uid)));
-      fallback = { index: new EntityIndex([...entities, ...actions.filter((a) => !present.has(uidKey(a.uid)))], roots) };
-      const mismatch = warnings.length > 0 ? [] : checkEntities(entities, input.schema);
-      if (warnings.length > 0 || mismatch.length > 0) {
-        warnings.push(...mismatch.map((w) => `the entities do not match the schema (evaluating without it): ${w}`));
-        [primary, fallback] = [fallback, void 0];
-      } else {
-        primary = { index: plain.index, schema: input.schema };
-        if (preparse) {
-          primary.schemaName = `accessctl-schema-${hash([input.schema])}`;
-          const answer = preparseSchema2(primary.schemaName, input.schema);
-          if (answer.type !== "success") throw new Error(`bug: a parsed schema could not be preparsed: ${answer.errors[0]?.message}`);
-        }
-      }
-    }
-  }
+  const { primary, fallback, warnings } = engineModes(input, { roots, preparse });
   const dropUnparsable = () => {
     for (const p of parseRules(Object.entries(matchSet).map(([key, text]) => ({ key, text })))) {
       const info2 = rules.get(p.key);
@@ -58451,21 +58635,13 @@ function createEvaluator(input, options = {}) {
     if (answer.type !== "success") {
       return { decision: "deny", deciding: [], errors: [], requestError: answer.errors.map((e) => e.message).join("; ") };
     }
-    const matched = sortById(answer.response.diagnostics.reason).flatMap((id2) => rules.get(id2) ?? []);
-    const top = matched.reduce((max, r) => Math.max(max, r.priority), -Infinity);
-    const inGroup = matched.filter((r) => r.priority === top);
-    const forbids = inGroup.filter((r) => r.effect === "forbid");
-    const deciding = forbids.length > 0 ? forbids : inGroup;
-    const errored = [...answer.response.diagnostics.errors].sort((a, b) => idNumber(a.policyId) - idNumber(b.policyId));
-    const errors = errored.flatMap(({ policyId, error: error3 }) => {
-      const info2 = rules.get(policyId);
-      return info2 && info2.priority >= top ? [{ key: info2.key, message: error3.message }] : [];
+    const matched = answer.response.diagnostics.reason.flatMap((id2) => rules.get(id2) ?? []);
+    const errored = answer.response.diagnostics.errors.flatMap(({ policyId, error: error3 }) => {
+      const rule = rules.get(policyId);
+      return rule ? [{ rule, message: error3.message }] : [];
     });
-    return {
-      decision: matched.length > 0 && forbids.length === 0 ? "allow" : "deny",
-      deciding: deciding.map((r) => r.key),
-      errors
-    };
+    const { decision, deciding, errors } = groupDecision(matched, errored);
+    return { decision, deciding, errors };
   };
   const evaluate = (request2) => {
     const parsed = parseRequest(request2);
@@ -58480,17 +58656,53 @@ function createEvaluator(input, options = {}) {
   };
   return { evaluate, warnings };
 }
+function engineModes(input, options) {
+  const warnings = [];
+  const roots = options.roots ?? [];
+  const entities = Array.isArray(input.entities) ? input.entities : [];
+  if (input.entities !== void 0) warnings.push(...checkEntities(input.entities, void 0));
+  const plain = { index: new EntityIndex(entities, roots) };
+  if (input.schema === void 0) return { primary: plain, entities, warnings };
+  const actions = schemaActionEntities(input.schema);
+  if (actions === void 0) {
+    warnings.push("the schema does not parse; evaluating without it");
+    return { primary: plain, entities, warnings };
+  }
+  const present = new Set(entities.map((e) => uidKey(e.uid)));
+  const withoutSchema = { index: new EntityIndex([...entities, ...actions.filter((a) => !present.has(uidKey(a.uid)))], roots) };
+  const mismatch = warnings.length > 0 ? [] : checkEntities(entities, input.schema);
+  if (warnings.length > 0 || mismatch.length > 0) {
+    warnings.push(...mismatch.map((w) => `the entities do not match the schema (evaluating without it): ${w}`));
+    return { primary: withoutSchema, entities, actions, warnings };
+  }
+  const primary = { index: plain.index, schema: input.schema };
+  if (options.preparse) {
+    primary.schemaName = `accessctl-schema-${hash([input.schema])}`;
+    const answer = preparseSchema2(primary.schemaName, input.schema);
+    if (answer.type !== "success") throw new Error(`bug: a parsed schema could not be preparsed: ${answer.errors[0]?.message}`);
+  }
+  return { primary, fallback: withoutSchema, entities, actions, warnings };
+}
+function groupDecision(matched, errored) {
+  const byOrder = [...matched].sort((a, b) => a.order - b.order);
+  const top = byOrder.reduce((max, r) => Math.max(max, r.priority), -Infinity);
+  const inGroup = byOrder.filter((r) => r.priority === top);
+  const forbids = inGroup.filter((r) => r.effect === "forbid");
+  const deciding = forbids.length > 0 ? forbids : inGroup;
+  const errors = errored.filter((e) => e.rule.priority >= top).sort((a, b) => a.rule.order - b.rule.order).map((e) => ({ key: e.rule.key, message: e.message }));
+  return {
+    decision: byOrder.length > 0 && forbids.length === 0 ? "allow" : "deny",
+    matched: byOrder.map((r) => r.key),
+    deciding: deciding.map((r) => r.key),
+    ...byOrder.length > 0 ? { priority: top } : {},
+    errors
+  };
+}
 function asPermit(text) {
   const tokens = codeTokens(text);
   const effect = tokens[statementShape(tokens).effect];
   if (effect?.text !== "forbid") return { text, effect: "permit" };
   return { text: `${text.slice(0, effect.start)}permit${text.slice(effect.end)}`, effect: "forbid" };
-}
-function idNumber(id2) {
-  return Number(id2.slice(1));
-}
-function sortById(ids2) {
-  return [...ids2].sort((a, b) => idNumber(a) - idNumber(b));
 }
 function hash(parts) {
   const h = createHash2("sha256");
@@ -58615,24 +58827,32 @@ function ruleDiagnostic(rule, p, code2, hint) {
   });
 }
 function validateEveryRule(texts, schemaText) {
-  const first = inChunks(texts, (chunk) => validateRules(chunk, schemaText));
+  return inChunks(texts, (chunk) => validateWithRetry(chunk, schemaText));
+}
+function validateWithRetry(chunk, schemaText) {
+  const first = validateRules(chunk, schemaText);
   const unparsed = new Set(first.rules.filter((p) => p.kind === "parse").map((p) => p.key));
   if (unparsed.size === 0) return first;
-  const rest = texts.filter((t) => !unparsed.has(t.key));
+  const rest = chunk.filter((t) => !unparsed.has(t.key));
   if (rest.length === 0) return first;
-  const second = inChunks(rest, (chunk) => validateRules(chunk, schemaText));
-  return { rules: [...first.rules, ...second.rules], schema: uniqueSchemaProblems([...first.schema, ...second.schema]) };
+  const second = validateRules(rest, schemaText);
+  return { rules: [...first.rules, ...second.rules], schema: [...first.schema, ...second.schema] };
 }
 var RULES_PER_ENGINE_CALL = 1e4;
 function inChunks(texts, check) {
-  if (texts.length <= RULES_PER_ENGINE_CALL) return check(texts);
   const out = { rules: [], schema: [] };
-  for (let i = 0; i < texts.length; i += RULES_PER_ENGINE_CALL) {
-    const r = check(texts.slice(i, i + RULES_PER_ENGINE_CALL));
-    for (const p of r.rules) out.rules.push(p);
-    for (const p of r.schema) out.schema.push(p);
+  for (const chunk of chunksOf(texts)) {
+    const r = check(chunk);
+    pushAll(out.rules, r.rules);
+    pushAll(out.schema, r.schema);
   }
   return { rules: out.rules, schema: uniqueSchemaProblems(out.schema) };
+}
+function chunksOf(texts) {
+  if (texts.length <= RULES_PER_ENGINE_CALL) return [texts];
+  const chunks = [];
+  for (let i = 0; i < texts.length; i += RULES_PER_ENGINE_CALL) chunks.push(texts.slice(i, i + RULES_PER_ENGINE_CALL));
+  return chunks;
 }
 function uniqueSchemaProblems(list3) {
   const seen2 = /* @__PURE__ */ new Set();
@@ -58701,8 +58921,8 @@ function checkCedar(desired) {
 
 // src/desired/load.ts
 import { createHash as createHash3 } from "node:crypto";
-import { existsSync as existsSync4, readFileSync as readFileSync2, realpathSync as realpathSync3, statSync as statSync3 } from "node:fs";
-import { dirname as dirname4, isAbsolute as isAbsolute2, join as join5, normalize, relative as relative3, resolve as resolve3 } from "node:path";
+import { existsSync as existsSync2, readFileSync, realpathSync as realpathSync3, statSync as statSync3 } from "node:fs";
+import { dirname as dirname2, isAbsolute as isAbsolute2, join as join3, normalize, relative as relative3, resolve as resolve3 } from "node:path";
 
 // src/desired/yaml-file.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -58796,7 +59016,7 @@ function parseYamlFile(file, text) {
   const docs = (0, import_yaml.parseAllDocuments)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const diagnostics = [];
   if (!Array.isArray(docs) || docs.length === 0) {
-    return { diagnostics: [emptyFile(lines)] };
+    return { diagnostics: [notAccessctl(lines.position(0))] };
   }
   for (const d of docs) {
     for (const e of [...d.errors, ...d.warnings]) {
@@ -58819,16 +59039,17 @@ function parseYamlFile(file, text) {
   }
   const doc = docs[0];
   if (!doc || diagnostics.some((d) => d.severity === "error")) return { diagnostics };
-  if (doc.contents === null) return { diagnostics: [emptyFile(lines)] };
+  if (doc.contents === null) return { diagnostics: [notAccessctl(lines.position(0))] };
   const value2 = doc.toJS({ maxAliasCount: 100 });
   if (value2 && typeof value2 === "object" && !Array.isArray(value2) && !Object.keys(value2).some((k) => ACCESSCTL_KEYS.has(k) || closest(k, [...ACCESSCTL_KEYS]))) {
-    return { diagnostics: [emptyFile(lines)] };
+    return { diagnostics: [notAccessctl(lines.position(0))] };
   }
   return { parsed: { file, text, lines, doc, value: value2 }, diagnostics };
 }
 var ACCESSCTL_KEYS = new Set(ACCESSCTL_FILE_KEYS);
-function emptyFile(lines) {
-  return diag("not-accessctl", "this YAML file holds no accessctl key (organization, projects, cedar or accessctl)", lines.position(0), {
+var KEY_LIST = `${ACCESSCTL_FILE_KEYS.slice(0, -1).join(", ")} or ${ACCESSCTL_FILE_KEYS[ACCESSCTL_FILE_KEYS.length - 1]}`;
+function notAccessctl(at) {
+  return diag("not-accessctl", `this YAML file holds no accessctl key (${KEY_LIST})`, at, {
     hint: "every YAML file in the directory is read as an accessctl file: add content, or move the file out of the directory"
   });
 }
@@ -58920,8 +59141,8 @@ function yamlFileRef(y) {
   const { file, text } = y;
   return () => {
     const key = `${file}\0${text.length}`;
-    const cached2 = REPARSED.get(key);
-    if (cached2 && cached2.text === text) return cached2;
+    const cached = REPARSED.get(key);
+    if (cached && cached.text === text) return cached;
     const { parsed } = parseYamlFile(file, text);
     if (!parsed) throw new Error(`internal error: ${file} no longer parses`);
     if (REPARSED.size >= REPARSED_MAX) REPARSED.delete(REPARSED.keys().next().value);
@@ -59207,8 +59428,449 @@ function jsonErrorOffset(text) {
   }
 }
 
-// src/desired/schema-check.ts
-import { readFileSync } from "node:fs";
+// src/desired/limits.ts
+var MAX_BODY_BYTES = 1024 * 1024;
+var RBAC_ID_BYTES = 64;
+var CEDAR_ID_BYTES = 39;
+function jsonBytes(value2) {
+  return Buffer.byteLength(JSON.stringify(value2) ?? "null", "utf8");
+}
+function field(path, wire, value2) {
+  return { path, wire, bytes: jsonBytes(wire) + 2 + jsonBytes(value2) };
+}
+function checkBody(request2, parts, at, address) {
+  let total = 2;
+  let largest;
+  for (const p of parts) {
+    total += p.bytes;
+    if (!largest || p.bytes > largest.bytes) largest = p;
+  }
+  if (total <= MAX_BODY_BYTES || !largest) return void 0;
+  return diag(
+    "limit-body",
+    `the request that ${request2} would be ${total.toLocaleString("en-US")} bytes, over the services' limit of 1 MB (${MAX_BODY_BYTES.toLocaleString("en-US")} bytes); \`${largest.wire}\` alone is ${largest.bytes.toLocaleString("en-US")} bytes`,
+    at(largest.path),
+    { address, hint: `shorten \`${largest.wire}\` (or split the object): the service refuses the whole request (HTTP 413)` }
+  );
+}
+function checkDurations(max, defaultSeconds, at, address) {
+  if (defaultSeconds === void 0 || defaultSeconds === null || defaultSeconds <= max) return void 0;
+  return diag("limit-duration", `\`defaultDurationSeconds\` (${defaultSeconds}) is greater than \`maxDurationSeconds\` (${max})`, at, {
+    address,
+    hint: "the default session length may not exceed the maximum: lower `defaultDurationSeconds` or raise `maxDurationSeconds`"
+  });
+}
+
+// src/desired/build-file.ts
+function refs(y, list3, at, key) {
+  return (list3 ?? []).map((name, i) => ({ name, loc: positionOf(y, [...at, key, i]) }));
+}
+function buildFragment(y, file, readText) {
+  const diagnostics = [];
+  const fragment = { file: y.file, projects: [] };
+  if (file.organization) fragment.organization = buildScope(y, file.organization, ["organization"], void 0, diagnostics);
+  file.projects?.forEach((p, i) => fragment.projects.push({ name: p.name, ...buildScope(y, p, ["projects", i], p.name, diagnostics) }));
+  if (file.cedar) fragment.cedar = buildCedar(y, file.cedar, readText, diagnostics);
+  if (file.accessctl) fragment.settings = { value: file.accessctl, loc: keyPositionOf(y, ["accessctl"]), y };
+  return { fragment, diagnostics };
+}
+function idList(path, wire, count4, idBytes) {
+  return { path, wire, bytes: wire.length + 4 + count4 * idBytes };
+}
+function rbacBody(at, o, listKey, wire, count4) {
+  return [field([...at, "name"], "name", o.name), field([...at, "description"], "description", o.description ?? null), idList([...at, listKey], wire, count4, RBAC_ID_BYTES)];
+}
+function buildScope(y, scope, path, project, diagnostics) {
+  const s = { loc: positionOf(y, path) };
+  if (scope.policies) s.policies = buildRbacObjects(y, scope.policies, [...path, "policies"], POLICY, project, diagnostics);
+  if (scope.roles) s.roles = buildRbacObjects(y, scope.roles, [...path, "roles"], ROLE, project, diagnostics);
+  return s;
+}
+var POLICY = { list: "permissions", listed: (permissions) => ({ permissions }), wire: "permissionIds", org: "org-policy", project: "project-policy" };
+var ROLE = { list: "policies", listed: (policies) => ({ policies }), wire: "policyIds", org: "org-role", project: "project-role" };
+function buildRbacObjects(y, items, at, kind, project, diagnostics) {
+  const place = (p) => positionOf(y, p);
+  return items.map((o, i) => {
+    const here = [...at, i];
+    const object = {
+      name: o.name,
+      address: formatAddress(project === void 0 ? { kind: kind.org, name: o.name } : { kind: kind.project, project, name: o.name }),
+      loc: positionOf(y, here),
+      ...kind.listed(refs(y, o[kind.list], here, kind.list)),
+      previousNames: refs(y, o.previousNames, here, "previousNames")
+    };
+    if (o.description !== void 0) object.description = o.description;
+    const tooBig = checkBody(`writes ${object.address}`, rbacBody(here, o, kind.list, kind.wire, o[kind.list].length), place, object.address);
+    if (tooBig) diagnostics.push(tooBig);
+    return object;
+  });
+}
+function buildCedar(y, c, readText, diagnostics) {
+  const cedar2 = { loc: positionOf(y, ["cedar"]) };
+  if (c.schema !== void 0) {
+    const loc = positionOf(y, ["cedar", "schema"]);
+    const read2 = readText(y.file, c.schema, loc, "the Cedar schema");
+    if ("error" in read2) diagnostics.push(read2.error);
+    else cedar2.schema = { path: read2.path, text: read2.text, loc };
+  }
+  if (c.policies) {
+    cedar2.policies = c.policies.map((p, i) => {
+      const at = ["cedar", "policies", i];
+      const policy = {
+        name: p.name,
+        address: formatAddress({ kind: "cedar-policy", name: p.name }),
+        loc: positionOf(y, at),
+        maxDurationSeconds: p.maxDurationSeconds,
+        rules: buildRules(y, p.name, p.rules, [...at, "rules"], readText, diagnostics),
+        previousNames: refs(y, p.previousNames, at, "previousNames")
+      };
+      if (p.description !== void 0) policy.description = p.description;
+      if (p.notificationChannel !== void 0) policy.notificationChannel = p.notificationChannel;
+      if (p.enabled !== void 0) policy.enabled = p.enabled;
+      if (p.priority !== void 0) policy.priority = p.priority;
+      if (p.defaultDurationSeconds !== void 0) policy.defaultDurationSeconds = p.defaultDurationSeconds;
+      for (const d of cedarLimits(y, policy, at, Array.isArray(p.rules))) diagnostics.push(d);
+      return policy;
+    });
+  }
+  if (c.tests) cedar2.tests = buildTests(y, c.tests, readText, diagnostics);
+  if (c.invariants) cedar2.invariants = buildInvariants(y, c.invariants, diagnostics);
+  if (c.review) cedar2.review = { ...c.review.maxRequests === void 0 ? {} : { maxRequests: c.review.maxRequests }, loc: positionOf(y, ["cedar", "review"]) };
+  return cedar2;
+}
+function cedarLimits(y, policy, at, rulesInYaml) {
+  const out = [];
+  const place = (p) => positionOf(y, p);
+  const add = (d) => {
+    if (d) out.push(d);
+  };
+  add(checkDurations(policy.maxDurationSeconds, policy.defaultDurationSeconds, positionOf(y, [...at, "defaultDurationSeconds"]), policy.address));
+  const settings = [
+    field([...at, "name"], "name", policy.name),
+    field([...at, "description"], "description", policy.description ?? null),
+    field([...at, "notificationChannel"], "notification_channel", policy.notificationChannel ?? null),
+    // enabled, priority and the two durations: small numbers, counted at their largest.
+    { path: at, wire: "enabled", bytes: 120 }
+  ];
+  add(checkBody(`writes ${policy.address}`, settings, place, policy.address));
+  policy.rules.forEach((rule, i) => {
+    const ruleAt = [...at, "rules", i];
+    const rulePlace = (p) => rulesInYaml && p.length > 0 && p[p.length - 1] === "notice" ? positionOf(y, p) : rule.loc;
+    const parts = [
+      field([...ruleAt, "cedar"], "policy_text", rule.text),
+      field([...ruleAt, "notice"], "notice", rule.notice ?? null),
+      { path: ruleAt, wire: "ordinal", bytes: 60 }
+    ];
+    add(checkBody(`writes ${rule.address}`, parts, rulePlace, rule.address));
+  });
+  add(checkBody(`reorders the rules of ${policy.address}`, [idList([...at, "rules"], "ids", policy.rules.length, CEDAR_ID_BYTES)], place, policy.address));
+  return out;
+}
+function buildTests(y, t, readText, diagnostics) {
+  const tests = {
+    cases: t.cases.map((tc, i) => ({
+      name: tc.name,
+      principal: tc.principal,
+      action: tc.action,
+      resource: tc.resource,
+      context: tc.context ?? {},
+      expect: tc.expect,
+      loc: positionOf(y, ["cedar", "tests", "cases", i])
+    }))
+  };
+  if (t.minCoverage !== void 0) tests.minCoverage = { value: t.minCoverage, loc: positionOf(y, ["cedar", "tests", "minCoverage"]) };
+  if (t.entities !== void 0) {
+    const loc = positionOf(y, ["cedar", "tests", "entities"]);
+    const read2 = readText(y.file, t.entities, loc, "the entities file");
+    if ("error" in read2) diagnostics.push(read2.error);
+    else {
+      try {
+        tests.entities = { path: read2.path, value: JSON.parse(read2.text), loc };
+      } catch {
+        const at = jsonErrorOffset(read2.text);
+        const lines = new LineIndex(read2.path, read2.text);
+        const found = at >= read2.text.length ? "the text ends too early" : `unexpected ${JSON.stringify(read2.text.slice(at, at + 1))}`;
+        diagnostics.push(
+          diag("entities-json", `the entities file is not valid JSON: ${found}`, lines.position(Math.max(0, at)), {
+            hint: "fix the JSON (a trailing comma? a missing quote?): a Cedar entities file is an array of {uid, attrs, parents}"
+          })
+        );
+      }
+    }
+  }
+  return tests;
+}
+
+// src/desired/find-files.ts
+import { readdirSync, statSync as statSync2 } from "node:fs";
+import { join as join2 } from "node:path";
+var YAML_NAME = /\.ya?ml$/i;
+var skippedByName = (name) => name.startsWith(".") || name === "node_modules";
+function findYamlFiles(dir, boundary) {
+  const files = [];
+  const problems = [];
+  const stack = [""];
+  while (stack.length > 0) {
+    const rel = stack.pop();
+    for (const e of readdirSync(join2(dir, rel), { withFileTypes: true })) {
+      const child = rel === "" ? e.name : `${rel}/${e.name}`;
+      const isYaml = YAML_NAME.test(e.name);
+      if (e.isDirectory()) {
+        if (!skippedByName(e.name)) stack.push(child);
+      } else if (e.isSymbolicLink()) {
+        const target = statSync2(join2(dir, child), { throwIfNoEntry: false });
+        if (!target) {
+          if (isYaml || !skippedByName(e.name)) {
+            problems.push({ rel: child, refusal: { code: "file-dangling-link", message: "is a dangling symbolic link (it points to nothing)", hint: "fix or remove the link: accessctl never skips it in silence" } });
+          }
+        } else if (target.isDirectory()) {
+          if (!skippedByName(e.name)) {
+            problems.push({
+              rel: child,
+              refusal: {
+                code: "file-symlink-dir",
+                message: "is a symbolic link to a directory, which accessctl does not follow",
+                hint: "replace the link with the directory's files, or move the link out of the desired-state directory"
+              }
+            });
+          }
+        } else if (isYaml) {
+          const checked = confine(boundary, join2(dir, child), child);
+          if ("refusal" in checked) problems.push({ rel: child, refusal: checked.refusal });
+          else files.push(child);
+        }
+      } else if (isYaml) {
+        if (e.isFile()) files.push(child);
+        else problems.push({ rel: child, refusal: { code: "file-not-regular", message: "is not a regular file (a special file)", hint: "remove it from the desired-state directory" } });
+      }
+    }
+  }
+  const byPath = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+  problems.sort((a, b) => byPath(a.rel, b.rel));
+  return { files: files.sort(byPath), problems };
+}
+
+// src/desired/interpolate.ts
+var PATTERN = /\$(\$?)\{([^}]*)\}/g;
+function keyIn(text, keys) {
+  return keys.find((k) => text.includes(k.value));
+}
+function interpolate(y, env) {
+  const diagnostics = [];
+  const keys = keysFromEnv(env);
+  const replaceIn = (s, path) => {
+    if (!s.includes("${")) return s;
+    return s.replace(PATTERN, (whole, escape, inner, offset) => {
+      if (escape) return whole.slice(1);
+      const m = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(inner);
+      const at = scalarLocator(y, path)(offset);
+      if (!m) {
+        diagnostics.push(
+          diag("variable-syntax", `\`${whole}\` is not a variable reference`, at, {
+            hint: "write `${env:NAME}` to read the environment variable NAME, or `$${…}` for a literal `${…}`"
+          })
+        );
+        return whole;
+      }
+      const value2 = env[m[1]];
+      if (value2 === void 0) {
+        diagnostics.push(
+          diag("variable-unset", `environment variable ${m[1]} is not set`, at, {
+            hint: `set ${m[1]} in the environment (for CI, as a secret or variable), or remove the reference`
+          })
+        );
+        return whole;
+      }
+      return value2;
+    });
+  };
+  const checked = (s, path) => {
+    const key = keys.length === 0 ? void 0 : keyIn(s, keys);
+    if (key) {
+      diagnostics.push(
+        diag("key-in-value", `this value contains the value of ${key.name}: a key is never written to the service`, positionOf(y, path), {
+          hint: `remove the key (and the \`\${env:…}\` that brings it) from the files; if it was ever pushed, rotate ${key.name}`
+        })
+      );
+    }
+    return s;
+  };
+  const walk = (v, path) => {
+    if (typeof v === "string") return checked(replaceIn(v, path), path);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) v[i] = walk(v[i], [...path, i]);
+      return v;
+    }
+    if (v && typeof v === "object") {
+      const o = v;
+      for (const k of Object.keys(o)) o[k] = walk(o[k], [...path, k]);
+      return o;
+    }
+    return v;
+  };
+  y.value = walk(y.value, []);
+  return diagnostics;
+}
+
+// src/desired/merge.ts
+function where(loc) {
+  return `${loc.file}:${loc.line}:${loc.col}`;
+}
+var RENAME_OR_REMOVE = "an object is identified by its name within its scope: remove one declaration or rename it";
+function appendUnique(into, items, seen2, what, diagnostics, hint = RENAME_OR_REMOVE) {
+  for (const item of items) {
+    const first = seen2.get(item.name);
+    if (first) {
+      diagnostics.push(diag("duplicate", `${what} \`${item.name}\` is declared twice: here and at ${where(first.loc)}`, item.loc, { address: item.address, hint }));
+      continue;
+    }
+    seen2.set(item.name, item);
+    into.push(item);
+  }
+}
+function once(first, next, what, hint, diagnostics) {
+  if (!first) return next;
+  diagnostics.push(diag("settings-twice", `${what} declared twice: here and at ${where(first.loc)}`, next.loc, { hint }));
+  return first;
+}
+function checkPreviousNames(items, what, diagnostics) {
+  const declared = new Map(items.map((i) => [i.name, i]));
+  const claimed = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    for (const prev of item.previousNames ?? []) {
+      const other = declared.get(prev.name);
+      if (other) {
+        diagnostics.push(
+          diag("previous-name-declared", `previous name \`${prev.name}\` of ${what} \`${item.name}\` is itself declared at ${where(other.loc)}`, prev.loc, {
+            address: item.address,
+            hint: "a rename moves the live object to the new name: remove the old declaration, or the previous name"
+          })
+        );
+        continue;
+      }
+      const first = claimed.get(prev.name);
+      if (first && first !== item) {
+        diagnostics.push(
+          diag("previous-name-twice", `previous name \`${prev.name}\` is claimed by \`${item.name}\` and by \`${first.name}\` (${where(first.loc)})`, prev.loc, {
+            address: item.address,
+            hint: "one live object can be renamed into one object only"
+          })
+        );
+      }
+      claimed.set(prev.name, item);
+    }
+  }
+}
+var ScopeMerger = class {
+  scope;
+  policyNames = /* @__PURE__ */ new Map();
+  roleNames = /* @__PURE__ */ new Map();
+  constructor(loc) {
+    this.scope = { loc };
+  }
+  add(f, diagnostics) {
+    if (f.policies) appendUnique(this.scope.policies ??= [], f.policies, this.policyNames, "policy", diagnostics);
+    if (f.roles) appendUnique(this.scope.roles ??= [], f.roles, this.roleNames, "role", diagnostics);
+  }
+  finish(diagnostics) {
+    checkPreviousNames(this.scope.policies ?? [], "policy", diagnostics);
+    checkPreviousNames(this.scope.roles ?? [], "role", diagnostics);
+    return this.scope;
+  }
+};
+function mergeFragments(fragments) {
+  const diagnostics = [];
+  const merged = { projects: [] };
+  let org;
+  const projects = /* @__PURE__ */ new Map();
+  const cedarPolicyNames = /* @__PURE__ */ new Map();
+  const testNames = /* @__PURE__ */ new Map();
+  const invariantNames = /* @__PURE__ */ new Map();
+  for (const f of fragments) {
+    if (f.organization) (org ??= new ScopeMerger(f.organization.loc)).add(f.organization, diagnostics);
+    for (const p of f.projects) {
+      let m = projects.get(p.name);
+      if (!m) projects.set(p.name, m = new ScopeMerger(p.loc));
+      m.add(p, diagnostics);
+    }
+    if (f.cedar) {
+      const c = merged.cedar ??= { loc: f.cedar.loc };
+      if (f.cedar.schema) c.schema = once(c.schema, f.cedar.schema, "`cedar.schema` is", "one Cedar schema applies to the whole tenant: keep one `schema:`", diagnostics);
+      if (f.cedar.review) c.review = once(c.review, f.cedar.review, "`cedar.review` is", "the decision review has one setting for the whole tenant: keep one `review:`", diagnostics);
+      if (f.cedar.policies) appendUnique(c.policies ??= [], f.cedar.policies, cedarPolicyNames, "Cedar policy", diagnostics);
+      if (f.cedar.tests) {
+        const t = c.tests ??= { cases: [] };
+        const { minCoverage, entities, cases } = f.cedar.tests;
+        if (minCoverage) {
+          const hint = "one coverage threshold applies to all the access tests: keep one `minCoverage:`";
+          t.minCoverage = once(t.minCoverage, minCoverage, "`cedar.tests.minCoverage` is", hint, diagnostics);
+        }
+        if (entities) t.entities = once(t.entities, entities, "`cedar.tests.entities` is", "keep one entities file for the access tests", diagnostics);
+        appendUnique(t.cases, cases, testNames, "access test", diagnostics, "give every access test its own name");
+      }
+      if (f.cedar.invariants?.length) appendUnique(c.invariants ??= [], f.cedar.invariants, invariantNames, "invariant", diagnostics, "give every invariant its own name");
+    }
+    if (f.settings) merged.settings = once(merged.settings, f.settings, "`accessctl:` settings are", "settings apply to the whole directory: keep them in one file", diagnostics);
+  }
+  if (org) merged.organization = org.finish(diagnostics);
+  for (const [name, m] of projects) merged.projects.push({ name, ...m.finish(diagnostics) });
+  checkPreviousNames(merged.cedar?.policies ?? [], "Cedar policy", diagnostics);
+  return { merged, diagnostics };
+}
+
+// src/desired/references.ts
+var ORG_SYSTEM_ROLES = ["Owner", "Admin", "Member"];
+var PROJECT_SYSTEM_ROLES = ["Owner", "Manager", "Member"];
+function checkScopeReferences(scope, scopeName, systemRoles) {
+  const out = [];
+  const policies = scope.policies ? new Set(scope.policies.map((p) => p.name)) : void 0;
+  for (const role of scope.roles ?? []) {
+    const system = systemRoles.find((s) => s.toLowerCase() === role.name.toLowerCase());
+    if (system) {
+      out.push(
+        diag("system-role-name", `\`${role.name}\` is the name of a system role of ${scopeName}`, role.loc, {
+          address: role.address,
+          hint: `system roles (${systemRoles.join(", ")}) cannot be declared, edited or deleted: choose another name`
+        })
+      );
+    }
+    const seen2 = /* @__PURE__ */ new Set();
+    for (const ref of role.policies) {
+      if (seen2.has(ref.name)) {
+        out.push(
+          diag("duplicate-reference", `role \`${role.name}\` lists policy \`${ref.name}\` twice`, ref.loc, {
+            address: role.address,
+            hint: "remove the repeated name"
+          })
+        );
+      }
+      seen2.add(ref.name);
+      if (policies && !policies.has(ref.name)) {
+        out.push(
+          diag("unknown-policy", `role \`${role.name}\` names policy \`${ref.name}\`, which ${scopeName} does not declare`, ref.loc, {
+            address: role.address,
+            hint: `declare the policy under ${scopeName === "the organization" ? "organization.policies" : "this project's policies"}, or fix the name (a role uses policies of its own scope only)`
+          })
+        );
+      }
+    }
+  }
+  for (const policy of scope.policies ?? []) {
+    const seen2 = /* @__PURE__ */ new Set();
+    for (const ref of policy.permissions) {
+      if (seen2.has(ref.name)) {
+        out.push(
+          diag("duplicate-reference", `policy \`${policy.name}\` lists permission \`${ref.name}\` twice`, ref.loc, {
+            address: policy.address,
+            hint: "remove the repeated name"
+          })
+        );
+      }
+      seen2.add(ref.name);
+    }
+  }
+  return out;
+}
 
 // src/desired/code-points.ts
 function codePoints(s) {
@@ -62450,25 +63112,7 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate20.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-
-// src/desired/package-root.ts
-import { existsSync as existsSync3 } from "node:fs";
-import { dirname as dirname2, join as join2 } from "node:path";
-import { fileURLToPath } from "node:url";
-var cached;
-function packageRoot() {
-  if (cached) return cached;
-  let dir = dirname2(fileURLToPath(import.meta.url));
-  for (; ; ) {
-    if (existsSync3(join2(dir, "schemas", "accessctl.schema.json"))) return cached = dir;
-    const up = dirname2(dir);
-    if (up === dir) throw new Error("internal error: schemas/accessctl.schema.json not found above " + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-}
-function schemaPath() {
-  return join2(packageRoot(), "schemas", "accessctl.schema.json");
-}
+var defs = { "name": schema34, "nullableText": schema35, "previousNames": schema36, "rbacScope": schema32, "project": schema42, "rbacPolicy": schema33, "role": schema38, "cedar": schema46, "cedarPolicy": schema47, "entityScope": schema53, "actionScope": schema54, "conditionList": schema56, "rule": schema51, "effect": schema52, "expectation": schema61, "tests": schema59, "invariant": schema62, "settings": schema68 };
 
 // src/desired/path-address.ts
 function addressForPath(root, path) {
@@ -62501,24 +63145,12 @@ function addressForPath(root, path) {
 }
 
 // src/desired/schema-check.ts
-var validator = schema_validator_generated_default;
-var defs;
-function getDefs() {
-  defs ??= JSON.parse(readFileSync(schemaPath(), "utf8")).$defs ?? {};
-  return defs;
-}
-function getValidator() {
-  return validator;
-}
-function acceptedFile(y) {
-  const value2 = y.value;
-  if (!getValidator()(value2)) throw new Error(`internal error: ${y.file} was read before the schema accepted it`);
-  return value2;
-}
+var validate3 = schema_validator_generated_default;
+var defs2 = defs;
 function checkSchema(y) {
-  const validate4 = getValidator();
-  if (validate4(y.value)) return [];
-  const errors = pickBranches(validate4.errors ?? []);
+  const value2 = y.value;
+  if (validate3(value2)) return { diagnostics: [], file: value2 };
+  const errors = pickBranches(validate3.errors ?? []);
   const out = [];
   const seen2 = /* @__PURE__ */ new Set();
   for (const e of errors) {
@@ -62529,7 +63161,7 @@ function checkSchema(y) {
       out.push(d);
     }
   }
-  return out;
+  return { diagnostics: out };
 }
 function pathOf(instancePath) {
   if (instancePath === "") return [];
@@ -62597,9 +63229,7 @@ function describe(y, e) {
     case "minItems":
       return diag("schema-empty", `${field2} should not be an empty list`, at, extra);
     case "minProperties":
-      return path.length === 0 ? diag("not-accessctl", `this YAML file holds no accessctl key (${orList(ACCESSCTL_FILE_KEYS)})`, at, {
-        hint: "every YAML file in the directory is read as an accessctl file: add content, or move the file out of the directory"
-      }) : diag("schema-empty", `${field2} should not be empty`, at, { ...extra, hint: scopeHint(e) });
+      return path.length === 0 ? notAccessctl(at) : diag("schema-empty", `${field2} should not be empty`, at, { ...extra, hint: scopeHint(e) });
     case "maxProperties":
       return diag("schema-shape", `${field2} takes exactly one of ${orList(Object.keys(e.parentSchema?.properties ?? {}).map((k) => `\`${k}\``))}`, at, extra);
     case "minimum":
@@ -62672,15 +63302,14 @@ function scopeHint(e) {
   return "remove the key, or give it content";
 }
 function defOf(e) {
-  const defs2 = getDefs();
   for (const [name, def] of Object.entries(defs2)) {
-    if (deepEqual(e.parentSchema, def)) return name;
+    if (e.parentSchema === def) return name;
   }
-  return deepEqual(e.parentSchema, defs2["cedarPolicy"]?.properties?.["rules"]) ? "rules" : void 0;
+  return e.parentSchema === defs2["cedarPolicy"]?.properties?.["rules"] ? "rules" : void 0;
 }
 function ruleForms() {
   const forbids = (b) => (b.not?.anyOf ?? (b.not ? [b.not] : [])).flatMap((n) => n.required ?? []);
-  const statement = (getDefs()["rule"]?.oneOf ?? []).find((b) => forbids(b).length > 1);
+  const statement = (defs2["rule"]?.oneOf ?? []).find((b) => forbids(b).length > 1);
   return { statementKey: statement?.required?.[0] ?? "", structuredKeys: statement ? forbids(statement) : [] };
 }
 function shapeMessage(e, field2, v) {
@@ -62704,727 +63333,6 @@ function shapeHint2(e) {
   if (s === "rule") return "write `effect: permit` with optional principal/action/resource/when/unless, or `cedar: permit(…);`";
   if (s === "entityScope") return "`eq` and `in` cannot be combined; `is` may carry `in`";
   return void 0;
-}
-
-// src/desired/limits.ts
-var MAX_BODY_BYTES = 1024 * 1024;
-var RBAC_ID_BYTES = 64;
-var CEDAR_ID_BYTES = 39;
-function jsonBytes(value2) {
-  return Buffer.byteLength(JSON.stringify(value2) ?? "null", "utf8");
-}
-function field(path, wire, value2) {
-  return { path, wire, bytes: jsonBytes(wire) + 2 + jsonBytes(value2) };
-}
-function checkBody(request2, parts, at, address) {
-  let total = 2;
-  let largest;
-  for (const p of parts) {
-    total += p.bytes;
-    if (!largest || p.bytes > largest.bytes) largest = p;
-  }
-  if (total <= MAX_BODY_BYTES || !largest) return void 0;
-  return diag(
-    "limit-body",
-    `the request that ${request2} would be ${total.toLocaleString("en-US")} bytes, over the services' limit of 1 MB (${MAX_BODY_BYTES.toLocaleString("en-US")} bytes); \`${largest.wire}\` alone is ${largest.bytes.toLocaleString("en-US")} bytes`,
-    at(largest.path),
-    { address, hint: `shorten \`${largest.wire}\` (or split the object): the service refuses the whole request (HTTP 413)` }
-  );
-}
-function checkDurations(max, defaultSeconds, at, address) {
-  if (defaultSeconds === void 0 || defaultSeconds === null || defaultSeconds <= max) return void 0;
-  return diag("limit-duration", `\`defaultDurationSeconds\` (${defaultSeconds}) is greater than \`maxDurationSeconds\` (${max})`, at, {
-    address,
-    hint: "the default session length may not exceed the maximum: lower `defaultDurationSeconds` or raise `maxDurationSeconds`"
-  });
-}
-
-// src/desired/build-file.ts
-function refs(y, list3, at, key) {
-  return (list3 ?? []).map((name, i) => ({ name, loc: positionOf(y, [...at, key, i]) }));
-}
-function buildFragment(y, readText) {
-  const file = acceptedFile(y);
-  const diagnostics = [];
-  const fragment = { file: y.file, projects: [] };
-  if (file.organization) fragment.organization = buildScope(y, file.organization, ["organization"], void 0, diagnostics);
-  file.projects?.forEach((p, i) => fragment.projects.push({ name: p.name, ...buildScope(y, p, ["projects", i], p.name, diagnostics) }));
-  if (file.cedar) fragment.cedar = buildCedar(y, file.cedar, readText, diagnostics);
-  if (file.accessctl) fragment.settings = { value: file.accessctl, loc: keyPositionOf(y, ["accessctl"]), y };
-  return { fragment, diagnostics };
-}
-function idList(path, wire, count4, idBytes) {
-  return { path, wire, bytes: wire.length + 4 + count4 * idBytes };
-}
-function rbacBody(at, o, listKey, wire, count4) {
-  return [field([...at, "name"], "name", o.name), field([...at, "description"], "description", o.description ?? null), idList([...at, listKey], wire, count4, RBAC_ID_BYTES)];
-}
-function buildScope(y, scope, path, project, diagnostics) {
-  const s = { loc: positionOf(y, path) };
-  const place = (p) => positionOf(y, p);
-  if (scope.policies) {
-    s.policies = scope.policies.map((p, i) => {
-      const at = [...path, "policies", i];
-      const policy = {
-        name: p.name,
-        address: formatAddress(project === void 0 ? { kind: "org-policy", name: p.name } : { kind: "project-policy", project, name: p.name }),
-        loc: positionOf(y, at),
-        permissions: refs(y, p.permissions, at, "permissions"),
-        previousNames: refs(y, p.previousNames, at, "previousNames")
-      };
-      if (p.description !== void 0) policy.description = p.description;
-      const tooBig = checkBody(`writes ${policy.address}`, rbacBody(at, p, "permissions", "permissionIds", p.permissions.length), place, policy.address);
-      if (tooBig) diagnostics.push(tooBig);
-      return policy;
-    });
-  }
-  if (scope.roles) {
-    s.roles = scope.roles.map((r, i) => {
-      const at = [...path, "roles", i];
-      const role = {
-        name: r.name,
-        address: formatAddress(project === void 0 ? { kind: "org-role", name: r.name } : { kind: "project-role", project, name: r.name }),
-        loc: positionOf(y, at),
-        policies: refs(y, r.policies, at, "policies"),
-        previousNames: refs(y, r.previousNames, at, "previousNames")
-      };
-      if (r.description !== void 0) role.description = r.description;
-      const tooBig = checkBody(`writes ${role.address}`, rbacBody(at, r, "policies", "policyIds", r.policies.length), place, role.address);
-      if (tooBig) diagnostics.push(tooBig);
-      return role;
-    });
-  }
-  return s;
-}
-function buildCedar(y, c, readText, diagnostics) {
-  const cedar2 = { loc: positionOf(y, ["cedar"]) };
-  if (c.schema !== void 0) {
-    const loc = positionOf(y, ["cedar", "schema"]);
-    const read2 = readText(y.file, c.schema, loc, "the Cedar schema");
-    if ("error" in read2) diagnostics.push(read2.error);
-    else cedar2.schema = { path: read2.path, text: read2.text, loc };
-  }
-  if (c.policies) {
-    cedar2.policies = c.policies.map((p, i) => {
-      const at = ["cedar", "policies", i];
-      const policy = {
-        name: p.name,
-        address: formatAddress({ kind: "cedar-policy", name: p.name }),
-        loc: positionOf(y, at),
-        maxDurationSeconds: p.maxDurationSeconds,
-        rules: buildRules(y, p.name, p.rules, [...at, "rules"], readText, diagnostics),
-        previousNames: refs(y, p.previousNames, at, "previousNames")
-      };
-      if (p.description !== void 0) policy.description = p.description;
-      if (p.notificationChannel !== void 0) policy.notificationChannel = p.notificationChannel;
-      if (p.enabled !== void 0) policy.enabled = p.enabled;
-      if (p.priority !== void 0) policy.priority = p.priority;
-      if (p.defaultDurationSeconds !== void 0) policy.defaultDurationSeconds = p.defaultDurationSeconds;
-      for (const d of cedarLimits(y, policy, at, Array.isArray(p.rules))) diagnostics.push(d);
-      return policy;
-    });
-  }
-  if (c.tests) cedar2.tests = buildTests(y, c.tests, readText, diagnostics);
-  if (c.invariants) cedar2.invariants = buildInvariants(y, c.invariants, diagnostics);
-  if (c.review) cedar2.review = { ...c.review.maxRequests === void 0 ? {} : { maxRequests: c.review.maxRequests }, loc: positionOf(y, ["cedar", "review"]) };
-  return cedar2;
-}
-function cedarLimits(y, policy, at, rulesInYaml) {
-  const out = [];
-  const place = (p) => positionOf(y, p);
-  const add = (d) => {
-    if (d) out.push(d);
-  };
-  add(checkDurations(policy.maxDurationSeconds, policy.defaultDurationSeconds, positionOf(y, [...at, "defaultDurationSeconds"]), policy.address));
-  const settings = [
-    field([...at, "name"], "name", policy.name),
-    field([...at, "description"], "description", policy.description ?? null),
-    field([...at, "notificationChannel"], "notification_channel", policy.notificationChannel ?? null),
-    // enabled, priority and the two durations: small numbers, counted at their largest.
-    { path: at, wire: "enabled", bytes: 120 }
-  ];
-  add(checkBody(`writes ${policy.address}`, settings, place, policy.address));
-  policy.rules.forEach((rule, i) => {
-    const ruleAt = [...at, "rules", i];
-    const rulePlace = (p) => rulesInYaml && p.length > 0 && p[p.length - 1] === "notice" ? positionOf(y, p) : rule.loc;
-    const parts = [
-      field([...ruleAt, "cedar"], "policy_text", rule.text),
-      field([...ruleAt, "notice"], "notice", rule.notice ?? null),
-      { path: ruleAt, wire: "ordinal", bytes: 60 }
-    ];
-    add(checkBody(`writes ${rule.address}`, parts, rulePlace, rule.address));
-  });
-  add(checkBody(`reorders the rules of ${policy.address}`, [idList([...at, "rules"], "ids", policy.rules.length, CEDAR_ID_BYTES)], place, policy.address));
-  return out;
-}
-function buildTests(y, t, readText, diagnostics) {
-  const tests = {
-    cases: t.cases.map((tc, i) => ({
-      name: tc.name,
-      principal: tc.principal,
-      action: tc.action,
-      resource: tc.resource,
-      context: tc.context ?? {},
-      expect: tc.expect,
-      loc: positionOf(y, ["cedar", "tests", "cases", i])
-    }))
-  };
-  if (t.minCoverage !== void 0) tests.minCoverage = { value: t.minCoverage, loc: positionOf(y, ["cedar", "tests", "minCoverage"]) };
-  if (t.entities !== void 0) {
-    const loc = positionOf(y, ["cedar", "tests", "entities"]);
-    const read2 = readText(y.file, t.entities, loc, "the entities file");
-    if ("error" in read2) diagnostics.push(read2.error);
-    else {
-      try {
-        tests.entities = { path: read2.path, value: JSON.parse(read2.text), loc };
-      } catch {
-        const at = jsonErrorOffset(read2.text);
-        const lines = new LineIndex(read2.path, read2.text);
-        const found = at >= read2.text.length ? "the text ends too early" : `unexpected ${JSON.stringify(read2.text.slice(at, at + 1))}`;
-        diagnostics.push(
-          diag("entities-json", `the entities file is not valid JSON: ${found}`, lines.position(Math.max(0, at)), {
-            hint: "fix the JSON (a trailing comma? a missing quote?): a Cedar entities file is an array of {uid, attrs, parents}"
-          })
-        );
-      }
-    }
-  }
-  return tests;
-}
-
-// src/desired/file-boundary.ts
-import { lstatSync, realpathSync as realpathSync2, statSync } from "node:fs";
-import { dirname as dirname3, isAbsolute, join as join3, relative as relative2, resolve as resolve2, sep as sep2 } from "node:path";
-function findBoundary(dir) {
-  let real;
-  try {
-    real = realpathSync2(dir);
-  } catch {
-    return { root: resolve2(dir), workTree: false };
-  }
-  for (let d = real; ; ) {
-    if (lstatSync(join3(d, ".git"), { throwIfNoEntry: false })) return { root: d, workTree: true };
-    const up = dirname3(d);
-    if (up === d) return { root: real, workTree: false };
-    d = up;
-  }
-}
-function describeBoundary(b) {
-  return b.workTree ? `the Git work tree (${b.root})` : "the desired-state directory";
-}
-var INSIDE_HINT = (b) => b.workTree ? "files accessctl reads must lie inside the Git work tree that holds the desired-state directory, outside `.git`: move the file there, or fix the path" : "outside a Git work tree, files accessctl reads must lie inside the desired-state directory: move the file there, or fix the path";
-function lexicalRefusal(b, abs, written) {
-  if (isAbsolute(written)) {
-    return { code: "file-absolute", message: "is an absolute path", hint: "write the path relative to the YAML file that names it" };
-  }
-  return placeRefusal(b, abs, "lies");
-}
-function placeRefusal(b, abs, verb) {
-  const rel = relative2(b.root, abs);
-  if (rel === ".." || rel.startsWith(`..${sep2}`) || isAbsolute(rel)) {
-    return verb === "lies" ? { code: "file-outside", message: `lies outside ${describeBoundary(b)}`, hint: INSIDE_HINT(b) } : { code: "file-link-outside", message: `is a symbolic link that points outside ${describeBoundary(b)}`, hint: INSIDE_HINT(b) };
-  }
-  if (rel.split(sep2).includes(".git")) {
-    return verb === "lies" ? { code: "file-in-git", message: "lies inside a .git directory", hint: "accessctl never reads inside `.git`: point at a file of the work tree" } : { code: "file-link-outside", message: "is a symbolic link that points into a .git directory", hint: "accessctl never reads inside `.git`: point at a file of the work tree" };
-  }
-  return void 0;
-}
-function confine(b, abs, written) {
-  const lexical = lexicalRefusal(b, abs, written);
-  if (lexical) return { refusal: lexical };
-  const link = lstatSync(abs, { throwIfNoEntry: false });
-  if (!link) return { missing: true };
-  let real;
-  try {
-    real = realpathSync2(abs);
-  } catch {
-    if (link.isSymbolicLink()) {
-      return { refusal: { code: "file-dangling-link", message: "is a dangling symbolic link (it points to nothing)", hint: "fix or remove the link: accessctl never skips it in silence" } };
-    }
-    return { missing: true };
-  }
-  const out = placeRefusal(b, real, "link");
-  if (out) return { refusal: out };
-  const st = statSync(real, { throwIfNoEntry: false });
-  if (!st?.isFile()) {
-    return {
-      refusal: {
-        code: "file-not-regular",
-        message: `is not a regular file (${st?.isDirectory() ? "a directory" : "a special file"})`,
-        hint: "name a regular file"
-      }
-    };
-  }
-  return { real };
-}
-
-// src/desired/find-files.ts
-import { readdirSync, statSync as statSync2 } from "node:fs";
-import { join as join4 } from "node:path";
-var YAML_NAME = /\.ya?ml$/i;
-var skippedByName = (name) => name.startsWith(".") || name === "node_modules";
-function findYamlFiles(dir, boundary) {
-  const files = [];
-  const problems = [];
-  const stack = [""];
-  while (stack.length > 0) {
-    const rel = stack.pop();
-    for (const e of readdirSync(join4(dir, rel), { withFileTypes: true })) {
-      const child = rel === "" ? e.name : `${rel}/${e.name}`;
-      const isYaml = YAML_NAME.test(e.name);
-      if (e.isDirectory()) {
-        if (!skippedByName(e.name)) stack.push(child);
-      } else if (e.isSymbolicLink()) {
-        const target = statSync2(join4(dir, child), { throwIfNoEntry: false });
-        if (!target) {
-          if (isYaml || !skippedByName(e.name)) {
-            problems.push({ rel: child, refusal: { code: "file-dangling-link", message: "is a dangling symbolic link (it points to nothing)", hint: "fix or remove the link: accessctl never skips it in silence" } });
-          }
-        } else if (target.isDirectory()) {
-          if (!skippedByName(e.name)) {
-            problems.push({
-              rel: child,
-              refusal: {
-                code: "file-symlink-dir",
-                message: "is a symbolic link to a directory, which accessctl does not follow",
-                hint: "replace the link with the directory's files, or move the link out of the desired-state directory"
-              }
-            });
-          }
-        } else if (isYaml) {
-          const checked = confine(boundary, join4(dir, child), child);
-          if ("refusal" in checked) problems.push({ rel: child, refusal: checked.refusal });
-          else files.push(child);
-        }
-      } else if (isYaml) {
-        if (e.isFile()) files.push(child);
-        else problems.push({ rel: child, refusal: { code: "file-not-regular", message: "is not a regular file (a special file)", hint: "remove it from the desired-state directory" } });
-      }
-    }
-  }
-  const byPath = (a, b) => a < b ? -1 : a > b ? 1 : 0;
-  problems.sort((a, b) => byPath(a.rel, b.rel));
-  return { files: files.sort(byPath), problems };
-}
-
-// src/live/targets.ts
-var TARGET_VARS = {
-  rbacUrl: "ACCESSCTL_RBAC_URL",
-  rbacKey: "CONFIDENT_API_KEY",
-  cedarUrl: "ACCESSCTL_CEDAR_URL",
-  cedarKey: "ACCESSCTL_CEDAR_API_KEY",
-  cedarTenant: "ACCESSCTL_CEDAR_TENANT_ID"
-};
-var V = TARGET_VARS;
-var SET_RBAC = `${V.rbacUrl} and ${V.rbacKey}`;
-var SET_CEDAR = `${V.cedarUrl}, ${V.cedarKey} and ${V.cedarTenant}`;
-function resolveTargets(env, flags) {
-  const flag = flags.target;
-  if (flag !== void 0 && flag !== "local" && flag !== "remote") {
-    return error2(`--target must be "local" or "remote", not "${flag}"`, "Use --target local (the embedded emulator) or --target remote.");
-  }
-  const rbacUrl = read(env, V.rbacUrl);
-  const cedarUrl = read(env, V.cedarUrl);
-  if (flag === "local") {
-    const ignored = [];
-    if (rbacUrl !== void 0) ignored.push(V.rbacUrl);
-    if (cedarUrl !== void 0) ignored.push(V.cedarUrl);
-    const notices2 = ignored.length === 0 ? [] : [`--target local: ignoring ${ignored.join(" and ")}.`];
-    return { kind: "local", notices: notices2 };
-  }
-  if (rbacUrl === void 0 && cedarUrl === void 0) {
-    if (flag === "remote") {
-      return error2("--target remote, but no target is configured.", `Set ${SET_RBAC}, and/or ${SET_CEDAR}.`);
-    }
-    const ci = ciVariable(env);
-    if (ci !== void 0) {
-      return error2(
-        `No target is configured, and ${ci} is set: a CI run never falls back to the embedded emulator silently.`,
-        `Set ${SET_RBAC}, and/or ${SET_CEDAR} (from secrets); or pass --target local to run against the embedded emulator.`
-      );
-    }
-    const notices2 = [];
-    for (const [key, url] of [
-      [V.rbacKey, V.rbacUrl],
-      [V.cedarKey, V.cedarUrl]
-    ]) {
-      if (read(env, key) !== void 0) {
-        notices2.push(`${key} is set but ${url} is not: a key alone never selects a live service.`);
-      }
-    }
-    return { kind: "local", notices: notices2 };
-  }
-  const missing = [];
-  const problems = [];
-  const notices = [];
-  const targets = { kind: "remote", notices };
-  if (rbacUrl !== void 0) {
-    const apiKey = read(env, V.rbacKey);
-    if (apiKey === void 0) missing.push(V.rbacKey);
-    const url = checkUrl(V.rbacUrl, rbacUrl, problems, notices);
-    if (apiKey !== void 0 && url !== void 0) targets.rbac = { url, apiKey };
-  }
-  if (cedarUrl !== void 0) {
-    const apiKey = read(env, V.cedarKey);
-    const tenantId = read(env, V.cedarTenant);
-    if (apiKey === void 0) missing.push(V.cedarKey);
-    if (tenantId === void 0) missing.push(V.cedarTenant);
-    const url = checkUrl(V.cedarUrl, cedarUrl, problems, notices);
-    if (apiKey !== void 0 && tenantId !== void 0 && url !== void 0) targets.cedar = { url, apiKey, tenantId };
-  }
-  if (missing.length > 0) {
-    const which2 = missing.length === 1 ? `${missing[0]} is` : `${missing.join(" and ")} are`;
-    problems.unshift(`${which2} not set, but the URL ${missing.length === 1 ? "that needs it" : "that needs them"} is.`);
-  }
-  if (problems.length > 0) {
-    return error2(
-      problems.join(" "),
-      `Set the missing variables (a URL always comes with its key${missing.includes(V.cedarTenant) ? " and tenant" : ""}), or unset the URL to run against the embedded emulator.`
-    );
-  }
-  return targets;
-}
-function requireTargets(targets, need) {
-  if (targets.kind === "local") return void 0;
-  if (need.rbac && targets.rbac === void 0) {
-    return error2(
-      `The files manage organization or project access, but no RBAC target is configured (${V.rbacUrl} is not set).`,
-      `Set ${SET_RBAC}. The embedded emulator stands in only when no URL is set at all.`
-    );
-  }
-  if (need.cedar && targets.cedar === void 0) {
-    return error2(
-      `The files manage Cedar policies, but no Cedar target is configured (${V.cedarUrl} is not set).`,
-      `Set ${SET_CEDAR}. The embedded emulator stands in only when no URL is set at all.`
-    );
-  }
-  return void 0;
-}
-function secretsFromEnv(env) {
-  return [V.rbacKey, V.cedarKey].map((name) => read(env, name)).filter((v) => v !== void 0);
-}
-function read(env, name) {
-  const value2 = env[name]?.trim();
-  return value2 === void 0 || value2 === "" ? void 0 : value2;
-}
-function ciVariable(env) {
-  for (const name of ["CI", "GITHUB_ACTIONS"]) {
-    const value2 = read(env, name)?.toLowerCase();
-    if (value2 === "true" || value2 === "1") return `${name}=${env[name]}`;
-  }
-  return void 0;
-}
-function checkUrl(name, value2, problems, notices) {
-  let url;
-  try {
-    url = new URL(value2);
-  } catch {
-    problems.push(`${name} is not a URL: "${value2}".`);
-    return void 0;
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    problems.push(`${name} must be an http(s) URL, not ${url.protocol}.`);
-    return void 0;
-  }
-  if (url.username !== "" || url.password !== "") {
-    problems.push(`${name} must not carry credentials; put the key in its own variable.`);
-    return void 0;
-  }
-  if (url.protocol === "http:" && !isLoopback(url.hostname)) {
-    notices.push(`${name} uses plain http: the key travels unencrypted to ${url.host}.`);
-  }
-  return value2.replace(/\/+$/, "");
-}
-function isLoopback(hostname) {
-  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
-function error2(message, hint) {
-  return { kind: "error", message, hint };
-}
-
-// src/desired/interpolate.ts
-var PATTERN = /\$(\$?)\{([^}]*)\}/g;
-function configuredKeys(env) {
-  const out = [];
-  for (const name of [TARGET_VARS.rbacKey, TARGET_VARS.cedarKey]) {
-    const value2 = env[name]?.trim();
-    if (value2) out.push({ name, value: value2 });
-  }
-  return out;
-}
-function keyIn(text, keys) {
-  return keys.find((k) => text.includes(k.value));
-}
-function interpolate(y, env) {
-  const diagnostics = [];
-  const keys = configuredKeys(env);
-  const replaceIn = (s, path) => {
-    if (!s.includes("${")) return s;
-    return s.replace(PATTERN, (whole, escape, inner, offset) => {
-      if (escape) return whole.slice(1);
-      const m = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(inner);
-      const at = scalarLocator(y, path)(offset);
-      if (!m) {
-        diagnostics.push(
-          diag("variable-syntax", `\`${whole}\` is not a variable reference`, at, {
-            hint: "write `${env:NAME}` to read the environment variable NAME, or `$${…}` for a literal `${…}`"
-          })
-        );
-        return whole;
-      }
-      const value2 = env[m[1]];
-      if (value2 === void 0) {
-        diagnostics.push(
-          diag("variable-unset", `environment variable ${m[1]} is not set`, at, {
-            hint: `set ${m[1]} in the environment (for CI, as a secret or variable), or remove the reference`
-          })
-        );
-        return whole;
-      }
-      return value2;
-    });
-  };
-  const checked = (s, path) => {
-    const key = keys.length === 0 ? void 0 : keyIn(s, keys);
-    if (key) {
-      diagnostics.push(
-        diag("key-in-value", `this value contains the value of ${key.name}: a key is never written to the service`, positionOf(y, path), {
-          hint: `remove the key (and the \`\${env:…}\` that brings it) from the files; if it was ever pushed, rotate ${key.name}`
-        })
-      );
-    }
-    return s;
-  };
-  const walk = (v, path) => {
-    if (typeof v === "string") return checked(replaceIn(v, path), path);
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) v[i] = walk(v[i], [...path, i]);
-      return v;
-    }
-    if (v && typeof v === "object") {
-      const o = v;
-      for (const k of Object.keys(o)) o[k] = walk(o[k], [...path, k]);
-      return o;
-    }
-    return v;
-  };
-  y.value = walk(y.value, []);
-  return diagnostics;
-}
-
-// src/desired/merge.ts
-function where(loc) {
-  return `${loc.file}:${loc.line}:${loc.col}`;
-}
-function appendUnique(into, items, seen2, what, diagnostics) {
-  for (const item of items) {
-    const first = seen2.get(item.name);
-    if (first) {
-      diagnostics.push(
-        diag("duplicate", `${what} \`${item.name}\` is declared twice: here and at ${where(first.loc)}`, item.loc, {
-          address: item.address,
-          hint: "an object is identified by its name within its scope: remove one declaration or rename it"
-        })
-      );
-      continue;
-    }
-    seen2.set(item.name, item);
-    into.push(item);
-  }
-}
-function checkPreviousNames(items, what, diagnostics) {
-  const declared = new Map(items.map((i) => [i.name, i]));
-  const claimed = /* @__PURE__ */ new Map();
-  for (const item of items) {
-    for (const prev of item.previousNames ?? []) {
-      const other = declared.get(prev.name);
-      if (other) {
-        diagnostics.push(
-          diag("previous-name-declared", `previous name \`${prev.name}\` of ${what} \`${item.name}\` is itself declared at ${where(other.loc)}`, prev.loc, {
-            address: item.address,
-            hint: "a rename moves the live object to the new name: remove the old declaration, or the previous name"
-          })
-        );
-        continue;
-      }
-      const first = claimed.get(prev.name);
-      if (first && first !== item) {
-        diagnostics.push(
-          diag("previous-name-twice", `previous name \`${prev.name}\` is claimed by \`${item.name}\` and by \`${first.name}\` (${where(first.loc)})`, prev.loc, {
-            address: item.address,
-            hint: "one live object can be renamed into one object only"
-          })
-        );
-      }
-      claimed.set(prev.name, item);
-    }
-  }
-}
-var ScopeMerger = class {
-  scope;
-  policyNames = /* @__PURE__ */ new Map();
-  roleNames = /* @__PURE__ */ new Map();
-  constructor(loc) {
-    this.scope = { loc };
-  }
-  add(f, diagnostics) {
-    if (f.policies) appendUnique(this.scope.policies ??= [], f.policies, this.policyNames, "policy", diagnostics);
-    if (f.roles) appendUnique(this.scope.roles ??= [], f.roles, this.roleNames, "role", diagnostics);
-  }
-  finish(diagnostics) {
-    checkPreviousNames(this.scope.policies ?? [], "policy", diagnostics);
-    checkPreviousNames(this.scope.roles ?? [], "role", diagnostics);
-    return this.scope;
-  }
-};
-function mergeFragments(fragments) {
-  const diagnostics = [];
-  const merged = { projects: [] };
-  let org;
-  const projects = /* @__PURE__ */ new Map();
-  const cedarPolicyNames = /* @__PURE__ */ new Map();
-  const testNames = /* @__PURE__ */ new Map();
-  const invariantNames = /* @__PURE__ */ new Map();
-  for (const f of fragments) {
-    if (f.organization) (org ??= new ScopeMerger(f.organization.loc)).add(f.organization, diagnostics);
-    for (const p of f.projects) {
-      let m = projects.get(p.name);
-      if (!m) projects.set(p.name, m = new ScopeMerger(p.loc));
-      m.add(p, diagnostics);
-    }
-    if (f.cedar) {
-      const c = merged.cedar ??= { loc: f.cedar.loc };
-      if (f.cedar.schema) {
-        if (c.schema) {
-          diagnostics.push(
-            diag("settings-twice", `\`cedar.schema\` is declared twice: here and at ${where(c.schema.loc)}`, f.cedar.schema.loc, {
-              hint: "one Cedar schema applies to the whole tenant: keep one `schema:`"
-            })
-          );
-        } else c.schema = f.cedar.schema;
-      }
-      if (f.cedar.review) {
-        if (c.review) {
-          diagnostics.push(
-            diag("settings-twice", `\`cedar.review\` is declared twice: here and at ${where(c.review.loc)}`, f.cedar.review.loc, {
-              hint: "the decision review has one setting for the whole tenant: keep one `review:`"
-            })
-          );
-        } else c.review = f.cedar.review;
-      }
-      if (f.cedar.policies) appendUnique(c.policies ??= [], f.cedar.policies, cedarPolicyNames, "Cedar policy", diagnostics);
-      if (f.cedar.tests) {
-        const t = c.tests ??= { cases: [] };
-        if (f.cedar.tests.minCoverage) {
-          if (t.minCoverage) {
-            diagnostics.push(
-              diag("settings-twice", `\`cedar.tests.minCoverage\` is declared twice: here and at ${where(t.minCoverage.loc)}`, f.cedar.tests.minCoverage.loc, {
-                hint: "one coverage threshold applies to all the access tests: keep one `minCoverage:`"
-              })
-            );
-          } else t.minCoverage = f.cedar.tests.minCoverage;
-        }
-        if (f.cedar.tests.entities) {
-          if (t.entities) {
-            diagnostics.push(
-              diag("settings-twice", `\`cedar.tests.entities\` is declared twice: here and at ${where(t.entities.loc)}`, f.cedar.tests.entities.loc, {
-                hint: "keep one entities file for the access tests"
-              })
-            );
-          } else t.entities = f.cedar.tests.entities;
-        }
-        for (const tc of f.cedar.tests.cases) {
-          const first = testNames.get(tc.name);
-          if (first) {
-            diagnostics.push(
-              diag("duplicate", `access test \`${tc.name}\` is declared twice: here and at ${where(first)}`, tc.loc, {
-                hint: "give every access test its own name"
-              })
-            );
-            continue;
-          }
-          testNames.set(tc.name, tc.loc);
-          t.cases.push(tc);
-        }
-      }
-    }
-    for (const inv of f.cedar?.invariants ?? []) {
-      const first = invariantNames.get(inv.name);
-      if (first) {
-        diagnostics.push(diag("duplicate", `invariant \`${inv.name}\` is declared twice: here and at ${where(first)}`, inv.loc, { hint: "give every invariant its own name" }));
-        continue;
-      }
-      invariantNames.set(inv.name, inv.loc);
-      ((merged.cedar ??= { loc: inv.loc }).invariants ??= []).push(inv);
-    }
-    if (f.settings) {
-      if (merged.settings) {
-        diagnostics.push(
-          diag("settings-twice", `\`accessctl:\` settings are declared twice: here and at ${where(merged.settings.loc)}`, f.settings.loc, {
-            hint: "settings apply to the whole directory: keep them in one file"
-          })
-        );
-      } else merged.settings = f.settings;
-    }
-  }
-  if (org) merged.organization = org.finish(diagnostics);
-  for (const [name, m] of projects) merged.projects.push({ name, ...m.finish(diagnostics) });
-  checkPreviousNames(merged.cedar?.policies ?? [], "Cedar policy", diagnostics);
-  return { merged, diagnostics };
-}
-
-// src/desired/references.ts
-var ORG_SYSTEM_ROLES = ["Owner", "Admin", "Member"];
-var PROJECT_SYSTEM_ROLES = ["Owner", "Manager", "Member"];
-function checkScopeReferences(scope, scopeName, systemRoles) {
-  const out = [];
-  const policies = scope.policies ? new Set(scope.policies.map((p) => p.name)) : void 0;
-  for (const role of scope.roles ?? []) {
-    const system = systemRoles.find((s) => s.toLowerCase() === role.name.toLowerCase());
-    if (system) {
-      out.push(
-        diag("system-role-name", `\`${role.name}\` is the name of a system role of ${scopeName}`, role.loc, {
-          address: role.address,
-          hint: `system roles (${systemRoles.join(", ")}) cannot be declared, edited or deleted: choose another name`
-        })
-      );
-    }
-    const seen2 = /* @__PURE__ */ new Set();
-    for (const ref of role.policies) {
-      if (seen2.has(ref.name)) {
-        out.push(
-          diag("duplicate-reference", `role \`${role.name}\` lists policy \`${ref.name}\` twice`, ref.loc, {
-            address: role.address,
-            hint: "remove the repeated name"
-          })
-        );
-      }
-      seen2.add(ref.name);
-      if (policies && !policies.has(ref.name)) {
-        out.push(
-          diag("unknown-policy", `role \`${role.name}\` names policy \`${ref.name}\`, which ${scopeName} does not declare`, ref.loc, {
-            address: role.address,
-            hint: `declare the policy under ${scopeName === "the organization" ? "organization.policies" : "this project's policies"}, or fix the name (a role uses policies of its own scope only)`
-          })
-        );
-      }
-    }
-  }
-  for (const policy of scope.policies ?? []) {
-    const seen2 = /* @__PURE__ */ new Set();
-    for (const ref of policy.permissions) {
-      if (seen2.has(ref.name)) {
-        out.push(
-          diag("duplicate-reference", `policy \`${policy.name}\` lists permission \`${ref.name}\` twice`, ref.loc, {
-            address: policy.address,
-            hint: "remove the repeated name"
-          })
-        );
-      }
-      seen2.add(ref.name);
-    }
-  }
-  return out;
 }
 
 // src/desired/types.ts
@@ -63466,7 +63374,7 @@ function compileSettings(raw, y, loc) {
 function loadDesiredState(dir, options) {
   const diagnostics = [];
   const sources = /* @__PURE__ */ new Map();
-  const display = (rel) => normalize(join5(dir, rel));
+  const display = (rel) => normalize(join3(dir, rel));
   const fromDisk = options.files === void 0;
   const root = options.cwd === void 0 ? resolve3(dir) : resolve3(options.cwd, dir);
   if (fromDisk) {
@@ -63476,17 +63384,17 @@ function loadDesiredState(dir, options) {
     }
   }
   const boundary = findBoundary(root);
-  const realRoot = fromDisk ? realpathSync3(root) : existsSync4(root) ? realpathSync3(root) : root;
+  const realRoot = fromDisk ? realpathSync3(root) : existsSync2(root) ? realpathSync3(root) : root;
   const readRel = (rel, written) => {
-    const cached2 = sources.get(rel);
-    if (cached2 !== void 0) return { text: cached2 };
+    const cached = sources.get(rel);
+    if (cached !== void 0) return { text: cached };
     const abs = resolve3(realRoot, rel);
     let text;
     if (fromDisk) {
       const checked = confine(boundary, abs, written);
       if (!("real" in checked)) return checked;
       try {
-        text = readFileSync2(checked.real, "utf8");
+        text = readFileSync(checked.real, "utf8");
       } catch {
         return { missing: true };
       }
@@ -63516,9 +63424,9 @@ function loadDesiredState(dir, options) {
       })
     );
   }
-  const keys = configuredKeys(options.env);
+  const keys = keysFromEnv(options.env);
   const readText = (fromFile, relPath, loc, what) => {
-    const relFromDir = isAbsolute2(relPath) ? relPath : normalize(join5(dirname4(relative3(dir, fromFile)), relPath)).split("\\").join("/");
+    const relFromDir = isAbsolute2(relPath) ? relPath : normalize(join3(dirname2(relative3(dir, fromFile)), relPath)).split("\\").join("/");
     const read2 = readRel(relFromDir, relPath);
     if ("refusal" in read2) {
       return { error: diag(read2.refusal.code, `${what} ${relPath} ${read2.refusal.message}`, loc, { hint: read2.refusal.hint }) };
@@ -63556,10 +63464,10 @@ function loadDesiredState(dir, options) {
     if (!parsed) continue;
     const envDiagnostics = interpolate(parsed, options.env);
     pushAll(diagnostics, envDiagnostics);
-    const schemaDiagnostics = checkSchema(parsed);
-    pushAll(diagnostics, schemaDiagnostics);
-    if (hasErrors(schemaDiagnostics)) continue;
-    const built = buildFragment(parsed, readText);
+    const checked = checkSchema(parsed);
+    pushAll(diagnostics, checked.diagnostics);
+    if (!checked.file) continue;
+    const built = buildFragment(parsed, checked.file, readText);
     pushAll(diagnostics, built.diagnostics);
     fragments.push(built.fragment);
   }
@@ -63581,20 +63489,24 @@ function loadDesiredState(dir, options) {
   if (merged.cedar) desired.cedar = merged.cedar;
   return hasErrors(diagnostics) ? { diagnostics } : { desired, diagnostics };
 }
-function pushAll(into, items) {
-  for (const item of items) into.push(item);
-}
 function digestSources(sources) {
   const h = createHash3("sha256");
   for (const s of sources) h.update(s.path).update("\0").update(s.text).update("\0");
   return "sha256:" + h.digest("hex");
 }
 
+// src/desired/load-checked.ts
+function loadCheckedDesiredState(dir, options) {
+  const finish = (diagnostics2) => sortDiagnostics(options.denyWarnings ? denyWarnings(diagnostics2) : diagnostics2);
+  const loaded = loadDesiredState(dir, options);
+  if (!loaded.desired) return { diagnostics: finish(loaded.diagnostics) };
+  const diagnostics = finish([...loaded.diagnostics, ...checkCedar(loaded.desired)]);
+  return hasErrors(diagnostics) ? { diagnostics } : { desired: loaded.desired, diagnostics };
+}
+
 // src/decisions/entity-keys.ts
 var SEP2 = "\0";
-function keyOf(ref) {
-  return `${ref.type}${SEP2}${ref.id}`;
-}
+var keyOf = uidKey;
 function refOf(key) {
   const at = key.indexOf(SEP2);
   return { type: key.slice(0, at), id: key.slice(at + 1) };
@@ -63712,7 +63624,7 @@ function literalAt(tokens, i) {
   if (path.length === 0 || str2?.kind !== "string") return void 0;
   const id2 = decodeCedarString(str2.text, false);
   if (id2 === void 0) return void 0;
-  return { uid: `${path.join("::")}\0${id2}`, next: j + 1 };
+  return { uid: keyOf({ type: path.join("::"), id: id2 }), next: j + 1 };
 }
 function typeAt(tokens, i) {
   const path = [];
@@ -64198,32 +64110,6 @@ function sameList(a, b) {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-// src/decisions/engine-modes.ts
-import { createHash as createHash4 } from "node:crypto";
-function engineModes(input) {
-  const warnings = [];
-  const entities = Array.isArray(input.entities) ? input.entities : [];
-  if (input.entities !== void 0) warnings.push(...checkEntities(input.entities, void 0));
-  const plain = { index: new EntityIndex(entities) };
-  if (input.schema === void 0) return { primary: plain, entities, warnings };
-  const actions = schemaActionEntities(input.schema);
-  if (actions === void 0) {
-    warnings.push("the schema does not parse; evaluating without it");
-    return { primary: plain, entities, warnings };
-  }
-  const present = new Set(entities.map((e) => uidKey(e.uid)));
-  const withoutSchema = { index: new EntityIndex([...entities, ...actions.filter((a) => !present.has(uidKey(a.uid)))]) };
-  const mismatch = warnings.length > 0 ? [] : checkEntities(entities, input.schema);
-  if (warnings.length > 0 || mismatch.length > 0) {
-    warnings.push(...mismatch.map((w) => `the entities do not match the schema (evaluating without it): ${w}`));
-    return { primary: withoutSchema, entities, warnings };
-  }
-  const schemaName = `accessctl-schema-${createHash4("sha256").update(input.schema).update("\0").digest("hex").slice(0, 32)}`;
-  const answer = preparseSchema2(schemaName, input.schema);
-  if (answer.type !== "success") throw new Error(`bug: a parsed schema could not be preparsed: ${answer.errors[0]?.message}`);
-  return { primary: { index: plain.index, schemaName }, fallback: withoutSchema, entities, warnings };
-}
-
 // src/decisions/hierarchy.ts
 var Hierarchy = class {
   parents = /* @__PURE__ */ new Map();
@@ -64247,8 +64133,8 @@ var Hierarchy = class {
       const k = queue.pop();
       if (out.has(k)) continue;
       out.add(k);
-      const cached2 = this.closure.get(k);
-      if (cached2) for (const c of cached2) out.add(c);
+      const cached = this.closure.get(k);
+      if (cached) for (const c of cached) out.add(c);
       else queue.push(...this.parents.get(k) ?? []);
     }
     this.closure.set(key, out);
@@ -64260,79 +64146,9 @@ var Hierarchy = class {
   }
 };
 
-// src/decisions/schema-info.ts
-function readSchema(text) {
-  let schema = text;
-  if (text.trimStart().startsWith("{")) {
-    try {
-      schema = JSON.parse(text);
-    } catch {
-      return void 0;
-    }
-  }
-  const answer = schemaToJson2(schema);
-  if (answer.type !== "success") return void 0;
-  const json = answer.json;
-  const qualify = (ns, name) => ns === "" ? name : `${ns}::${name}`;
-  const declared = /* @__PURE__ */ new Set();
-  const commons = /* @__PURE__ */ new Map();
-  for (const [ns, def] of Object.entries(json)) {
-    for (const name of Object.keys(def.entityTypes)) declared.add(qualify(ns, name));
-    for (const [name, type] of Object.entries(def.commonTypes ?? {})) commons.set(qualify(ns, name), type);
-  }
-  const resolve4 = (ns, name, known) => !name.includes("::") && ns !== "" && known.has(qualify(ns, name)) ? qualify(ns, name) : name;
-  const entityTypes = [];
-  const enums = /* @__PURE__ */ new Map();
-  const actions = [];
-  for (const [ns, def] of Object.entries(json)) {
-    for (const [name, type] of Object.entries(def.entityTypes)) {
-      if ("enum" in type) enums.set(qualify(ns, name), [...type.enum]);
-      else entityTypes.push(qualify(ns, name));
-    }
-    const actionType = qualify(ns, "Action");
-    for (const [id2, action] of Object.entries(def.actions)) {
-      const applies = action.appliesTo;
-      actions.push({
-        ref: { type: actionType, id: id2 },
-        principalTypes: (applies?.principalTypes ?? []).map((t) => resolve4(ns, t, declared)),
-        resourceTypes: (applies?.resourceTypes ?? []).map((t) => resolve4(ns, t, declared)),
-        contextRequired: hasRequired(applies?.context, ns, commons, 0),
-        // A group's type, written or not, is relative to the action's namespace (`Action` means `NS::Action`).
-        parents: (action.memberOf ?? []).map((m) => ({
-          type: m.type === void 0 || !m.type.includes("::") ? actionType : m.type,
-          id: m.id
-        }))
-      });
-    }
-  }
-  return { json, entityTypes, enums, actions };
-}
-function hasRequired(type, ns, commons, depth) {
-  if (type === void 0 || type === null) return false;
-  if (depth > 32 || typeof type !== "object") return true;
-  const t = type;
-  if (t.type === "Record") return Object.values(t.attributes ?? {}).some((a) => a.required !== false);
-  const name = t.type === "EntityOrCommon" ? t.name : t.type;
-  if (name === void 0) return true;
-  const target = commons.get(!name.includes("::") && ns !== "" && commons.has(`${ns}::${name}`) ? `${ns}::${name}` : name);
-  return hasRequired(target, ns, commons, depth + 1);
-}
-
 // src/decisions/service-decision.ts
 function serviceDecision(matched, errored) {
-  const byOrder = [...matched].sort((a, b) => a.order - b.order);
-  const top = byOrder.reduce((max, r) => Math.max(max, r.priority), -Infinity);
-  const inGroup = byOrder.filter((r) => r.priority === top);
-  const forbids = inGroup.filter((r) => r.effect === "forbid");
-  const deciding = forbids.length > 0 ? forbids : inGroup;
-  const errors = errored.filter((e) => e.rule.priority >= top).sort((a, b) => a.rule.order - b.rule.order).map((e) => ({ key: e.rule.key, message: e.message }));
-  return {
-    decision: byOrder.length > 0 && forbids.length === 0 ? "allow" : "deny",
-    matched: byOrder.map((r) => r.key),
-    deciding: deciding.map((r) => r.key),
-    ...byOrder.length > 0 ? { priority: top } : {},
-    errors
-  };
+  return groupDecision(matched, errored);
 }
 function errorOutcome(message) {
   return { decision: "error", matched: [], deciding: [], errors: [], requestError: message };
@@ -64342,7 +64158,7 @@ function errorOutcome(message) {
 var NOTHING_MATCHED = Object.freeze(serviceDecision([], []));
 var SLOT = "accessctl-decisions";
 function createSideEvaluator(input) {
-  const modes = engineModes(input);
+  const modes = engineModes(input, { preparse: true });
   const warnings = [...modes.warnings];
   const warned = new Set(warnings);
   const warn = (w) => {
@@ -64375,7 +64191,7 @@ function createSideEvaluator(input) {
       }
     }
   });
-  const hierarchy = input.hierarchy ?? new Hierarchy(modes.entities, input.schema === void 0 ? [] : readSchema(input.schema)?.actions ?? []);
+  const hierarchy = input.hierarchy ?? new Hierarchy([...modes.entities, ...modes.actions ?? []]);
   const index = new ScopeIndex(
     rules.map((r) => ({ scope: r.scope })),
     hierarchy
@@ -64404,10 +64220,14 @@ function createSideEvaluator(input) {
       }
     }
   };
-  const call = (mode, request2, ids2) => {
+  const needs = (ids2) => ({
+    shallow: ids2.every((i) => rules[i]?.shallow),
+    roots: ids2.flatMap((i) => rules[i]?.roots ?? [])
+  });
+  const call = (mode, request2, group) => {
     const uids = [request2.principal, request2.action, request2.resource].map(keyOf);
     const context = request2.context;
-    const entities = ids2.every((i) => rules[i]?.shallow) ? mode.index.ancestry(uids) : mode.index.reachable([...uids, ...ids2.flatMap((i) => rules[i]?.roots ?? [])], context);
+    const entities = group.shallow ? mode.index.ancestry(uids) : mode.index.reachable([...uids, ...group.roots], context);
     stats.calls++;
     return statefulIsAuthorized2({
       principal: request2.principal,
@@ -64453,17 +64273,18 @@ function createSideEvaluator(input) {
     const fallbacks = { count: 0 };
     for (const group of groups2.values()) {
       const { ids: ids2, ruleOf } = prepare(group.ids);
+      const need = needs(ids2);
       for (const { request: n, direct } of group.members) {
         const request2 = requests[n];
         if (ids2.length === 0) {
           outcomes[n] = finish(direct, []);
           continue;
         }
-        let answer = call(modes.primary, request2, ids2);
+        let answer = call(modes.primary, request2, need);
         if (answer.type !== "success" && modes.fallback) {
           fallbacks.first ??= answer.errors.map((e) => e.message).join("; ");
           fallbacks.count++;
-          answer = call(modes.fallback, request2, ids2);
+          answer = call(modes.fallback, request2, need);
         }
         if (answer.type !== "success") {
           const message = answer.errors.map((e) => e.message).join("; ");
@@ -64484,6 +64305,61 @@ function createSideEvaluator(input) {
     return [...byKey].map(([key, message]) => ({ key, message }));
   };
   return { evaluate, warnings, unparsable, stats };
+}
+
+// src/decisions/schema-info.ts
+function readSchema(text) {
+  let schema = text;
+  if (text.trimStart().startsWith("{")) {
+    try {
+      schema = JSON.parse(text);
+    } catch {
+      return void 0;
+    }
+  }
+  const answer = schemaToJson2(schema);
+  if (answer.type !== "success") return void 0;
+  const json = answer.json;
+  const qualify = (ns, name) => ns === "" ? name : `${ns}::${name}`;
+  const declared = /* @__PURE__ */ new Set();
+  const commons = /* @__PURE__ */ new Map();
+  for (const [ns, def] of Object.entries(json)) {
+    for (const name of Object.keys(def.entityTypes)) declared.add(qualify(ns, name));
+    for (const [name, type] of Object.entries(def.commonTypes ?? {})) commons.set(qualify(ns, name), type);
+  }
+  const resolve4 = (ns, name, known) => !name.includes("::") && ns !== "" && known.has(qualify(ns, name)) ? qualify(ns, name) : name;
+  const entityTypes = [];
+  const enums = /* @__PURE__ */ new Map();
+  const actions = [];
+  for (const [ns, def] of Object.entries(json)) {
+    for (const [name, type] of Object.entries(def.entityTypes)) {
+      if ("enum" in type) enums.set(qualify(ns, name), [...type.enum]);
+      else entityTypes.push(qualify(ns, name));
+    }
+    const actionType = qualify(ns, "Action");
+    for (const [id2, action] of Object.entries(def.actions)) {
+      const applies = action.appliesTo;
+      actions.push({
+        ref: { type: actionType, id: id2 },
+        principalTypes: (applies?.principalTypes ?? []).map((t) => resolve4(ns, t, declared)),
+        resourceTypes: (applies?.resourceTypes ?? []).map((t) => resolve4(ns, t, declared)),
+        contextRequired: hasRequired(applies?.context, ns, commons, 0),
+        // Resolved as for evaluating without the schema (`Action` means `NS::Action` when NS declares the group).
+        parents: actionParents(json, ns, action.memberOf ?? [])
+      });
+    }
+  }
+  return { json, entityTypes, enums, actions };
+}
+function hasRequired(type, ns, commons, depth) {
+  if (type === void 0 || type === null) return false;
+  if (depth > 32 || typeof type !== "object") return true;
+  const t = type;
+  if (t.type === "Record") return Object.values(t.attributes ?? {}).some((a) => a.required !== false);
+  const name = t.type === "EntityOrCommon" ? t.name : t.type;
+  if (name === void 0) return true;
+  const target = commons.get(!name.includes("::") && ns !== "" && commons.has(`${ns}::${name}`) ? `${ns}::${name}` : name);
+  return hasRequired(target, ns, commons, depth + 1);
 }
 
 // src/decisions/universe.ts
@@ -64636,13 +64512,18 @@ function withContext(universe, context) {
 function checkInvariants(input) {
   return input.invariants.map((inv, i) => checkInvariant(inv, i, input));
 }
-function checkInvariant(inv, index, input) {
+function decideInvariant(inv, index, input) {
   const max = input.maxRequests ?? DEFAULT_MAX_REQUESTS;
-  const side = input.side ?? 0;
   const universe = inv.context === void 0 ? input.universe : withContext(input.universe, inv.context);
   const space = requestsMatching(universe, [inv.scopeText], { maxRequests: max, envs: "never" });
-  if (space.capped) return { name: inv.name, expect: inv.expect, status: "capped", requests: space.count };
-  const { requests, outcomes } = input.decider.decide(universe, space.requests, inv.context === void 0 ? "" : `invariant ${index}`);
+  if (space.capped) return { capped: true, count: space.count };
+  return { capped: false, ...input.decider.decide(universe, space.requests, inv.context === void 0 ? "" : `invariant ${index}`) };
+}
+function checkInvariant(inv, index, input) {
+  const side = input.side ?? 0;
+  const decided = decideInvariant(inv, index, input);
+  if (decided.capped) return { name: inv.name, expect: inv.expect, status: "capped", requests: decided.count };
+  const { requests, outcomes } = decided;
   let first = -1;
   let count4 = 0;
   outcomes.forEach((o, n) => {
@@ -64670,9 +64551,14 @@ function shownRequest(r) {
 
 // src/quality/labels.ts
 function ruleLabel(ref) {
+  return labelled(ref, (where2) => ` (${where2})`);
+}
+function ruleLabelAt(ref) {
+  return labelled(ref, (where2) => ` at ${where2}`);
+}
+function labelled(ref, place) {
   const id2 = ref.id === void 0 ? "" : ` @id(${JSON.stringify(ref.id)})`;
-  const place = ref.file === void 0 ? "" : ` (${ref.file}${ref.line === void 0 ? "" : `:${ref.line}`})`;
-  return `${ref.address}${id2}${place}`;
+  return `${ref.address}${id2}${ref.file === void 0 ? "" : place(`${ref.file}${ref.line === void 0 ? "" : `:${ref.line}`}`)}`;
 }
 function requestLabel(r) {
   const context = Object.keys(r.context).length === 0 ? "" : ` context ${JSON.stringify(r.context)}`;
@@ -64789,22 +64675,22 @@ function requireValidDesiredState(dir, options) {
 }
 function validateDesiredState(dir, options) {
   const finish = (diagnostics2) => sortDiagnostics(options.denyWarnings ? denyWarnings(diagnostics2) : diagnostics2);
-  const loaded = loadDesiredState(dir, options);
-  if (!loaded.desired) return { diagnostics: finish(loaded.diagnostics) };
-  const desired = loaded.desired;
-  const diagnostics = [...loaded.diagnostics, ...checkCedar(desired)];
-  if (hasErrors(finish(diagnostics))) return { diagnostics: finish(diagnostics) };
+  const checked = loadCheckedDesiredState(dir, options);
+  if (!checked.desired) return { diagnostics: checked.diagnostics };
+  const desired = checked.desired;
+  const diagnostics = [...checked.diagnostics];
   const { results, diagnostics: testWarnings } = runAccessTests(desired);
-  for (const d of [...testWarnings, ...testDiagnostics(results)]) diagnostics.push(d);
+  pushAll(diagnostics, testWarnings);
+  pushAll(diagnostics, testDiagnostics(results));
   const { report: quality, diagnostics: qualityDiagnostics } = checkQuality(desired, results, options.quality);
-  for (const d of qualityDiagnostics) diagnostics.push(d);
+  pushAll(diagnostics, qualityDiagnostics);
   const all = finish(diagnostics);
   return hasErrors(all) ? { diagnostics: all, tests: results, quality } : { desired, diagnostics: all, tests: results, quality };
 }
 
 // src/session/open-session.ts
 import { mkdirSync } from "node:fs";
-import { join as join6 } from "node:path";
+import { join as join4 } from "node:path";
 
 // src/live/dispatcher.ts
 var import_undici2 = __toESM(require_undici2(), 1);
@@ -64866,18 +64752,18 @@ async function openSession(options) {
   const secrets = secretsFromEnv(options.env);
   const notice2 = options.notice;
   const rbacNotice = notice2 === void 0 ? {} : { notice: (text) => notice2(redactor(secrets)(text)) };
-  const timeoutMs2 = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const dispatcher = createDispatcher({ env: options.env, timeoutMs: timeoutMs2 });
-  const common = { dispatcher, timeoutMs: timeoutMs2, ...options.concurrency === void 0 ? {} : { concurrency: options.concurrency } };
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const dispatcher = createDispatcher({ env: options.env, timeoutMs });
+  const common = { dispatcher, timeoutMs, ...options.concurrency === void 0 ? {} : { concurrency: options.concurrency } };
   let emulator;
   const notices = [...targets.notices];
   const clients = {};
   const info2 = { local: targets.kind === "local" };
   if (targets.kind === "local") {
     if (!options.startEmbedded) throw new InternalError("a local run without an embedded emulator to start");
-    const stateDir = join6(options.cwd, ".accessctl");
+    const stateDir = join4(options.cwd, ".accessctl");
     onFile(stateDir, "create the embedded emulator's directory", () => mkdirSync(stateDir, { recursive: true }), "the embedded emulator keeps its state in .accessctl/ under the current directory: remove or rename what is in the way, or set the target URL variables");
-    emulator = await options.startEmbedded(join6(options.cwd, EMBEDDED_STATE));
+    emulator = await options.startEmbedded(join4(options.cwd, EMBEDDED_STATE));
     notices.unshift(
       `Using the embedded emulator (state in ${EMBEDDED_STATE}); set ACCESSCTL_RBAC_URL / ACCESSCTL_CEDAR_URL to reach live services.`,
       ...emulator.notices
@@ -64935,6 +64821,14 @@ async function withSession(options, notice2, fn) {
 }
 function needsOf(desired) {
   return { rbac: desired.organization !== void 0 || desired.projects.length > 0, cedar: desired.cedar?.policies !== void 0 };
+}
+
+// src/flow/seconds.ts
+function parseSeconds(raw) {
+  const seconds = raw.trim() === "" ? Number.NaN : Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) return { wanted: "a number of seconds greater than 0" };
+  if (seconds * 1e3 < 1) return { wanted: "a number of seconds of at least 0.001 (1 ms, the shortest timeout)" };
+  return { ms: Math.round(seconds * 1e3) };
 }
 
 // src/plan/diff-context.ts
@@ -65004,7 +64898,7 @@ function changeId(kind, address, liveId) {
 var SCOPE = "cedar";
 var policyAddress = (name) => ({ kind: "cedar-policy", name });
 function diffCedar(desired, live, ctx) {
-  let changes = [];
+  const changes = [];
   const pairing = pairObjects(desired, live, policyAddress, "Cedar policy", ctx);
   for (const { desired: d, live: l, renamedFrom } of pairing.matched) {
     const a = policyAddress(d.name);
@@ -65044,7 +64938,7 @@ function diffCedar(desired, live, ctx) {
         });
       }
     }
-    changes = changes.concat(diffRules(d, l?.rules ?? [], policyRef, policyChange, policyWrite));
+    pushAll(changes, diffRules(d, l?.rules ?? [], policyRef, policyChange, policyWrite));
   }
   for (const l of pairing.unclaimed) {
     const a = policyAddress(l.name);
@@ -65133,7 +65027,7 @@ function matchRules(desired, live, options = {}) {
         pairs.push({ desired: d, live: l, sameMeaning: false });
       } else creates.push(d);
     });
-  } else for (const d of restDesired) creates.push(d);
+  } else pushAll(creates, restDesired);
   const deletes = restLive.filter((l) => !taken.has(l));
   pairs.sort((a, b) => a.desired.ordinal - b.desired.ordinal);
   return { pairs, creates, deletes };
@@ -65435,9 +65329,9 @@ function planRuleRefs(desired, live, paired) {
 }
 
 // src/plan/checksum.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash4 } from "node:crypto";
 function planChecksum(changes) {
-  return "sha256:" + createHash5("sha256").update(stableJson(sortChanges(changes))).digest("hex");
+  return "sha256:" + createHash4("sha256").update(stableJson(sortChanges(changes))).digest("hex");
 }
 
 // src/plan/diff-rbac.ts
@@ -65637,13 +65531,13 @@ function byRefName(refs2) {
 // src/plan/diff.ts
 function diff(desired, live) {
   const ctx = { settings: desired.settings, diagnostics: [], liveErrors: [] };
-  let changes = [];
+  const changes = [];
   const pairings = { rbac: [] };
   const org = desired.organization;
   if (org && (org.policies || org.roles)) {
     if (!live.organization) throw new InternalError("the organization's live state was not read");
     const scope = diffRbacScope({ scope: "organization", desired: org, live: live.organization }, ctx);
-    changes = changes.concat(scope.changes);
+    pushAll(changes, scope.changes);
     pairings.rbac.push(scope.pairing);
   }
   const liveProjects = live.projects ?? [];
@@ -65666,14 +65560,14 @@ function diff(desired, live) {
     if (!p.policies && !p.roles) continue;
     if (!lp.scope) throw new InternalError(`the live state of project ${p.name} was not read`);
     const scope = diffRbacScope({ scope: `projects/${escapeSegment(p.name)}`, project: { name: p.name, id: lp.id }, desired: p, live: lp.scope }, ctx);
-    changes = changes.concat(scope.changes);
+    pushAll(changes, scope.changes);
     pairings.rbac.push(scope.pairing);
   }
   const cedarPolicies = desired.cedar?.policies;
   if (cedarPolicies) {
     if (!live.cedar) throw new InternalError("the Cedar live state was not read");
     const cedar2 = diffCedar(cedarPolicies, live.cedar.policies, ctx);
-    changes = changes.concat(cedar2.changes);
+    pushAll(changes, cedar2.changes);
     pairings.cedar = cedar2.pairing;
   }
   return { changes, pairings, diagnostics: ctx.diagnostics, liveErrors: ctx.liveErrors };
@@ -65747,6 +65641,20 @@ function protectGuards(changes, settings) {
     };
   });
 }
+function indexScope(live) {
+  const holders = /* @__PURE__ */ new Map();
+  for (const m of live.members ?? []) addTo(holders, m.roleId, m);
+  const users = /* @__PURE__ */ new Map();
+  for (const r of live.roles) {
+    for (const policyId of new Set(r.policyIds)) addTo(users, policyId, r);
+  }
+  return { holders, users };
+}
+function addTo(map, key, value2) {
+  const list3 = map.get(key);
+  if (list3) list3.push(value2);
+  else map.set(key, [value2]);
+}
 function preflightGuards(changes, scopes) {
   const guards = [];
   const touched = /* @__PURE__ */ new Map();
@@ -65756,13 +65664,16 @@ function preflightGuards(changes, scopes) {
     if (!ids2) touched.set(o.scope, ids2 = /* @__PURE__ */ new Set());
     ids2.add(o.liveId);
   }
+  const indexes = /* @__PURE__ */ new Map();
   for (const c of changes) {
     if (c.kind !== "delete") continue;
     const live = scopes.get(c.scope);
     if (!live) continue;
+    let index = indexes.get(c.scope);
+    if (!index) indexes.set(c.scope, index = indexScope(live));
     const address = formatAddress(c.address);
     if (c.type === "role" && live.members) {
-      const holders = live.members.filter((m) => m.roleId === c.liveId);
+      const holders = index.holders.get(c.liveId) ?? [];
       if (holders.length > 0) {
         guards.push({
           kind: "assigned-role",
@@ -65776,7 +65687,7 @@ function preflightGuards(changes, scopes) {
     }
     if (c.type === "rbac-policy") {
       const mine = touched.get(c.scope);
-      const users = live.roles.filter((r) => r.policyIds.includes(c.liveId) && !mine?.has(r.id));
+      const users = (index.users.get(c.liveId) ?? []).filter((r) => !mine?.has(r.id));
       if (users.length > 0) {
         guards.push({
           kind: "attached-policy",
@@ -65855,63 +65766,10 @@ function rbacImpact(scope, changes) {
 function roleAddress2(name, project) {
   return project === void 0 ? { kind: "org-role", name } : { kind: "project-role", project, name };
 }
-function liveRuleKey2(policy, ordinal, id2) {
-  return `cedar/policies/${escapeSegment(policy)}/rules/${ordinal}@${id2}`;
-}
-function applyCedarChanges(live, changes) {
-  const policies = /* @__PURE__ */ new Map();
-  for (const p of live) {
-    policies.set(p.id, {
-      name: p.name,
-      enabled: p.enabled,
-      priority: p.priority,
-      rules: new Map(p.rules.map((r) => [r.id, { key: liveRuleKey2(p.name, r.ordinal, r.id), text: r.text }]))
-    });
-  }
-  for (const c of changes) {
-    if (c.type !== "cedar-policy") continue;
-    if (c.kind === "create") {
-      policies.set(created(c.body.name), { name: c.body.name, enabled: c.body.enabled ?? true, priority: c.body.priority ?? 0, rules: /* @__PURE__ */ new Map() });
-    } else if (c.kind === "delete") policies.delete(c.liveId);
-    else if (c.kind !== "reorder") {
-      const p = policies.get(c.liveId);
-      if (!p) continue;
-      if (c.body.name !== void 0) p.name = c.body.name;
-      if (c.body.enabled !== void 0) p.enabled = c.body.enabled;
-      if (c.body.priority !== void 0) p.priority = c.body.priority;
-    }
-  }
-  for (const c of changes) {
-    if (c.type !== "cedar-rule") continue;
-    const p = policies.get(refKey(c.policy));
-    if (!p) continue;
-    switch (c.kind) {
-      case "create":
-        p.rules.set(c.id, { key: c.id, text: c.body.text });
-        break;
-      case "update": {
-        const r = p.rules.get(c.liveId);
-        if (r && c.body.text !== void 0) p.rules.set(c.liveId, { key: r.key, text: c.body.text });
-        break;
-      }
-      case "delete":
-        p.rules.delete(c.liveId);
-        break;
-    }
-  }
-  return policies;
-}
-function evalPolicies(policies) {
-  const out = [];
-  for (const p of policies) {
-    out.push({ key: formatAddress({ kind: "cedar-policy", name: p.name }), enabled: p.enabled, priority: p.priority, rules: [...p.rules.values()] });
-  }
-  return out;
-}
 function testImpact(changes, live, desired) {
   if (!desired.cedar?.tests?.cases.length) return [];
-  const before = runAccessTests(desired, evalPolicies(applyCedarChanges(live, []).values())).results;
-  const after = runAccessTests(desired, evalPolicies(applyCedarChanges(live, changes).values())).results;
+  const before = runAccessTests(desired, tenantAfter(live, [])).results;
+  const after = runAccessTests(desired, tenantAfter(live, changes)).results;
   const tests = [];
   before.forEach((b, i) => {
     const a = after[i];
@@ -65953,7 +65811,10 @@ function liveAddresses(pairings) {
       }
     }
   }
-  for (const p of pairings.cedar?.live ?? []) out.push({ kind: "cedar-policy", name: p.name });
+  for (const p of pairings.cedar?.live ?? []) {
+    out.push({ kind: "cedar-policy", name: p.name });
+    for (const r of p.rules) out.push({ kind: "cedar-rule", policy: p.name, ordinal: r.ordinal });
+  }
   return out;
 }
 
@@ -65969,9 +65830,12 @@ function unmatchedPatterns(settings, declared, live) {
   const patterns = [...keyOf2.keys()];
   if (patterns.length === 0) return [];
   const unmatched = new Set(patterns);
+  const firstByRoot = /* @__PURE__ */ new Map();
   const visit = (addresses) => {
     for (const a of addresses) {
       if (unmatched.size === 0) return;
+      const root = rootOf(a);
+      if (!firstByRoot.has(root)) firstByRoot.set(root, a);
       for (const p of unmatched) if (matchPattern(p, a)) unmatched.delete(p);
     }
   };
@@ -65980,7 +65844,7 @@ function unmatchedPatterns(settings, declared, live) {
   return patterns.filter((p) => unmatched.has(p)).map(
     (p) => diag("pattern-unmatched", `\`${keyOf2.get(p)}\` pattern ${JSON.stringify(p.source)} matches no declared object and no live object: it ${WHAT[keyOf2.get(p)]}`, p.loc, {
       severity: "warning",
-      hint: `names are case-sensitive and \`*\` stays within one segment: compare the pattern with the addresses in the plan (e.g. ${example(p)}), fix it or remove it`
+      hint: `names are case-sensitive and \`*\` stays within one segment: compare the pattern with the addresses in the plan${example(p, firstByRoot)}, fix it or remove it`
     })
   );
 }
@@ -65998,10 +65862,12 @@ function declaredAddresses(desired) {
   }
   return out;
 }
-function example(p) {
-  const root = p.segments[0]?.text;
-  const a = root === "projects" ? { kind: "project-role", project: "Support Bot", name: "Analyst" } : root === "cedar" ? { kind: "cedar-policy", name: "production-access" } : { kind: "org-role", name: "Billing Manager" };
-  return `\`${formatAddress(a)}\``;
+function rootOf(a) {
+  return a.kind.startsWith("org-") ? "organization" : a.kind.startsWith("project-") ? "projects" : "cedar";
+}
+function example(p, firstByRoot) {
+  const a = firstByRoot.get(p.segments[0]?.text ?? "") ?? firstByRoot.values().next().value;
+  return a === void 0 ? "" : ` (e.g. \`${formatAddress(a)}\`)`;
 }
 
 // src/plan/only.ts
@@ -66033,8 +65899,13 @@ function restoredInvariants(input) {
     ...input.schema === void 0 ? {} : { schema: input.schema },
     ...input.entities === void 0 ? {} : { entities: input.entities }
   });
-  const base = { invariants, universe: input.universe, decider, ...input.maxRequests === void 0 ? {} : { maxRequests: input.maxRequests } };
-  return invariants.filter((inv, i) => checkInvariant(inv, i, { ...base, side: 1 }).status === "holds" && checkInvariant(inv, i, { ...base, side: 0 }).status === "violated").map((inv) => inv.name);
+  const base = { universe: input.universe, decider, ...input.maxRequests === void 0 ? {} : { maxRequests: input.maxRequests } };
+  return invariants.filter((inv, i) => {
+    const decided = decideInvariant(inv, i, base);
+    if (decided.capped) return false;
+    const holds = (side) => decided.outcomes.every((o) => o[side]?.decision === inv.expect);
+    return holds(1) && !holds(0);
+  }).map((inv) => inv.name);
 }
 function planInvariantsRestored(desired, live, changes) {
   const cedar2 = desired.cedar;
@@ -66094,8 +65965,9 @@ function composePlan(desired, live, options) {
   }
   const baseChanges = options.base ? selectChanges(diff(options.base, live).changes, only).changes : void 0;
   if (baseChanges) plan.drift = driftMarks(changes, baseChanges);
+  if (options.decisions === false) return plan;
   const cedar2 = found.pairings.cedar;
-  if (cedar2 && options.decisions !== false && changes.some((c) => c.type === "cedar-policy" || c.type === "cedar-rule")) {
+  if (cedar2 && changes.some((c) => c.type === "cedar-policy" || c.type === "cedar-rule")) {
     const review = planDecisionReview({ desired, live: cedar2.live, paired: cedar2.policies.matched, changes, ...baseChanges ? { baseChanges } : {} });
     plan.decisions = review.decisions;
     if (review.notes.length > 0) plan.decisionNotes = review.notes;
@@ -66191,6 +66063,10 @@ function loadDesired(dir, options) {
   const { desired, result } = requireValidDesiredState(dir, options);
   return { desired, warnings: result.diagnostics };
 }
+function loadBase(dir, options) {
+  const result = validateDesiredState(dir, options);
+  return result.desired ? { desired: result.desired, problems: 0 } : { problems: result.diagnostics.length };
+}
 function emptyDesiredState(dir) {
   return {
     dir,
@@ -66200,15 +66076,17 @@ function emptyDesiredState(dir) {
     digest: digestSources([])
   };
 }
-function inSession(desired, request2, fn) {
+function inSession(need, request2, fn) {
+  const ms = requestTimeoutMs(request2);
+  if (request2.settleInFlight && request2.interrupt) request2.interrupt.graceMs = ms;
   const options = {
     env: request2.env,
     cwd: request2.cwd,
-    need: needsOf(desired),
+    need,
     ...request2.target === void 0 ? {} : { target: request2.target },
     ...request2.concurrency === void 0 ? {} : { concurrency: request2.concurrency },
     ...request2.startEmbedded ? { startEmbedded: request2.startEmbedded } : {},
-    timeoutMs: timeoutMs(request2.timeoutSeconds, request2.env)
+    timeoutMs: ms
   };
   return withSession(options, request2.notice, (session) => {
     const stop = () => session.stopRequests("the run was interrupted; its answer was not waited for");
@@ -66218,15 +66096,15 @@ function inSession(desired, request2, fn) {
     return fn(session).finally(() => interrupt?.removeEventListener("abort", stop));
   });
 }
-function timeoutMs(flagSeconds, env) {
-  if (flagSeconds !== void 0) return flagSeconds * 1e3;
-  const raw = env["ACCESSCTL_TIMEOUT"]?.trim();
+function requestTimeoutMs(request2) {
+  if (request2.timeoutMs !== void 0) return request2.timeoutMs;
+  const raw = request2.env["ACCESSCTL_TIMEOUT"]?.trim();
   if (raw === void 0 || raw === "") return DEFAULT_TIMEOUT_MS;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new UsageError(`ACCESSCTL_TIMEOUT=${JSON.stringify(raw)} is not a number of seconds`, "set it to the request timeout in seconds, e.g. ACCESSCTL_TIMEOUT=30, or unset it");
+  const parsed = parseSeconds(raw);
+  if ("wanted" in parsed) {
+    throw new UsageError(`ACCESSCTL_TIMEOUT=${JSON.stringify(raw)} is not ${parsed.wanted}`, "set it to the request timeout in seconds, e.g. ACCESSCTL_TIMEOUT=30, or unset it");
   }
-  return seconds * 1e3;
+  return parsed.ms;
 }
 var RULE_PATTERN = /^(cedar|\*\*)\/policies\/(?:[^/\\]|\\.)+\/rules(\/|$)/;
 function compileOnly(only) {
@@ -66256,9 +66134,9 @@ async function planFor(session, desired, request2 = {}) {
 }
 
 // src/flow/review.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 function digestChanges(changes) {
-  return changes.map((c) => [c.id, createHash6("sha256").update(stableJson(c)).digest("hex").slice(0, 16)]);
+  return changes.map((c) => [c.id, createHash5("sha256").update(stableJson(c)).digest("hex").slice(0, 16)]);
 }
 function reviewDifferences(reviewed, fresh) {
   const before = new Map(reviewed);
@@ -66312,10 +66190,7 @@ function cedarPolicyFields(body) {
 // src/render/decisions-text.ts
 var count2 = (n) => n.toLocaleString("en-US");
 var plural = (n, one, many = `${one}s`) => `${count2(n)} ${n === 1 ? one : many}`;
-function ruleLabel2(r) {
-  return `${r.address}${r.id === void 0 ? "" : ` @id(${JSON.stringify(r.id)})`}${r.file === void 0 ? "" : ` at ${r.file}${r.line === void 0 ? "" : `:${r.line}`}`}`;
-}
-function decidedBy(decision, rules, label = ruleLabel2) {
+function decidedBy(decision, rules, label = ruleLabelAt) {
   if (decision === "error") return "the request could not be evaluated";
   if (rules.length === 0) return "no rule matches (denied by default)";
   return `${decision === "allow" ? "permitted" : "forbidden"} by ${rules.map(label).join(", ")}`;
@@ -66393,15 +66268,22 @@ function renderApplyReport(s, p) {
     out.push(p.yellow(p.bold("Skipped:")));
     for (const k of s.skipped) out.push(`  ${formatAddress(k.address)}: ${k.message}`);
   }
-  const byMessage = /* @__PURE__ */ new Map();
-  for (const n of s.notStarted) byMessage.set(n.message, [...byMessage.get(n.message) ?? [], formatAddress(n.address)]);
-  for (const [message, addresses] of byMessage) {
+  for (const [message, addresses] of notStartedByMessage(s.notStarted)) {
     out.push(p.yellow(p.bold(`Not started (${addresses.length}): ${message.replace(/^not started: /, "")}`)));
-    for (const a of addresses.slice(0, NOT_STARTED_SHOWN)) out.push(`  ${a}`);
+    for (const a of addresses.slice(0, NOT_STARTED_SHOWN)) out.push(`  ${formatAddress(a)}`);
     if (addresses.length > NOT_STARTED_SHOWN) out.push(`  … and ${addresses.length - NOT_STARTED_SHOWN} more`);
   }
   out.push(applyCountsLine(s, p));
   return out.join("\n");
+}
+function notStartedByMessage(notStarted) {
+  const byMessage = /* @__PURE__ */ new Map();
+  for (const n of notStarted) {
+    const list3 = byMessage.get(n.message);
+    if (list3) list3.push(n.address);
+    else byMessage.set(n.message, [n.address]);
+  }
+  return byMessage;
 }
 function applyCountsLine(s, p) {
   const c = s.counts;
@@ -66815,13 +66697,13 @@ async function upsertComment(api, issue2, marker, body) {
 // src/action/outputs.ts
 import { mkdirSync as mkdirSync2, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join7 } from "node:path";
+import { join as join5 } from "node:path";
 var SUMMARY_LIMIT = 9e5;
 function writePlanFile(plan, path, env, redact2) {
-  const dir = join7(env["RUNNER_TEMP"] || tmpdir(), "accessctl");
+  const dir = join5(env["RUNNER_TEMP"] || tmpdir(), "accessctl");
   mkdirSync2(dir, { recursive: true });
   const slug = path === "." ? "root" : path.replace(/[^A-Za-z0-9._-]+/g, "-");
-  const file = join7(dir, `plan-${slug}.json`);
+  const file = join5(dir, `plan-${slug}.json`);
   writeFileSync(file, redact2(JSON.stringify(plan, null, 2)) + "\n");
   return file;
 }
@@ -66846,15 +66728,12 @@ async function writeJobSummary(markdown, redact2) {
 }
 
 // src/action/plan-core.ts
-function validate3(path, env, files) {
-  return validateDesiredState(path, { env, ...files ? { files } : {} });
-}
 function hasTarget(env) {
   return [TARGET_VARS.rbacUrl, TARGET_VARS.cedarUrl].some((name) => (env[name] ?? "").trim() !== "");
 }
 function inRunSession(run, desired, fn) {
   return inSession(
-    desired,
+    needsOf(desired),
     {
       env: run.env,
       cwd: run.cwd,
@@ -66877,18 +66756,18 @@ async function findMergedPullRequest(api, sha) {
 }
 async function readReview(api, prNumber, path) {
   const comment = findMarked(await api.listComments(prNumber), pathMarker(path));
-  if (!comment) return {};
-  const checksum = readChecksum(comment.body);
+  const checksum = comment ? readChecksum(comment.body) : void 0;
+  if (!comment || !checksum) return void 0;
   const changes = readChanges(comment.body);
   const targets = readTargets(comment.body);
-  return { ...checksum ? { checksum } : {}, ...changes ? { changes } : {}, ...targets ? { targets } : {} };
+  return { checksum, ...changes ? { changes } : {}, ...targets ? { targets } : {} };
 }
 
 // src/action/run.ts
 import { basename } from "node:path";
 
 // src/action/context.ts
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 function readGithubContext(env, cwd) {
   const repository = env["GITHUB_REPOSITORY"] ?? "";
   const [owner, repo, ...rest] = repository.split("/");
@@ -66923,7 +66802,7 @@ function readGithubContext(env, cwd) {
 function readPayload(path) {
   if (!path) return {};
   try {
-    return JSON.parse(readFileSync3(path, "utf8"));
+    return JSON.parse(readFileSync2(path, "utf8"));
   } catch (e) {
     throw new UsageError(`cannot read the event payload ${path}: ${e.message}`);
   }
@@ -71446,8 +71325,7 @@ ${planMarkdown}`, run.redact);
 async function findReview(run, pr) {
   if (!pr) return { missing: "no merged pull request was found for this commit, so there is no reviewed plan" };
   const review = await readReview(run.api(), pr.number, run.inputs.path);
-  if (!review.checksum) return { missing: `pull request #${pr.number} has no plan comment with a checksum, so nothing was reviewed` };
-  return { checksum: review.checksum, ...review.changes ? { changes: review.changes } : {}, ...review.targets ? { targets: review.targets } : {} };
+  return review ?? { missing: `pull request #${pr.number} has no plan comment with a checksum, so nothing was reviewed` };
 }
 function outcomeBody(outcome, header, pr) {
   switch (outcome.kind) {
@@ -71661,7 +71539,7 @@ async function runPlan(run) {
   } catch (e) {
     return planFailed(run, e);
   }
-  const base = pr?.baseSha ? loadBase(run, pr.baseSha) : void 0;
+  const base = pr?.baseSha ? loadBase2(run, pr.baseSha) : void 0;
   let plan;
   try {
     plan = await planInRun(run, desired, base?.desired);
@@ -71680,12 +71558,12 @@ async function runPlan(run) {
     info(`${created2 ? "Created" : "Updated"} the plan comment ${id2} on pull request #${pr.number}.`);
   }
 }
-function loadBase(run, sha) {
+function loadBase2(run, sha) {
   const files = readFilesAtCommit(run.github.workspace, sha, run.inputs.path);
   if (![...files.keys()].some((f) => /\.ya?ml$/i.test(f))) return { sha, desired: emptyDesiredState(run.inputs.path) };
-  const result = validate3(run.inputs.path, run.env, files);
-  if (!result.desired) warning(`The base commit's files in ${run.inputs.path} are invalid (${result.diagnostics.length} problem(s)); the drift split is left out.`);
-  return result.desired ? { sha, desired: result.desired } : { sha };
+  const base = loadBase(run.inputs.path, { env: run.env, files });
+  if (!base.desired) warning(`The base commit's files in ${run.inputs.path} are invalid (${base.problems} problem(s)); the drift split is left out.`);
+  return base.desired ? { sha, desired: base.desired } : { sha };
 }
 async function planFailed(run, e) {
   const pr = run.github.pullRequest;
@@ -71704,7 +71582,7 @@ async function planFailed(run, e) {
   setFailed(`The desired state in ${run.inputs.path} is invalid; see the annotations.`);
 }
 async function validateOnly(run, why) {
-  const result = validate3(run.inputs.path, run.env);
+  const result = validateDesiredState(run.inputs.path, { env: run.env });
   annotate(result.diagnostics, run.redact);
   const verdict = result.desired ? "✅ The desired state is valid." : "❌ The desired state is invalid.";
   const list3 = result.diagnostics.length ? `
