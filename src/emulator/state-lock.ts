@@ -1,10 +1,9 @@
 /**
- * One process per state file: two writers would interleave journals. The lock file names its holder — pid,
- * the process's start time (Linux: /proc/<pid>/stat) and a random token — so a lock whose holder is gone is
+ * One process per state file: two writers would interleave journals. The lock file names its holder — pid and
+ * the process's start time (Linux: /proc/<pid>/stat) — so a lock whose holder is gone is
  * recognised and taken over with a notice: a process that no longer runs, a zombie, or a pid since reused by
  * another process (same pid, other start time). A live holder is named, with the lock file's path.
  */
-import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { open, readFile, unlink } from "node:fs/promises";
 import { StateFileError } from "./journal.js";
@@ -13,7 +12,6 @@ interface Holder {
   pid: number;
   /** Clock ticks since boot at which the process started (Linux); absent elsewhere. */
   start?: number;
-  token: string;
 }
 
 /** Takes the lock; returns a notice when a stale lock was taken over. */
@@ -22,7 +20,7 @@ export async function acquireLock(lockPath: string): Promise<string | undefined>
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await open(lockPath, "wx");
-      const me: Holder = { pid: process.pid, token: randomUUID(), ...startOf(process.pid) };
+      const me: Holder = { pid: process.pid, ...startOf(process.pid) };
       await fh.writeFile(JSON.stringify(me) + "\n");
       await fh.close();
       return notice;
@@ -50,11 +48,11 @@ export async function acquireLock(lockPath: string): Promise<string | undefined>
 /** Holders written as JSON, and the bare pid of older versions. */
 function parseHolder(text: string): Holder | undefined {
   const trimmed = text.trim();
-  if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed), token: "" };
+  if (/^\d+$/.test(trimmed)) return { pid: Number(trimmed) };
   try {
     const v = JSON.parse(trimmed) as Partial<Holder>;
     if (typeof v.pid !== "number" || !Number.isInteger(v.pid) || v.pid <= 0) return undefined;
-    return { pid: v.pid, token: String(v.token ?? ""), ...(typeof v.start === "number" ? { start: v.start } : {}) };
+    return { pid: v.pid, ...(typeof v.start === "number" ? { start: v.start } : {}) };
   } catch {
     return undefined;
   }
