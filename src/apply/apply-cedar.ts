@@ -12,21 +12,16 @@ import type { CedarClient, CedarPolicyPatch, CedarRulePatch } from "../live/ceda
 import type { CedarPolicySettings, LiveCedarRule } from "../live/types.js";
 import { sameRule } from "../cedar/canonical.js";
 import type { CedarPolicyChange, CedarRuleChange } from "../plan/model.js";
-import { ApplyChangeError, type ChangeOutcome } from "./change-outcome.js";
+import { ALREADY_GONE, ApplyChangeError, type ChangeOutcome } from "./change-outcome.js";
 import type { RunState } from "./run-state.js";
 import { createOrAdopt, settleDelete, settleIdempotent, type SettleOptions } from "./settle.js";
 
-// The adapter confirmed the 404 with a documented read (`CEDAR_CALLS`).
-const GONE: ChangeOutcome = { adopted: false, note: "already gone (404)" };
 
 export async function applyCedarPolicyChange(change: CedarPolicyChange, cedar: CedarClient, run: RunState, settle: SettleOptions): Promise<ChangeOutcome> {
   switch (change.kind) {
     case "delete": {
-      let gone = false;
-      await settleDelete(async () => {
-        gone = (await cedar.deletePolicy(change.liveId)) === "already-gone";
-      }, settle);
-      return gone ? GONE : { adopted: false };
+      const { alreadyGone } = await settleDelete(() => cedar.deletePolicy(change.liveId), settle);
+      return alreadyGone ? ALREADY_GONE : { adopted: false };
     }
     case "reorder":
       return reorder(change, cedar, run, settle);
@@ -96,11 +91,8 @@ export async function applyCedarRuleChange(change: CedarRuleChange, cedar: Cedar
   }
   switch (change.kind) {
     case "delete": {
-      let gone = false;
-      await settleDelete(async () => {
-        gone = (await cedar.deleteRule(policyId, change.liveId)) === "already-gone";
-      }, settle);
-      return gone ? GONE : { adopted: false };
+      const { alreadyGone } = await settleDelete(() => cedar.deleteRule(policyId, change.liveId), settle);
+      return alreadyGone ? ALREADY_GONE : { adopted: false };
     }
     case "update": {
       const body = change.body;

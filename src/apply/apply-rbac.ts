@@ -6,7 +6,7 @@ import { formatAddress } from "../address/address.js";
 import { ORGANIZATION, projectScope, type RbacClient, type RbacScopeRef } from "../live/rbac-client.js";
 import type { LiveRbacPolicy, LiveRole } from "../live/types.js";
 import type { Ref, RbacPolicyChange, RoleChange } from "../plan/model.js";
-import { ApplyChangeError, type ChangeOutcome } from "./change-outcome.js";
+import { ALREADY_GONE, ApplyChangeError, type ChangeOutcome } from "./change-outcome.js";
 import type { RunState } from "./run-state.js";
 import { createOrAdopt, settleDelete, settleIdempotent, type SettleOptions } from "./settle.js";
 
@@ -20,7 +20,7 @@ export async function applyRbacChange(
   if (change.kind === "delete") {
     const remove = change.type === "rbac-policy" ? () => rbac.deletePolicy(scope, change.liveId) : () => rbac.deleteRole(scope, change.liveId);
     const { alreadyGone } = await settleDelete(remove, settle);
-    return alreadyGone ? { adopted: false, note: "already gone (404)" } : { adopted: false };
+    return alreadyGone ? ALREADY_GONE : { adopted: false };
   }
 
   if (change.type === "rbac-policy") {

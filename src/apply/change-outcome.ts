@@ -14,6 +14,9 @@ export class ApplyChangeError extends Error {
   override readonly name = "ApplyChangeError";
 }
 
+/** A delete whose object was already gone (a 404): nothing to do, and the report says so. */
+export const ALREADY_GONE: ChangeOutcome = { adopted: false, note: "already gone (404)" };
+
 /**
  * A write that may or may not have happened, and that could not be settled (listing again failed, or the
  * outcome stayed unknown): reported as "outcome unknown", never as applied or failed. A plan shows the truth.

@@ -41,11 +41,14 @@ export function settleIdempotent<T>(write: () => Promise<T>, options: SettleOpti
   });
 }
 
-/** DELETE: retried like an update; a 404 — at once or after a lost answer — means the object is gone: done. */
-export async function settleDelete(remove: () => Promise<void>, options: SettleOptions): Promise<{ alreadyGone: boolean }> {
+/**
+ * DELETE: retried like an update; a 404 — at once or after a lost answer — means the object is gone: done. A
+ * `remove` that confirms the 404 itself (the Cedar adapter reads the object back) answers "already-gone".
+ */
+export async function settleDelete(remove: () => Promise<"deleted" | "already-gone" | void>, options: SettleOptions): Promise<{ alreadyGone: boolean }> {
   try {
-    await withRetry(() => remove(), { ...options, shouldRetry: (e) => !isNotFound(e) && isTransient(e) });
-    return { alreadyGone: false };
+    const answer = await withRetry(() => remove(), { ...options, shouldRetry: (e) => !isNotFound(e) && isTransient(e) });
+    return { alreadyGone: answer === "already-gone" };
   } catch (error) {
     if (isNotFound(error)) return { alreadyGone: true };
     throw unsettled(error, options.policy.maxAttempts);
