@@ -49,9 +49,8 @@ export function registerExport(program: Command, ctx: CliContext, exit: SetExit)
           // No API is required: export reads whichever the targets reach. As for plan, the first signal abandons the reads.
           const result = await inSession(EXPORT_NEEDS, sessionRequest(io, opts), (session) => withHeartbeat(io, () => `reading the live state: ${requestsLine(session.activity())}`, async () => {
             const { rbac, cedar } = session.clients;
-            const projects = rbac ? (await rbac.listProjects()).map((p) => p.name) : [];
             const live = await fetchLive(session.clients, {
-              ...(rbac ? { organization: true, projects } : {}),
+              ...(rbac ? { organization: true, projects: "all" as const } : {}),
               ...(cedar ? { cedar: true } : {}),
             });
             return exportFiles(live, { schemaFromRoot: relative(target, schemaPath()).split("\\").join("/"), only, keys: keysFromEnv(ctx.env) });

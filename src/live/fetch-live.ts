@@ -16,8 +16,8 @@ export interface LiveClients {
 export interface LiveNeed {
   /** The files manage organization policies or roles: read the organization's permissions, policies and roles. */
   organization?: boolean;
-  /** Projects the files manage, by name: the project list is read, then these projects' scopes. */
-  projects?: readonly string[];
+  /** Projects the files manage, by name (or `all`, for export): the project list is read, then these projects' scopes. */
+  projects?: readonly string[] | "all";
   /** Also read the members of every scope read (access impact, the assigned-role guard). */
   members?: boolean;
   /** The files manage Cedar policies: read every policy with its rules. */
@@ -60,12 +60,12 @@ async function readScope(rbac: RbacClient, scope: RbacScopeRef, withMembers: boo
  * Every project is returned (a desired project that is missing is diff's to report); only the named ones are
  * read. Two live projects of one name are both read, so that diff can name the ambiguity.
  */
-async function readProjects(rbac: RbacClient, names: readonly string[], withMembers: boolean): Promise<LiveProject[]> {
-  const wanted = new Set(names);
+async function readProjects(rbac: RbacClient, names: readonly string[] | "all", withMembers: boolean): Promise<LiveProject[]> {
+  const wanted = names === "all" ? undefined : new Set(names);
   const all = await rbac.listProjects();
   return Promise.all(
     all.map(async (p): Promise<LiveProject> => {
-      if (!wanted.has(p.name)) return { id: p.id, name: p.name };
+      if (wanted !== undefined && !wanted.has(p.name)) return { id: p.id, name: p.name };
       return { id: p.id, name: p.name, scope: await readScope(rbac, projectScope(p.id), withMembers) };
     }),
   );
