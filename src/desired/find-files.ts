@@ -22,8 +22,11 @@ export interface FoundFiles {
   problems: { rel: string; refusal: Refusal }[];
 }
 
-const YAML_NAME = /\.ya?ml$/i;
-const skippedByName = (name: string): boolean => name.startsWith(".") || name === "node_modules";
+/** A desired-state file's name: `.yaml` or `.yml`, any case. */
+export const YAML_NAME = /\.ya?ml$/i;
+
+/** Directories never walked: dot-directories (`.git`, `.accessctl`) and `node_modules`. */
+export const skippedByName = (name: string): boolean => name.startsWith(".") || name === "node_modules";
 
 export function findYamlFiles(dir: string, boundary: Boundary): FoundFiles {
   const files: string[] = [];

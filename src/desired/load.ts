@@ -10,7 +10,7 @@ import { diag, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { buildFragment, type FileFragment } from "./build-file.js";
 import type { ReadText } from "./build-rules.js";
 import { confine, findBoundary, lexicalRefusal, type Refusal } from "./file-boundary.js";
-import { findYamlFiles } from "./find-files.js";
+import { findYamlFiles, skippedByName, YAML_NAME } from "./find-files.js";
 import { interpolate, keyIn } from "./interpolate.js";
 import { keysFromEnv } from "../live/targets.js";
 import { mergeFragments } from "./merge.js";
@@ -90,7 +90,7 @@ export function loadDesiredState(dir: string, options: LoadOptions): LoadResult 
     // The map holds the YAML files of the directory and the files they reference (perhaps `../shared/…`): the
     // YAML files are those inside the directory, outside dot-directories and `node_modules`, as on disk.
     yamlFiles = [...options.files!.keys()]
-      .filter((p) => /\.ya?ml$/i.test(p) && !isAbsolute(p) && !p.split("/").slice(0, -1).some((seg) => seg === ".." || seg.startsWith(".") || seg === "node_modules"))
+      .filter((p) => YAML_NAME.test(p) && !isAbsolute(p) && !p.split("/").slice(0, -1).some((seg) => seg === ".." || skippedByName(seg)))
       .sort();
   }
   if (yamlFiles.length === 0 && !hasErrors(diagnostics)) {

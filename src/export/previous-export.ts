@@ -11,6 +11,7 @@
 import { lstatSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize } from "node:path";
 import { parse } from "yaml";
+import { skippedByName, YAML_NAME } from "../desired/find-files.js";
 import { hasExportMark } from "./yaml-text.js";
 
 export interface PreviousExport {
@@ -22,7 +23,6 @@ export interface PreviousExport {
   foreign: string[];
 }
 
-const YAML_NAME = /\.ya?ml$/i;
 const byPath = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function scanPreviousExport(dir: string, writing: ReadonlySet<string>): PreviousExport {
@@ -35,7 +35,7 @@ export function scanPreviousExport(dir: string, writing: ReadonlySet<string>): P
     for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
       const child = rel === "" ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory()) {
-        if (!e.name.startsWith(".") && e.name !== "node_modules") stack.push(child);
+        if (!skippedByName(e.name)) stack.push(child);
         continue;
       }
       if (!YAML_NAME.test(e.name)) continue;
@@ -53,7 +53,7 @@ export function scanPreviousExport(dir: string, writing: ReadonlySet<string>): P
   }
   const referenced = [...references].filter((ref) => {
     if (isAbsolute(ref) || ref === ".." || ref.startsWith("../") || YAML_NAME.test(ref) || writing.has(ref)) return false;
-    if (ref.split("/").some((seg) => seg.startsWith(".") || seg === "node_modules")) return false;
+    if (ref.split("/").some(skippedByName)) return false;
     return lstatSync(join(dir, ref), { throwIfNoEntry: false })?.isFile() ?? false;
   });
   return { stale: stale.sort(byPath), referenced: referenced.sort(byPath), foreign: foreign.sort(byPath) };
