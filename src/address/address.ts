@@ -15,6 +15,12 @@ export type Address =
   | { kind: "cedar-policy"; name: string }
   | { kind: "cedar-rule"; policy: string; ordinal: number };
 
+/** An RBAC policy's or role's address: in the organization when `project` is undefined, else in that project. */
+export function rbacAddress(kind: "policy" | "role", name: string, project?: string): Address {
+  if (project === undefined) return kind === "policy" ? { kind: "org-policy", name } : { kind: "org-role", name };
+  return kind === "policy" ? { kind: "project-policy", project, name } : { kind: "project-role", project, name };
+}
+
 /** An address in its written form, e.g. `projects/Support Bot/roles/Analyst`. */
 export type AddressString = string & { readonly __address?: never };
 

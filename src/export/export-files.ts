@@ -9,7 +9,7 @@
  * (`${` becomes `$${`); live text holding a configured key is not written (the caller refuses, naming the
  * objects); an `--only` pattern that matches no live object is reported (a usage error for the caller).
  */
-import { formatAddress, matchAny, matchPattern, type Address, type Pattern } from "../address/address.js";
+import { formatAddress, matchAny, matchPattern, rbacAddress, type Address, type Pattern } from "../address/address.js";
 import type { AccessctlFile, CedarPolicyFile, RbacScopeFile } from "../desired/file-format.generated.js";
 import { escapeInterpolation, keyIn, type KeyValue } from "../desired/interpolate.js";
 import type { LiveCedarPolicy, LiveRbacScope, LiveState } from "../live/types.js";
@@ -128,15 +128,13 @@ export function exportFiles(live: LiveState, options: ExportOptions): ExportResu
 
   const org = live.organization;
   if (org) {
-    const orgKeep = (kind: "policy" | "role", name: string): boolean => keep({ kind: kind === "policy" ? "org-policy" : "org-role", name });
-    const scope = rbacScope(org, orgKeep, only.length > 0, (kind, name, value) => check({ kind: kind === "policy" ? "org-policy" : "org-role", name }, value));
+    const scope = rbacScope(org, (kind, name) => keep(rbacAddress(kind, name)), only.length > 0, (kind, name, value) => check(rbacAddress(kind, name), value));
     if (only.length === 0 || scope.policies?.length || scope.roles?.length) write("organization.yaml", { organization: scope });
   }
   const projects = (live.projects ?? []).filter((p) => p.scope && (p.scope.policies.length > 0 || p.scope.roles.some((r) => !r.system)));
   const projectStems = uniqueStems(projects.map((p) => p.name));
   for (const p of projects.sort(byName)) {
-    const address = (kind: "policy" | "role", name: string): Address => ({ kind: kind === "policy" ? "project-policy" : "project-role", project: p.name, name });
-    const scope = rbacScope(p.scope!, (kind, name) => keep(address(kind, name)), only.length > 0, (kind, name, value) => check(address(kind, name), value));
+    const scope = rbacScope(p.scope!, (kind, name) => keep(rbacAddress(kind, name, p.name)), only.length > 0, (kind, name, value) => check(rbacAddress(kind, name, p.name), value));
     if (only.length > 0 && !scope.policies?.length && !scope.roles?.length) continue;
     write(`projects/${projectStems.get(p.name)}.yaml`, { projects: [{ name: p.name, ...scope }] });
   }

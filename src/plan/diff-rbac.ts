@@ -2,7 +2,7 @@
  * Diff of one RBAC scope (the organization, or one project): custom policies and roles. Pure.
  * Names are resolved to ids from the live lists; an unknown permission or policy name is a desired-state error.
  */
-import type { Address } from "../address/address.js";
+import { rbacAddress, type Address } from "../address/address.js";
 import { diag } from "../diagnostics/diagnostic.js";
 import type { DesiredRbacScope, NameRef } from "../desired/types.js";
 import type { LiveRbacScope, LiveRole } from "../live/types.js";
@@ -26,17 +26,9 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 const sortedNames = (refs: readonly Ref[]): string[] => refs.map((r) => r.name).sort();
 
-function policyAddress(name: string, project: string | undefined): Address {
-  return project === undefined ? { kind: "org-policy", name } : { kind: "project-policy", project, name };
-}
-
-function roleAddress(name: string, project: string | undefined): Address {
-  return project === undefined ? { kind: "org-role", name } : { kind: "project-role", project, name };
-}
-
 export function diffRbacScope(input: RbacScopeInput, ctx: DiffContext): { changes: Change[]; pairing: RbacScopePairing } {
   const { desired, live, project } = input;
-  const address = (kind: "policy" | "role", name: string): Address => (kind === "policy" ? policyAddress : roleAddress)(name, project?.name);
+  const address = (kind: "policy" | "role", name: string): Address => rbacAddress(kind, name, project?.name);
   const pairing: RbacScopePairing = { scope: input.scope, live, ...(project ? { project } : {}) };
   const base = { scope: input.scope, ...(project ? { projectId: project.id } : {}) };
   const changes: Change[] = [];

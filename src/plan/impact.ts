@@ -9,7 +9,7 @@
  * changed), with what it gains and loses and how many members hold it. Cedar: every access test whose decision
  * differs between the live rules and the rules after the changes. Pure.
  */
-import { formatAddress, type Address } from "../address/address.js";
+import { formatAddress, rbacAddress } from "../address/address.js";
 import { tenantAfter } from "../decisions/tenant-sides.js";
 import { runAccessTests } from "../desired/access-tests.js";
 import type { DesiredState } from "../desired/types.js";
@@ -84,17 +84,13 @@ function rbacImpact(scope: RbacScopePairing, changes: readonly Change[]): RoleIm
     const gained = [...has].filter((p) => !had.has(p)).sort();
     const lost = [...had].filter((p) => !has.has(p)).sort();
     if (gained.length === 0 && lost.length === 0) continue;
-    const address = formatAddress(roleAddress((after ?? before)!.name, scope.project?.name));
+    const address = formatAddress(rbacAddress("role", (after ?? before)!.name, scope.project?.name));
     const impact: RoleImpact = { address, gained, lost };
     // Members hold live roles only: a role created in this run has none to count.
     if (live.members !== undefined && before !== undefined) impact.members = holders.get(key) ?? 0;
     out.push({ impact, sortKey: address });
   }
   return out.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0)).map((x) => x.impact);
-}
-
-function roleAddress(name: string, project: string | undefined): Address {
-  return project === undefined ? { kind: "org-role", name } : { kind: "project-role", project, name };
 }
 
 function testImpact(changes: readonly Change[], live: readonly LiveCedarPolicy[], desired: DesiredState): TestImpact[] {

@@ -3,7 +3,7 @@
  * (ignored ones left out), as addresses. `--only` patterns must match one of them (docs/plan-and-apply.md,
  * "Selection"), and so should `protect` / `ignore` / `owns` patterns. Pure.
  */
-import type { Address } from "../address/address.js";
+import { rbacAddress, type Address } from "../address/address.js";
 import type { Pairing, Pairings } from "./match-objects.js";
 
 export function managedAddresses(pairings: Pairings): Address[] {
@@ -20,8 +20,8 @@ export function managedAddresses(pairings: Pairings): Address[] {
   };
   for (const scope of pairings.rbac) {
     const project = scope.project?.name;
-    for (const name of names(scope.policies)) out.push(project === undefined ? { kind: "org-policy", name } : { kind: "project-policy", project, name });
-    for (const name of names(scope.roles)) out.push(project === undefined ? { kind: "org-role", name } : { kind: "project-role", project, name });
+    for (const name of names(scope.policies)) out.push(rbacAddress("policy", name, project));
+    for (const name of names(scope.roles)) out.push(rbacAddress("role", name, project));
   }
   for (const name of names(pairings.cedar?.policies)) out.push({ kind: "cedar-policy", name });
   return out;
@@ -36,11 +36,11 @@ export function liveAddresses(pairings: Pairings): Address[] {
   const out: Address[] = [];
   for (const scope of pairings.rbac) {
     const project = scope.project?.name;
-    if (scope.policies) for (const p of scope.live.policies) out.push(project === undefined ? { kind: "org-policy", name: p.name } : { kind: "project-policy", project, name: p.name });
+    if (scope.policies) for (const p of scope.live.policies) out.push(rbacAddress("policy", p.name, project));
     if (scope.roles) {
       for (const r of scope.live.roles) {
         if (r.system) continue;
-        out.push(project === undefined ? { kind: "org-role", name: r.name } : { kind: "project-role", project, name: r.name });
+        out.push(rbacAddress("role", r.name, project));
       }
     }
   }

@@ -4,7 +4,7 @@
  * warning at the pattern's place (an error under `--deny-warnings`, as every warning). Pure: the caller passes
  * the declared addresses and the live addresses of the managed collections.
  */
-import { formatAddress, matchPattern, type Address } from "../address/address.js";
+import { formatAddress, matchPattern, rbacAddress, type Address } from "../address/address.js";
 import { diag, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { DesiredState, Settings, SettingsPattern } from "../desired/types.js";
 
@@ -47,11 +47,11 @@ export function unmatchedPatterns(settings: Settings, declared: Iterable<Address
 /** Every declared policy, role, Cedar policy and Cedar rule, as addresses (a rule pattern names only rules). */
 export function declaredAddresses(desired: DesiredState): Address[] {
   const out: Address[] = [];
-  for (const p of desired.organization?.policies ?? []) out.push({ kind: "org-policy", name: p.name });
-  for (const r of desired.organization?.roles ?? []) out.push({ kind: "org-role", name: r.name });
+  for (const p of desired.organization?.policies ?? []) out.push(rbacAddress("policy", p.name));
+  for (const r of desired.organization?.roles ?? []) out.push(rbacAddress("role", r.name));
   for (const project of desired.projects) {
-    for (const p of project.policies ?? []) out.push({ kind: "project-policy", project: project.name, name: p.name });
-    for (const r of project.roles ?? []) out.push({ kind: "project-role", project: project.name, name: r.name });
+    for (const p of project.policies ?? []) out.push(rbacAddress("policy", p.name, project.name));
+    for (const r of project.roles ?? []) out.push(rbacAddress("role", r.name, project.name));
   }
   for (const p of desired.cedar?.policies ?? []) {
     out.push({ kind: "cedar-policy", name: p.name });
