@@ -5,7 +5,7 @@
  */
 import { formatAddress } from "../address/address.js";
 import type { ApplySummary } from "../apply/report.js";
-import type { Change, Guard, Plan } from "../plan/model.js";
+import type { Guard, Plan } from "../plan/model.js";
 import { escapeMarkdown } from "../render/plan-markdown.js";
 import { changeHeadline, closingLine } from "../render/plan-text.js";
 import type { ReviewDifference } from "../flow/review.js";

@@ -8,7 +8,7 @@
  * Also here: the checks of an entities file against a schema, and the schema's action entities.
  */
 import { checkParseEntities, schemaToJson } from "./engine.js";
-import type { EntityJson, EntityUidJson, Schema, SchemaJson } from "./engine.js";
+import type { EntityJson, Schema, SchemaJson } from "./engine.js";
 import { codeTokens, decodeCedarString, statementShape } from "./lexer.js";
 
 export { uidKey } from "./entity-key.js";

@@ -17,8 +17,6 @@ import type { EmulatorHandle } from "../../src/emulator/index.js";
 import { tempDir } from "../helpers/cli.js";
 import { emulatorsForFile } from "../helpers/emulators.js";
 import {
-  CEDAR_KEY,
-  RBAC_KEY,
   cli,
   duplicates,
   expectBigStateLive,

@@ -15,7 +15,6 @@ import { tempDir } from "../helpers/cli.js";
 import { emulatorsForFile } from "../helpers/emulators.js";
 import {
   CEDAR_KEY,
-  RBAC_KEY,
   TENANT,
   cli,
   expectTranscriptClean,

@@ -10,7 +10,7 @@ import type { EmulatorHandle } from "../../src/emulator/index.js";
 import type { Plan } from "../../src/plan/model.js";
 import { ROOT, tempDir } from "../helpers/cli.js";
 import { emulatorsForFile } from "../helpers/emulators.js";
-import { CEDAR_KEY, RBAC_KEY, cli, show, targetEnv, writesSince } from "../helpers/apply-fixtures.js";
+import { cli, show, targetEnv, writesSince } from "../helpers/apply-fixtures.js";
 
 const emulator = emulatorsForFile();
 

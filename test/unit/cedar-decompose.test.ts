@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assembleRule } from "../../src/cedar/assemble.js";
-import { canonicalRule, sameRule } from "../../src/cedar/canonical.js";
+import { canonicalRule } from "../../src/cedar/canonical.js";
 import { decomposeRule } from "../../src/cedar/decompose.js";
 
 /** Strips annotations, which the structured fields do not carry. */
