@@ -56212,6 +56212,10 @@ function closest(word, candidates) {
 }
 
 // src/address/address.ts
+function rbacAddress(kind, name, project) {
+  if (project === void 0) return kind === "policy" ? { kind: "org-policy", name } : { kind: "org-role", name };
+  return kind === "policy" ? { kind: "project-policy", project, name } : { kind: "project-role", project, name };
+}
 function escapeSegment(name) {
   return name.replace(/[\\/*]/g, (c) => `\\${c}`);
 }
@@ -57383,6 +57387,7 @@ var DROPPED = /* @__PURE__ */ new Set(["(", ")", "[", "]", ",", "."]);
 var ApplyChangeError = class extends Error {
   name = "ApplyChangeError";
 };
+var ALREADY_GONE = { adopted: false, note: "already gone (404)" };
 var OutcomeUnknownError = class extends Error {
   name = "OutcomeUnknownError";
 };
@@ -57403,8 +57408,8 @@ function settleIdempotent(write, options) {
 }
 async function settleDelete(remove, options) {
   try {
-    await withRetry(() => remove(), { ...options, shouldRetry: (e) => !isNotFound(e) && isTransient(e) });
-    return { alreadyGone: false };
+    const answer = await withRetry(() => remove(), { ...options, shouldRetry: (e) => !isNotFound(e) && isTransient(e) });
+    return { alreadyGone: answer === "already-gone" };
   } catch (error3) {
     if (isNotFound(error3)) return { alreadyGone: true };
     throw unsettled(error3, options.policy.maxAttempts);
@@ -57445,15 +57450,11 @@ function errorText(error3) {
 }
 
 // src/apply/apply-cedar.ts
-var GONE = { adopted: false, note: "already gone (404)" };
 async function applyCedarPolicyChange(change, cedar2, run, settle) {
   switch (change.kind) {
     case "delete": {
-      let gone = false;
-      await settleDelete(async () => {
-        gone = await cedar2.deletePolicy(change.liveId) === "already-gone";
-      }, settle);
-      return gone ? GONE : { adopted: false };
+      const { alreadyGone } = await settleDelete(() => cedar2.deletePolicy(change.liveId), settle);
+      return alreadyGone ? ALREADY_GONE : { adopted: false };
     }
     case "reorder":
       return reorder(change, cedar2, run, settle);
@@ -57514,11 +57515,8 @@ async function applyCedarRuleChange(change, cedar2, run, settle) {
   }
   switch (change.kind) {
     case "delete": {
-      let gone = false;
-      await settleDelete(async () => {
-        gone = await cedar2.deleteRule(policyId, change.liveId) === "already-gone";
-      }, settle);
-      return gone ? GONE : { adopted: false };
+      const { alreadyGone } = await settleDelete(() => cedar2.deleteRule(policyId, change.liveId), settle);
+      return alreadyGone ? ALREADY_GONE : { adopted: false };
     }
     case "update": {
       const body = change.body;
@@ -57740,7 +57738,7 @@ async function applyRbacChange(change, rbac, run, settle) {
   if (change.kind === "delete") {
     const remove = change.type === "rbac-policy" ? () => rbac.deletePolicy(scope, change.liveId) : () => rbac.deleteRole(scope, change.liveId);
     const { alreadyGone } = await settleDelete(remove, settle);
-    return alreadyGone ? { adopted: false, note: "already gone (404)" } : { adopted: false };
+    return alreadyGone ? ALREADY_GONE : { adopted: false };
   }
   if (change.type === "rbac-policy") {
     const body2 = { name: change.body.name, description: change.body.description, permissionIds: ids(change.body.permissions, "permission", () => void 0) };
@@ -63415,7 +63413,7 @@ function loadDesiredState(dir, options) {
       diagnostics.push(diag(p.refusal.code, `${display(p.rel)} ${p.refusal.message}`, { file: display(p.rel), line: 1, col: 1 }, { hint: p.refusal.hint }));
     }
   } else {
-    yamlFiles = [...options.files.keys()].filter((p) => /\.ya?ml$/i.test(p) && !isAbsolute2(p) && !p.split("/").slice(0, -1).some((seg) => seg === ".." || seg.startsWith(".") || seg === "node_modules")).sort();
+    yamlFiles = [...options.files.keys()].filter((p) => YAML_NAME.test(p) && !isAbsolute2(p) && !p.split("/").slice(0, -1).some((seg) => seg === ".." || skippedByName(seg))).sort();
   }
   if (yamlFiles.length === 0 && !hasErrors(diagnostics)) {
     diagnostics.push(
@@ -65341,15 +65339,9 @@ function sameSet2(a, b) {
   return b.every((x) => s.has(x));
 }
 var sortedNames = (refs2) => refs2.map((r) => r.name).sort();
-function policyAddress2(name, project) {
-  return project === void 0 ? { kind: "org-policy", name } : { kind: "project-policy", project, name };
-}
-function roleAddress(name, project) {
-  return project === void 0 ? { kind: "org-role", name } : { kind: "project-role", project, name };
-}
 function diffRbacScope(input, ctx) {
   const { desired, live, project } = input;
-  const address = (kind, name) => (kind === "policy" ? policyAddress2 : roleAddress)(name, project?.name);
+  const address = (kind, name) => rbacAddress(kind, name, project?.name);
   const pairing = { scope: input.scope, live, ...project ? { project } : {} };
   const base = { scope: input.scope, ...project ? { projectId: project.id } : {} };
   const changes = [];
@@ -65756,15 +65748,12 @@ function rbacImpact(scope, changes) {
     const gained = [...has].filter((p) => !had.has(p)).sort();
     const lost = [...had].filter((p) => !has.has(p)).sort();
     if (gained.length === 0 && lost.length === 0) continue;
-    const address = formatAddress(roleAddress2((after ?? before).name, scope.project?.name));
+    const address = formatAddress(rbacAddress("role", (after ?? before).name, scope.project?.name));
     const impact = { address, gained, lost };
     if (live.members !== void 0 && before !== void 0) impact.members = holders.get(key) ?? 0;
     out.push({ impact, sortKey: address });
   }
   return out.sort((a, b) => a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0).map((x) => x.impact);
-}
-function roleAddress2(name, project) {
-  return project === void 0 ? { kind: "org-role", name } : { kind: "project-role", project, name };
 }
 function testImpact(changes, live, desired) {
   if (!desired.cedar?.tests?.cases.length) return [];
@@ -65793,8 +65782,8 @@ function managedAddresses(pairings) {
   };
   for (const scope of pairings.rbac) {
     const project = scope.project?.name;
-    for (const name of names(scope.policies)) out.push(project === void 0 ? { kind: "org-policy", name } : { kind: "project-policy", project, name });
-    for (const name of names(scope.roles)) out.push(project === void 0 ? { kind: "org-role", name } : { kind: "project-role", project, name });
+    for (const name of names(scope.policies)) out.push(rbacAddress("policy", name, project));
+    for (const name of names(scope.roles)) out.push(rbacAddress("role", name, project));
   }
   for (const name of names(pairings.cedar?.policies)) out.push({ kind: "cedar-policy", name });
   return out;
@@ -65803,11 +65792,11 @@ function liveAddresses(pairings) {
   const out = [];
   for (const scope of pairings.rbac) {
     const project = scope.project?.name;
-    if (scope.policies) for (const p of scope.live.policies) out.push(project === void 0 ? { kind: "org-policy", name: p.name } : { kind: "project-policy", project, name: p.name });
+    if (scope.policies) for (const p of scope.live.policies) out.push(rbacAddress("policy", p.name, project));
     if (scope.roles) {
       for (const r of scope.live.roles) {
         if (r.system) continue;
-        out.push(project === void 0 ? { kind: "org-role", name: r.name } : { kind: "project-role", project, name: r.name });
+        out.push(rbacAddress("role", r.name, project));
       }
     }
   }
@@ -65850,11 +65839,11 @@ function unmatchedPatterns(settings, declared, live) {
 }
 function declaredAddresses(desired) {
   const out = [];
-  for (const p of desired.organization?.policies ?? []) out.push({ kind: "org-policy", name: p.name });
-  for (const r of desired.organization?.roles ?? []) out.push({ kind: "org-role", name: r.name });
+  for (const p of desired.organization?.policies ?? []) out.push(rbacAddress("policy", p.name));
+  for (const r of desired.organization?.roles ?? []) out.push(rbacAddress("role", r.name));
   for (const project of desired.projects) {
-    for (const p of project.policies ?? []) out.push({ kind: "project-policy", project: project.name, name: p.name });
-    for (const r of project.roles ?? []) out.push({ kind: "project-role", project: project.name, name: r.name });
+    for (const p of project.policies ?? []) out.push(rbacAddress("policy", p.name, project.name));
+    for (const r of project.roles ?? []) out.push(rbacAddress("role", r.name, project.name));
   }
   for (const p of desired.cedar?.policies ?? []) {
     out.push({ kind: "cedar-policy", name: p.name });
@@ -66007,11 +65996,11 @@ async function readScope(rbac, scope, withMembers) {
   return result;
 }
 async function readProjects(rbac, names, withMembers) {
-  const wanted = new Set(names);
+  const wanted = names === "all" ? void 0 : new Set(names);
   const all = await rbac.listProjects();
   return Promise.all(
     all.map(async (p) => {
-      if (!wanted.has(p.name)) return { id: p.id, name: p.name };
+      if (wanted !== void 0 && !wanted.has(p.name)) return { id: p.id, name: p.name };
       return { id: p.id, name: p.name, scope: await readScope(rbac, projectScope(p.id), withMembers) };
     })
   );
